@@ -1,0 +1,321 @@
+package io.pswitch.pktlog.pool;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * The PASTE packet-buffer pool: fixed-size buffers in one named, memory-mapped file.
+ *
+ * <p>A frame is written into a pool buffer once, by the port driver that receives it, and is never
+ * copied again: forwarding moves its {@code bufIdx} between ring slots, persisting flushes the
+ * buffer in place. The mapping is a {@link MemorySegment}, so the pool has no 2 GiB limit.
+ *
+ * <p>Ownership: the free list is single-threaded and belongs to the dataplane thread that owns the
+ * pool; every buffer is, at every instant, in exactly one place (free list, ring slot, batch in
+ * flight, log). Buffers 0 and 1 are reserved and never on the free list.
+ */
+public final class BufferPool implements AutoCloseable {
+    private static final int PREALLOCATE_CHUNK = 1 << 20;
+
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int bufferSize;
+    private final int bufferShift;
+    private final int bufferCount;
+    private final UUID poolId;
+    private final StorageClass storageClass;
+    private final boolean created;
+    private final int[] freeList;
+    private int freeCount;
+
+    private BufferPool(Path path, Arena arena, MemorySegment segment, StorageClass storageClass, boolean created) {
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+        this.storageClass = storageClass;
+        this.created = created;
+        this.bufferSize = BufferPoolDescriptor.bufferSize(segment);
+        this.bufferShift = Integer.numberOfTrailingZeros(bufferSize);
+        this.bufferCount = BufferPoolDescriptor.bufferCount(segment);
+        this.poolId = BufferPoolDescriptor.poolId(segment);
+        this.freeList = new int[bufferCount];
+        // Highest index at the bottom so that allocation hands out low indices first (easier to read in dumps).
+        for (int bufIdx = bufferCount - 1; bufIdx >= BufferPoolDescriptor.RESERVED_BUFFERS; bufIdx--) {
+            freeList[freeCount++] = bufIdx;
+        }
+    }
+
+    /**
+     * Opens the pool file at {@code path}, creating and preallocating it when it does not exist.
+     * An existing file must have the same layout version and geometry.
+     *
+     * @throws PoolFileException with a one-line explanation (path, sizes, free space) on any failure
+     */
+    public static BufferPool open(Path path, int bufferSize, int bufferCount) {
+        String bad = BufferPoolDescriptor.validateGeometry(bufferSize, bufferCount);
+        if (bad != null) {
+            throw new PoolFileException("cannot use buffer pool " + path + ": " + bad);
+        }
+        boolean created = false;
+        if (!Files.exists(path)) {
+            create(path, bufferSize, bufferCount);
+            created = true;
+        }
+        return map(path, bufferSize, bufferCount, created);
+    }
+
+    private static void create(Path path, int bufferSize, int bufferCount) {
+        long size = BufferPoolDescriptor.fileSize(bufferSize, bufferCount);
+        Path dir = path.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new PoolFileException("cannot create directory " + dir + " for buffer pool: " + e.getMessage(), e);
+        }
+        long usable = usableSpace(dir);
+        if (usable >= 0 && usable < size) {
+            throw new PoolFileException(noSpace(path, size, usable));
+        }
+        // Built under a temporary name and renamed: a crash during creation never leaves a half pool
+        // behind under the real name.
+        Path tmp = dir.resolve(path.getFileName() + ".creating");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            preallocate(ch, size);
+            ByteBuffer header = ByteBuffer.allocate(BufferPoolDescriptor.DATA_OFFSET);
+            BufferPoolDescriptor.writeHeader(MemorySegment.ofBuffer(header), bufferSize, bufferCount,
+                    UUID.randomUUID(), System.currentTimeMillis() * 1_000_000L);
+            header.clear();
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            long free = usableSpace(dir);
+            if (isNoSpace(e)) {
+                throw new PoolFileException(noSpace(path, size, free), e);
+            }
+            throw new PoolFileException("cannot create buffer pool " + path + " (" + size + " bytes): " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new PoolFileException("cannot rename " + tmp + " to " + path + " atomically", e);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new PoolFileException("cannot rename " + tmp + " to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes every byte so the blocks are really allocated: a full disk fails here, not as a SIGBUS later. */
+    private static void preallocate(FileChannel ch, long size) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect(PREALLOCATE_CHUNK);
+        long position = 0;
+        while (position < size) {
+            zeros.clear();
+            zeros.limit((int) Math.min(PREALLOCATE_CHUNK, size - position));
+            while (zeros.hasRemaining()) {
+                position += ch.write(zeros, position);
+            }
+        }
+    }
+
+    private static BufferPool map(Path path, int bufferSize, int bufferCount, boolean created) {
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (NoSuchFileException e) {
+            throw new PoolFileException("buffer pool " + path + " disappeared while opening it", e);
+        } catch (IOException e) {
+            throw new PoolFileException("cannot read buffer pool " + path + ": " + e.getMessage(), e);
+        }
+        if (size < BufferPoolDescriptor.DATA_OFFSET) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool: " + size + " bytes, shorter than its header");
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment header = ch.map(FileChannel.MapMode.READ_ONLY, 0, BufferPoolDescriptor.DATA_OFFSET, arena);
+            checkHeader(path, header, size, bufferSize, bufferCount);
+            StorageClass storageClass;
+            MemorySegment segment;
+            try {
+                segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, size, arena);
+                storageClass = StorageClass.DAX;
+            } catch (IOException | UnsupportedOperationException notDax) {
+                // No DAX here ("Operation not supported"): fall back to a plain shared mapping.
+                segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                storageClass = isVolatile(path) ? StorageClass.VOLATILE : StorageClass.BLOCK;
+            }
+            return new BufferPool(path, arena, segment, storageClass, created);
+        } catch (IOException e) {
+            arena.close();
+            throw new PoolFileException("cannot map buffer pool " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static void checkHeader(Path path, MemorySegment header, long size, int bufferSize, int bufferCount) {
+        if (BufferPoolDescriptor.magic(header) != BufferPoolDescriptor.MAGIC) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool (bad magic)");
+        }
+        int version = BufferPoolDescriptor.version(header);
+        if (version != BufferPoolDescriptor.LAYOUT_VERSION) {
+            throw new PoolFileException(path + " has pool layout version " + version + "; this build reads version "
+                    + BufferPoolDescriptor.LAYOUT_VERSION);
+        }
+        int fileBufferSize = BufferPoolDescriptor.bufferSize(header);
+        int fileBufferCount = BufferPoolDescriptor.bufferCount(header);
+        if (fileBufferSize != bufferSize || fileBufferCount != bufferCount) {
+            throw new PoolFileException(path + " holds " + fileBufferCount + " buffers of " + fileBufferSize
+                    + " bytes, but " + bufferCount + " of " + bufferSize + " were asked for: use the same sizes or another data directory");
+        }
+        long expected = BufferPoolDescriptor.fileSize(fileBufferSize, fileBufferCount);
+        if (size < expected) {
+            throw new PoolFileException(path + " is truncated: " + size + " bytes, its header needs " + expected);
+        }
+    }
+
+    private static boolean isVolatile(Path path) {
+        try {
+            String type = Files.getFileStore(path).type();
+            return "tmpfs".equals(type) || "ramfs".equals(type);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long usableSpace(Path dir) {
+        try {
+            FileStore store = Files.getFileStore(dir);
+            return store.getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static boolean isNoSpace(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"));
+    }
+
+    private static String noSpace(Path path, long size, long free) {
+        return "not enough space for buffer pool " + path + ": " + size + " bytes asked, "
+                + (free < 0 ? "unknown" : Long.toString(free)) + " bytes free";
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // Best effort: the failure being reported matters more.
+        }
+    }
+
+    /** The whole mapping; a buffer lives at {@link #offset(int)}. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Byte offset of a buffer in {@link #segment()}. */
+    public long offset(int bufIdx) {
+        return BufferPoolDescriptor.DATA_OFFSET + ((long) bufIdx << bufferShift);
+    }
+
+    /** Takes a buffer off the free list; 0 when none is free. */
+    public int allocate() {
+        if (freeCount == 0) {
+            return 0;
+        }
+        return freeList[--freeCount];
+    }
+
+    /** Returns a buffer to the free list. The caller must own it. */
+    public void free(int bufIdx) {
+        if (bufIdx < BufferPoolDescriptor.RESERVED_BUFFERS || bufIdx >= bufferCount) {
+            throw new IllegalArgumentException("bufIdx " + bufIdx + " is not a pool buffer");
+        }
+        freeList[freeCount++] = bufIdx;
+    }
+
+    /**
+     * Removes a specific buffer from the free list, for recovery (a buffer the log still references
+     * must never be handed out). Cold path: linear in the free list.
+     *
+     * @return true if the buffer was free and is now owned by the caller
+     */
+    public boolean claim(int bufIdx) {
+        for (int i = 0; i < freeCount; i++) {
+            if (freeList[i] == bufIdx) {
+                freeList[i] = freeList[--freeCount];
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Copies the free list's contents (for ownership checks in tests and tools). */
+    public int[] freeBuffers() {
+        int[] copy = new int[freeCount];
+        System.arraycopy(freeList, 0, copy, 0, freeCount);
+        return copy;
+    }
+
+    public int freeCount() {
+        return freeCount;
+    }
+
+    /**
+     * Makes {@code length} bytes of a buffer durable from {@code from}: the range is widened to
+     * whole 64-byte lines, so only the lines that hold the bytes are written back.
+     */
+    public void force(int bufIdx, int from, int length) {
+        long start = offset(bufIdx) + (from & ~63L);
+        long end = offset(bufIdx) + ((from + (long) length + 63) & ~63L);
+        segment.asSlice(start, end - start).force();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    public int bufferCount() {
+        return bufferCount;
+    }
+
+    public UUID poolId() {
+        return poolId;
+    }
+
+    public StorageClass storageClass() {
+        return storageClass;
+    }
+
+    /** Whether this open created the file (a fresh pool) rather than mapping an existing one. */
+    public boolean created() {
+        return created;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

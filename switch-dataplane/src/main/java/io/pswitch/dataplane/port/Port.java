@@ -1,0 +1,43 @@
+package io.pswitch.dataplane.port;
+
+import io.pswitch.dataplane.ring.Ring;
+
+/**
+ * A switch port: one RX and one TX {@link Ring} over pool buffers, driven by a driver.
+ *
+ * <p>Contract (checked by the driver contract test): the sync calls never block and never
+ * allocate on the steady path; {@code rxSync} fills at most {@link Ring#rxSpace()} slots and keeps
+ * the wire order; {@code txSync} transmits the pending slots in order and reclaims them, leaving
+ * frames it cannot send now (peer full) pending, so a full peer shows as a full TX ring
+ * (back-pressure). All calls come from the one dataplane thread that owns the port.
+ */
+public interface Port extends AutoCloseable {
+    String name();
+
+    /** The spec this port was opened from, as the operator wrote it. */
+    PortSpec spec();
+
+    Ring rxRing();
+
+    Ring txRing();
+
+    /** Moves received frames into the RX ring; returns how many were added. */
+    int rxSync();
+
+    /** Transmits what the user handed over on the TX ring; returns how many frames left the port. */
+    int txSync();
+
+    PortState state();
+
+    /**
+     * Frames the driver itself had to discard on receive because the RX ring was full or the frame
+     * did not fit a buffer (counted by the driver, read by the agent).
+     */
+    default long driverRxDrops() {
+        return 0;
+    }
+
+    /** Flushes and closes outputs and gives the rings' buffers back to the pool. Idempotent. */
+    @Override
+    void close();
+}
