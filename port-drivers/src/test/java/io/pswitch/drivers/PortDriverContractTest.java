@@ -45,8 +45,9 @@ public abstract class PortDriverContractTest {
         void pump();
 
         /**
-         * Frames the peer has received from the port, in order. A file harness may need the port
-         * closed first: {@code portClosed} tells it whether it was.
+         * All frames the peer has received from the port so far, in order (cumulative: the harness
+         * drains its peer and keeps what it drained). A file harness may need the port closed
+         * first: {@code portClosed} tells it whether it was.
          */
         List<byte[]> transmitted(boolean portClosed) throws Exception;
 
@@ -225,11 +226,11 @@ public abstract class PortDriverContractTest {
             }
             assertThat(sent).as("the peer's ring filled, so the TX ring stopped taking frames").isLessThan(out.size());
             assertThat(tx.userSlots()).isZero();
-            List<byte[]> seen = new ArrayList<>();
+            List<byte[]> seen = h.transmitted(false);
             long deadline = System.nanoTime() + 10_000_000_000L;
             while ((seen.size() < sent) && System.nanoTime() < deadline) {
                 port.txSync();
-                seen.addAll(h.transmitted(false));
+                seen = h.transmitted(false);
             }
             assertThat(seen).hasSize(sent);
             for (int i = 0; i < sent; i++) {
