@@ -1,0 +1,105 @@
+package io.pswitch.control.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The YAML configuration file, the alternative to flags ({@code ./pswitch run --config FILE}).
+ * Every key is optional; flags given on the command line win over the file.
+ *
+ * <pre>
+ * dataDir: /var/lib/pswitch
+ * workers: 1
+ * pool: { buffers: 65536, bufferSize: 2048 }
+ * ringSize: 1024
+ * batch: 256
+ * idle: backoff            # busy | yield | backoff
+ * fdb: { capacity: 65536, ageing: 300s }
+ * statusInterval: 5s
+ * ports:
+ *   - p0=pcap:eth0
+ *   - p1=shm:vm1
+ * </pre>
+ */
+public final class SwitchConfigFile {
+    public static final class Pool {
+        @JsonProperty
+        public Integer buffers;
+        @JsonProperty
+        public Integer bufferSize;
+    }
+
+    public static final class Fdb {
+        @JsonProperty
+        public Integer capacity;
+        @JsonProperty
+        public String ageing;
+    }
+
+    @JsonProperty
+    public String dataDir;
+    @JsonProperty
+    public Integer workers;
+    @JsonProperty
+    public Pool pool;
+    @JsonProperty
+    public Integer ringSize;
+    @JsonProperty
+    public Integer batch;
+    @JsonProperty
+    public String idle;
+    @JsonProperty
+    public Fdb fdb;
+    @JsonProperty
+    public String statusInterval;
+    @JsonProperty
+    public List<String> ports = new ArrayList<>();
+
+    /** Reads a config file; every problem becomes a {@link ConfigException} naming the file and the key. */
+    public static SwitchConfigFile read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        if (text.isBlank()) {
+            return new SwitchConfigFile();
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        try {
+            SwitchConfigFile c = yaml.readValue(text, SwitchConfigFile.class);
+            return c == null ? new SwitchConfigFile() : c;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException("config file " + file + ": unknown key '" + path(e) + "' (known: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
+        } catch (JsonMappingException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw new ConfigException("config file " + file + ": bad value for '" + path(e) + "'" + where + ": "
+                    + e.getOriginalMessage().split("\n")[0]);
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+}

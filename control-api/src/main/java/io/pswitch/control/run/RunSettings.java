@@ -1,0 +1,87 @@
+package io.pswitch.control.run;
+
+import io.pswitch.control.config.ConfigException;
+import io.pswitch.dataplane.port.PortSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything a running switch is configured with, after defaults, the config file and flags have
+ * been merged (flags win). Validated as a whole so a bad combination fails before anything opens.
+ */
+public record RunSettings(
+        Path dataDir,
+        int workers,
+        int buffers,
+        int bufferSize,
+        int ringSize,
+        int batch,
+        IdleMode idle,
+        int fdbCapacity,
+        Duration ageing,
+        Duration statusInterval,
+        boolean quiet,
+        List<PortSpec> ports) {
+
+    public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
+    public static final int DEFAULT_BUFFERS = 65536;
+    public static final int DEFAULT_BUFFER_SIZE = 2048;
+    public static final int DEFAULT_RING_SIZE = 1024;
+    public static final int DEFAULT_BATCH = 256;
+    public static final int DEFAULT_FDB_CAPACITY = 65536;
+    public static final Duration DEFAULT_AGEING = Duration.ofSeconds(300);
+    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
+
+    public enum IdleMode {
+        BUSY, YIELD, BACKOFF;
+
+        public static IdleMode parse(String s) {
+            for (IdleMode m : values()) {
+                if (m.name().equalsIgnoreCase(s)) {
+                    return m;
+                }
+            }
+            throw new ConfigException("idle strategy '" + s + "' is not one of busy, yield, backoff");
+        }
+    }
+
+    public RunSettings {
+        ports = List.copyOf(ports);
+        if (ports.isEmpty()) {
+            throw new ConfigException("no ports: give at least one --port name=driver:argument (or 'ports:' in the config file)");
+        }
+        Set<String> names = new HashSet<>();
+        for (PortSpec p : ports) {
+            if (!names.add(p.name())) {
+                throw new ConfigException("port name '" + p.name() + "' is used twice");
+            }
+        }
+        if (workers != 1) {
+            throw new ConfigException("--workers " + workers + ": this version runs the dataplane on one worker thread; use --workers 1");
+        }
+        if (ringSize < 8 || Integer.bitCount(ringSize) != 1 || ringSize > 65536) {
+            throw new ConfigException("ring size " + ringSize + " must be a power of two between 8 and 65536");
+        }
+        if (batch < 1 || batch > ringSize) {
+            throw new ConfigException("batch " + batch + " must be between 1 and the ring size (" + ringSize + ")");
+        }
+        if (fdbCapacity < 16) {
+            throw new ConfigException("forwarding table size " + fdbCapacity + " must be at least 16");
+        }
+        if (ageing.isNegative() || ageing.isZero()) {
+            throw new ConfigException("ageing time must be positive");
+        }
+        long needed = 2L + 2L * ringSize * ports.size() + 2L * ringSize;
+        if (buffers < needed) {
+            throw new ConfigException("a pool of " + buffers + " buffers is too small for " + ports.size() + " ports with rings of "
+                    + ringSize + " slots: it needs at least " + needed + " (raise --buffers or lower --ring-size)");
+        }
+    }
+
+    public Path poolFile() {
+        return dataDir.resolve("pool");
+    }
+}

@@ -1,0 +1,91 @@
+package io.pswitch.control.run;
+
+import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.port.DropCause;
+import io.pswitch.dataplane.port.PortCounters;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The one-line status a running switch prints every few seconds: rates since the last line, the
+ * forwarding table size and drops by cause. Reads the agent's counters (single writer, opaque reads).
+ */
+public final class StatusLine {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private final SwitchAgent agent;
+    private final long[] lastRx;
+    private final long[] lastTx;
+    private final long[] lastDrops;
+    private long lastNs;
+
+    public StatusLine(SwitchAgent agent) {
+        this.agent = agent;
+        this.lastRx = new long[agent.portCount()];
+        this.lastTx = new long[agent.portCount()];
+        this.lastDrops = new long[DropCause.VALUES.length];
+        this.lastNs = System.nanoTime();
+        sample();
+    }
+
+    private void sample() {
+        for (int p = 0; p < agent.portCount(); p++) {
+            lastRx[p] = agent.counters(p).rxFrames();
+            lastTx[p] = agent.counters(p).txFrames();
+        }
+        for (DropCause c : DropCause.VALUES) {
+            lastDrops[c.ordinal()] = totalDrops(c);
+        }
+    }
+
+    private long totalDrops(DropCause c) {
+        long sum = 0;
+        for (int p = 0; p < agent.portCount(); p++) {
+            sum += agent.counters(p).drops(c);
+        }
+        return sum;
+    }
+
+    /** Builds the next line and resets the interval. */
+    public String next() {
+        long now = System.nanoTime();
+        double secs = Math.max(1e-9, (now - lastNs) / 1e9);
+        StringBuilder sb = new StringBuilder();
+        sb.append(LocalTime.now().format(TIME));
+        long rxSum = 0;
+        long txSum = 0;
+        StringBuilder perPort = new StringBuilder();
+        for (int p = 0; p < agent.portCount(); p++) {
+            PortCounters c = agent.counters(p);
+            long rx = c.rxFrames() - lastRx[p];
+            long tx = c.txFrames() - lastTx[p];
+            rxSum += rx;
+            txSum += tx;
+            perPort.append(String.format(Locale.ROOT, " | %s %s rx %s tx %s", agent.port(p).name(),
+                    agent.port(p).state().name().toLowerCase(Locale.ROOT), rate(rx / secs), rate(tx / secs)));
+        }
+        sb.append(String.format(Locale.ROOT, " rx %s tx %s fdb %d", rate(rxSum / secs), rate(txSum / secs), agent.fdb().size()));
+        StringBuilder drops = new StringBuilder();
+        for (DropCause c : DropCause.VALUES) {
+            long d = totalDrops(c) - lastDrops[c.ordinal()];
+            if (d > 0) {
+                drops.append(drops.isEmpty() ? "" : " ").append(c.label()).append('=').append(d);
+            }
+        }
+        sb.append(" drops ").append(drops.isEmpty() ? "0" : drops);
+        sb.append(perPort);
+        lastNs = now;
+        sample();
+        return sb.toString();
+    }
+
+    static String rate(double pps) {
+        if (pps >= 1e6) {
+            return String.format(Locale.ROOT, "%.2f Mpps", pps / 1e6);
+        }
+        if (pps >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f kpps", pps / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f pps", pps);
+    }
+}

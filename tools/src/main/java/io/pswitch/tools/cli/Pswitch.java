@@ -1,0 +1,72 @@
+package io.pswitch.tools.cli;
+
+import io.pswitch.control.run.RunCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./pswitch} command line: one entry point, a sub-command per job. */
+@Command(name = "pswitch", mixinStandardHelpOptions = true, versionProvider = Pswitch.Version.class,
+        description = {"A multi-port L2 software switch on PASTE-style memory-mapped buffers that persists",
+                "the frames matching logging filters.", ""},
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Run './pswitch COMMAND --help' for a command's options."},
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Pswitch implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with the error handling every sub-command shares. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Pswitch());
+        cl.setExecutionExceptionHandler(new OneLineErrors());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Pswitch.class.getPackage().getImplementationVersion();
+            return new String[] {"pswitch " + (v == null ? "0.1.0-SNAPSHOT" : v) + " on Java " + Runtime.version()};
+        }
+    }
+
+    /**
+     * Every failure a user can cause (bad spec, missing interface, full disk, malformed capture,
+     * missing libpcap) reaches the screen as one line and exit code 2; a stack trace only with
+     * PSWITCH_DEBUG=1.
+     */
+    static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+            PrintWriter err = cl.getErr();
+            Throwable t = ex;
+            String msg = t.getMessage();
+            if (msg == null || msg.isBlank()) {
+                msg = t.getClass().getSimpleName();
+            }
+            boolean expected = t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                    || t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException
+                    || t.getClass().getName().startsWith("io.pswitch.");
+            err.println("pswitch: " + (expected ? "" : "internal error: ") + msg.split("\n")[0]);
+            if (System.getenv("PSWITCH_DEBUG") != null) {
+                t.printStackTrace(err);
+            } else if (!expected) {
+                err.println("pswitch: run with PSWITCH_DEBUG=1 for the stack trace");
+            }
+            err.flush();
+            return 2;
+        }
+    }
+}
