@@ -31,6 +31,8 @@ public final class DataDirLock implements AutoCloseable {
             FileLock l;
             try {
                 l = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null; // held by this very process (a second switch in one JVM)
             } catch (IOException e) {
                 ch.close();
                 throw e;

@@ -1,0 +1,85 @@
+package io.pswitch.control.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SwitchConfigFileTest {
+    @TempDir
+    Path tmp;
+
+    private Path write(String yaml) throws IOException {
+        Path f = tmp.resolve("pswitch.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void readsEveryKey() throws IOException {
+        SwitchConfigFile c = SwitchConfigFile.read(write("""
+                dataDir: /var/lib/psw
+                workers: 1
+                pool: { buffers: 4096, bufferSize: 4096 }
+                ringSize: 256
+                batch: 64
+                idle: busy
+                fdb: { capacity: 1024, ageing: 60s }
+                statusInterval: 2s
+                ports:
+                  - a=shm:a
+                  - b=pcapfile:in.pcap,out=out.pcap
+                """));
+        assertThat(c.dataDir).isEqualTo("/var/lib/psw");
+        assertThat(c.pool.buffers).isEqualTo(4096);
+        assertThat(c.pool.bufferSize).isEqualTo(4096);
+        assertThat(c.fdb.ageing).isEqualTo("60s");
+        assertThat(c.ports).containsExactly("a=shm:a", "b=pcapfile:in.pcap,out=out.pcap");
+    }
+
+    @Test
+    void namesAnUnknownKeyAndTheKnownOnes() throws IOException {
+        Path f = write("ports: [a=shm:a]\nbufers: 3\n");
+        assertThatThrownBy(() -> SwitchConfigFile.read(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'bufers'")
+                .hasMessageContaining("known: batch, dataDir");
+    }
+
+    @Test
+    void namesAWronglyTypedKeyWithItsLine() throws IOException {
+        Path f = write("ports: [a=shm:a]\npool:\n  buffers: many\n");
+        assertThatThrownBy(() -> SwitchConfigFile.read(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bad value for 'pool.buffers'")
+                .hasMessageContaining("line 3");
+    }
+
+    @Test
+    void reportsInvalidYamlAndMissingFiles() throws IOException {
+        Path f = write("ports: [a=shm:a\n");
+        assertThatThrownBy(() -> SwitchConfigFile.read(f)).hasMessageContaining("is not valid YAML");
+        assertThatThrownBy(() -> SwitchConfigFile.read(tmp.resolve("nope.yaml")))
+                .hasMessage("config file " + tmp.resolve("nope.yaml") + " does not exist");
+    }
+
+    @Test
+    void anEmptyFileIsAllDefaults() throws IOException {
+        assertThat(SwitchConfigFile.read(write("")).ports).isEmpty();
+    }
+
+    @Test
+    void parsesOperatorDurations() {
+        assertThat(DurationParser.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DurationParser.parse("5")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(DurationParser.parse("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(DurationParser.parse("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(DurationParser.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> DurationParser.parse("soon")).hasMessage("bad duration 'soon': use e.g. 250ms, 5s, 10m, 2h");
+    }
+}
