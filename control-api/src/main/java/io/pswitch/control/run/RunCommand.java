@@ -72,6 +72,13 @@ public final class RunCommand implements Callable<Integer> {
         this.out = out;
     }
 
+    /** Runs the switch alone (system tests start it so, as a child process); {@code ./pswitch run} is the usual way. */
+    public static void main(String[] args) {
+        picocli.CommandLine cl = new picocli.CommandLine(new RunCommand());
+        cl.setExecutionExceptionHandler(new io.pswitch.control.cli.OneLineErrors());
+        System.exit(cl.execute(args));
+    }
+
     /** Merges defaults, the config file and the flags (flags win). */
     public RunSettings settings() {
         SwitchConfigFile file = config == null ? new SwitchConfigFile() : SwitchConfigFile.read(config);

@@ -1,7 +1,7 @@
 package io.pswitch.tools.cli;
 
+import io.pswitch.control.cli.OneLineErrors;
 import io.pswitch.control.run.RunCommand;
-import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,34 +39,6 @@ public final class Pswitch implements Runnable {
         public String[] getVersion() {
             String v = Pswitch.class.getPackage().getImplementationVersion();
             return new String[] {"pswitch " + (v == null ? "0.1.0-SNAPSHOT" : v) + " on Java " + Runtime.version()};
-        }
-    }
-
-    /**
-     * Every failure a user can cause (bad spec, missing interface, full disk, malformed capture,
-     * missing libpcap) reaches the screen as one line and exit code 2; a stack trace only with
-     * PSWITCH_DEBUG=1.
-     */
-    static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
-        @Override
-        public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
-            PrintWriter err = cl.getErr();
-            Throwable t = ex;
-            String msg = t.getMessage();
-            if (msg == null || msg.isBlank()) {
-                msg = t.getClass().getSimpleName();
-            }
-            boolean expected = t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                    || t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException
-                    || t.getClass().getName().startsWith("io.pswitch.");
-            err.println("pswitch: " + (expected ? "" : "internal error: ") + msg.split("\n")[0]);
-            if (System.getenv("PSWITCH_DEBUG") != null) {
-                t.printStackTrace(err);
-            } else if (!expected) {
-                err.println("pswitch: run with PSWITCH_DEBUG=1 for the stack trace");
-            }
-            err.flush();
-            return 2;
         }
     }
 }

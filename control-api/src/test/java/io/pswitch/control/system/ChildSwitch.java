@@ -1,0 +1,84 @@
+package io.pswitch.control.system;
+
+import io.pswitch.control.run.RunCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code pswitch run} in a child JVM (same classpath and JVM flags as the tests), with its
+ * output in a file: system tests stop it with SIGTERM or kill it with SIGKILL like an operator would.
+ */
+final class ChildSwitch implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private ChildSwitch(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildSwitch start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        String flags = System.getProperty("pswitch.jvm.flags", "");
+        if (!flags.isBlank()) {
+            cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(RunCommand.class.getName());
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildSwitch(p, log);
+    }
+
+    /** Waits until the output contains {@code text}; fails with the output if the child dies or time runs out. */
+    void awaitOutput(String text, long timeoutMs) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            if (output().contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("switch exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("switch did not print '" + text + "' within " + timeoutMs + " ms:\n" + output());
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** SIGTERM and wait: the clean way; returns the exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("switch did not stop within 20 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

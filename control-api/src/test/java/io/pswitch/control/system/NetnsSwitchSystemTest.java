@@ -1,0 +1,150 @@
+package io.pswitch.control.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pswitch.pktlog.libpcap.LibpcapLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole switch between three real hosts: three network namespaces, each with a veth whose
+ * other end is a {@code pcap} port of a running {@code pswitch run} (a child process). Needs root.
+ */
+@Timeout(180)
+class NetnsSwitchSystemTest {
+    private static final int HOSTS = 3;
+    @TempDir
+    Path tmp;
+    private final String tag = Long.toString(ProcessHandle.current().pid() % 100000, 36);
+    private final List<String> namespaces = new ArrayList<>();
+
+    private String ns(int h) {
+        return "psw" + tag + "h" + h;
+    }
+
+    private String swIf(int h) {
+        return "psw" + tag + "s" + h;
+    }
+
+    private static String ip(int h) {
+        return "10.213.7." + h;
+    }
+
+    private static String mac(int h) {
+        return "02:00:5e:10:00:0" + h;
+    }
+
+    @BeforeEach
+    void hosts() throws Exception {
+        assumeTrue(Netns.usable(), "needs root and 'ip netns' to build hosts in network namespaces; skipped");
+        assumeTrue(LibpcapLibrary.available(), "needs libpcap (apt-get install libpcap0.8); skipped");
+        for (int h = 1; h <= HOSTS; h++) {
+            String ns = ns(h);
+            Netns.must("ip", "netns", "add", ns);
+            namespaces.add(ns);
+            Netns.must("ip", "link", "add", swIf(h), "type", "veth", "peer", "name", "eth0", "netns", ns);
+            Netns.must("sysctl", "-qw", "net.ipv6.conf." + swIf(h) + ".disable_ipv6=1");
+            Netns.must("ip", "link", "set", swIf(h), "up");
+            Netns.must(Netns.in(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"));
+            Netns.must(Netns.in(ns, "ip", "link", "set", "eth0", "address", mac(h)));
+            Netns.must(Netns.in(ns, "ip", "addr", "add", ip(h) + "/24", "dev", "eth0"));
+            Netns.must(Netns.in(ns, "ip", "link", "set", "eth0", "up"));
+            Netns.must(Netns.in(ns, "ip", "link", "set", "lo", "up"));
+        }
+    }
+
+    @AfterEach
+    void removeHosts() {
+        for (int h = 1; h <= HOSTS; h++) {
+            Netns.quiet("ip", "link", "del", swIf(h));
+        }
+        for (String ns : namespaces) {
+            Netns.quiet("ip", "netns", "del", ns);
+        }
+    }
+
+    @Test
+    void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded() throws Exception {
+        List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",
+                "--ring-size", "1024", "--status-interval", "1s"));
+        for (int h = 1; h <= HOSTS; h++) {
+            args.add("--port");
+            args.add("h" + h + "=pcap:" + swIf(h));
+        }
+        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args.toArray(String[]::new))) {
+            sw.awaitOutput("pswitch: running", 30_000);
+
+            for (int a = 1; a <= HOSTS; a++) {
+                for (int b = 1; b <= HOSTS; b++) {
+                    if (a != b) {
+                        Netns.Result r = Netns.run(30, Netns.in(ns(a), "ping", "-c", "3", "-i", "0.2", "-W", "2", ip(b)));
+                        assertThat(r.exitCode()).as("ping %s -> %s\n%s\n%s", ns(a), ip(b), r.output(), sw.output()).isZero();
+                        assertThat(r.output()).contains("3 received");
+                    }
+                }
+            }
+
+            // A TCP transfer of 4 MiB from host 1 to host 2, checked end to end by SHA-256.
+            Path server = tmp.resolve("server.py");
+            Files.writeString(server, """
+                    import hashlib, socket, sys
+                    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind((sys.argv[1], 5001)); s.listen(1); print("listening", flush=True)
+                    c, _ = s.accept(); h = hashlib.sha256(); n = 0
+                    while True:
+                        d = c.recv(65536)
+                        if not d: break
+                        h.update(d); n += len(d)
+                    print(n, h.hexdigest(), flush=True)
+                    """);
+            Path client = tmp.resolve("client.py");
+            Files.writeString(client, """
+                    import hashlib, socket, sys, random
+                    data = random.Random(7).randbytes(4 << 20)
+                    c = socket.create_connection((sys.argv[1], 5001), timeout=30); c.sendall(data); c.close()
+                    print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
+                    """);
+            Process srv = new ProcessBuilder(Netns.in(ns(2), "python3", server.toString(), ip(2))).redirectErrorStream(true).start();
+            try {
+                byte[] first = srv.getInputStream().readNBytes("listening\n".length());
+                assertThat(new String(first)).isEqualTo("listening\n");
+                Netns.Result sent = Netns.run(60, Netns.in(ns(1), "python3", client.toString(), ip(2)));
+                assertThat(sent.exitCode()).as(sent.output()).isZero();
+                assertThat(srv.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                String received = new String(srv.getInputStream().readAllBytes()).trim();
+                assertThat(received).as("bytes and SHA-256 at the receiver").isEqualTo(sent.output().trim());
+            } finally {
+                srv.destroyForcibly();
+            }
+
+            // Now that 1 and 2 are learned, their unicast must not reach host 3.
+            Path pcap3 = tmp.resolve("h3.pcap");
+            Process dump = new ProcessBuilder(Netns.in(ns(3), "tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap3.toString(),
+                    "ether host " + mac(1) + " and ether host " + mac(2)))
+                    .redirectErrorStream(true).start();
+            try {
+                Thread.sleep(1000); // tcpdump attaches
+                Netns.Result r = Netns.run(30, Netns.in(ns(1), "ping", "-c", "5", "-i", "0.2", ip(2)));
+                assertThat(r.exitCode()).as(r.output()).isZero();
+                Thread.sleep(500);
+            } finally {
+                dump.destroy();
+                dump.waitFor();
+            }
+            Netns.Result seen = Netns.run(30, "tcpdump", "-n", "-r", pcap3.toString());
+            assertThat(seen.output().lines().filter(l -> l.contains(" > ")).toList())
+                    .as("frames between hosts 1 and 2 seen by host 3").isEmpty();
+
+            assertThat(sw.stop()).as(sw.output()).isZero();
+            assertThat(sw.output()).contains("pswitch: stopped");
+        }
+    }
+}
