@@ -46,6 +46,10 @@ class NetnsSwitchSystemTest {
     void hosts() throws Exception {
         assumeTrue(Netns.usable(), "needs root and 'ip netns' to build hosts in network namespaces; skipped");
         assumeTrue(LibpcapLibrary.available(), "needs libpcap (apt-get install libpcap0.8); skipped");
+        for (String tool : new String[] {"ethtool", "ping", "tcpdump", "python3"}) {
+            assumeTrue(Netns.run(10, "sh", "-c", "command -v " + tool).exitCode() == 0,
+                    "needs " + tool + " (see .ci/run for the packages); skipped");
+        }
         for (int h = 1; h <= HOSTS; h++) {
             String ns = ns(h);
             Netns.must("ip", "netns", "add", ns);
@@ -53,6 +57,10 @@ class NetnsSwitchSystemTest {
             Netns.must("ip", "link", "add", swIf(h), "type", "veth", "peer", "name", "eth0", "netns", ns);
             Netns.must("sysctl", "-qw", "net.ipv6.conf." + swIf(h) + ".disable_ipv6=1");
             Netns.must("ip", "link", "set", swIf(h), "up");
+            // Without offloads every frame on the wire is a real Ethernet frame of at most the MTU:
+            // with TSO/GSO/GRO the switch would see 64 KiB super-frames and drop them as oversize.
+            Netns.must("ethtool", "-K", swIf(h), "tso", "off", "gso", "off", "gro", "off", "tx", "off");
+            Netns.must(Netns.in(ns, "ethtool", "-K", "eth0", "tso", "off", "gso", "off", "gro", "off", "tx", "off"));
             Netns.must(Netns.in(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"));
             Netns.must(Netns.in(ns, "ip", "link", "set", "eth0", "address", mac(h)));
             Netns.must(Netns.in(ns, "ip", "addr", "add", ip(h) + "/24", "dev", "eth0"));
