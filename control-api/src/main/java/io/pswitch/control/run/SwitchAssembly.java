@@ -47,7 +47,10 @@ public final class SwitchAssembly implements AutoCloseable {
             for (PortSpec spec : settings.ports()) {
                 opened.add(drivers.open(spec, context));
             }
-            SwitchConfig config = new SwitchConfig(settings.batch(), settings.fdbCapacity(), settings.ageing().toNanos());
+            SwitchConfig config = SwitchConfig.defaults()
+                    .withBatchSize(settings.batch())
+                    .withFdbCapacity(settings.fdbCapacity())
+                    .withFdbAgeingNs(settings.ageing().toNanos());
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock());
         } catch (RuntimeException e) {
             for (Port port : opened) {
