@@ -34,7 +34,11 @@ public final class Batch {
     }
 
     public static DropCause dropCause(int decision) {
-        return DropCause.VALUES[DROP_BASE - decision];
+        return DropCause.VALUES[causeOrdinal(decision)];
+    }
+
+    static int causeOrdinal(int decision) {
+        return DROP_BASE - decision;
     }
 
     public int count() {

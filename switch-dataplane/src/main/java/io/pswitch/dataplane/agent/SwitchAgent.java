@@ -11,6 +11,7 @@ import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -119,7 +120,7 @@ public final class SwitchAgent implements Agent {
             counters[i] = new PortCounters();
         }
         this.adminUp = new boolean[portCount];
-        java.util.Arrays.fill(adminUp, true);
+        Arrays.fill(adminUp, true);
         this.readable = new boolean[portCount];
         this.writable = new boolean[portCount];
         this.writablePorts = new int[portCount];
@@ -253,7 +254,7 @@ public final class SwitchAgent implements Agent {
                 }
             }
             if (d < Batch.FLOOD) {
-                drops[p * CAUSES + Batch.dropCause(d).ordinal()]++;
+                drops[p * CAUSES + Batch.causeOrdinal(d)]++;
             }
             b.decision[i] = d;
         }
