@@ -1,0 +1,513 @@
+package io.pswitch.dataplane.agent;
+
+import io.pswitch.dataplane.fdb.ForwardingTable;
+import io.pswitch.dataplane.frame.EthernetFrame;
+import io.pswitch.dataplane.port.DropCause;
+import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.PortCounters;
+import io.pswitch.dataplane.port.PortState;
+import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * The forwarding core: one agent owns a set of ports, one buffer pool and one forwarding table, and
+ * runs every frame to completion on its thread.
+ *
+ * <p>Duty cycle: apply queued {@link SwitchCommand}s → {@code rxSync} the readable ports → take one
+ * {@link Batch} from their RX rings → <b>pass 1</b> (parse, drop with cause, learn the source, look up
+ * the destination) → the logging hook → <b>pass 2</b> (move buffers to TX rings) → release the RX
+ * slots → {@code txSync} the ports that got frames or still have frames pending → publish counters
+ * (per batch) → sweep a few forwarding-table slots for aged entries.
+ *
+ * <p>Ownership: every slot of every ring always holds one buffer. A unicast frame moves by swapping
+ * its RX slot's {@code bufIdx} with a free TX slot's (zero copy); a flooded frame is copied into the
+ * TX slots' own buffers of all destinations but the last, which gets the RX buffer by swap. So pass 2
+ * never allocates, and between duty cycles no buffer is in flight.
+ *
+ * <p>Port states: a port that is DOWN (by its driver or by command) is neither read nor written;
+ * INPUT_ENDED ports (a finished capture) are no longer read but still transmitted to. Its learned
+ * stations are kept when a port goes down (a link may flap back): frames for them are dropped as
+ * {@link DropCause#PORT_DOWN} until they age out or are flushed.
+ *
+ * <p>Threads: everything except {@link #offer}, {@link #counters}, {@link #fdb()} counters,
+ * {@link #portAdminUp} and the accessors of fixed configuration runs on the agent's thread.
+ */
+public final class SwitchAgent implements Agent {
+    private static final VarHandle BOOLEANS = MethodHandles.arrayElementVarHandle(boolean[].class);
+    private static final int CAUSES = DropCause.VALUES.length;
+    private static final int COMMANDS_PER_CYCLE = 16;
+    private static final int RING_FULL = DropCause.RING_FULL.ordinal();
+
+    private static final int DROP_RUNT = Batch.drop(DropCause.RUNT);
+    private static final int DROP_OVERSIZE = Batch.drop(DropCause.OVERSIZE);
+    private static final int DROP_BAD_SOURCE = Batch.drop(DropCause.BAD_SOURCE);
+    private static final int DROP_LINK_LOCAL = Batch.drop(DropCause.LINK_LOCAL);
+    private static final int DROP_SAME_PORT = Batch.drop(DropCause.SAME_PORT);
+    private static final int DROP_PORT_DOWN = Batch.drop(DropCause.PORT_DOWN);
+
+    private final SwitchConfig config;
+    private final BufferPool pool;
+    private final MemorySegment memory;
+    private final int bufferSize;
+    private final EpochNanoClock clock;
+    private final ForwardingTable fdb;
+    private final MpscArrayQueue<SwitchCommand> commands;
+    private final Batch batch;
+
+    private final int portCount;
+    private final Port[] ports;
+    private final Ring[] rx;
+    private final Ring[] tx;
+    private final PortCounters[] counters;
+    /** Written by the agent thread (opaque), read by any thread. */
+    private final boolean[] adminUp;
+    /** Read this cycle: admin up and the driver says UP. */
+    private final boolean[] readable;
+    /** Transmitted to this cycle: admin up and the driver says UP or INPUT_ENDED. */
+    private final boolean[] writable;
+    private final int[] writablePorts;
+    private int writableCount;
+
+    // Per-batch scratch, indexed by port: counters are added to PortCounters once per batch.
+    private final int[] taken;
+    private final long[] rxFrames;
+    private final long[] rxBytes;
+    private final long[] txFrames;
+    private final long[] txBytes;
+    private final long[] drops;
+    private final int[] txHead;
+    private final int[] txFree;
+    private final boolean[] txTouched;
+
+    private int firstPort;
+
+    public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock) {
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("a switch needs at least one port");
+        }
+        Set<String> names = new HashSet<>();
+        for (Port p : ports) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("port name '" + p.name() + "' is used twice");
+            }
+        }
+        this.config = config;
+        this.pool = pool;
+        this.memory = pool.segment();
+        this.bufferSize = pool.bufferSize();
+        this.clock = clock;
+        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs());
+        this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
+        this.batch = new Batch(config.batchSize());
+        this.portCount = ports.size();
+        this.ports = ports.toArray(new Port[0]);
+        this.rx = new Ring[portCount];
+        this.tx = new Ring[portCount];
+        this.counters = new PortCounters[portCount];
+        for (int i = 0; i < portCount; i++) {
+            rx[i] = this.ports[i].rxRing();
+            tx[i] = this.ports[i].txRing();
+            counters[i] = new PortCounters();
+        }
+        this.adminUp = new boolean[portCount];
+        Arrays.fill(adminUp, true);
+        this.readable = new boolean[portCount];
+        this.writable = new boolean[portCount];
+        this.writablePorts = new int[portCount];
+        this.taken = new int[portCount];
+        this.rxFrames = new long[portCount];
+        this.rxBytes = new long[portCount];
+        this.txFrames = new long[portCount];
+        this.txBytes = new long[portCount];
+        this.drops = new long[portCount * CAUSES];
+        this.txHead = new int[portCount];
+        this.txFree = new int[portCount];
+        this.txTouched = new boolean[portCount];
+    }
+
+    @Override
+    public String roleName() {
+        return "pswitch-dataplane";
+    }
+
+    @Override
+    public int doWork() {
+        int work = applyCommands();
+        long now = clock.nanoTime();
+        refreshPortStates();
+        for (int p = 0; p < portCount; p++) {
+            if (readable[p]) {
+                work += ports[p].rxSync();
+            }
+        }
+        int frames = takeBatch();
+        if (frames > 0) {
+            classify(now);
+            logBatch();
+            forward();
+            releaseRxSlots();
+            work += frames;
+        }
+        work += transmit();
+        publishCounters();
+        work += fdb.expire(now, config.fdbSweepSlots());
+        return work;
+    }
+
+    private void refreshPortStates() {
+        int w = 0;
+        for (int p = 0; p < portCount; p++) {
+            PortState state = ports[p].state();
+            boolean up = adminUp[p];
+            readable[p] = up && state == PortState.UP;
+            writable[p] = up && (state == PortState.UP || state == PortState.INPUT_ENDED);
+            if (writable[p]) {
+                writablePorts[w++] = p;
+            }
+        }
+        writableCount = w;
+    }
+
+    /** Takes up to one batch of received frames, starting at a rotating port so no port starves. */
+    private int takeBatch() {
+        Batch b = batch;
+        int count = 0;
+        int limit = b.capacity();
+        int start = firstPort;
+        firstPort = start + 1 == portCount ? 0 : start + 1;
+        for (int k = 0; k < portCount; k++) {
+            int p = start + k < portCount ? start + k : start + k - portCount;
+            taken[p] = 0;
+            if (!readable[p] || count == limit) {
+                continue;
+            }
+            Ring ring = rx[p];
+            int n = Math.min(ring.userSlots(), limit - count);
+            int s = ring.head;
+            for (int i = 0; i < n; i++) {
+                b.ingressPort[count] = p;
+                b.slot[count] = s;
+                count++;
+                s = ring.next(s);
+            }
+            taken[p] = n;
+            rxFrames[p] += n;
+        }
+        b.count = count;
+        return count;
+    }
+
+    /** Pass 1: a decision per frame. Reads headers only; moves no buffer. */
+    private void classify(long now) {
+        Batch b = batch;
+        MemorySegment mem = memory;
+        ForwardingTable table = fdb;
+        for (int i = 0, n = b.count; i < n; i++) {
+            int p = b.ingressPort[i];
+            Ring ring = rx[p];
+            int s = b.slot[i];
+            int len = ring.len[s];
+            rxBytes[p] += len;
+            int d;
+            if (len > bufferSize) {
+                // The driver stored only the first bufferSize bytes: the frame cannot be sent whole.
+                d = DROP_OVERSIZE;
+            } else {
+                long off = pool.offset(ring.bufIdx[s]);
+                long parsed = EthernetFrame.parse(mem, off, len);
+                if (parsed == EthernetFrame.RUNT) {
+                    d = DROP_RUNT;
+                } else {
+                    long src = EthernetFrame.src(mem, off);
+                    if (EthernetFrame.isGroup(src)) {
+                        d = DROP_BAD_SOURCE;
+                    } else {
+                        int vid = EthernetFrame.outerVid(parsed);
+                        // 802.1D learns from every valid frame received, link-local ones included.
+                        table.learn(vid, src, p, now);
+                        long dst = EthernetFrame.dst(mem, off);
+                        if (EthernetFrame.isGroup(dst)) {
+                            d = EthernetFrame.isLinkLocal(dst) ? DROP_LINK_LOCAL : Batch.FLOOD;
+                        } else {
+                            int to = table.lookup(vid, dst, now);
+                            if (to < 0) {
+                                d = Batch.FLOOD;
+                            } else if (to == p) {
+                                d = DROP_SAME_PORT;
+                            } else if (!writable[to]) {
+                                d = DROP_PORT_DOWN;
+                            } else {
+                                d = to;
+                            }
+                        }
+                    }
+                }
+            }
+            if (d < Batch.FLOOD) {
+                drops[p * CAUSES + Batch.causeOrdinal(d)]++;
+            }
+            b.decision[i] = d;
+        }
+    }
+
+    /**
+     * HOOK for the logging stage (a later issue). Here, between the passes, every frame of the batch
+     * is still in its RX slot and has its decision. The stage will evaluate the current filter set
+     * over each frame ({@link Batch}, the RX ring slot's bufIdx/len/timestamp), make the matching
+     * frames' bytes durable and write their index records with one commit for the whole batch, and
+     * take ownership of their buffers: swap each logged buffer out of its RX slot for a fresh one
+     * (so pass 2 forwards the logged buffer by swap, marked {@link Ring#FLAG_LOGGED}, and the TX
+     * side never frees it), or mark it so pass 2 copies instead. In {@code sync} durability mode the
+     * commit completes here, before pass 2 transmits anything.
+     */
+    private void logBatch() {
+        // No logging stage yet.
+    }
+
+    /** Pass 2: moves the frames to their TX rings in batch order, so each output keeps wire order. */
+    private void forward() {
+        for (int k = 0; k < writableCount; k++) {
+            int p = writablePorts[k];
+            txHead[p] = tx[p].head;
+            txFree[p] = tx[p].userSlots();
+        }
+        Batch b = batch;
+        for (int i = 0, n = b.count; i < n; i++) {
+            int d = b.decision[i];
+            if (d >= 0) {
+                int p = b.ingressPort[i];
+                if (txFree[d] == 0) {
+                    drops[p * CAUSES + RING_FULL]++;
+                } else {
+                    swapTo(rx[p], b.slot[i], d);
+                }
+            } else if (d == Batch.FLOOD) {
+                flood(b.ingressPort[i], b.slot[i]);
+            }
+        }
+        for (int k = 0; k < writableCount; k++) {
+            int p = writablePorts[k];
+            if (txTouched[p]) {
+                Ring ring = tx[p];
+                ring.head = txHead[p];
+                ring.cur = txHead[p];
+            }
+        }
+    }
+
+    private void swapTo(Ring from, int slot, int d) {
+        Ring ring = tx[d];
+        int t = txHead[d];
+        int len = from.len[slot];
+        Ring.swap(from, slot, ring, t);
+        ring.len[t] = len;
+        ring.timestampNs[t] = from.timestampNs[slot];
+        txHead[d] = ring.next(t);
+        txFree[d]--;
+        txFrames[d]++;
+        txBytes[d] += len;
+        txTouched[d] = true;
+    }
+
+    /** To every other writable port: copies for all but the last destination, which gets the buffer. */
+    private void flood(int p, int slot) {
+        Ring from = rx[p];
+        int last = -1;
+        for (int k = 0; k < writableCount; k++) {
+            int d = writablePorts[k];
+            if (d == p) {
+                continue;
+            }
+            if (txFree[d] == 0) {
+                drops[p * CAUSES + RING_FULL]++;
+                continue;
+            }
+            if (last >= 0) {
+                copyTo(from, slot, last);
+            }
+            last = d;
+        }
+        if (last >= 0) {
+            swapTo(from, slot, last);
+        }
+    }
+
+    private void copyTo(Ring from, int slot, int d) {
+        Ring ring = tx[d];
+        int t = txHead[d];
+        int len = from.len[slot];
+        MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(ring.bufIdx[t]), len);
+        ring.len[t] = len;
+        ring.timestampNs[t] = from.timestampNs[slot];
+        txHead[d] = ring.next(t);
+        txFree[d]--;
+        txFrames[d]++;
+        txBytes[d] += len;
+        txTouched[d] = true;
+    }
+
+    /** Hands the batch's RX slots back to the drivers: each now holds a buffer free to receive into. */
+    private void releaseRxSlots() {
+        for (int p = 0; p < portCount; p++) {
+            int n = taken[p];
+            if (n > 0) {
+                Ring ring = rx[p];
+                int head = (ring.head + n) & (ring.numSlots() - 1);
+                ring.head = head;
+                ring.cur = head;
+            }
+        }
+    }
+
+    /** txSync the ports that got frames, and those still holding frames a full peer did not take. */
+    private int transmit() {
+        int sent = 0;
+        for (int k = 0; k < writableCount; k++) {
+            int p = writablePorts[k];
+            if (txTouched[p] || tx[p].txPending() > 0) {
+                txTouched[p] = false;
+                sent += ports[p].txSync();
+            }
+        }
+        return sent;
+    }
+
+    private void publishCounters() {
+        for (int p = 0; p < portCount; p++) {
+            PortCounters c = counters[p];
+            if (rxFrames[p] != 0) {
+                c.addRx(rxFrames[p], rxBytes[p]);
+                rxFrames[p] = 0;
+                rxBytes[p] = 0;
+            }
+            if (txFrames[p] != 0) {
+                c.addTx(txFrames[p], txBytes[p]);
+                txFrames[p] = 0;
+                txBytes[p] = 0;
+            }
+            int base = p * CAUSES;
+            for (int cause = 0; cause < CAUSES; cause++) {
+                long v = drops[base + cause];
+                if (v != 0) {
+                    c.addDrop(DropCause.VALUES[cause], v);
+                    drops[base + cause] = 0;
+                }
+            }
+        }
+    }
+
+    private int applyCommands() {
+        int applied = 0;
+        SwitchCommand command;
+        while (applied < COMMANDS_PER_CYCLE && (command = commands.relaxedPoll()) != null) {
+            apply(command);
+            applied++;
+        }
+        return applied;
+    }
+
+    private void apply(SwitchCommand command) {
+        switch (command) {
+            case SwitchCommand.SetPortUp c -> {
+                BOOLEANS.setOpaque(adminUp, c.port(), c.up());
+                c.done().complete(null);
+            }
+            case SwitchCommand.FlushFdb c ->
+                c.removed().complete(c.port() == SwitchCommand.ALL_PORTS ? fdb.flush() : fdb.flushPort(c.port()));
+            case SwitchCommand.SnapshotFdb c -> c.result().complete(fdb.snapshot(clock.nanoTime()));
+        }
+    }
+
+    /**
+     * Queues a command for the agent thread. Any thread.
+     *
+     * @return false when the queue is full (try again later)
+     * @throws IllegalArgumentException when the command names a port this switch does not have
+     */
+    public boolean offer(SwitchCommand command) {
+        int port = switch (command) {
+            case SwitchCommand.SetPortUp c -> c.port();
+            case SwitchCommand.FlushFdb c -> c.port() == SwitchCommand.ALL_PORTS ? 0 : c.port();
+            case SwitchCommand.SnapshotFdb c -> 0;
+        };
+        if (port < 0 || port >= portCount) {
+            throw new IllegalArgumentException("no port with index " + port + " (the switch has " + portCount + " ports)");
+        }
+        return commands.offer(command);
+    }
+
+    /** Fails the commands still queued; the ports stay open (their owner closes them). */
+    @Override
+    public void onClose() {
+        IllegalStateException closed = new IllegalStateException("switch agent closed before applying the command");
+        SwitchCommand command;
+        while ((command = commands.poll()) != null) {
+            switch (command) {
+                case SwitchCommand.SetPortUp c -> c.done().completeExceptionally(closed);
+                case SwitchCommand.FlushFdb c -> c.removed().completeExceptionally(closed);
+                case SwitchCommand.SnapshotFdb c -> c.result().completeExceptionally(closed);
+            }
+        }
+    }
+
+    public SwitchConfig config() {
+        return config;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    public int portCount() {
+        return portCount;
+    }
+
+    public Port port(int index) {
+        return ports[index];
+    }
+
+    /** The port's counters; any thread may read them. */
+    public PortCounters counters(int index) {
+        return counters[index];
+    }
+
+    /** Whether the port is administratively up (as last set by a command). Any thread. */
+    public boolean portAdminUp(int index) {
+        return (boolean) BOOLEANS.getOpaque(adminUp, index);
+    }
+
+    /** Index of the port with this name, or -1. */
+    public int portIndex(String name) {
+        for (int i = 0; i < portCount; i++) {
+            if (ports[i].name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The forwarding table: other threads may read only its counters. */
+    public ForwardingTable fdb() {
+        return fdb;
+    }
+
+    /** The ports' rings, for {@link BufferLedger} checks (agent thread, or after it stopped). */
+    public List<Ring> rings() {
+        Ring[] all = new Ring[2 * portCount];
+        for (int i = 0; i < portCount; i++) {
+            all[2 * i] = rx[i];
+            all[2 * i + 1] = tx[i];
+        }
+        return List.of(all);
+    }
+}

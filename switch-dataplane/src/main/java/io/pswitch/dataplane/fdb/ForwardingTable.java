@@ -1,0 +1,326 @@
+package io.pswitch.dataplane.fdb;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The IEEE 802.1D filtering database: (VLAN, MAC) to port index, with ageing.
+ *
+ * <p>Layout: open addressing with linear probing over three parallel primitive arrays (key, port,
+ * last-seen time), no boxing and no allocation after construction. A key is
+ * {@code OCCUPIED | vid << 48 | mac}, so 0 marks an empty slot and the all-zero MAC stays
+ * learnable. The table has at least twice as many slots as {@link #capacity()} entries, so probe
+ * sequences stay short and there is always an empty slot to end a probe.
+ *
+ * <p>Probe window: an entry lives at most {@link #PROBE_WINDOW} slots from its home slot, so a
+ * lookup reads at most that many keys (two cache lines). Removal uses backward-shift deletion
+ * (no tombstones), which only ever moves an entry closer to its home, keeping the bound.
+ *
+ * <p>Eviction policy, when a new station is learned and the table cannot just take it:
+ * <ul>
+ *   <li>its probe window has no empty slot, or the table holds {@link #capacity()} entries: the
+ *       least recently seen entry of the new key's probe window is replaced (an aged one first,
+ *       naturally, being the oldest);</li>
+ *   <li>at capacity with an empty home slot (the window holds no entry to replace): the first entry
+ *       after the home slot is removed instead.</li>
+ * </ul>
+ * Replacing an expired entry counts as {@code aged}; replacing a live one as {@code evicted}.
+ *
+ * <p>Ageing: an entry not refreshed for the ageing time is treated as absent at once by
+ * {@link #lookup} and {@link #learn}; {@link #expire} removes such entries incrementally (a bounded
+ * number of slots per call) so the dataplane never stalls on a full sweep. Time comes from the
+ * caller (an injected clock), never from the system.
+ *
+ * <p>Threads: all mutation and {@link #lookup}/{@link #snapshot} happen on the one dataplane thread
+ * that owns the table. The counters are single-writer values stored with opaque mode, so any thread
+ * may read them (monotonic, never torn) without touching the table itself.
+ */
+public final class ForwardingTable {
+    public static final int NO_PORT = -1;
+    public static final int PROBE_WINDOW = 16;
+    public static final long DEFAULT_AGEING_NS = 300_000_000_000L;
+    public static final int MAX_CAPACITY = 1 << 22;
+
+    private static final long OCCUPIED = 1L << 63;
+    private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
+    private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    // Padding keeps the counters off the cache lines of neighbouring objects that other threads write.
+    private static final int PAD = 8;
+    private static final int SIZE = PAD;
+    private static final int LEARNED = PAD + 1;
+    private static final int AGED = PAD + 2;
+    private static final int EVICTED = PAD + 3;
+    private static final int MOVED = PAD + 4;
+    private static final int FLUSHED = PAD + 5;
+
+    private final int capacity;
+    private final long ageingNs;
+    private final int mask;
+    private final int hashShift;
+    private final long[] keys;
+    private final int[] ports;
+    private final long[] seenNs;
+    private final long[] counters = new long[PAD + 6 + PAD];
+    private int size;
+    private int sweepCursor;
+
+    /**
+     * @param capacity the most entries held at once
+     * @param ageingNs how long an entry lives without being refreshed by a frame from its station
+     */
+    public ForwardingTable(int capacity, long ageingNs) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("FDB capacity " + capacity + " must be between 1 and " + MAX_CAPACITY);
+        }
+        if (ageingNs <= 0) {
+            throw new IllegalArgumentException("FDB ageing time " + ageingNs + " ns must be positive");
+        }
+        int slots = Math.max(PROBE_WINDOW * 2, Integer.highestOneBit(capacity - 1 == 0 ? 1 : capacity - 1) << 2);
+        this.capacity = capacity;
+        this.ageingNs = ageingNs;
+        this.mask = slots - 1;
+        this.hashShift = 64 - Integer.numberOfTrailingZeros(slots);
+        this.keys = new long[slots];
+        this.ports = new int[slots];
+        this.seenNs = new long[slots];
+    }
+
+    private static long key(int vid, long mac) {
+        return OCCUPIED | ((long) vid << 48) | (mac & MAC_MASK);
+    }
+
+    private int home(long key) {
+        return (int) ((key * GOLDEN) >>> hashShift);
+    }
+
+    /** The port the station was learned on, or {@link #NO_PORT} if unknown or aged out. */
+    public int lookup(int vid, long mac, long nowNs) {
+        long key = key(vid, mac);
+        int i = home(key);
+        for (int n = 0; n < PROBE_WINDOW; n++) {
+            long k = keys[i];
+            if (k == key) {
+                return nowNs - seenNs[i] < ageingNs ? ports[i] : NO_PORT;
+            }
+            if (k == 0) {
+                return NO_PORT;
+            }
+            i = (i + 1) & mask;
+        }
+        return NO_PORT;
+    }
+
+    /** Records that a frame from the station arrived on {@code port}: learns, refreshes or moves it. */
+    public void learn(int vid, long mac, int port, long nowNs) {
+        long key = key(vid, mac);
+        int i = home(key);
+        int victim = -1;
+        long oldest = Long.MAX_VALUE;
+        for (int n = 0; n < PROBE_WINDOW; n++) {
+            long k = keys[i];
+            if (k == key) {
+                refresh(i, port, nowNs);
+                return;
+            }
+            if (k == 0) {
+                if (size < capacity) {
+                    put(i, key, port, nowNs);
+                    setSize(size + 1);
+                    increment(LEARNED);
+                    return;
+                }
+                break;
+            }
+            if (seenNs[i] < oldest) {
+                oldest = seenNs[i];
+                victim = i;
+            }
+            i = (i + 1) & mask;
+        }
+        if (victim < 0) {
+            victim = evictAfter(i);
+        } else {
+            increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
+        }
+        put(victim, key, port, nowNs);
+        increment(LEARNED);
+    }
+
+    private void refresh(int i, int port, long nowNs) {
+        if (nowNs - seenNs[i] >= ageingNs) {
+            // It had aged out: this is a new learn, not a move.
+            increment(AGED);
+            increment(LEARNED);
+        } else if (ports[i] != port) {
+            increment(MOVED);
+        }
+        ports[i] = port;
+        seenNs[i] = nowNs;
+    }
+
+    /** At capacity and the home slot {@code home} is empty: removes the next entry after it. Cold. */
+    private int evictAfter(int home) {
+        int j = (home + 1) & mask;
+        while (keys[j] == 0) {
+            j = (j + 1) & mask;
+        }
+        remove(j);
+        increment(EVICTED);
+        // Backward shift never fills a slot before the removed one's cluster, so home is still empty.
+        setSize(size + 1);
+        return home;
+    }
+
+    private void put(int i, long key, int port, long nowNs) {
+        keys[i] = key;
+        ports[i] = port;
+        seenNs[i] = nowNs;
+    }
+
+    /** Backward-shift deletion: pulls later entries of the cluster into the hole when their home allows. */
+    private void remove(int slot) {
+        int hole = slot;
+        int j = slot;
+        while (true) {
+            j = (j + 1) & mask;
+            long k = keys[j];
+            if (k == 0) {
+                break;
+            }
+            int h = home(k);
+            boolean homeInRange = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+            if (!homeInRange) {
+                keys[hole] = k;
+                ports[hole] = ports[j];
+                seenNs[hole] = seenNs[j];
+                hole = j;
+            }
+        }
+        keys[hole] = 0;
+        setSize(size - 1);
+    }
+
+    /**
+     * Removes aged entries, examining at most {@code maxSlots} slots from where the last call
+     * stopped; called every duty cycle so the whole table is swept without a pause.
+     *
+     * @return entries removed
+     */
+    public int expire(long nowNs, int maxSlots) {
+        int removed = 0;
+        for (int n = 0; n < maxSlots; n++) {
+            int i = sweepCursor;
+            if (keys[i] != 0 && nowNs - seenNs[i] >= ageingNs) {
+                // Stay on this slot: backward shift may have pulled another entry into it.
+                remove(i);
+                increment(AGED);
+                removed++;
+            } else {
+                sweepCursor = (i + 1) & mask;
+            }
+        }
+        return removed;
+    }
+
+    /** Forgets every station. */
+    public int flush() {
+        int removed = size;
+        Arrays.fill(keys, 0L);
+        setSize(0);
+        add(FLUSHED, removed);
+        return removed;
+    }
+
+    /** Forgets the stations learned on one port (the port went down or was reconfigured). */
+    public int flushPort(int port) {
+        int removed = 0;
+        int s = 0;
+        while (s < keys.length) {
+            if (keys[s] != 0 && ports[s] == port) {
+                // Stay on this slot: backward shift may have pulled a later, unchecked entry into it.
+                // Entries only ever move into the hole or beyond it (or, wrapping, into slots already
+                // checked by this pass), so one pass sees every entry.
+                remove(s);
+                removed++;
+            } else {
+                s++;
+            }
+        }
+        add(FLUSHED, removed);
+        return removed;
+    }
+
+    /** A copy of the live entries sorted by VLAN then MAC. Cold path, dataplane thread only. */
+    public List<FdbEntry> snapshot(long nowNs) {
+        List<FdbEntry> out = new ArrayList<>(size);
+        for (int i = 0; i < keys.length; i++) {
+            long k = keys[i];
+            if (k != 0 && nowNs - seenNs[i] < ageingNs) {
+                out.add(new FdbEntry(k & MAC_MASK, (int) (k >>> 48) & 0xFFF, ports[i], nowNs - seenNs[i]));
+            }
+        }
+        out.sort(Comparator.comparingInt(FdbEntry::vlan).thenComparingLong(FdbEntry::mac));
+        return out;
+    }
+
+    private void setSize(int newSize) {
+        size = newSize;
+        LONGS.setOpaque(counters, SIZE, (long) newSize);
+    }
+
+    private void increment(int index) {
+        add(index, 1);
+    }
+
+    private void add(int index, long delta) {
+        LONGS.setOpaque(counters, index, (long) LONGS.getOpaque(counters, index) + delta);
+    }
+
+    private long read(int index) {
+        return (long) LONGS.getOpaque(counters, index);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public long ageingNs() {
+        return ageingNs;
+    }
+
+    /** Entries held, including aged ones the sweep has not reached yet. Any thread. */
+    public long size() {
+        return read(SIZE);
+    }
+
+    /** New stations learned. Any thread. */
+    public long learned() {
+        return read(LEARNED);
+    }
+
+    /** Entries removed or replaced because they aged out. Any thread. */
+    public long aged() {
+        return read(AGED);
+    }
+
+    /** Live entries replaced to make room (capacity or probe window full). Any thread. */
+    public long evicted() {
+        return read(EVICTED);
+    }
+
+    /** Stations seen on a different port than they were learned on. Any thread. */
+    public long moved() {
+        return read(MOVED);
+    }
+
+    /** Entries removed by flush commands. Any thread. */
+    public long flushed() {
+        return read(FLUSHED);
+    }
+}
