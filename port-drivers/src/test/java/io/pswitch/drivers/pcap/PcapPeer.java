@@ -23,7 +23,8 @@ final class PcapPeer implements AutoCloseable {
     private final List<byte[]> captured = new ArrayList<>();
 
     PcapPeer(String iface, int direction) throws ReflectiveOperationException {
-        handle = LivePcapHandle.open(iface, 65535, 8 << 20, direction);
+        // Snap length 9000 keeps the kernel ring slots small (see PcapLivePortFactory) yet covers jumbo test frames.
+        handle = LivePcapHandle.open(iface, 9000, 16 << 20, direction);
         buffer = arena.allocate(65536, 64);
         upcall = Linker.nativeLinker().upcallStub(MethodHandles.lookup()
                 .findVirtual(PcapPeer.class, "onFrame", MethodType.methodType(void.class, long.class, long.class, long.class))
