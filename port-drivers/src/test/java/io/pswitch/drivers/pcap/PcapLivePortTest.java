@@ -231,7 +231,6 @@ class PcapLivePortTest {
         }
         assertThat(port.state()).isEqualTo(PortState.DOWN);
         assertThat(port.downReason()).startsWith("pcap:" + veth.a + ": ");
-        System.out.println("down reason: " + port.downReason());
         // A port that is down neither throws nor keeps frames: the ring drains.
         assertThat(port.rxSync()).isZero();
         queue(tx, frame(100, 2));
@@ -239,6 +238,21 @@ class PcapLivePortTest {
         assertThat(tx.txPending()).isZero();
         port.close();
         assertThat(pool.freeCount()).isEqualTo(1024 - 2);
+    }
+
+    @Test
+    void transmitToAVanishedInterfaceMarksThePortDownWithoutThrowing() throws Exception {
+        PcapLivePort port = open("p0=pcap:" + veth.a);
+        VethPair.run("ip", "link", "del", veth.a);
+        Ring tx = port.txRing();
+        queue(tx, frame(100, 1));
+        queue(tx, frame(100, 2));
+        assertThat(port.txSync()).isZero();
+        assertThat(port.state()).isEqualTo(PortState.DOWN);
+        assertThat(port.downReason()).startsWith("pcap:" + veth.a + ": transmit failed: ");
+        assertThat(port.txErrors()).isEqualTo(1);
+        assertThat(port.txDiscarded()).isEqualTo(1);
+        assertThat(tx.txPending()).isZero();
     }
 
     @Test
