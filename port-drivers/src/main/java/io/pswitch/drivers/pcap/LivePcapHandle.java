@@ -1,8 +1,10 @@
 package io.pswitch.drivers.pcap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.pktlog.libpcap.LibpcapLibrary;
@@ -81,6 +83,11 @@ public final class LivePcapHandle implements AutoCloseable {
     public static final int ENOBUFS = 105;
     private static final int IFNAMSIZ = 16;
     private static final int O_NONBLOCK = 04000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ATTACH_FILTER = 26;
+    private static final int PACKET_OUTGOING = 4;
+    /** {@code SKF_AD_OFF + SKF_AD_PKTTYPE}: the kernel's ancillary "packet type" load. */
+    private static final int SKF_AD_PKTTYPE = -0x1000 + 4;
 
     /** The whole address space: reads native memory at absolute addresses without a segment per frame. */
     public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -313,12 +320,6 @@ public final class LivePcapHandle implements AutoCloseable {
         return true;
     }
 
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_ATTACH_FILTER = 26;
-    private static final int PACKET_OUTGOING = 4;
-    /** {@code SKF_AD_OFF + SKF_AD_PKTTYPE}: the kernel's ancillary "packet type" load. */
-    private static final int SKF_AD_PKTTYPE = -0x1000 + 4;
-
     private static void attachDirectionFilter(MemorySegment pcap, Arena arena, int direction, String label,
             String why) throws Throwable {
         int fd = (int) Fn.GET_SELECTABLE_FD.invokeExact(pcap);
@@ -331,7 +332,7 @@ public final class LivePcapHandle implements AutoCloseable {
         putInsn(insns, 3, 0x06, 0, 0, keepOutgoing ? 0 : 262144); // ret: everything else
         // struct sock_fprog { u16 len; struct sock_filter *filter; }
         MemorySegment prog = arena.allocate(16, 8);
-        prog.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) 4);
+        prog.set(JAVA_SHORT, 0, (short) 4);
         prog.set(ADDRESS, 8, insns);
         MethodHandle setsockopt = Linker.nativeLinker().downcallHandle(
                 Linker.nativeLinker().defaultLookup().find("setsockopt").orElseThrow(),
@@ -344,9 +345,9 @@ public final class LivePcapHandle implements AutoCloseable {
 
     private static void putInsn(MemorySegment insns, int i, int code, int jt, int jf, int k) {
         long o = i * 8L;
-        insns.set(java.lang.foreign.ValueLayout.JAVA_SHORT, o, (short) code);
-        insns.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 2, (byte) jt);
-        insns.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 3, (byte) jf);
+        insns.set(JAVA_SHORT, o, (short) code);
+        insns.set(JAVA_BYTE, o + 2, (byte) jt);
+        insns.set(JAVA_BYTE, o + 3, (byte) jf);
         insns.set(JAVA_INT, o + 4, k);
     }
 

@@ -90,10 +90,14 @@ final class VethPair implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         // Deleting one end deletes the pair; ignore "cannot find device" when a test already did it.
         Process p = new ProcessBuilder("ip", "link", "del", a).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
-        p.waitFor(10, TimeUnit.SECONDS);
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
