@@ -1,0 +1,303 @@
+package io.pswitch.drivers.pcap;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.PortContext;
+import io.pswitch.dataplane.port.PortSpec;
+import io.pswitch.dataplane.port.PortState;
+import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * A live port on a network interface through libpcap: promiscuous, immediate, non-blocking,
+ * capturing only frames the interface received (so what this port transmits never comes back in).
+ *
+ * <p>Receive: {@code pcap_dispatch} hands frames to one upcall stub made at open; the upcall copies
+ * each frame from libpcap's buffer into the pool buffer of the next RX slot — the frame's only copy.
+ * A frame larger than a pool buffer is cut to the buffer and keeps {@code len = caplen}, so the
+ * switch drops it as OVERSIZE. A slot's timestamp is the kernel's capture time (Unix epoch, ns;
+ * microsecond resolution when the kernel cannot give ns), raised to the previous slot's timestamp if
+ * the wall clock stepped back, so timestamps never decrease on this port.
+ *
+ * <p>Transmit: {@code pcap_inject} straight from the pool buffer's address. EAGAIN/ENOBUFS leave the
+ * frame pending (back-pressure: the next txSync tries again); any other error drops that frame and
+ * counts it; ENXIO/ENODEV/ENETDOWN mean the interface is gone or down: the port goes DOWN with the
+ * reason readable from {@link #downReason()}, and the switch carries on with its other ports.
+ *
+ * <p>Receive back-pressure comes from the kernel: frames beyond the RX ring's space wait in the
+ * kernel capture buffer ({@code bufsize}) until a later rxSync; when that buffer is full the kernel
+ * drops them and {@link #driverRxDrops()} counts them (from {@code pcap_stats}, sampled at most
+ * every {@value #STATS_INTERVAL_NS} ns).
+ *
+ * <p>All calls come from the dataplane thread that owns the port; the upcall runs inside
+ * {@code pcap_dispatch} on that thread. The upcall never throws (an exception there would kill the
+ * JVM): it records the failure and rxSync reports it after dispatch returns.
+ */
+public final class PcapLivePort implements Port {
+    static final long STATS_INTERVAL_NS = 100_000_000L;
+
+    private static final MethodHandle ON_FRAME;
+
+    static {
+        try {
+            ON_FRAME = MethodHandles.lookup().findVirtual(PcapLivePort.class, "onFrame",
+                    MethodType.methodType(void.class, long.class, long.class, long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final PortSpec spec;
+    private final BufferPool pool;
+    private final MemorySegment poolSegment;
+    private final long poolAddress;
+    private final int bufferSize;
+    private final int batch;
+    private final Ring rx;
+    private final Ring tx;
+    private final LivePcapHandle handle;
+    private final Arena upcallArena;
+    private final MemorySegment upcall;
+    private final long fracToNs;
+
+    private PortState state = PortState.UP;
+    private String downReason;
+    private long lastTimestampNs = Long.MIN_VALUE;
+    private long upcallOverflows;
+    private Throwable upcallFailure;
+    private long kernelDrops;
+    private long nextStatsNs;
+    private long txErrors;
+    private long txDiscarded;
+
+    PcapLivePort(PortSpec spec, PortContext context, LivePcapHandle handle) {
+        this.spec = spec;
+        this.pool = context.pool();
+        this.poolSegment = pool.segment();
+        this.poolAddress = poolSegment.address();
+        this.bufferSize = pool.bufferSize();
+        this.batch = context.batch();
+        this.handle = handle;
+        this.fracToNs = handle.nanoTimestamps() ? 1 : 1000;
+        Ring rxRing = null;
+        Ring txRing = null;
+        Arena arena = null;
+        try {
+            rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
+            txRing = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
+            arena = Arena.ofShared();
+            this.upcall = Linker.nativeLinker().upcallStub(ON_FRAME.bindTo(this), LivePcapHandle.HANDLER, arena);
+        } catch (RuntimeException e) {
+            if (rxRing != null) {
+                rxRing.release(pool);
+            }
+            if (txRing != null) {
+                txRing.release(pool);
+            }
+            if (arena != null) {
+                arena.close();
+            }
+            throw e;
+        }
+        this.rx = rxRing;
+        this.tx = txRing;
+        this.upcallArena = arena;
+    }
+
+    /**
+     * The upcall: one captured frame into the next RX slot. Runs inside pcap_dispatch. Allocates
+     * nothing and never lets an exception escape.
+     */
+    @SuppressWarnings("unused")
+    private void onFrame(long user, long header, long bytes) {
+        try {
+            Ring ring = rx;
+            if (ring.rxSpace() == 0) {
+                // dispatch is asked for at most rxSpace() frames, so this is a libpcap surprise.
+                upcallOverflows++;
+                return;
+            }
+            MemorySegment all = LivePcapHandle.ALL;
+            int caplen = all.get(JAVA_INT_UNALIGNED, header + LivePcapHandle.HDR_CAPLEN);
+            long ts = all.get(JAVA_LONG_UNALIGNED, header + LivePcapHandle.HDR_TV_SEC) * 1_000_000_000L
+                    + all.get(JAVA_LONG_UNALIGNED, header + LivePcapHandle.HDR_TV_FRAC) * fracToNs;
+            if (ts < lastTimestampNs) {
+                ts = lastTimestampNs;
+            }
+            lastTimestampNs = ts;
+            int slot = ring.tail;
+            MemorySegment.copy(all, bytes, poolSegment, pool.offset(ring.bufIdx[slot]), Math.min(caplen, bufferSize));
+            ring.len[slot] = caplen;
+            ring.timestampNs[slot] = ts;
+            ring.flags[slot] = 0;
+            ring.tail = ring.next(slot);
+        } catch (Throwable t) {
+            if (upcallFailure == null) {
+                upcallFailure = t;
+            }
+        }
+    }
+
+    @Override
+    public int rxSync() {
+        if (state != PortState.UP) {
+            return 0;
+        }
+        int want = Math.min(batch, rx.rxSpace());
+        if (want <= 0) {
+            return 0;
+        }
+        int before = rx.tail;
+        // cnt > 0 always: pcap_dispatch treats 0 or less as "no limit".
+        int status = handle.dispatch(want, upcall);
+        int added = (rx.tail - before) & (rx.numSlots() - 1);
+        if (status < 0 && status != LivePcapHandle.PCAP_ERROR_BREAK) {
+            markDown("receive failed: " + handle.lastError());
+        } else if (upcallFailure != null) {
+            markDown("receive callback failed: " + upcallFailure);
+        }
+        long now = System.nanoTime();
+        if (now - nextStatsNs >= 0) {
+            nextStatsNs = now + STATS_INTERVAL_NS;
+            long d = handle.kernelDrops();
+            if (d >= 0) {
+                kernelDrops = d;
+            }
+        }
+        return added;
+    }
+
+    @Override
+    public int txSync() {
+        Ring ring = tx;
+        int sent = 0;
+        if (state != PortState.UP) {
+            // Nothing leaves a port that is down: what was handed over is discarded, not kept forever.
+            txDiscarded += ring.txPending();
+            ring.hwcur = ring.head;
+            ring.txReclaim();
+            return 0;
+        }
+        while (ring.hwcur != ring.head) {
+            int slot = ring.hwcur;
+            int len = ring.len[slot];
+            if (len <= 0 || len > bufferSize) {
+                txErrors++;
+            } else {
+                int r = handle.inject(poolAddress + pool.offset(ring.bufIdx[slot]), len);
+                if (r < 0) {
+                    int errno = handle.lastErrno();
+                    if (errno == LivePcapHandle.EAGAIN || errno == LivePcapHandle.ENOBUFS) {
+                        break; // leave it pending: the peer or the queue is full, try next sync
+                    }
+                    txErrors++;
+                    if (errno == LivePcapHandle.ENXIO || errno == LivePcapHandle.ENODEV
+                            || errno == LivePcapHandle.ENETDOWN) {
+                        markDown("transmit failed: " + handle.lastError());
+                        ring.hwcur = ring.next(slot);
+                        txDiscarded += ring.txPending();
+                        ring.hwcur = ring.head;
+                        break;
+                    }
+                } else {
+                    sent++;
+                }
+            }
+            ring.hwcur = ring.next(slot);
+        }
+        ring.txReclaim();
+        return sent;
+    }
+
+    private void markDown(String reason) {
+        if (state == PortState.UP) {
+            state = PortState.DOWN;
+            downReason = handle.label() + ": " + reason;
+        }
+    }
+
+    @Override
+    public long driverRxDrops() {
+        return upcallOverflows + kernelDrops;
+    }
+
+    /** Why the port went DOWN (interface gone, receive error), or null while it is up. */
+    public String downReason() {
+        return downReason;
+    }
+
+    /** Frames that failed to transmit for a reason other than back-pressure. */
+    public long txErrors() {
+        return txErrors;
+    }
+
+    /** Frames handed over for transmission while (or because) the port was down. */
+    public long txDiscarded() {
+        return txDiscarded;
+    }
+
+    /** What libpcap warned about at activation (e.g. promiscuous mode unsupported), or null. */
+    public String warning() {
+        return handle.warning();
+    }
+
+    /** Whether timestamps have nanosecond resolution (else microseconds). */
+    public boolean nanoTimestamps() {
+        return handle.nanoTimestamps();
+    }
+
+    LivePcapHandle handle() {
+        return handle;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public PortSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Ring rxRing() {
+        return rx;
+    }
+
+    @Override
+    public Ring txRing() {
+        return tx;
+    }
+
+    @Override
+    public PortState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        if (state == PortState.CLOSED) {
+            return;
+        }
+        state = PortState.CLOSED;
+        handle.close();
+        // After pcap_close nothing can call the stub any more, so its memory can go.
+        upcallArena.close();
+        rx.release(pool);
+        tx.release(pool);
+    }
+
+    @Override
+    public String toString() {
+        return "PcapLivePort[" + spec + " " + state + (downReason == null ? "" : " (" + downReason + ")") + "]";
+    }
+}
