@@ -89,6 +89,9 @@ public final class SwitchConfigFile {
             throw new ConfigException("config file " + file + ": unknown key '" + path(e) + "' (known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamReadException syntax) {
+                throw new ConfigException("config file " + file + " is not valid YAML: " + syntax.getOriginalMessage().split("\n")[0]);
+            }
             String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
             throw new ConfigException("config file " + file + ": bad value for '" + path(e) + "'" + where + ": "
                     + e.getOriginalMessage().split("\n")[0]);

@@ -151,7 +151,8 @@ class NetnsSwitchSystemTest {
             assertThat(seen.output().lines().filter(l -> l.contains(" > ")).toList())
                     .as("frames between hosts 1 and 2 seen by host 3").isEmpty();
 
-            assertThat(sw.stop()).as(sw.output()).isZero();
+            // 143 = 128 + SIGTERM: the JVM reports a signal-initiated (clean, hooks run) shutdown so.
+            assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
             assertThat(sw.output()).contains("pswitch: stopped");
         }
     }
