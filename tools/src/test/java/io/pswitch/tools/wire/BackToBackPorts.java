@@ -20,6 +20,9 @@ public final class BackToBackPorts implements AutoCloseable {
     private final BufferPool pool;
     private final ShmPort a;
     private final ShmPort b;
+    private int dropEvery;
+    private long moved;
+    private long dropped;
 
     public BackToBackPorts(Path dir, String what) {
         this.pool = BufferPool.open(dir.resolve("pool-" + what), 2048, 2048);
@@ -58,10 +61,24 @@ public final class BackToBackPorts implements AutoCloseable {
         return n;
     }
 
-    private static int move(Ring rx, Ring tx) {
+    /** From now on, lose every {@code k}-th frame on the wire (0 = lossless), as a lossy link would. */
+    public void dropEvery(int k) {
+        this.dropEvery = k;
+    }
+
+    public long dropped() {
+        return dropped;
+    }
+
+    private int move(Ring rx, Ring tx) {
         int n = 0;
         while (rx.head != rx.tail && tx.userSlots() > 0) {
             int s = rx.head;
+            if (dropEvery > 0 && ++moved % dropEvery == 0) {
+                rx.head = rx.cur = rx.next(s); // the frame's buffer stays in the RX slot, to be overwritten
+                dropped++;
+                continue;
+            }
             int d = tx.head;
             Ring.swap(rx, s, tx, d);
             tx.len[d] = rx.len[s];
