@@ -48,7 +48,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>While no peer is attached the port is {@link PortState#DOWN} and {@code txSync} discards what
  * is handed to it, like a NIC without link; frames left in the from-switch ring by a departed peer
- * are discarded by the next peer on attach.
+ * are discarded by the next peer on attach. A peer killed without closing (kill -9) leaves its
+ * attached flag set: the port stays UP and back-pressures until a new peer attaches, which takes
+ * the role over because the recorded peer pid is no longer alive.
  */
 public final class ShmPort implements Port {
     private final PortSpec spec;
@@ -172,7 +174,7 @@ public final class ShmPort implements Port {
                     if ((ShmRingDescriptor.state(header) & STATE_SWITCH_ATTACHED) != 0
                             && ShmFiles.alive(pid, ShmRingDescriptor.switchStartMs(header))) {
                         throw new PortOpenException("shm port '" + shmName + "' is in use by the switch with pid " + pid
-                                + " (" + path + ")");
+                                + " (delete " + path + " if that process is not a pswitch)");
                     }
                     ShmRingDescriptor.updateStateBit(header, STATE_SWITCH_ATTACHED, false);
                 }

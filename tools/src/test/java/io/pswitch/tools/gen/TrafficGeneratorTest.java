@@ -110,4 +110,32 @@ class TrafficGeneratorTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> config("a", "b", 128, 1, 0, 0, 1, 5000))
                 .hasMessageContaining("--vlan 5000");
     }
+
+    @Test
+    void steadyStateSendingAndReceivingAllocatesNothingPerFrame() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean,
+                "this JVM cannot measure per-thread allocation");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+        long tid = Thread.currentThread().threadId();
+        try (BackToBackPorts wire = new BackToBackPorts(tmp, "genalloc");
+                TrafficGenerator gen = TrafficGenerator.attach(config(wire.nameA(), wire.nameB(), 64, 0, 60_000_000_000L, 0, 16, -1))) {
+            for (int i = 0; i < 20_000; i++) { // warm up: learning phase, JIT
+                gen.doWork(System.nanoTime());
+                wire.pump();
+            }
+            long sentBefore = gen.sent();
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 20_000; i++) {
+                gen.doWork(System.nanoTime());
+                wire.pump();
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            long frames = gen.sent() - sentBefore;
+            assertThat(frames).isGreaterThan(50_000);
+            assertThat(allocated).as("bytes allocated while %d frames went round (generator and shm ports)", frames)
+                    .isLessThan(16 * 1024);
+            gen.stop();
+        }
+    }
 }
