@@ -2,6 +2,9 @@ package io.pswitch.tools.cli;
 
 import io.pswitch.control.cli.OneLineErrors;
 import io.pswitch.control.run.RunCommand;
+import io.pswitch.tools.bench.BenchCommand;
+import io.pswitch.tools.demo.DemoCommand;
+import io.pswitch.tools.gen.GenCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +14,7 @@ import picocli.CommandLine.Command;
                 "the frames matching logging filters.", ""},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run './pswitch COMMAND --help' for a command's options."},
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, GenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Pswitch implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
