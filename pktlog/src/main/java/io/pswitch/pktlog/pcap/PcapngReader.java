@@ -42,7 +42,7 @@ public final class PcapngReader extends CaptureReader {
             throw error(0, "truncated pcapng section header block");
         }
         int r = OTHER;
-        while (interfaces == 0 && r == OTHER) {
+        while (r == OTHER) {
             r = step(true);
         }
         firstLinkType = interfaces > 0 ? ifLinkType[0] : -1;
