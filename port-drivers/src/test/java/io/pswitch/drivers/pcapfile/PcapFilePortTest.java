@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.ServiceLoader;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
+import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -318,6 +320,41 @@ class PcapFilePortTest {
             assertThat(port.discardedTxFrames()).isEqualTo(2);
             assertThat(tx.userSlots()).isEqualTo(15);
             assertThat(port.state()).as("transmission works after the input ended").isIn(PortState.UP, PortState.INPUT_ENDED);
+        }
+    }
+
+    @Test
+    void rxSyncAndTxSyncAllocateNothing() {
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "this JVM cannot measure per-thread allocation: skipped");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation is not measured: skipped");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        long[] ts = new long[4000];
+        byte[][] frames = new byte[4000][];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = T0 + i;
+            frames[i] = frame(60 + i % 1000, i);
+        }
+        Path in = capture("many.pcap", ts, frames);
+        try (PcapFilePort port = open("p0=pcapfile:" + in + ",out=" + tmp.resolve("o2.pcap"), 8)) {
+            Ring rx = port.rxRing();
+            Ring tx = port.txRing();
+            for (int i = 0; i < 50; i++) { // warm up
+                port.rxSync();
+                rx.head = rx.cur = rx.tail;
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 400; i++) {
+                port.rxSync();
+                rx.head = rx.cur = rx.tail;
+                tx.len[tx.head] = 60;
+                tx.head = tx.cur = tx.next(tx.head);
+                port.txSync();
+            }
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertThat(port.framesRead()).isEqualTo(450 * 8);
+            assertThat(allocated).as("bytes allocated by 400 rxSync + txSync calls").isLessThan(4096);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Random;
  * {@code test-pcaps/}. Everything is fixed (addresses, timestamps, payload patterns, random seeds),
  * so regenerating gives byte-identical files; a test checks the committed files against a fresh run.
  *
- * <p>Run: {@code mvn -q -pl tools -am compile && java -cp pktlog/target/classes:tools/target/classes
+ * <p>Run (with a JDK 25 {@code java}): {@code mvn -q -pl tools -am compile && java -cp pktlog/target/classes:tools/target/classes
  * io.pswitch.tools.testpcaps.TestPcapGenerator test-pcaps}
  */
 public final class TestPcapGenerator {
