@@ -58,7 +58,7 @@ public final class FrameBuilder {
     private record Ethernet(byte[] dst, byte[] src, int etherType) implements Layer {
     }
 
-    private record Vlan(int tpid, int pcp, boolean dei, int vid, int innerType) implements Layer {
+    private record Vlan(int tpid, int pcp, int vid) implements Layer {
     }
 
     private record Arp(int op, byte[] sha, byte[] spa, byte[] tha, byte[] tpa) implements Layer {
@@ -114,7 +114,7 @@ public final class FrameBuilder {
         if (vid < 0 || vid > 4095 || pcp < 0 || pcp > 7) {
             throw new IllegalArgumentException("VLAN id " + vid + " / priority " + pcp + " out of range");
         }
-        layers.add(new Vlan(tpid, pcp, false, vid, -1));
+        layers.add(new Vlan(tpid, pcp, vid));
         return this;
     }
 
@@ -275,8 +275,8 @@ public final class FrameBuilder {
                 return p + 14;
             }
             case Vlan v -> {
-                put16(f, p, v.pcp() << 13 | (v.dei() ? 1 << 12 : 0) | v.vid());
-                put16(f, p + 2, v.innerType() >= 0 ? v.innerType() : required(nextType, "EtherType after a VLAN tag"));
+                put16(f, p, v.pcp() << 13 | v.vid()); // DEI 0
+                put16(f, p + 2, required(nextType, "EtherType after a VLAN tag"));
                 return p + 4;
             }
             case Arp a -> {
