@@ -120,13 +120,15 @@ class TrafficGeneratorTest {
         long tid = Thread.currentThread().threadId();
         try (BackToBackPorts wire = new BackToBackPorts(tmp, "genalloc");
                 TrafficGenerator gen = TrafficGenerator.attach(config(wire.nameA(), wire.nameB(), 64, 0, 60_000_000_000L, 0, 16, -1))) {
-            for (int i = 0; i < 20_000; i++) { // warm up: learning phase, JIT
+            // Warm up by frames, not iterations: on a busy machine the learning phase takes a while.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (gen.sent() < 50_000 && System.nanoTime() < deadline) {
                 gen.doWork(System.nanoTime());
                 wire.pump();
             }
             long sentBefore = gen.sent();
             long before = threads.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < 20_000; i++) {
+            while (gen.sent() - sentBefore < 60_000 && System.nanoTime() < deadline) {
                 gen.doWork(System.nanoTime());
                 wire.pump();
             }
