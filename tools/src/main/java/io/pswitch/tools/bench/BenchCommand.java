@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /** {@code ./pswitch bench}: the forwarding benchmark over shm ports; prints a table and writes JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Forwarding benchmark: a switch with shm ports on one busy-spinning dataplane thread,",
-                "this process generating and sinking traffic on another (port 0 -> 1, 2 -> 3).",
+        description = {"Forwarding benchmark over shm ports; prints a table and writes JSON.",
+                "A switch with shm ports on one busy-spinning dataplane thread, this process",
+                "generating and sinking traffic on another (port 0 -> 1, 2 -> 3).",
                 "Frames are known unicast (moved by bufIdx, zero copy). Results go to a table and a JSON file."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Frame sizes. Default: 64,1500.")

@@ -10,8 +10,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code ./pswitch} command line: one entry point, a sub-command per job. */
 @Command(name = "pswitch", mixinStandardHelpOptions = true, versionProvider = Pswitch.Version.class,
-        description = {"A multi-port L2 software switch on PASTE-style memory-mapped buffers that persists",
-                "the frames matching logging filters.", ""},
+        description = {"A multi-port L2 software switch on PASTE-style memory-mapped packet buffers.", ""},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run './pswitch COMMAND --help' for a command's options."},
         subcommands = {DemoCommand.class, RunCommand.class, GenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})

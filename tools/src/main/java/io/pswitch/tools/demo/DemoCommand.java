@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * the demo shows, second by second, what the switch learned and forwarded.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs a switch on an embedded default and shows learning and forwarding live:",
-                "three shm ports, a simulated host on each (ARP, ping, a TCP-like transfer).",
+        description = {"Runs a switch on an embedded default and shows learning and forwarding live.",
+                "Three shm ports, a simulated host on each (ARP, ping, a TCP-like transfer).",
                 "With --netns (root): three network namespaces on pcap ports, pinging through the switch."})
 public final class DemoCommand implements Callable<Integer> {
     private static final int HOSTS = 3;
