@@ -109,7 +109,7 @@ public final class PcapCompiler {
                         throw new FilterSyntaxException(expression, err.reinterpret(Integer.MAX_VALUE).getString(0));
                     }
                     try {
-                        return copy(program);
+                        return copyValidated(expression, program);
                     } finally {
                         freecode.invokeExact(program);
                     }
@@ -142,5 +142,15 @@ public final class PcapCompiler {
             k[i] = insns.get(ValueLayout.JAVA_INT, at + INSN_K);
         }
         return BpfProgram.of(code, jt, jf, k);
+    }
+
+    private static BpfProgram copyValidated(String expression, MemorySegment program) {
+        try {
+            return copy(program);
+        } catch (BpfValidationException e) {
+            // e.g. 'protochain', which libpcap compiles to a backward jump that no BPF checker accepts.
+            throw new FilterSyntaxException(expression, "libpcap compiled it to a program that cannot run here ("
+                    + e.getMessage() + ")");
+        }
     }
 }
