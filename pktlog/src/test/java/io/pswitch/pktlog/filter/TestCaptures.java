@@ -18,11 +18,20 @@ final class TestCaptures {
     private TestCaptures() {
     }
 
-    /** The shared captures folder, or null when absent. */
+    /**
+     * The shared captures folder ({@code <pswitch.root>/../shared/pcaps}, or the same beside an
+     * ancestor, for checkouts in a worktree folder), or null when absent.
+     */
     static Path folder() {
         String root = System.getProperty("pswitch.root");
-        Path dir = (root == null ? Path.of(".") : Path.of(root)).resolve("../shared/pcaps").normalize();
-        return Files.isDirectory(dir) ? dir : null;
+        Path dir = (root == null ? Path.of("") : Path.of(root)).toAbsolutePath().normalize();
+        for (int up = 0; up < 3 && dir != null; up++, dir = dir.getParent()) {
+            Path candidate = dir.resolveSibling("shared").resolve("pcaps");
+            if (dir.getParent() != null && Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     static List<CapturedFrame> allFrames(Path dir) throws IOException {
