@@ -2,7 +2,6 @@ package io.pswitch.pktlog.filter;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Runs a {@link BpfProgram} over a frame in place (a pool buffer's bytes), with libpcap's
@@ -16,8 +15,8 @@ import java.nio.ByteOrder;
  * itself clamped to the segment so that a caller's wrong length cannot read outside it.
  */
 public final class BpfInterpreter {
-    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = FrameAccess.INT_BE;
+    private static final ValueLayout.OfShort SHORT_BE = FrameAccess.SHORT_BE;
     private static final long U32 = 0xffff_ffffL;
 
     private final int[] mem = new int[Bpf.MEMWORDS];
@@ -35,8 +34,7 @@ public final class BpfInterpreter {
         final byte[] jf = program.jf;
         final int[] ks = program.k;
         final int[] m = mem;
-        long room = segment.byteSize() - offset;
-        final long buflen = offset < 0 || room < 0 ? 0 : Math.max(0, Math.min(capLen, room));
+        final long buflen = FrameAccess.captured(segment, offset, capLen);
         int a = 0;
         int x = 0;
         int pc = 0;

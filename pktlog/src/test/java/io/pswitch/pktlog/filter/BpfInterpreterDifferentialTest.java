@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Our compiler and interpreter against libpcap's own: for every expression, the program we copy out
  * of libpcap is the one libpcap compiled, and for every frame (generated, and every frame of the
- * shared third-party captures) our verdict equals what {@code pcap_offline_filter} returns — both
- * whether it matched and the snap length.
+ * shared third-party captures) our verdict — interpreted and compiled to bytecode — equals what
+ * {@code pcap_offline_filter} returns: both whether it matched and the snap length.
  */
 class BpfInterpreterDifferentialTest {
     /** Bytes placed before the frame in the segment: an odd offset, so loads are unaligned. */
@@ -85,6 +85,8 @@ class BpfInterpreterDifferentialTest {
         assertThat(ours).as("program copied out of libpcap").isEqualTo(LibpcapReference.read(reference));
 
         BpfInterpreter interpreter = new BpfInterpreter();
+        CompiledBpfProgram compiled = BpfBytecodeCompiler.compile(ours);
+        assertThat(compiled).as("bytecode for '%s'", expression).isNotNull();
         List<String> disagreements = new ArrayList<>();
         int matched = 0;
         for (CapturedFrame f : frames) {
@@ -92,10 +94,12 @@ class BpfInterpreterDifferentialTest {
             byte[] buffer = new byte[OFFSET + f.capLen()];
             System.arraycopy(f.bytes(), 0, buffer, OFFSET, f.capLen());
             int got = interpreter.run(ours, MemorySegment.ofArray(buffer), OFFSET, f.wireLen(), f.capLen());
+            int gotCompiled = compiled.run(MemorySegment.ofArray(buffer), OFFSET, f.wireLen(), f.capLen());
             int want = libpcap.filter(reference, f.bytes(), f.capLen(), f.wireLen());
-            if (got != want) {
-                disagreements.add(f.origin() + " (caplen " + f.capLen() + ", len " + f.wireLen() + "): ours "
-                        + Integer.toUnsignedString(got) + ", libpcap " + Integer.toUnsignedString(want));
+            if (got != want || gotCompiled != want) {
+                disagreements.add(f.origin() + " (caplen " + f.capLen() + ", len " + f.wireLen() + "): interpreted "
+                        + Integer.toUnsignedString(got) + ", compiled " + Integer.toUnsignedString(gotCompiled)
+                        + ", libpcap " + Integer.toUnsignedString(want));
             }
             if (want != 0) {
                 matched++;

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Random instruction sequences either fail validation or run to a verdict on random frames without
  * an exception or a read outside the frame — and, where libpcap is present, the verdict is the one
- * libpcap's own interpreter gives for the same program and frame.
+ * libpcap's own interpreter gives for the same program and frame. A quarter of the valid programs
+ * are also compiled to bytecode, which must agree with the interpreter.
  */
 class BpfRandomProgramTest {
     private static final int[] OPCODES = {
@@ -56,6 +57,7 @@ class BpfRandomProgramTest {
                 }
                 valid++;
                 MemorySegment nativeProgram = withLibpcap ? libpcap.toNative(p) : null;
+                CompiledBpfProgram compiled = n % 4 == 0 ? BpfBytecodeCompiler.compile(p) : null;
                 for (CapturedFrame f : frames) {
                     MemorySegment segment = MemorySegment.ofArray(f.bytes());
                     int got = interpreter.run(p, segment, 0, f.wireLen(), f.capLen());
@@ -63,6 +65,12 @@ class BpfRandomProgramTest {
                         matchedRuns++;
                     } else {
                         rejectedRuns++;
+                    }
+                    if (compiled != null) {
+                        int fromBytecode = compiled.run(segment, 0, f.wireLen(), f.capLen());
+                        if (fromBytecode != got && disagreements.size() < 5) {
+                            disagreements.add(f.origin() + ": interpreted " + got + ", compiled " + fromBytecode + " for\n" + p);
+                        }
                     }
                     if (withLibpcap) {
                         int want = libpcap.filter(nativeProgram, f.bytes(), f.capLen(), f.wireLen());
