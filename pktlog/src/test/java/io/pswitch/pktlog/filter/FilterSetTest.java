@@ -3,6 +3,8 @@ package io.pswitch.pktlog.filter;
 import io.pswitch.pktlog.libpcap.LibpcapLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -186,15 +188,42 @@ class FilterSetTest {
                 .satisfies(e -> assertThat(((FilterSyntaxException) e).filterName()).isEqualTo("broken"));
     }
 
-    @Test
-    void evaluatesPoolBuffersWithoutAllocating() {
+    @ParameterizedTest
+    @EnumSource(FilterSet.Evaluation.class)
+    void interpretedAndCompiledSetsReportTheSameMatches(FilterSet.Evaluation evaluation) {
+        List<Filter> filters = new ArrayList<>();
+        String[] expressions = {"tcp port 80", "udp and dst port 53", "vlan 100", "ip6 and udp", "arp", "ether broadcast",
+                "not ip", "len <= 64", "ip[6:2] & 0x1fff != 0"};
+        for (int i = 0; i < expressions.length; i++) {
+            filters.add(new Filter(i + 1, "f" + i, expressions[i], i % 2 == 0 ? 0 : 40 + i, i % 3 == 0 ? Set.of("p1") : Set.of(), true));
+        }
+        FilterSet reference = FilterSet.compile(filters, PORT_INDEX, FilterSet.Evaluation.INTERPRETED);
+        FilterSet set = FilterSet.compile(filters, PORT_INDEX, evaluation);
+        FilterMatch expected = new FilterMatch();
+        int matched = 0;
+        int port = 0;
+        for (CapturedFrame f : new FrameGenerator(99).frames(2000)) {
+            port = (port + 1) % 3;
+            MemorySegment segment = MemorySegment.ofArray(f.bytes());
+            int count = set.evaluate(segment, 0, f.wireLen(), f.capLen(), port, match);
+            assertThat(count).isEqualTo(reference.evaluate(segment, 0, f.wireLen(), f.capLen(), port, expected));
+            assertThat(matches(match)).isEqualTo(matches(expected));
+            assertThat(match.storeLength()).isEqualTo(expected.storeLength()).isLessThanOrEqualTo(f.capLen());
+            matched += count;
+        }
+        assertThat(matched).isPositive();
+    }
+
+    @ParameterizedTest
+    @EnumSource(FilterSet.Evaluation.class)
+    void evaluatesPoolBuffersWithoutAllocating(FilterSet.Evaluation evaluation) {
         List<Filter> filters = new ArrayList<>();
         String[] expressions = {"tcp port 80", "udp and dst port 53", "vlan 100", "ip6 and udp", "arp", "ether broadcast"};
         for (int i = 0; i < 300; i++) {
             filters.add(new Filter(i + 1, "f" + i, expressions[i % expressions.length], i % 2 == 0 ? 0 : 96,
                     i % 3 == 0 ? Set.of("p1") : Set.of(), true));
         }
-        FilterSet set = FilterSet.compile(filters, PORT_INDEX);
+        FilterSet set = FilterSet.compile(filters, PORT_INDEX, evaluation);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pool = arena.allocate(4 * 2048);
             byte[] tcp = tcpFrame(80, 300);
