@@ -2,6 +2,7 @@ package io.pswitch.pktlog.filter;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,8 +17,10 @@ import java.util.function.ToIntFunction;
  * <p>Each filter has a <em>position</em> (its index in {@link #filters()}); matches are reported as a
  * bitmap over positions in a {@link FilterMatch}. Port scopes are resolved to port indices when the
  * set is built: for every ingress port the set holds the positions of the enabled filters that apply
- * to it, so evaluating a frame runs exactly those programs and nothing else. A filter naming a port
- * the switch does not have matches nothing on it (it is not widened to "all ports"); a disabled
+ * to it, so evaluating a frame runs exactly those programs and nothing else. Filters with the same
+ * expression share one program, and the per-port lists keep them adjacent, so a frame runs each
+ * distinct program once however many filters (different ports, snaplens) use it. A filter naming a
+ * port the switch does not have matches nothing on it (it is not widened to "all ports"); a disabled
  * filter keeps its position but is never run.
  */
 public final class FilterSet {
@@ -25,14 +28,19 @@ public final class FilterSet {
     public enum Evaluation {
         /** {@link BpfInterpreter}: no class per program, cheapest to build. */
         INTERPRETED,
-        /** {@link BpfBytecodeCompiler}: a hidden class per distinct program, 3-6x faster per frame; programs too large to JIT are interpreted. */
+        /**
+         * {@link BpfBytecodeCompiler}: a hidden class per distinct program (about 1 ms each to build),
+         * 3-6x faster per frame while few programs are hot; programs too large to JIT are interpreted.
+         */
         COMPILED
     }
 
     /** No filters: nothing matches. */
-    public static final FilterSet EMPTY = new FilterSet(List.of(), new BpfProgram[0], new CompiledBpfProgram[0], new int[0][], new int[0]);
+    public static final FilterSet EMPTY = new FilterSet(List.of(), new int[0], new BpfProgram[0],
+            new CompiledBpfProgram[0], new int[0][], new int[0]);
 
     private final List<Filter> filters;
+    private final int[] programOf;
     private final BpfProgram[] programs;
     private final CompiledBpfProgram[] compiled;
     private final int[] snaplens;
@@ -40,8 +48,10 @@ public final class FilterSet {
     private final int[] anyPort;
     private final int words;
 
-    private FilterSet(List<Filter> filters, BpfProgram[] programs, CompiledBpfProgram[] compiled, int[][] byPort, int[] anyPort) {
+    private FilterSet(List<Filter> filters, int[] programOf, BpfProgram[] programs, CompiledBpfProgram[] compiled,
+                      int[][] byPort, int[] anyPort) {
         this.filters = List.copyOf(filters);
+        this.programOf = programOf;
         this.programs = programs;
         this.compiled = compiled;
         this.snaplens = new int[filters.size()];
@@ -59,8 +69,7 @@ public final class FilterSet {
     }
 
     /**
-     * Compiles {@code filters} with libpcap and resolves their ports (cold path). Identical
-     * expressions are compiled once and share one program.
+     * Compiles {@code filters} with libpcap and resolves their ports (cold path).
      *
      * @param portIndex a port name to its index in the switch, or -1 when there is no such port
      * @throws FilterSyntaxException   naming the filter whose expression does not compile
@@ -81,32 +90,44 @@ public final class FilterSet {
             }
         }
         PcapCompiler compiler = PcapCompiler.get();
-        Map<String, BpfProgram> compiled = new HashMap<>();
-        Map<BpfProgram, CompiledBpfProgram> bytecode = new HashMap<>();
-        BpfProgram[] programs = new BpfProgram[filters.size()];
-        CompiledBpfProgram[] runnable = new CompiledBpfProgram[filters.size()];
-        for (int pos = 0; pos < programs.length; pos++) {
+        Map<String, Integer> byExpression = new HashMap<>();
+        Map<BpfProgram, Integer> byProgram = new HashMap<>();
+        List<BpfProgram> programs = new ArrayList<>();
+        int[] programOf = new int[filters.size()];
+        for (int pos = 0; pos < filters.size(); pos++) {
             Filter f = filters.get(pos);
-            BpfProgram p = compiled.get(f.expression());
-            if (p == null) {
+            Integer index = byExpression.get(f.expression());
+            if (index == null) {
+                BpfProgram p;
                 try {
                     p = compiler.compile(f.expression());
                 } catch (FilterSyntaxException e) {
                     throw new FilterSyntaxException(f.name(), f.expression(), e.pcapMessage());
                 }
-                compiled.put(f.expression(), p);
+                // Different spellings of one filter ("tcp port 80", "port 80 and tcp") compile alike.
+                index = byProgram.computeIfAbsent(p, q -> {
+                    programs.add(q);
+                    return programs.size() - 1;
+                });
+                byExpression.put(f.expression(), index);
             }
-            programs[pos] = p;
-            if (evaluation == Evaluation.COMPILED && f.enabled()) {
-                // null (too large to JIT) stays null: evaluate() interprets those.
-                runnable[pos] = bytecode.computeIfAbsent(p, BpfBytecodeCompiler::compile);
+            programOf[pos] = index;
+        }
+        CompiledBpfProgram[] runnable = new CompiledBpfProgram[programs.size()];
+        if (evaluation == Evaluation.COMPILED) {
+            for (int pos = 0; pos < filters.size(); pos++) {
+                int index = programOf[pos];
+                if (filters.get(pos).enabled() && runnable[index] == null) {
+                    // null (too large to JIT) stays null: evaluate() interprets those.
+                    runnable[index] = BpfBytecodeCompiler.compile(programs.get(index));
+                }
             }
         }
-        return build(filters, programs, runnable, portIndex);
+        return build(filters, programOf, programs.toArray(BpfProgram[]::new), runnable, portIndex);
     }
 
-    private static FilterSet build(List<Filter> filters, BpfProgram[] programs, CompiledBpfProgram[] runnable,
-                                   ToIntFunction<String> portIndex) {
+    private static FilterSet build(List<Filter> filters, int[] programOf, BpfProgram[] programs,
+                                   CompiledBpfProgram[] runnable, ToIntFunction<String> portIndex) {
         List<Integer> any = new ArrayList<>();
         Map<Integer, List<Integer>> scoped = new HashMap<>();
         int maxPort = -1;
@@ -127,15 +148,17 @@ public final class FilterSet {
                 }
             }
         }
-        int[] anyPort = any.stream().mapToInt(Integer::intValue).toArray();
+        // Same program adjacent, so evaluate() runs it once for all of them.
+        Comparator<Integer> byProgramThenPosition = Comparator.<Integer>comparingInt(pos -> programOf[pos])
+                .thenComparingInt(pos -> pos);
+        int[] anyPort = any.stream().sorted(byProgramThenPosition).mapToInt(Integer::intValue).toArray();
         int[][] byPort = new int[maxPort + 1][];
         for (int port = 0; port <= maxPort; port++) {
-            List<Integer> own = scoped.getOrDefault(port, List.of());
             List<Integer> all = new ArrayList<>(any);
-            all.addAll(own);
-            byPort[port] = all.stream().mapToInt(Integer::intValue).sorted().toArray();
+            all.addAll(scoped.getOrDefault(port, List.of()));
+            byPort[port] = all.stream().sorted(byProgramThenPosition).mapToInt(Integer::intValue).toArray();
         }
-        return new FilterSet(filters, programs, runnable, byPort, anyPort);
+        return new FilterSet(filters, programOf, programs, runnable, byPort, anyPort);
     }
 
     /** The filters, by position (including disabled ones). */
@@ -151,8 +174,14 @@ public final class FilterSet {
         return filters.get(position);
     }
 
+    /** The program of the filter at {@code position} (shared by filters with the same expression). */
     public BpfProgram program(int position) {
-        return programs[position];
+        return programs[programOf[position]];
+    }
+
+    /** Number of distinct programs: what a frame runs at most. */
+    public int distinctPrograms() {
+        return programs.length;
     }
 
     /** Whether no frame on any port can match (no enabled filter applies anywhere). */
@@ -181,10 +210,16 @@ public final class FilterSet {
         int count = 0;
         long store = 0;
         long captured = Math.max(0, capLen);
+        int lastProgram = -1;
+        int verdict = 0;
         for (int pos : positions) {
-            CompiledBpfProgram c = compiled[pos];
-            int verdict = c != null ? c.run(segment, offset, wireLen, capLen)
-                    : interpreter.run(programs[pos], segment, offset, wireLen, capLen);
+            int program = programOf[pos];
+            if (program != lastProgram) {
+                lastProgram = program;
+                CompiledBpfProgram c = compiled[program];
+                verdict = c != null ? c.run(segment, offset, wireLen, capLen)
+                        : interpreter.run(programs[program], segment, offset, wireLen, capLen);
+            }
             if (verdict != 0) {
                 bitmap[pos >>> 6] |= 1L << pos;
                 count++;

@@ -152,11 +152,27 @@ class FilterSetTest {
         filters.add(new Filter(3000, "also-1500", "tcp dst port 1500", 0, Set.of(), true));
         FilterSet set = FilterSet.compile(filters, PORT_INDEX);
         assertThat(set.program(1499)).as("same expression compiled once").isSameAs(set.program(2000));
+        assertThat(set.distinctPrograms()).isEqualTo(2000);
         assertThat(evaluate(set, tcpFrame(1500, 100), 0)).isEqualTo(2);
         assertThat(matches(match)).containsExactly(1499, 2000);
         assertThat(evaluate(set, tcpFrame(64, 100), 0)).isEqualTo(1);
         assertThat(matches(match)).containsExactly(63);
         assertThat(match.bitmap()[0]).isEqualTo(1L << 63);
+    }
+
+    @Test
+    void runsAProgramSharedByManyFiltersOnceButReportsEveryFilter() {
+        FilterSet set = FilterSet.compile(List.of(
+                new Filter(1, "web-p0", "tcp port 80", 64, Set.of("p0"), true),
+                new Filter(2, "arp", "arp", 0, Set.of(), true),
+                new Filter(3, "web-all", "tcp port 80", 0, Set.of(), true),
+                new Filter(4, "web-too", "tcp src port 80 or tcp dst port 80", 20, Set.of("p0", "p1"), true)), PORT_INDEX);
+        assertThat(set.distinctPrograms()).as("two spellings, one program").isEqualTo(2);
+        assertThat(evaluate(set, tcpFrame(80, 150), 0)).isEqualTo(3);
+        assertThat(matches(match)).containsExactly(0, 2, 3);
+        assertThat(match.storeLength()).isEqualTo(150);
+        assertThat(evaluate(set, tcpFrame(80, 150), 1)).isEqualTo(2);
+        assertThat(matches(match)).containsExactly(2, 3);
     }
 
     @Test
