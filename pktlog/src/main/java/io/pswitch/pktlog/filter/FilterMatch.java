@@ -1,0 +1,67 @@
+package io.pswitch.pktlog.filter;
+
+import java.util.Arrays;
+
+/**
+ * What {@link FilterSet#evaluate} found for one frame: which filters matched (a bitmap over the
+ * set's positions), how many, and how many bytes of the frame to persist. Also holds the BPF
+ * scratch memory, so it belongs to one dataplane thread and is reused for every frame.
+ */
+public final class FilterMatch {
+    final BpfInterpreter interpreter = new BpfInterpreter();
+    long[] bitmap = new long[1];
+    int dirtyWords;
+    int count;
+    int storeLength;
+
+    /** Number of filters that matched the last frame. */
+    public int count() {
+        return count;
+    }
+
+    /** Bytes of the last frame to persist: the largest snaplen among the matches, capped to the captured length. */
+    public int storeLength() {
+        return storeLength;
+    }
+
+    /** Whether the filter at {@code position} in the set matched the last frame. */
+    public boolean matched(int position) {
+        int word = position >>> 6;
+        return word < dirtyWords && (bitmap[word] & (1L << position)) != 0;
+    }
+
+    /** The first matching position at or after {@code from}, or -1: {@code for (p = next(0); p >= 0; p = next(p + 1))}. */
+    public int next(int from) {
+        int word = from >>> 6;
+        if (from < 0 || word >= dirtyWords) {
+            return -1;
+        }
+        long bits = bitmap[word] & (-1L << from);
+        while (true) {
+            if (bits != 0) {
+                return (word << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            if (++word >= dirtyWords) {
+                return -1;
+            }
+            bits = bitmap[word];
+        }
+    }
+
+    /** The bitmap itself, bit {@code p} = position {@code p} (valid up to the set's size; do not modify). */
+    public long[] bitmap() {
+        return bitmap;
+    }
+
+    /** Clears the previous frame's result; grows the bitmap only when a larger set arrives (cold, once per set). */
+    void reset(int words) {
+        if (bitmap.length < words) {
+            bitmap = new long[words];
+        } else {
+            Arrays.fill(bitmap, 0, dirtyWords, 0L);
+        }
+        dirtyWords = words;
+        count = 0;
+        storeLength = 0;
+    }
+}
