@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,8 +169,6 @@ class PcapFileScenarioTest {
     }
 
     @Test
-    @Disabled("switch bug: SwitchAgent stops taking frames from a port once it is INPUT_ENDED (readable[p] false), "
-            + "so frames its last rxSync left in the RX ring beyond the batch are never forwarded: a receives 32 of 40")
     void forwardsEveryFrameWhenSeveralInputsEndInTheSameCycles() throws Exception {
         // More frames per port than a batch (32), on two ports read together: their inputs end while
         // frames they read are still waiting in the RX rings for a later batch.

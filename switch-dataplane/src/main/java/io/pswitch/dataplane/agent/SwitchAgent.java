@@ -188,7 +188,10 @@ public final class SwitchAgent implements Agent {
         for (int k = 0; k < portCount; k++) {
             int p = start + k < portCount ? start + k : start + k - portCount;
             taken[p] = 0;
-            if (!readable[p] || count == limit) {
+            // Not readable[p]: a port whose input just ended (or whose link went) still has the frames
+            // its last rxSync put in the ring; they were received and must be forwarded. Only an
+            // administratively down port is skipped.
+            if (!adminUp[p] || count == limit) {
                 continue;
             }
             Ring ring = rx[p];
