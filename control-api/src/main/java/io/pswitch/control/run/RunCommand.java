@@ -113,6 +113,18 @@ public final class RunCommand implements Callable<Integer> {
         RunSettings settings = settings();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            runUntilStopped(settings, stop, stopped);
+            // Printed before the hook is released: once it returns, the JVM may halt at any moment.
+            out.println("pswitch: stopped");
+            out.flush();
+        } finally {
+            stopped.countDown();
+        }
+        return 0;
+    }
+
+    private void runUntilStopped(RunSettings settings, CountDownLatch stop, CountDownLatch stopped) throws InterruptedException {
         try (SwitchAssembly sw = SwitchAssembly.start(settings)) {
             // The hook only signals and waits: closing happens on this thread, in order, so outputs
             // are complete before the JVM exits.
@@ -142,11 +154,6 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             out.println("pswitch: stopping");
-        } finally {
-            stopped.countDown();
         }
-        out.println("pswitch: stopped");
-        out.flush();
-        return 0;
     }
 }
