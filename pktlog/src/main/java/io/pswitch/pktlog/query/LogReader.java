@@ -90,6 +90,9 @@ public final class LogReader {
      * when none. Binary search; records that cannot be read are stepped over.
      */
     public long seekTime(long tsNs) {
+        // Probes are not results: a record probed twice must not be counted twice.
+        long mismatchesBefore = crcMismatches;
+        long retiredBefore = retiredSkipped;
         long lo = source.oldestSeq();
         long hi = source.newestSeq() + 1;
         while (lo < hi) {
@@ -111,6 +114,8 @@ public final class LogReader {
                 hi = mid;
             }
         }
+        crcMismatches = mismatchesBefore;
+        retiredSkipped = retiredBefore;
         return lo;
     }
 
