@@ -156,7 +156,7 @@ class PowerLossTest {
             try {
                 Files.createDirectories(image.dir);
                 storage.writeCrashImage(rnd, image.pool, image.index);
-                boolean secondGeneration = images % 25 == 0;
+                boolean secondGeneration = images % 4 == 0;
                 try (BufferPool pool = image.openPool(BUFFERS)) {
                     RecordingStorage imageStorage = secondGeneration ? new RecordingStorage(pool.segment()) : null;
                     try (PacketLog recovered = PacketLog.open(pool, image.index, CONFIG,
@@ -227,7 +227,9 @@ class PowerLossTest {
         imageStorage.attachIndex(recovered.indexSegment());
         long firstNew = recovered.appendedSeq() + 1;
         long committed = recovered.committedSeq();
-        int n = 1 + rnd.nextInt(8);
+        // Few records, the first always committed: the gap recovery cut at is filled durably, which
+        // is when a dropped record just above it would come back if recovery had not erased it.
+        int n = 1 + rnd.nextInt(3);
         long lastTs = recovered.recoveryReport().newestTimestampNs();
         List<Long> added = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -236,12 +238,14 @@ class PowerLossTest {
             int buf = pool.allocate();
             int stored = 20 + rnd.nextInt(200);
             TestFrames.write(pool, buf, tag, stored);
-            long ts = 9_000_000_000L + seq;
+            // A clock that went back across the restart: the writer holds time at the recovered
+            // newest, so a record resurrected above the gap could not be told apart by its time.
+            long ts = 0;
             recovered.append(buf, stored, stored, ts, 2, 4, 2, 1);
             lastTs = Math.max(lastTs, ts);
             appended.put(tag, new Expected(tag, buf, stored, stored, lastTs, 2));
             added.add(tag);
-            if (rnd.nextBoolean()) {
+            if (i == 0 || rnd.nextBoolean()) {
                 committed = recovered.commit();
             }
         }
