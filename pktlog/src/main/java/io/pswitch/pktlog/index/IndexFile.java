@@ -68,7 +68,13 @@ public final class IndexFile implements AutoCloseable {
                 zeroFill(path, ch, size, expected);
                 ch.force(true);
             }
-            MemorySegment segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, expected, arena);
+            MemorySegment segment;
+            try {
+                // Same storage as the pool: on DAX, a flush of a record is a cache-line write-back.
+                segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, expected, arena);
+            } catch (IOException | UnsupportedOperationException notDax) {
+                segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, expected, arena);
+            }
             return new IndexFile(path, arena, segment, capacity, poolId, truncated);
         } catch (IOException e) {
             arena.close();

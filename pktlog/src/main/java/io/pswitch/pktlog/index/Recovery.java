@@ -21,15 +21,19 @@ public final class Recovery {
     public static RecoveryReport recover(IndexFile index, BufferPool pool, LogStorage storage) {
         long start = System.nanoTime();
         IndexScan.Result scan = IndexScan.scan(index, pool);
+        MemorySegment seg = index.segment();
         if (!scan.dropped().isEmpty()) {
             MemorySegment zeros = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
-            MemorySegment seg = index.segment();
             for (DroppedRecord d : scan.dropped()) {
                 storage.write(seg, IndexFileDescriptor.slotOffset(d.slot()), zeros, IndexRecordDescriptor.RECORD_SIZE);
             }
-            storage.force(seg, IndexFileDescriptor.RECORDS_OFFSET,
-                    (long) IndexRecordDescriptor.RECORD_SIZE * index.capacity());
         }
+        // Flush the whole index even when nothing was repaired: after a process crash (not a power
+        // cut) recovery may have read records and a retention marker that are still only in the
+        // page cache. They are kept and built upon now, so they must reach the disk before anything
+        // new does. (Their frame bytes are already durable: a record is written only after its
+        // frame's flush returned.) On a clean file this writes nothing.
+        storage.force(seg, 0, seg.byteSize());
         int expected = scan.owned().cardinality();
         int claimed = pool.claimAll(scan.owned());
         if (claimed != expected) {

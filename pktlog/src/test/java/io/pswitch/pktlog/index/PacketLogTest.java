@@ -71,6 +71,7 @@ class PacketLogTest {
                 log.commit();
                 long frameOff = pool.offset(buf);
                 assertThat(ops).containsExactly(
+                        "index force 0+" + IndexFileDescriptor.fileSize(8), // recovery at open makes what it read durable
                         "pool force " + frameOff + "+128",               // 100 bytes, widened to two whole lines
                         "index write " + IndexFileDescriptor.slotOffset(1) + "+64",
                         "index force " + IndexFileDescriptor.slotOffset(1) + "+64");
@@ -216,6 +217,22 @@ class PacketLogTest {
             assertThat(h.count()).isEqualTo(50);
             assertThat(h.p50()).isPositive().isLessThanOrEqualTo(h.p99());
             assertThat(h.p99()).isLessThanOrEqualTo(h.max());
+        }
+    }
+
+    @Test
+    void aDiskTooSmallForTheIndexFailsAtOpenNamingPathSizeAndFreeSpace() throws IOException {
+        long size = IndexFileDescriptor.fileSize(IndexFileDescriptor.MAX_CAPACITY);
+        long free = Files.getFileStore(dir).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(free < size,
+                "this file system has more than " + size + " bytes free: cannot make the index not fit");
+        try (BufferPool pool = pool(16)) {
+            assertThatThrownBy(() -> PacketLog.open(pool, new PacketLogConfig(IndexFileDescriptor.MAX_CAPACITY, 0, 1)))
+                    .isInstanceOf(IndexFileException.class)
+                    .hasMessageStartingWith("not enough space for index " + dir.resolve("index").toAbsolutePath())
+                    .hasMessageContaining(size + " bytes asked")
+                    .hasMessageContaining("bytes free");
+            assertThat(dir.resolve("index")).doesNotExist();
         }
     }
 
