@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
 import java.util.UUID;
 
 /**
@@ -74,6 +75,40 @@ public final class BufferPool implements AutoCloseable {
             created = true;
         }
         return map(path, bufferSize, bufferCount, created);
+    }
+
+    /**
+     * Opens an existing pool file with the geometry its header records (for offline tools: verify,
+     * export), never creating one.
+     *
+     * @throws PoolFileException when the file is missing or is not a pool
+     */
+    public static BufferPool openExisting(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new PoolFileException("no buffer pool at " + path);
+        }
+        ByteBuffer header = ByteBuffer.allocate(BufferPoolDescriptor.DATA_OFFSET);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // keep reading: a short file is reported below
+            }
+        } catch (IOException e) {
+            throw new PoolFileException("cannot read buffer pool " + path + ": " + e.getMessage(), e);
+        }
+        if (header.position() < BufferPoolDescriptor.DATA_OFFSET) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool: shorter than its header");
+        }
+        MemorySegment h = MemorySegment.ofBuffer(header.clear());
+        if (BufferPoolDescriptor.magic(h) != BufferPoolDescriptor.MAGIC) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool (bad magic)");
+        }
+        int bufferSize = BufferPoolDescriptor.bufferSize(h);
+        int bufferCount = BufferPoolDescriptor.bufferCount(h);
+        String bad = BufferPoolDescriptor.validateGeometry(bufferSize, bufferCount);
+        if (bad != null) {
+            throw new PoolFileException(path + " has an invalid header: " + bad);
+        }
+        return map(path, bufferSize, bufferCount, false);
     }
 
     private static void create(Path path, int bufferSize, int bufferCount) {
@@ -266,6 +301,28 @@ public final class BufferPool implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Removes every free buffer whose bit is set in {@code owned} from the free list in one pass,
+     * for recovery: the buffers a surviving log record references must never be handed out.
+     * Linear in the free list (unlike calling {@link #claim(int)} per buffer); the free list keeps
+     * its order otherwise.
+     *
+     * @return how many buffers were removed (fewer than {@code owned.cardinality()} when some of
+     *     them were not free: the caller decides whether that is an error)
+     */
+    public int claimAll(BitSet owned) {
+        int kept = 0;
+        for (int i = 0; i < freeCount; i++) {
+            int bufIdx = freeList[i];
+            if (!owned.get(bufIdx)) {
+                freeList[kept++] = bufIdx;
+            }
+        }
+        int claimed = freeCount - kept;
+        freeCount = kept;
+        return claimed;
     }
 
     /** Copies the free list's contents (for ownership checks in tests and tools). */

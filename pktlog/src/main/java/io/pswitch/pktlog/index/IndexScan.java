@@ -1,0 +1,123 @@
+package io.pswitch.pktlog.index;
+
+import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Reads an index without changing it and decides which records form the log: the contiguous run
+ * of valid records that starts at the durable oldest sequence (see {@link IndexFileDescriptor}).
+ * Linear in the capacity plus the stored frame bytes. Used by {@link Recovery} (which then
+ * repairs), {@link LogVerifier} (which only reports) and {@link ClosedLog}.
+ */
+public final class IndexScan {
+    /**
+     * What a scan found.
+     *
+     * @param retentionGeneration generation of the retention block in force
+     * @param oldestSeq durable oldest sequence: the run starts here
+     * @param endSeq first sequence after the run (the next sequence to write)
+     * @param owned buffers referenced by the run's records
+     * @param dropped every non-empty, non-retired slot outside the run, in sequence (slot) order from the oldest
+     * @param retiredSeen slots still holding a retired record (normal; not corruption)
+     * @param oldestTimestampNs timestamp of the first record of the run (0 when empty)
+     * @param newestTimestampNs timestamp of the last record of the run (0 when empty)
+     */
+    public record Result(long retentionGeneration, long oldestSeq, long endSeq, BitSet owned,
+                         List<DroppedRecord> dropped, long retiredSeen, long oldestTimestampNs, long newestTimestampNs) {
+        public long records() {
+            return endSeq - oldestSeq;
+        }
+    }
+
+    private IndexScan() {
+    }
+
+    public static Result scan(IndexFile index, BufferPool pool) {
+        int capacity = index.capacity();
+        MemorySegment block = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
+        long bestGen = -1;
+        long oldest = -1;
+        for (int off : new int[] {IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET, IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET}) {
+            long gen = index.retentionBlock(block, off);
+            if (IndexFileDescriptor.retentionValid(block) && IndexFileDescriptor.retentionBlockOffset(gen) == off
+                    && gen > bestGen) {
+                bestGen = gen;
+                oldest = IndexFileDescriptor.retentionOldestSeq(block);
+            }
+        }
+        if (bestGen < 0) {
+            throw new IndexFileException(index.path() + ": both retention blocks are corrupt, the valid window is unknown;"
+                    + " refusing to guess which records are retired (run 'pswitch log verify')");
+        }
+
+        RecordValidator validator = new RecordValidator(pool, capacity);
+        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+        byte[] status = new byte[capacity];
+        RecordStatus[] statuses = RecordStatus.values();
+        long retired = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            index.copyRecord(slot, rec);
+            RecordStatus s = validator.check(rec, slot, oldest);
+            status[slot] = (byte) s.ordinal();
+            if (s == RecordStatus.RETIRED) {
+                retired++;
+            }
+        }
+
+        // Walk the window in sequence order; the first slot that is not the next valid record ends the run.
+        BitSet owned = new BitSet(pool.bufferCount());
+        long seq = oldest;
+        long prevTs = Long.MIN_VALUE;
+        long firstTs = 0;
+        long lastTs = 0;
+        RecordStatus stopReason = null;
+        while (seq - oldest < capacity) {
+            int slot = IndexFileDescriptor.slot(seq, capacity);
+            if (statuses[status[slot]] != RecordStatus.VALID) {
+                break;
+            }
+            index.copyRecord(slot, rec);
+            int bufIdx = IndexRecordDescriptor.bufIdx(rec);
+            long ts = IndexRecordDescriptor.timestampNs(rec);
+            if (owned.get(bufIdx)) {
+                stopReason = RecordStatus.DUPLICATE_BUFFER;
+            } else if (ts < prevTs) {
+                stopReason = RecordStatus.BAD_TIMESTAMP;
+            }
+            if (stopReason != null) {
+                status[slot] = (byte) stopReason.ordinal();
+                break;
+            }
+            owned.set(bufIdx);
+            if (seq == oldest) {
+                firstTs = ts;
+            }
+            lastTs = ts;
+            prevTs = ts;
+            seq++;
+        }
+        long end = seq;
+
+        List<DroppedRecord> dropped = new ArrayList<>();
+        int startSlot = IndexFileDescriptor.slot(oldest, capacity);
+        long runLength = end - oldest;
+        for (int i = 0; i < capacity; i++) {
+            int slot = (int) ((startSlot + (long) i) % capacity);
+            if (i < runLength) {
+                continue;
+            }
+            RecordStatus s = statuses[status[slot]];
+            if (s == RecordStatus.VALID) {
+                s = RecordStatus.AFTER_GAP;
+            }
+            if (s.isDrop()) {
+                index.copyRecord(slot, rec);
+                dropped.add(new DroppedRecord(slot, IndexRecordDescriptor.sequence(rec), s));
+            }
+        }
+        return new Result(bestGen, oldest, end, owned, List.copyOf(dropped), retired, firstTs, lastTs);
+    }
+}

@@ -1,0 +1,323 @@
+package io.pswitch.pktlog.index;
+
+import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.BufferPoolDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The persistent packet log writer: frames stay in place in their pool buffers, and the log keeps a
+ * circular index of records pointing at them. Single writer (the dataplane thread); readers on
+ * other threads go through {@link LogSource}.
+ *
+ * <p><b>Order of persistence.</b> {@link #append} flushes the frame's line-aligned bytes, then
+ * writes the record (whose CRC covers those bytes) into its slot; {@link #commit} flushes every slot
+ * written since the previous commit. So a record that survives a crash always points at flushed
+ * frame bytes, and everything up to the sequence {@code commit()} returned survives.
+ *
+ * <p><b>Ownership.</b> {@code append} takes ownership of the buffer. The log gives it back to the
+ * pool's free list only when retention retires its record, and only after the new oldest sequence
+ * is durable (see {@link IndexFileDescriptor}): until then no one else can write into it.
+ *
+ * <p><b>Retention.</b> FIFO. Before an append, when the index is full or the pool's free count is
+ * below the low-water mark, the oldest {@code retireBatch} records retire. Appending never fails
+ * for lack of space.
+ *
+ * <p>Hot path ({@code append}, {@code commit}): no allocation in this class, no locks; the flushes
+ * go through {@link LogStorage}.
+ */
+public final class PacketLog implements LogSource, AutoCloseable {
+    private static final int LINE = 64;
+
+    private final IndexFile index;
+    private final BufferPool pool;
+    private final MemorySegment indexSegment;
+    private final MemorySegment poolSegment;
+    private final LogStorage storage;
+    private final int capacity;
+    private final int lowWaterBuffers;
+    private final int retireBatch;
+    private final RecoveryReport recoveryReport;
+    private final RecordValidator crcs;
+    private final int[] bufIdxBySlot;
+    private final MemorySegment record = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+    private final MemorySegment retention = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
+    private final byte[] retentionScratch = new byte[IndexFileDescriptor.RETENTION_CRC];
+    private final CRC32C retentionCrc = new CRC32C();
+    private final LatencyHistogram commitLatency = new LatencyHistogram();
+
+    /** Next sequence to append; written only by the writer. */
+    private long nextSeq;
+    private long lastTimestampNs;
+    private long retentionGeneration;
+    /** First sequence not retired. Published before buffers are freed or slots reused (see {@link LogSource}). */
+    private volatile long oldestSeq;
+    /** Last sequence made durable by {@link #commit}. */
+    private volatile long committedSeq;
+
+    private long appended;
+    private long retiredByIndexFull;
+    private long retiredByLowWater;
+    private boolean closed;
+
+    private PacketLog(IndexFile index, BufferPool pool, LogStorage storage, PacketLogConfig config, RecoveryReport report,
+                      long retentionGeneration) {
+        this.index = index;
+        this.pool = pool;
+        this.indexSegment = index.segment();
+        this.poolSegment = pool.segment();
+        this.storage = storage;
+        this.capacity = config.capacity();
+        this.lowWaterBuffers = config.lowWaterBuffers();
+        this.retireBatch = config.retireBatch();
+        this.recoveryReport = report;
+        this.crcs = new RecordValidator(pool, capacity);
+        this.bufIdxBySlot = new int[capacity];
+        this.nextSeq = report.nextSeq();
+        this.oldestSeq = report.oldestSeq();
+        this.committedSeq = report.nextSeq() - 1;
+        this.lastTimestampNs = report.newestTimestampNs();
+        this.retentionGeneration = retentionGeneration;
+        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+        for (long seq = report.oldestSeq(); seq < report.nextSeq(); seq++) {
+            int slot = IndexFileDescriptor.slot(seq, capacity);
+            index.copyRecord(slot, rec);
+            bufIdxBySlot[slot] = IndexRecordDescriptor.bufIdx(rec);
+        }
+    }
+
+    /** Opens (creating when absent) the log whose index is {@code index} next to the pool file. */
+    public static PacketLog open(BufferPool pool, PacketLogConfig config) {
+        return open(pool, IndexFileDescriptor.defaultPath(pool.path()), config, LogStorage.MAPPED);
+    }
+
+    /**
+     * Opens (creating when absent) the index at {@code indexPath} for {@code pool}, and recovers it:
+     * the buffers of the surviving records are taken off the pool's free list, so this must run
+     * before anything allocates from the pool.
+     *
+     * @throws IndexFileException when the index belongs to another pool, has another capacity, is
+     *     not an index, or the disk cannot hold it
+     */
+    public static PacketLog open(BufferPool pool, Path indexPath, PacketLogConfig config, LogStorage storage) {
+        IndexFile index = IndexFile.openForWriting(indexPath, pool.poolId(), config.capacity());
+        try {
+            RecoveryReport report = Recovery.recover(index, pool, storage);
+            return new PacketLog(index, pool, storage, config, report, report.retentionGeneration());
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Logs one frame whose bytes are already in pool buffer {@code bufIdx}; the log now owns the buffer.
+     *
+     * @param storedLength bytes kept (snaplen applied), {@code <= wireLength} and the buffer size
+     * @param timestampNs receive time; raised to the previous record's if earlier, so that time is
+     *     non-decreasing in sequence order (readers binary-search on it)
+     * @param filterMask bit i set when filter id i (&lt; 64) matched
+     * @param firstFilterId first matching filter id, or {@link IndexRecordDescriptor#NO_FILTER}
+     * @param decision forwarding decision (see {@link IndexRecordDescriptor})
+     * @return the record's sequence number
+     */
+    public long append(int bufIdx, int storedLength, int wireLength, long timestampNs, int ingressPort,
+                       long filterMask, int firstFilterId, int decision) {
+        if (bufIdx < BufferPoolDescriptor.RESERVED_BUFFERS || bufIdx >= pool.bufferCount()) {
+            throw new IllegalArgumentException("bufIdx " + bufIdx + " is not a pool buffer");
+        }
+        if (wireLength < 1 || storedLength < 0 || storedLength > wireLength || storedLength > pool.bufferSize()) {
+            throw new IllegalArgumentException("stored length " + storedLength + " / wire length " + wireLength
+                    + " invalid for " + pool.bufferSize() + "-byte buffers");
+        }
+        // 1) Frame bytes first: the record written below must never reach the disk before them.
+        if (storedLength > 0) {
+            storage.force(poolSegment, pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
+        }
+        // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
+        if (nextSeq - oldestSeq >= capacity) {
+            retiredByIndexFull += retire(retireBatch);
+        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && nextSeq > oldestSeq) {
+            retiredByLowWater += retire(retireBatch);
+        }
+        long seq = nextSeq;
+        long ts = Math.max(timestampNs, lastTimestampNs);
+        IndexRecordDescriptor.write(record, seq, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
+                bufIdx, decision);
+        IndexRecordDescriptor.writeCrc(record, crcs.crc(record, bufIdx, storedLength));
+        // 2) The record, into its slot; durable at the next commit.
+        int slot = IndexFileDescriptor.slot(seq, capacity);
+        storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), record, IndexRecordDescriptor.RECORD_SIZE);
+        bufIdxBySlot[slot] = bufIdx;
+        lastTimestampNs = ts;
+        nextSeq = seq + 1;
+        appended++;
+        return seq;
+    }
+
+    /**
+     * 3) Makes every record appended since the last commit durable (one flush of the slots they
+     * occupy, two when the range wraps) and publishes them to readers. Once per batch.
+     *
+     * @return the committed sequence: every record up to it survives a crash unless retention retires it
+     */
+    public long commit() {
+        long last = nextSeq - 1;
+        long committed = committedSeq;
+        if (last == committed) {
+            return committed;
+        }
+        long t0 = System.nanoTime();
+        long from = Math.max(committed + 1, oldestSeq);
+        if (from <= last) {
+            forceSlots(from, last);
+        }
+        committedSeq = last;
+        commitLatency.record(System.nanoTime() - t0);
+        return last;
+    }
+
+    private void forceSlots(long from, long to) {
+        int first = IndexFileDescriptor.slot(from, capacity);
+        long count = to - from + 1;
+        long firstRun = Math.min(count, capacity - first);
+        storage.force(indexSegment, IndexFileDescriptor.slotOffset(first), firstRun * IndexRecordDescriptor.RECORD_SIZE);
+        if (firstRun < count) {
+            storage.force(indexSegment, IndexFileDescriptor.RECORDS_OFFSET,
+                    (count - firstRun) * IndexRecordDescriptor.RECORD_SIZE);
+        }
+    }
+
+    /**
+     * Retires up to {@code n} of the oldest records: the new oldest sequence is made durable first,
+     * then published to readers, then the buffers go back to the pool. In that order a crash can
+     * never leave a live-looking record whose buffer was handed out, and a reader that copied a
+     * record before the publication notices.
+     */
+    private int retire(int n) {
+        long oldest = oldestSeq;
+        int count = (int) Math.min(n, nextSeq - oldest);
+        if (count <= 0) {
+            return 0;
+        }
+        long newOldest = oldest + count;
+        long generation = retentionGeneration + 1;
+        IndexFileDescriptor.writeRetentionBlock(retention, generation, newOldest, retentionCrc, retentionScratch);
+        int blockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
+        storage.write(indexSegment, blockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        storage.force(indexSegment, blockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        retentionGeneration = generation;
+        oldestSeq = newOldest;
+        // The stores that follow (free list, a driver writing a new frame into the buffer, a new
+        // record in the slot) must not become visible before the new oldest sequence.
+        VarHandle.storeStoreFence();
+        for (long seq = oldest; seq < newOldest; seq++) {
+            pool.free(bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)]);
+        }
+        if (committedSeq < newOldest - 1) {
+            // Retired before being committed (a batch larger than the index): nothing left to flush for them.
+            committedSeq = newOldest - 1;
+        }
+        return count;
+    }
+
+    /** Retires up to {@code n} oldest records now (for an operator's "trim", and tests). */
+    public int retireOldest(int n) {
+        return retire(n);
+    }
+
+    /** Commits what is pending and unmaps the index. The log's buffers stay owned by it (the pool is the caller's). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        commit();
+        closed = true;
+        index.close();
+    }
+
+    @Override
+    public MemorySegment indexSegment() {
+        return indexSegment;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public BufferPool pool() {
+        return pool;
+    }
+
+    @Override
+    public long oldestSeq() {
+        return oldestSeq;
+    }
+
+    /** For readers: the committed sequence. */
+    @Override
+    public long newestSeq() {
+        return committedSeq;
+    }
+
+    public long committedSeq() {
+        return committedSeq;
+    }
+
+    /** Sequence of the last appended record (committed or not); {@code oldestSeq() - 1} when none. */
+    public long appendedSeq() {
+        return nextSeq - 1;
+    }
+
+    /** Records appended but not yet committed. */
+    public long pendingCount() {
+        return nextSeq - 1 - committedSeq;
+    }
+
+    /** Records (and so buffers) the log holds now. */
+    public long liveRecords() {
+        return nextSeq - oldestSeq;
+    }
+
+    /** Records appended since open. */
+    public long appendedCount() {
+        return appended;
+    }
+
+    public long retiredCount() {
+        return retiredByIndexFull + retiredByLowWater;
+    }
+
+    public long retiredByIndexFull() {
+        return retiredByIndexFull;
+    }
+
+    public long retiredByLowWater() {
+        return retiredByLowWater;
+    }
+
+    public LatencyHistogram commitLatency() {
+        return commitLatency;
+    }
+
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    public Path indexPath() {
+        return index.path();
+    }
+
+    /** The buffer a live record points at (for ownership checks). */
+    public int bufIdx(long seq) {
+        if (seq < oldestSeq || seq >= nextSeq) {
+            throw new IllegalArgumentException("sequence " + seq + " is not live (" + oldestSeq + ".." + (nextSeq - 1) + ")");
+        }
+        return bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)];
+    }
+}

@@ -1,0 +1,245 @@
+package io.pswitch.pktlog.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pswitch.pktlog.pool.BufferPool;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PacketLogTest {
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path dir;
+
+    private BufferPool pool(int count) {
+        return BufferPool.open(dir.resolve("pool"), 256, count);
+    }
+
+    @Test
+    void appendsSequencesFromOneAndCommitReturnsTheLastOne() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            assertThat(log.committedSeq()).isZero();
+            assertThat(TestFrames.appendNext(log, pool, 60, 1_000, 0)).isEqualTo(1);
+            assertThat(TestFrames.appendNext(log, pool, 60, 2_000, 1)).isEqualTo(2);
+            assertThat(log.pendingCount()).isEqualTo(2);
+            assertThat(log.commit()).isEqualTo(2);
+            assertThat(log.pendingCount()).isZero();
+            assertThat(log.committedSeq()).isEqualTo(2);
+            assertThat(log.commit()).as("nothing pending").isEqualTo(2);
+            assertThat(log.commitLatency().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void createsIndexNextToThePoolFile() {
+        try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
+            assertThat(log.indexPath()).isEqualTo(dir.resolve("index").toAbsolutePath());
+            assertThat(Files.exists(dir.resolve("index"))).isTrue();
+            assertThat(dir.resolve("index")).hasSize(IndexFileDescriptor.fileSize(8));
+        }
+    }
+
+    @Test
+    void flushesFrameBytesBeforeWritingTheRecordAndTheIndexRangeAtCommit() {
+        try (BufferPool pool = pool(16)) {
+            List<String> ops = new ArrayList<>();
+            LogStorage tracing = new LogStorage() {
+                @Override
+                public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
+                    ops.add((segment == pool.segment() ? "pool" : "index") + " write " + offset + "+" + length);
+                    LogStorage.MAPPED.write(segment, offset, src, length);
+                }
+
+                @Override
+                public void force(MemorySegment segment, long offset, long length) {
+                    ops.add((segment == pool.segment() ? "pool" : "index") + " force " + offset + "+" + length);
+                    LogStorage.MAPPED.force(segment, offset, length);
+                }
+            };
+            try (PacketLog log = PacketLog.open(pool, dir.resolve("index"), new PacketLogConfig(8, 0, 1), tracing)) {
+                int buf = pool.allocate();
+                TestFrames.write(pool, buf, 1, 100);
+                log.append(buf, 100, 1514, 5, 0, 1, 0, 2);
+                log.commit();
+                long frameOff = pool.offset(buf);
+                assertThat(ops).containsExactly(
+                        "index force 0+" + IndexFileDescriptor.fileSize(8), // recovery at open makes what it read durable
+                        "pool force " + frameOff + "+128",               // 100 bytes, widened to two whole lines
+                        "index write " + IndexFileDescriptor.slotOffset(1) + "+64",
+                        "index force " + IndexFileDescriptor.slotOffset(1) + "+64");
+            }
+        }
+    }
+
+    @Test
+    void raisesEarlierTimestampsSoTimeNeverGoesBackwards() throws Exception {
+        try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
+            TestFrames.appendNext(log, pool, 60, 5_000, 0);
+            TestFrames.appendNext(log, pool, 60, 4_000, 0);
+            log.commit();
+        }
+        try (ClosedLog closed = ClosedLog.open(dir.resolve("pool"))) {
+            assertThat(closed.scan().oldestTimestampNs()).isEqualTo(5_000);
+            assertThat(closed.scan().newestTimestampNs()).isEqualTo(5_000);
+        }
+    }
+
+    @Test
+    void retiresOldestRecordsFirstWhenTheIndexIsFullAndReturnsTheirBuffers() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 2))) {
+            List<Integer> buffers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+                buffers.add(log.bufIdx(log.appendedSeq()));
+            }
+            log.commit();
+            int freeBefore = pool.freeCount();
+            TestFrames.appendNext(log, pool, 60, 9, 0); // takes one buffer, retires two
+            assertThat(log.oldestSeq()).isEqualTo(3);
+            assertThat(log.retiredByIndexFull()).isEqualTo(2);
+            assertThat(log.liveRecords()).isEqualTo(7);
+            assertThat(pool.freeCount()).isEqualTo(freeBefore - 1 + 2);
+            Set<Integer> free = new HashSet<>();
+            for (int b : pool.freeBuffers()) {
+                free.add(b);
+            }
+            assertThat(free).contains(buffers.get(0), buffers.get(1));
+            assertThat(free).doesNotContainAnyElementsOf(buffers.subList(2, 8));
+        }
+    }
+
+    @Test
+    void retiresWhenThePoolRunsBelowItsLowWaterMark() {
+        try (BufferPool pool = pool(20); PacketLog log = PacketLog.open(pool, new PacketLogConfig(64, 6, 3))) {
+            // 18 usable buffers; the log may hold at most about 18 - 6 before it starts retiring.
+            for (int i = 0; i < 100; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+                log.commit();
+                assertThat(pool.freeCount()).isGreaterThanOrEqualTo(2);
+            }
+            assertThat(log.retiredByLowWater()).isPositive();
+            assertThat(log.retiredByIndexFull()).isZero();
+            assertThat(pool.freeCount() + log.liveRecords()).isEqualTo(18);
+        }
+    }
+
+    @Test
+    void appendingNeverFailsForLackOfSpaceAndOwnershipAddsUp() {
+        try (BufferPool pool = pool(40); PacketLog log = PacketLog.open(pool, new PacketLogConfig(16, 4, 3))) {
+            int held = 0;
+            List<Integer> ring = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                TestFrames.appendNext(log, pool, 14 + i % 200, i, i % 4);
+                if (i % 7 == 0) {
+                    log.commit();
+                }
+                // A "ring" holding some buffers, like a port would.
+                if (i % 5 == 0 && ring.size() < 10) {
+                    int b = pool.allocate();
+                    if (b != 0) {
+                        ring.add(b);
+                    }
+                } else if (i % 3 == 0 && !ring.isEmpty()) {
+                    pool.free(ring.remove(ring.size() - 1));
+                }
+                held = ring.size();
+                assertThat(pool.freeCount() + log.liveRecords() + held).isEqualTo(38);
+            }
+            assertThat(log.appendedCount()).isEqualTo(2_000);
+            assertThat(log.retiredCount()).isEqualTo(2_000 - log.liveRecords());
+        }
+    }
+
+    @Test
+    void refusesAnIndexThatBelongsToAnotherPool() {
+        Path other = dir.resolve("other");
+        try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
+            TestFrames.appendNext(log, pool, 60, 1, 0);
+        }
+        try (BufferPool otherPool = BufferPool.open(other.resolve("pool"), 256, 16)) {
+            assertThatThrownBy(() -> PacketLog.open(otherPool, dir.resolve("index"), new PacketLogConfig(8, 0, 1),
+                    LogStorage.MAPPED))
+                    .isInstanceOf(IndexFileException.class)
+                    .hasMessageContaining(dir.resolve("index").toString())
+                    .hasMessageContaining("never attaches to another pool")
+                    .hasMessageContaining(otherPool.poolId().toString());
+        }
+    }
+
+    @Test
+    void refusesAnIndexWithAnotherCapacity() {
+        try (BufferPool pool = pool(16)) {
+            PacketLog.open(pool, new PacketLogConfig(8, 0, 1)).close();
+        }
+        try (BufferPool pool = pool(16)) {
+            assertThatThrownBy(() -> PacketLog.open(pool, new PacketLogConfig(16, 0, 1)))
+                    .isInstanceOf(IndexFileException.class)
+                    .hasMessageContaining("holds 8 records, but 16 were asked for");
+        }
+    }
+
+    @Test
+    void refusesAFileThatIsNotAnIndex() throws IOException {
+        Files.write(dir.resolve("index"), new byte[8192]);
+        try (BufferPool pool = pool(16)) {
+            assertThatThrownBy(() -> PacketLog.open(pool, new PacketLogConfig(8, 0, 1)))
+                    .isInstanceOf(IndexFileException.class)
+                    .hasMessageContaining("is not a pswitch index (bad magic)");
+        }
+    }
+
+    @Test
+    void rejectsAppendsThatDoNotDescribeAPoolBuffer() {
+        try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
+            assertThatThrownBy(() -> log.append(1, 60, 60, 0, 0, 0, -1, 0)).hasMessageContaining("bufIdx 1");
+            assertThatThrownBy(() -> log.append(5, 300, 300, 0, 0, 0, -1, 0)).hasMessageContaining("stored length 300");
+            assertThatThrownBy(() -> log.append(5, 61, 60, 0, 0, 0, -1, 0)).hasMessageContaining("stored length 61");
+            assertThat(log.appendedSeq()).isZero();
+        }
+    }
+
+    @Test
+    void measuresCommitLatency() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            for (int i = 0; i < 50; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+                log.commit();
+            }
+            LatencyHistogram h = log.commitLatency();
+            assertThat(h.count()).isEqualTo(50);
+            assertThat(h.p50()).isPositive().isLessThanOrEqualTo(h.p99());
+            assertThat(h.p99()).isLessThanOrEqualTo(h.max());
+        }
+    }
+
+    @Test
+    void aDiskTooSmallForTheIndexFailsAtOpenNamingPathSizeAndFreeSpace() throws IOException {
+        long size = IndexFileDescriptor.fileSize(IndexFileDescriptor.MAX_CAPACITY);
+        long free = Files.getFileStore(dir).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(free < size,
+                "this file system has more than " + size + " bytes free: cannot make the index not fit");
+        try (BufferPool pool = pool(16)) {
+            assertThatThrownBy(() -> PacketLog.open(pool, new PacketLogConfig(IndexFileDescriptor.MAX_CAPACITY, 0, 1)))
+                    .isInstanceOf(IndexFileException.class)
+                    .hasMessageStartingWith("not enough space for index " + dir.resolve("index").toAbsolutePath())
+                    .hasMessageContaining(size + " bytes asked")
+                    .hasMessageContaining("bytes free");
+            assertThat(dir.resolve("index")).doesNotExist();
+        }
+    }
+
+    @Test
+    void rejectsImpossibleConfigurations() {
+        assertThatThrownBy(() -> new PacketLogConfig(1, 0, 1)).hasMessageContaining("index capacity 1");
+        assertThatThrownBy(() -> new PacketLogConfig(8, 0, 9)).hasMessageContaining("retire batch 9");
+        assertThatThrownBy(() -> new PacketLogConfig(8, -1, 1)).hasMessageContaining("low-water mark -1");
+    }
+}
