@@ -2,6 +2,7 @@ package io.pswitch.pktlog.index;
 
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.BufferPoolDescriptor;
+import io.pswitch.pktlog.pool.StorageClass;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
@@ -12,14 +13,26 @@ import java.util.zip.CRC32C;
  * circular index of records pointing at them. Single writer (the dataplane thread); readers on
  * other threads go through {@link LogSource}.
  *
- * <p><b>Order of persistence.</b> {@link #append} flushes the frame's line-aligned bytes, then
- * writes the record (whose CRC covers those bytes) into its slot; {@link #commit} flushes every slot
- * written since the previous commit. So a record that survives a crash always points at flushed
- * frame bytes, and everything up to the sequence {@code commit()} returned survives.
+ * <p><b>Order of persistence.</b> {@link #append} writes the record (whose CRC covers the stored
+ * frame bytes) into its slot and remembers the frame's line-aligned range; {@link #commit} first
+ * flushes those frame ranges, then every slot written since the previous commit. So everything up to
+ * the sequence {@code commit()} returned survives a crash with its bytes. A record the kernel wrote
+ * back on its own before its frame reached the disk fails its CRC after a crash and is dropped by
+ * recovery, never returned (it was not committed, so nothing promised it).
+ *
+ * <p><b>How frames are flushed</b> depends on the storage: on {@link StorageClass#BLOCK} every
+ * flush is a device round trip (an {@code msync} costs ~300 µs on ext4 whatever its size), so one
+ * flush spans all the frames of a commit; elsewhere (DAX cache-line write-back, tmpfs) each frame's
+ * exact range is flushed, since a wider span would write back bytes that need no persistence.
+ *
+ * <p><b>Visibility.</b> {@link #publish} lets readers see appended records before they are durable
+ * (the {@code batch} and {@code async} durability modes of the switch); {@link #commit} publishes too.
  *
  * <p><b>Ownership.</b> {@code append} takes ownership of the buffer. The log gives it back to the
  * pool's free list only when retention retires its record, and only after the new oldest sequence
- * is durable (see {@link IndexFileDescriptor}): until then no one else can write into it.
+ * is durable (see {@link IndexFileDescriptor}): until then no one else can write into it. A
+ * {@link BufferRelease} set by the owner of the rings may delay that return while the buffer is
+ * still in a ring (a logged frame waiting to be transmitted).
  *
  * <p><b>Retention.</b> FIFO. Before an append, when the index is full or the pool's free count is
  * below the low-water mark, the oldest {@code retireBatch} records retire. Appending never fails
@@ -30,6 +43,16 @@ import java.util.zip.CRC32C;
  */
 public final class PacketLog implements LogSource, AutoCloseable {
     private static final int LINE = 64;
+    /** Frame ranges remembered between commits; when full, they are flushed early (never lost, never grown). */
+    private static final int MAX_PENDING_FRAMES = 4096;
+
+    /**
+     * Where a retired record's buffer goes. The default gives it back to the pool; a switch whose
+     * rings may still hold the buffer (a logged frame not yet transmitted) delays that.
+     */
+    public interface BufferRelease {
+        void release(int bufIdx);
+    }
 
     private final IndexFile index;
     private final BufferPool pool;
@@ -47,6 +70,13 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final byte[] retentionScratch = new byte[IndexFileDescriptor.RETENTION_CRC];
     private final CRC32C retentionCrc = new CRC32C();
     private final LatencyHistogram commitLatency = new LatencyHistogram();
+    private final boolean spanFlush;
+    private final long[] pendingFrameOffset = new long[MAX_PENDING_FRAMES];
+    private final int[] pendingFrameLength = new int[MAX_PENDING_FRAMES];
+    private int pendingFrames;
+    private long pendingSpanStart = Long.MAX_VALUE;
+    private long pendingSpanEnd;
+    private BufferRelease release;
 
     /** Next sequence to append; written only by the writer. */
     private long nextSeq;
@@ -56,6 +86,8 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private volatile long oldestSeq;
     /** Last sequence made durable by {@link #commit}. */
     private volatile long committedSeq;
+    /** Last sequence readers may see: at least {@code committedSeq}. */
+    private volatile long visibleSeq;
 
     private long appended;
     private long retiredByIndexFull;
@@ -78,6 +110,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
         this.nextSeq = report.nextSeq();
         this.oldestSeq = report.oldestSeq();
         this.committedSeq = report.nextSeq() - 1;
+        this.visibleSeq = committedSeq;
+        this.spanFlush = pool.storageClass() == StorageClass.BLOCK;
+        this.release = pool::free;
         this.lastTimestampNs = report.newestTimestampNs();
         this.retentionGeneration = retentionGeneration;
         MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
@@ -132,9 +167,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
             throw new IllegalArgumentException("stored length " + storedLength + " / wire length " + wireLength
                     + " invalid for " + pool.bufferSize() + "-byte buffers");
         }
-        // 1) Frame bytes first: the record written below must never reach the disk before them.
+        // 1) The frame's range, flushed at the next commit before any record: a committed record
+        // never points at bytes that are not durable.
         if (storedLength > 0) {
-            storage.force(poolSegment, pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
+            addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
         // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
         if (nextSeq - oldestSeq >= capacity) {
@@ -157,9 +193,38 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return seq;
     }
 
+    private void addPendingFrame(long offset, int length) {
+        if (pendingFrames == MAX_PENDING_FRAMES) {
+            flushPendingFrames();
+        }
+        pendingFrameOffset[pendingFrames] = offset;
+        pendingFrameLength[pendingFrames] = length;
+        pendingFrames++;
+        pendingSpanStart = Math.min(pendingSpanStart, offset);
+        pendingSpanEnd = Math.max(pendingSpanEnd, offset + length);
+    }
+
+    private void flushPendingFrames() {
+        int n = pendingFrames;
+        if (n == 0) {
+            return;
+        }
+        if (spanFlush || n == 1) {
+            storage.force(poolSegment, pendingSpanStart, pendingSpanEnd - pendingSpanStart);
+        } else {
+            for (int i = 0; i < n; i++) {
+                storage.force(poolSegment, pendingFrameOffset[i], pendingFrameLength[i]);
+            }
+        }
+        pendingFrames = 0;
+        pendingSpanStart = Long.MAX_VALUE;
+        pendingSpanEnd = 0;
+    }
+
     /**
-     * 3) Makes every record appended since the last commit durable (one flush of the slots they
-     * occupy, two when the range wraps) and publishes them to readers. Once per batch.
+     * 3) Makes every record appended since the last commit durable — their frames' bytes first,
+     * then the slots they occupy (one flush, two when the range wraps) — and publishes them to
+     * readers. Once per batch at most.
      *
      * @return the committed sequence: every record up to it survives a crash unless retention retires it
      */
@@ -170,13 +235,28 @@ public final class PacketLog implements LogSource, AutoCloseable {
             return committed;
         }
         long t0 = System.nanoTime();
+        flushPendingFrames();
         long from = Math.max(committed + 1, oldestSeq);
         if (from <= last) {
             forceSlots(from, last);
         }
         committedSeq = last;
+        visibleSeq = last;
         commitLatency.record(System.nanoTime() - t0);
         return last;
+    }
+
+    /**
+     * Lets readers see every record appended so far, without making them durable: a crash may
+     * still lose them (never return them corrupt). Cheap: one volatile store.
+     */
+    public void publish() {
+        visibleSeq = nextSeq - 1;
+    }
+
+    /** Sets where retired buffers go (before the first append; dataplane thread). */
+    public void bufferRelease(BufferRelease r) {
+        this.release = r;
     }
 
     private void forceSlots(long from, long to) {
@@ -213,12 +293,16 @@ public final class PacketLog implements LogSource, AutoCloseable {
         // The stores that follow (free list, a driver writing a new frame into the buffer, a new
         // record in the slot) must not become visible before the new oldest sequence.
         VarHandle.storeStoreFence();
+        BufferRelease r = release;
         for (long seq = oldest; seq < newOldest; seq++) {
-            pool.free(bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)]);
+            r.release(bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)]);
         }
         if (committedSeq < newOldest - 1) {
             // Retired before being committed (a batch larger than the index): nothing left to flush for them.
             committedSeq = newOldest - 1;
+        }
+        if (visibleSeq < newOldest - 1) {
+            visibleSeq = newOldest - 1;
         }
         return count;
     }
@@ -259,10 +343,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return oldestSeq;
     }
 
-    /** For readers: the committed sequence. */
+    /** For readers: the last published sequence (committed, or published ahead of durability). */
     @Override
     public long newestSeq() {
-        return committedSeq;
+        return visibleSeq;
     }
 
     public long committedSeq() {

@@ -39,6 +39,37 @@ class PacketLogTest {
     }
 
     @Test
+    void publishLetsReadersSeeRecordsBeforeTheyAreDurable() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            TestFrames.appendNext(log, pool, 60, 1_000, 0);
+            assertThat(log.newestSeq()).as("appended, not published").isZero();
+            log.publish();
+            assertThat(log.newestSeq()).isEqualTo(1);
+            assertThat(log.committedSeq()).as("publishing flushes nothing").isZero();
+            log.commit();
+            assertThat(log.committedSeq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBufferReleaseDecidesWhereRetiredBuffersGo() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 2))) {
+            List<Integer> released = new ArrayList<>();
+            log.bufferRelease(released::add);
+            for (int i = 0; i < 8; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+            }
+            int first = log.bufIdx(1);
+            int second = log.bufIdx(2);
+            log.commit();
+            int freeBefore = pool.freeCount();
+            TestFrames.appendNext(log, pool, 60, 9, 0);
+            assertThat(released).containsExactly(first, second);
+            assertThat(pool.freeCount()).as("the release kept them").isEqualTo(freeBefore - 1);
+        }
+    }
+
+    @Test
     void createsIndexNextToThePoolFile() {
         try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
             assertThat(log.indexPath()).isEqualTo(dir.resolve("index").toAbsolutePath());
@@ -48,7 +79,7 @@ class PacketLogTest {
     }
 
     @Test
-    void flushesFrameBytesBeforeWritingTheRecordAndTheIndexRangeAtCommit() {
+    void commitFlushesTheFrameBytesBeforeTheIndexRange() {
         try (BufferPool pool = pool(16)) {
             List<String> ops = new ArrayList<>();
             LogStorage tracing = new LogStorage() {
@@ -72,8 +103,8 @@ class PacketLogTest {
                 long frameOff = pool.offset(buf);
                 assertThat(ops).containsExactly(
                         "index force 0+" + IndexFileDescriptor.fileSize(8), // recovery at open makes what it read durable
-                        "pool force " + frameOff + "+128",               // 100 bytes, widened to two whole lines
                         "index write " + IndexFileDescriptor.slotOffset(1) + "+64",
+                        "pool force " + frameOff + "+128",               // at commit, before the slot: 100 bytes, two whole lines
                         "index force " + IndexFileDescriptor.slotOffset(1) + "+64");
             }
         }
