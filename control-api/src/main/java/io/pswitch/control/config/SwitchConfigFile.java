@@ -30,6 +30,14 @@ import java.util.stream.Collectors;
  * ports:
  *   - p0=pcap:eth0
  *   - p1=shm:vm1
+ * log:
+ *   durability: batch      # sync | batch | async
+ *   records: 65536         # index capacity; FIFO retention beyond
+ *   commitRecords: 1024    # batch/async: commit after this many records...
+ *   commitInterval: 1ms    # ...or when the oldest pending one is this old
+ *   filters:
+ *     - { name: icmp, expression: "icmp or arp" }
+ *     - { name: web, expression: "tcp port 80", snaplen: 128, ports: [p0], enabled: true }
  * </pre>
  */
 public final class SwitchConfigFile {
@@ -45,6 +53,32 @@ public final class SwitchConfigFile {
         public Integer capacity;
         @JsonProperty
         public String ageing;
+    }
+
+    public static final class LogFilter {
+        @JsonProperty
+        public String name;
+        @JsonProperty
+        public String expression;
+        @JsonProperty
+        public Integer snaplen;
+        @JsonProperty
+        public List<String> ports;
+        @JsonProperty
+        public Boolean enabled;
+    }
+
+    public static final class Log {
+        @JsonProperty
+        public String durability;
+        @JsonProperty
+        public Integer records;
+        @JsonProperty
+        public Integer commitRecords;
+        @JsonProperty
+        public String commitInterval;
+        @JsonProperty
+        public List<LogFilter> filters;
     }
 
     @JsonProperty
@@ -65,6 +99,8 @@ public final class SwitchConfigFile {
     public String statusInterval;
     @JsonProperty
     public List<String> ports = new ArrayList<>();
+    @JsonProperty
+    public Log log;
 
     /** Reads a config file; every problem becomes a {@link ConfigException} naming the file and the key. */
     public static SwitchConfigFile read(Path file) {

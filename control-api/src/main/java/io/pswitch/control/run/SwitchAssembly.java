@@ -6,6 +6,14 @@ import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
+import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.filters.FilterStore;
+import io.pswitch.dataplane.logging.LoggingStage;
+import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.filter.FilterSet;
+import io.pswitch.pktlog.filter.FilterSyntaxException;
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +26,22 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 /**
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
- * every port, and runs one {@link SwitchAgent} on its own thread. Closing stops the agent first,
- * then closes the ports (flushing their outputs), then unmaps the pool — the reverse of opening,
- * so no buffer is touched after its pool is gone.
+ * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
+ * records point at), compiles the filters, opens every port, and runs one {@link SwitchAgent} on its
+ * own thread. Closing stops the agent first (which commits the log), then closes the ports (flushing
+ * their outputs), then the log, then unmaps the pool — the reverse of opening, so no buffer is
+ * touched after its pool is gone.
+ *
+ * <p>Filters: the start-up set is the settings' filters when given (they then replace the stored
+ * ones), else those stored in the data directory ({@link FilterStore}). {@link #replaceFilters}
+ * compiles, stores and installs a new set; the dataplane applies it from its next batch.
  */
 public final class SwitchAssembly implements AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
     private final BufferPool pool;
+    private final PacketLog log;
+    private final FilterStore filterStore;
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
@@ -37,11 +53,19 @@ public final class SwitchAssembly implements AutoCloseable {
         this.lock = DataDirLock.acquire(settings.dataDir());
         List<Port> opened = new ArrayList<>();
         BufferPool p = null;
+        PacketLog l = null;
+        this.filterStore = new FilterStore(settings.dataDir());
         try {
             p = BufferPool.open(settings.poolFile(), settings.bufferSize(), settings.buffers());
             PortDrivers drivers = PortDrivers.installed();
             for (PortSpec spec : settings.ports()) {
                 drivers.factory(spec);
+            }
+            List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
+            FilterSet filterSet = compile(filters, settings);
+            l = PacketLog.open(p, logConfig(settings));
+            if (settings.log().filters() != null) {
+                filterStore.save(filters);
             }
             PortContext context = new PortContext(p, settings.ringSize(), settings.batch());
             for (PortSpec spec : settings.ports()) {
@@ -51,10 +75,14 @@ public final class SwitchAssembly implements AutoCloseable {
                     .withBatchSize(settings.batch())
                     .withFdbCapacity(settings.fdbCapacity())
                     .withFdbAgeingNs(settings.ageing().toNanos());
-            this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock());
+            this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
+                    filterSet);
         } catch (RuntimeException e) {
             for (Port port : opened) {
                 port.close();
+            }
+            if (l != null) {
+                l.close();
             }
             if (p != null) {
                 p.close();
@@ -63,8 +91,64 @@ public final class SwitchAssembly implements AutoCloseable {
             throw e;
         }
         this.pool = p;
+        this.log = l;
         this.ports = opened;
         this.runner = new AgentRunner(idleStrategy(settings.idle()), this::onAgentError, null, agent);
+    }
+
+    /**
+     * Retention starts before the pool runs dry: the low-water mark leaves a batch of spares for the
+     * logging stage plus room for flood copies; retiring in batches amortises the marker flush.
+     */
+    private static PacketLogConfig logConfig(RunSettings settings) {
+        int records = settings.log().records();
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(256, records / 64)));
+    }
+
+    /** Port names resolve to their index in the settings, which is the agent's port order. */
+    private static FilterSet compile(List<Filter> filters, RunSettings settings) {
+        List<String> names = settings.ports().stream().map(PortSpec::name).toList();
+        for (Filter f : filters) {
+            for (String port : f.ports()) {
+                if (!names.contains(port)) {
+                    throw new ConfigException("filter '" + f.name() + "' names port '" + port + "', which this switch does not have (ports: "
+                            + String.join(", ", names) + ")");
+                }
+            }
+        }
+        try {
+            return FilterSet.compile(filters, names::indexOf);
+        } catch (FilterSyntaxException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * Compiles {@code filters}, stores them in the data directory, and hands them to the dataplane,
+     * which applies them from its next batch. Cold path; one caller at a time.
+     *
+     * @return the generation to wait for with {@link LoggingStage#appliedGeneration()}
+     * @throws ConfigException (or {@code FilterSyntaxException}, with libpcap's message) and changes nothing
+     */
+    public synchronized long replaceFilters(List<Filter> filters) {
+        FilterSet set = compile(filters, settings);
+        filterStore.save(filters);
+        return agent.logging().filters(set);
+    }
+
+    /** The filters installed now (enabled or not), in order. */
+    public List<Filter> filters() {
+        return agent.logging().filters().filters();
+    }
+
+    public PacketLog log() {
+        return log;
+    }
+
+    public LoggingStage logging() {
+        return agent.logging();
     }
 
     private static IdleStrategy idleStrategy(RunSettings.IdleMode mode) {
@@ -113,6 +197,7 @@ public final class SwitchAssembly implements AutoCloseable {
         for (Port port : ports) {
             port.close();
         }
+        log.close();
         pool.close();
         lock.close();
     }

@@ -59,7 +59,7 @@ final class ScenarioSwitch {
     /** The settings the scenarios run with: a small pool, YIELD idling, quiet, no status lines. */
     static RunSettings settings(Path dataDir, List<PortSpec> ports) {
         return new RunSettings(dataDir, 1, 4096, BUFFER_SIZE, 256, 32, RunSettings.IdleMode.YIELD, 1024,
-                Duration.ofSeconds(300), Duration.ofHours(1), true, ports);
+                Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null);
     }
 
     /**

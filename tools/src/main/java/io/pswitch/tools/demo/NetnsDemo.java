@@ -63,7 +63,7 @@ final class NetnsDemo {
                 specs.add(PortSpec.parse("h" + h + "=pcap:" + swIf(h)));
             }
             RunSettings settings = new RunSettings(dir, 1, 8192, 2048, 512, 64, RunSettings.IdleMode.BACKOFF,
-                    1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs);
+                    1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, null);
             out.println("pswitch demo --netns: namespaces " + ns(1) + ".." + ns(HOSTS) + " (" + ip(1) + ".." + ip(HOSTS)
                     + ") on pcap ports h1..h3");
             try (SwitchAssembly sw = SwitchAssembly.start(settings)) {
