@@ -138,6 +138,11 @@ public final class SwitchAssembly implements AutoCloseable {
         return agent.logging().filters(set);
     }
 
+    /** The id a new filter gets: never one given before in this data directory. */
+    public synchronized int nextFilterId() {
+        return filterStore.nextId();
+    }
+
     /** The filters installed now (enabled or not), in order. */
     public List<Filter> filters() {
         return agent.logging().filters().filters();

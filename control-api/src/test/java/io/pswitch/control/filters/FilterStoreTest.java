@@ -37,11 +37,22 @@ class FilterStoreTest {
     }
 
     @Test
+    void neverGivesAnIdTwiceEvenAfterTheFilterIsDeleted() {
+        FilterStore store = new FilterStore(dir);
+        assertThat(store.nextId()).isEqualTo(1);
+        store.save(List.of(Filter.of(1, "a", "arp"), Filter.of(7, "b", "icmp")));
+        assertThat(store.nextId()).isEqualTo(8);
+        store.save(List.of(Filter.of(1, "a", "arp")));
+        assertThat(new FilterStore(dir).nextId()).as("7 was given once; it stays taken").isEqualTo(8);
+    }
+
+    @Test
     void aDamagedFileIsRefusedNamingItInsteadOfDroppingFilters() throws IOException {
         Files.writeString(dir.resolve(FilterStore.FILE_NAME), "[{\"id\": 1, \"name\": \"x\"");
         assertThatThrownBy(() -> new FilterStore(dir).load()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(FilterStore.FILE_NAME).hasMessageContaining("not a valid filter list");
-        Files.writeString(dir.resolve(FilterStore.FILE_NAME), "[{\"id\": 0, \"name\": \"x\", \"expression\": \"\"}]");
+        Files.writeString(dir.resolve(FilterStore.FILE_NAME),
+                "{\"nextId\": 1, \"filters\": [{\"id\": 0, \"name\": \"x\", \"expression\": \"\"}]}");
         assertThatThrownBy(() -> new FilterStore(dir).load()).hasMessageContaining("filter id 0 must be positive");
     }
 }

@@ -65,6 +65,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final RecoveryReport recoveryReport;
     private final RecordValidator crcs;
     private final int[] bufIdxBySlot;
+    private final int[] storedBySlot;
     private final MemorySegment record = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
     private final MemorySegment retention = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
     private final byte[] retentionScratch = new byte[IndexFileDescriptor.RETENTION_CRC];
@@ -90,6 +91,8 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private volatile long visibleSeq;
 
     private long appended;
+    /** Stored bytes of the live records. Writer thread. */
+    private long liveBytes;
     private long retiredByIndexFull;
     private long retiredByLowWater;
     private boolean closed;
@@ -107,6 +110,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         this.recoveryReport = report;
         this.crcs = new RecordValidator(pool, capacity);
         this.bufIdxBySlot = new int[capacity];
+        this.storedBySlot = new int[capacity];
         this.nextSeq = report.nextSeq();
         this.oldestSeq = report.oldestSeq();
         this.committedSeq = report.nextSeq() - 1;
@@ -120,6 +124,8 @@ public final class PacketLog implements LogSource, AutoCloseable {
             int slot = IndexFileDescriptor.slot(seq, capacity);
             index.copyRecord(slot, rec);
             bufIdxBySlot[slot] = IndexRecordDescriptor.bufIdx(rec);
+            storedBySlot[slot] = IndexRecordDescriptor.storedLength(rec);
+            liveBytes += storedBySlot[slot];
         }
     }
 
@@ -187,6 +193,8 @@ public final class PacketLog implements LogSource, AutoCloseable {
         int slot = IndexFileDescriptor.slot(seq, capacity);
         storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), record, IndexRecordDescriptor.RECORD_SIZE);
         bufIdxBySlot[slot] = bufIdx;
+        storedBySlot[slot] = storedLength;
+        liveBytes += storedLength;
         lastTimestampNs = ts;
         nextSeq = seq + 1;
         appended++;
@@ -295,7 +303,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
         VarHandle.storeStoreFence();
         BufferRelease r = release;
         for (long seq = oldest; seq < newOldest; seq++) {
-            r.release(bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)]);
+            int slot = IndexFileDescriptor.slot(seq, capacity);
+            liveBytes -= storedBySlot[slot];
+            r.release(bufIdxBySlot[slot]);
         }
         if (committedSeq < newOldest - 1) {
             // Retired before being committed (a batch larger than the index): nothing left to flush for them.
@@ -366,6 +376,11 @@ public final class PacketLog implements LogSource, AutoCloseable {
     /** Records (and so buffers) the log holds now. */
     public long liveRecords() {
         return nextSeq - oldestSeq;
+    }
+
+    /** Stored frame bytes of the live records (writer thread). */
+    public long liveBytes() {
+        return liveBytes;
     }
 
     /** Records appended since open. */

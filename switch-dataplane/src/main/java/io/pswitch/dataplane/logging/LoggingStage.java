@@ -127,6 +127,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         log.bufferRelease(this);
         filters(initial);
         this.current = active;
+        publishCounters();
     }
 
     // ---------------------------------------------------------------- control side
@@ -345,7 +346,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     private void publishCounters() {
-        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), commits, log.committedSeq(), log.appendedSeq());
+        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), commits, log.committedSeq(), log.appendedSeq(),
+                log.liveBytes());
     }
 
     // ---------------------------------------------------------------- ownership checks (cold)
