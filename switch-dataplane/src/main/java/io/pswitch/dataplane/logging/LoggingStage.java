@@ -305,7 +305,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         Ring ring = tx[p];
         int t = checkedTail[p];
         int end = ring.tail;
-        while (t != end) {
+        // One reserve spare per logged buffer in a TX slot: none reserved, none to look for.
+        while (t != end && reserveCount > 0) {
             if ((ring.flags[t] & Ring.FLAG_LOGGED) != 0) {
                 int buf = ring.bufIdx[t];
                 ring.bufIdx[t] = reserve[--reserveCount];
