@@ -109,7 +109,8 @@ public final class MemoryPortDriver implements PortDriverFactory {
 
         @Override
         public PortState state() {
-            return state;
+            PortState s = state;
+            return s == PortState.UP && !wire.linkUp ? PortState.DOWN : s;
         }
 
         @Override

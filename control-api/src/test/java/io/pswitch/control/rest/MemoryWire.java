@@ -15,6 +15,8 @@ public final class MemoryWire {
 
     final ConcurrentLinkedQueue<byte[]> inbound = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<byte[]> outbound = new ConcurrentLinkedQueue<>();
+    /** False: the port's driver reports DOWN, as when a cable is pulled. */
+    public volatile boolean linkUp = true;
 
     /** The wire named by a port spec argument ({@code a=testmem:WIRE}). */
     public static MemoryWire named(String name) {
