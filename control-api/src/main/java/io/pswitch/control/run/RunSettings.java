@@ -1,6 +1,7 @@
 package io.pswitch.control.run;
 
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,8 @@ public record RunSettings(
         Duration ageing,
         Duration statusInterval,
         boolean quiet,
-        List<PortSpec> ports) {
+        List<PortSpec> ports,
+        ApiSettings api) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
     public static final int DEFAULT_BUFFERS = 65536;
@@ -50,6 +52,9 @@ public record RunSettings(
 
     public RunSettings {
         ports = List.copyOf(ports);
+        if (api == null) {
+            api = ApiSettings.off();
+        }
         if (ports.isEmpty()) {
             throw new ConfigException("no ports: give at least one --port name=driver:argument (or 'ports:' in the config file)");
         }
