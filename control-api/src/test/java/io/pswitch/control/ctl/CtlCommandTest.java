@@ -1,7 +1,7 @@
 package io.pswitch.control.ctl;
 
-import static io.pswitch.control.rest.MemoryWire.broadcast;
-import static io.pswitch.control.rest.MemoryWire.frame;
+import static io.pswitch.control.rest.ShmWire.broadcast;
+import static io.pswitch.control.rest.ShmWire.frame;
 import static io.pswitch.control.rest.RunningSwitch.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +49,7 @@ class CtlCommandTest {
             String[] lines = ports.out().split("\n");
             assertThat(lines[0]).startsWith("PORT").contains("DRIVER", "STATE", "RX FRAMES", "TX BYTES", "DROPS");
             assertThat(lines).hasSize(4);
-            assertThat(lines[1]).matches("a\\s+testmem\\s+up\\s+1\\s+100\\s+1\\s+80\\s+0\\s+a=testmem:.*");
+            assertThat(lines[1]).matches("a\\s+shm\\s+up\\s+1\\s+100\\s+1\\s+80\\s+0\\s+a=shm:.*");
 
             Result down = ctl("--api", sw.url, "port", "c", "down");
             assertThat(down.exit()).as(down.err()).isZero();

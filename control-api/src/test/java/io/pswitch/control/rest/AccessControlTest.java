@@ -36,26 +36,26 @@ class AccessControlTest {
 
     @Test
     void refusesToBindANonLoopbackAddressWithoutAToken() {
-        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=testmem:x", "--api", "0.0.0.0:8080"))
+        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=shm:x", "--api", "0.0.0.0:8080"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("--api 0.0.0.0:8080 is not a loopback address: binding it needs a bearer token (--api-token-file FILE)");
-        assertThat(RunningSwitch.settings("--port", "a=testmem:x").api())
+        assertThat(RunningSwitch.settings("--port", "a=shm:x").api())
                 .isEqualTo(new ApiSettings("127.0.0.1", 8080, null, null, null));
-        assertThat(RunningSwitch.settings("--port", "a=testmem:x", "--api", "off").api().enabled()).isFalse();
-        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=testmem:x", "--api", "localhost"))
+        assertThat(RunningSwitch.settings("--port", "a=shm:x", "--api", "off").api().enabled()).isFalse();
+        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=shm:x", "--api", "localhost"))
                 .hasMessageContaining("is not HOST:PORT");
-        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=testmem:x", "--api", "127.0.0.1:99999"))
+        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=shm:x", "--api", "127.0.0.1:99999"))
                 .hasMessageContaining("port 99999 is not between 0 and 65535");
-        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=testmem:x", "--tls-cert", "c.pem"))
+        assertThatThrownBy(() -> RunningSwitch.settings("--port", "a=shm:x", "--tls-cert", "c.pem"))
                 .hasMessageContaining("TLS needs both --tls-cert and --tls-key");
     }
 
     @Test
     void theConfigFileCanSetTheApi() throws Exception {
         Path f = tmp.resolve("c.yaml");
-        Files.writeString(f, "ports: [a=testmem:x]\napi: { address: off }\n");
+        Files.writeString(f, "ports: [a=shm:x]\napi: { address: off }\n");
         assertThat(RunningSwitch.settings("--config", f.toString()).api().enabled()).isFalse();
-        Files.writeString(f, "ports: [a=testmem:x]\napi: { address: '127.0.0.1:9000', tokenFile: " + tokenFile() + " }\n");
+        Files.writeString(f, "ports: [a=shm:x]\napi: { address: '127.0.0.1:9000', tokenFile: " + tokenFile() + " }\n");
         assertThat(RunningSwitch.settings("--config", f.toString()).api()).isEqualTo(new ApiSettings("127.0.0.1", 9000, tokenFile(), null, null));
         assertThat(RunningSwitch.settings("--config", f.toString(), "--api", "127.0.0.1:9001").api().port()).isEqualTo(9001);
     }

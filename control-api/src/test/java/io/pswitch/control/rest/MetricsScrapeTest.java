@@ -1,7 +1,7 @@
 package io.pswitch.control.rest;
 
-import static io.pswitch.control.rest.MemoryWire.broadcast;
-import static io.pswitch.control.rest.MemoryWire.frame;
+import static io.pswitch.control.rest.ShmWire.broadcast;
+import static io.pswitch.control.rest.ShmWire.frame;
 import static io.pswitch.control.rest.RunningSwitch.await;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
 package io.pswitch.control.rest;
 
-import static io.pswitch.control.rest.MemoryWire.broadcast;
-import static io.pswitch.control.rest.MemoryWire.frame;
+import static io.pswitch.control.rest.ShmWire.broadcast;
+import static io.pswitch.control.rest.ShmWire.frame;
 import static io.pswitch.control.rest.RunningSwitch.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,8 +52,8 @@ class RestApiTest {
         assertThat(ports).hasSize(3);
         JsonNode a = ports.get(0);
         assertThat(a.get("name").asText()).isEqualTo("a");
-        assertThat(a.get("driver").asText()).isEqualTo("testmem");
-        assertThat(a.get("spec").asText()).startsWith("a=testmem:");
+        assertThat(a.get("driver").asText()).isEqualTo("shm");
+        assertThat(a.get("spec").asText()).startsWith("a=shm:" + sw.a.shmName());
         assertThat(a.get("state").asText()).isEqualTo("up");
         assertThat(a.get("adminUp").asBoolean()).isTrue();
         assertThat(a.at("/counters/rxFrames").asLong()).isEqualTo(1);
@@ -130,12 +130,16 @@ class RestApiTest {
     }
 
     @Test
-    void isNotReadyWhenAPortDriverIsDown() throws Exception {
-        sw.c.linkUp = false;
+    void isNotReadyWhileAPortHasNoLink() throws Exception {
+        sw.c.detach(); // the shm peer goes away: the driver reports the port down
         JsonNode ready = json(sw.get("/readyz"), 503);
         assertThat(ready.get("status").asText()).isEqualTo("not ready");
         assertThat(ready.get("problems").toString()).contains("port c is down");
-        sw.c.linkUp = true;
+        JsonNode c = json(sw.get("/api/v1/ports/c"), 200);
+        assertThat(c.get("driverState").asText()).isEqualTo("down");
+        assertThat(c.get("state").asText()).isEqualTo("down");
+        assertThat(c.get("adminUp").asBoolean()).isTrue();
+        sw.c.reattach();
         assertThat(sw.get("/readyz").status()).isEqualTo(200);
     }
 

@@ -13,35 +13,56 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 
 /**
- * A real switch for API tests: built by {@code run}'s own option parsing, with {@code testmem}
- * ports (a, b, c) on fresh wires and the API on an ephemeral loopback port.
+ * A real switch for API tests: built by {@code run}'s own option parsing, with three real
+ * {@code shm} ports (a, b, c) whose peers this test process attaches as {@link ShmWire}s, and the
+ * API on an ephemeral loopback port.
  */
 public final class RunningSwitch implements AutoCloseable {
+    private static final AtomicInteger NEXT = new AtomicInteger();
     public final SwitchAssembly assembly;
     public final String url;
-    public final MemoryWire a;
-    public final MemoryWire b;
-    public final MemoryWire c;
+    public final ShmWire a;
+    public final ShmWire b;
+    public final ShmWire c;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private RunningSwitch(SwitchAssembly assembly, String tag) {
         this.assembly = assembly;
         this.url = assembly.api() == null ? null : assembly.api().url();
-        this.a = MemoryWire.named(tag + "a");
-        this.b = MemoryWire.named(tag + "b");
-        this.c = MemoryWire.named(tag + "c");
+        ShmWire[] wires = new ShmWire[3];
+        try {
+            for (int i = 0; i < wires.length; i++) {
+                wires[i] = ShmWire.attach(tag + (char) ('a' + i));
+            }
+        } catch (RuntimeException e) {
+            for (ShmWire w : wires) {
+                if (w != null) {
+                    w.close();
+                }
+            }
+            assembly.close();
+            throw e;
+        }
+        this.a = wires[0];
+        this.b = wires[1];
+        this.c = wires[2];
+    }
+
+    /** Unique shm names per switch, so parallel test JVMs on one host never meet in /dev/shm. */
+    private static String uniqueTag() {
+        return "api-" + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet() + "-";
     }
 
     public static RunningSwitch start(Path dataDir, String... extra) {
-        String tag = UUID.randomUUID().toString();
+        String tag = uniqueTag();
         List<String> args = new ArrayList<>(List.of(
                 "--data-dir", dataDir.toString(), "--buffers", "2048", "--ring-size", "64", "--batch", "32", "-q",
-                "--port", "a=testmem:" + tag + "a", "--port", "b=testmem:" + tag + "b", "--port", "c=testmem:" + tag + "c"));
+                "--port", "a=shm:" + tag + "a,slots=64", "--port", "b=shm:" + tag + "b,slots=64", "--port", "c=shm:" + tag + "c,slots=64"));
         if (Arrays.stream(extra).noneMatch("--api"::equals)) {
             args.addAll(List.of("--api", "127.0.0.1:0"));
         }
@@ -99,6 +120,9 @@ public final class RunningSwitch implements AutoCloseable {
 
     @Override
     public void close() {
+        a.close();
+        b.close();
+        c.close();
         assembly.close();
     }
 }
