@@ -1,5 +1,7 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.rest.ApiServer;
+import io.pswitch.control.rest.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.Port;
@@ -27,16 +29,16 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 /**
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
  * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
- * records point at), compiles the filters, opens every port, and runs one {@link SwitchAgent} on its
- * own thread. Closing stops the agent first (which commits the log), then closes the ports (flushing
- * their outputs), then the log, then unmaps the pool — the reverse of opening, so no buffer is
- * touched after its pool is gone.
+ * records point at), compiles the filters, opens every port, runs one {@link SwitchAgent} on its
+ * own thread and serves the API. Closing stops the API, then the agent (which commits the log),
+ * then closes the ports (flushing their outputs), then the log, then unmaps the pool — the reverse
+ * of opening, so no buffer is touched after its pool is gone.
  *
  * <p>Filters: the start-up set is the settings' filters when given (they then replace the stored
  * ones), else those stored in the data directory ({@link FilterStore}). {@link #replaceFilters}
  * compiles, stores and installs a new set; the dataplane applies it from its next batch.
  */
-public final class SwitchAssembly implements AutoCloseable {
+public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
     private final BufferPool pool;
@@ -46,7 +48,9 @@ public final class SwitchAssembly implements AutoCloseable {
     private final SwitchAgent agent;
     private final AgentRunner runner;
     private volatile Throwable agentError;
-    private boolean closed;
+    private volatile boolean started;
+    private ApiServer api;
+    private volatile boolean closed;
 
     private SwitchAssembly(RunSettings settings) {
         this.settings = settings;
@@ -168,17 +172,38 @@ public final class SwitchAssembly implements AutoCloseable {
         agentError = t;
     }
 
-    /** Opens everything and starts the dataplane thread. */
+    /** Opens everything, starts the dataplane thread, then the API (when enabled). */
     public static SwitchAssembly start(RunSettings settings) {
         SwitchAssembly a = new SwitchAssembly(settings);
         AgentRunner.startOnThread(a.runner);
+        a.started = true;
+        if (settings.api().enabled()) {
+            try {
+                a.api = ApiServer.start(settings.api(), a);
+            } catch (RuntimeException e) {
+                a.close();
+                throw e;
+            }
+        }
         return a;
     }
 
+    /** The running API server, or null when it is off. */
+    public ApiServer api() {
+        return api;
+    }
+
+    @Override
+    public boolean started() {
+        return started && !closed;
+    }
+
+    @Override
     public SwitchAgent agent() {
         return agent;
     }
 
+    @Override
     public BufferPool pool() {
         return pool;
     }
@@ -188,6 +213,7 @@ public final class SwitchAssembly implements AutoCloseable {
     }
 
     /** The first error the dataplane thread hit, or null. */
+    @Override
     public Throwable agentError() {
         return agentError;
     }
@@ -198,6 +224,10 @@ public final class SwitchAssembly implements AutoCloseable {
             return;
         }
         closed = true;
+        // The API first: no request may wait on a dataplane that is being stopped.
+        if (api != null) {
+            api.close();
+        }
         runner.close();
         for (Port port : ports) {
             port.close();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.control.run.LogSettings;
 import io.pswitch.control.run.RunSettings;
 import io.pswitch.control.run.SwitchAssembly;
@@ -27,7 +28,7 @@ class FilterServiceTest {
         String tag = "fsvc" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         return new RunSettings(dir, 1, 2048, 2048, 64, 32, RunSettings.IdleMode.BACKOFF, 1024, Duration.ofSeconds(300),
                 Duration.ofHours(1), true, List.of(PortSpec.parse("a=shm:" + tag + "a"), PortSpec.parse("b=shm:" + tag + "b")),
-                new LogSettings(filters, Durability.sync(), 1024));
+                new LogSettings(filters, Durability.sync(), 1024), ApiSettings.off());
     }
 
     @Test
