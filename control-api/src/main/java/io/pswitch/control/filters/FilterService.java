@@ -98,7 +98,8 @@ public final class FilterService {
         sw.replaceFilters(next);
     }
 
-    private static Filter build(int id, Request r) {
+    /** The filter a request describes; package-private for its fuzz test. */
+    static Filter build(int id, Request r) {
         if (r == null) {
             throw new IllegalArgumentException("missing filter: expected {\"name\": ..., \"expression\": ...}");
         }

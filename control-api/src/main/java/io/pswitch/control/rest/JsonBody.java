@@ -54,7 +54,15 @@ public final class JsonBody {
                 throw ApiException.badRequest("Content-Length '" + length + "' is not a number");
             }
         }
-        byte[] body = readCapped(ctx);
+        return parse(readCapped(ctx), type);
+    }
+
+    /**
+     * Parses a body already read (at most {@link #MAX_BYTES}) strictly into {@code type}.
+     *
+     * @throws ApiException 400 naming the problem (empty, null, malformed, unknown or mistyped field)
+     */
+    public static <T> T parse(byte[] body, Class<T> type) {
         if (body.length == 0) {
             throw ApiException.badRequest("the request body is empty: a JSON object is expected");
         }
