@@ -125,7 +125,9 @@ class IndexRecoveryFuzzTest {
                     case 2 -> write(index, IndexFileDescriptor.slotOffset(data.consumeInt(0, CAPACITY - 1)),
                             padded(data.consumeBytes(IndexRecordDescriptor.RECORD_SIZE)));
                     case 3 -> craftRecord(index, pool, data);
-                    default -> write(pool, data.consumeLong(0, Files.size(work.pool) - 1), new byte[] {data.consumeByte()});
+                    // Frame bytes only: the pool's own header is BufferPool's to check (PoolFileException).
+                    default -> write(pool, data.consumeLong(BufferPoolDescriptor.bufferOffset(LogFiles.BUFFER_SIZE,
+                            BufferPoolDescriptor.RESERVED_BUFFERS), Files.size(work.pool) - 1), new byte[] {data.consumeByte()});
                 }
             }
             if (data.consumeBoolean()) {

@@ -4,9 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.pswitch.pktlog.pcap.CaptureFormatException;
+import io.pswitch.pktlog.pcap.CaptureReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes {@link EthernetFrame#parse}: arbitrary bytes at an arbitrary offset with an arbitrary
@@ -14,7 +24,10 @@ import java.lang.foreign.ValueLayout;
  * {@link IndexOutOfBoundsException} and is a finding.
  *
  * <p>{@code mvn verify} replays the inputs in {@code src/test/resources/io/pswitch/dataplane/frame/
- * EthernetFrameFuzzTestInputs/parse/} (regression mode); {@code JAZZER_FUZZ=1} fuzzes (RELIABILITY.md).
+ * EthernetFrameFuzzTestInputs/parse/} (regression mode: seeds cut from test-pcaps, and every crash
+ * found); {@code JAZZER_FUZZ=1} fuzzes (RELIABILITY.md). The frames of test-pcaps and of
+ * {@code ../shared/pcaps} (when present) go through the same check in
+ * {@link #projectAndSharedCaptureFramesParseWithinTheirLength}.
  */
 class EthernetFrameFuzzTest {
 
@@ -71,5 +84,53 @@ class EthernetFrameFuzzTest {
             }
         }
         return typeAt + 2;
+    }
+
+    /** Every frame of the project's captures and of {@code ../shared/pcaps} (when present), at a few offsets. */
+    @Test
+    void projectAndSharedCaptureFramesParseWithinTheirLength() throws IOException {
+        List<Path> files = new ArrayList<>(captures(root().resolve("test-pcaps")));
+        Path shared = sharedPcaps();
+        if (shared != null) {
+            files.addAll(captures(shared));
+        }
+        Assumptions.assumeFalse(files.isEmpty(), "no test-pcaps or ../shared/pcaps found: skipped");
+        int frames = 0;
+        for (Path f : files) {
+            try (CaptureReader r = CaptureReader.open(f)) {
+                while (r.next()) {
+                    byte[] frame = r.data();
+                    checkParse(frames % 5, frame.length > 256 ? java.util.Arrays.copyOf(frame, 256) : frame);
+                    frames++;
+                }
+            } catch (CaptureFormatException damaged) {
+                // third-party captures include deliberately broken files: the frames before the damage count
+            }
+        }
+        assertThat(frames).isPositive();
+    }
+
+    private static Path root() {
+        return Path.of(System.getProperty("pswitch.root", "..")).toAbsolutePath().normalize();
+    }
+
+    /** {@code <pswitch.root>/../shared/pcaps} (or beside an ancestor, for worktrees), or null. */
+    private static Path sharedPcaps() {
+        for (Path p = root(); p != null && p.getParent() != null; p = p.getParent()) {
+            Path candidate = p.resolveSibling("shared").resolve("pcaps");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static List<Path> captures(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng")).sorted().toList();
+        }
     }
 }
