@@ -6,6 +6,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pswitch.control.rest.ApiException;
 import io.pswitch.control.rest.JsonBody;
 import io.pswitch.pktlog.filter.Filter;
+import java.util.Set;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes a filter request from the wire to the filter it describes: arbitrary bytes are parsed
@@ -37,5 +40,16 @@ class FilterRequestFuzzTest {
         } catch (IllegalArgumentException refused) {
             assertThat(refused.getMessage()).isNotBlank().doesNotContain("\n", "\r");
         }
+    }
+
+    /** Fuzz finding: a name or port with a newline made the error message span lines. */
+    @Test
+    void namesWithControlCharactersAreRefusedOnOneLine() {
+        Assertions.assertThatThrownBy(() -> FilterService.build(1, new FilterService.Request(" v\n, x", "ip", null, null, null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("filter name ' v\\u000a, x'");
+        Assertions.assertThatThrownBy(() -> FilterService.build(1, new FilterService.Request("web", "ip", null, Set.of("p\r0"), null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("names port 'p\\u000d0'");
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pswitch.control.filters.FilterService;
+import java.nio.charset.StandardCharsets;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes {@link JsonBody#parse}, the strict JSON reading behind every REST request body: arbitrary
@@ -40,5 +43,23 @@ class JsonBodyFuzzTest {
             assertThat(refused.getMessage()).isNotBlank().doesNotContain("\n", "\r");
             return null;
         }
+    }
+
+    /** Fuzz finding: Jackson reports a duplicate creator property without a location; that was an NPE (a 500). */
+    @Test
+    void aDuplicateFieldIsA400NotA500() {
+        Assertions.assertThatThrownBy(() -> JsonBody.parse("{\"up\": true, \"up\": true}".getBytes(StandardCharsets.UTF_8),
+                        PortsResource.PortPatch.class))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void controlCharactersInAnUnknownFieldNameAreEscapedInTheError() {
+        Assertions.assertThatThrownBy(() -> JsonBody.parse(("{\"name\": \"a\", \"expression\": \"\", \"snaplen\": null, \"ports\": null,"
+                        + " \"enabled\": null, \"a\\nb\": 1}").getBytes(StandardCharsets.UTF_8),
+                        FilterService.Request.class))
+                .isInstanceOf(ApiException.class)
+                .hasMessageContaining("unknown field 'a\\u000ab'");
     }
 }
