@@ -2,6 +2,7 @@ package io.pswitch.tools.log;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LogSource;
+import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
@@ -43,12 +44,15 @@ public final class LogExporter {
         LogReader reader = new LogReader(log);
         Writer w = new Writer(selection, format, output, splitBytes, progress);
         try {
-            reader.query(selection.query(), w);
+            // Port, filter and limit are applied here, not in the query: every readable record of the
+            // window then reaches the writer, so a gap in the sequence numbers is exactly the records
+            // the reader had to skip (failing their CRC, or retired while it read).
+            reader.query(LogQuery.between(selection.fromNs(), selection.toNs()), w);
         } finally {
             w.close();
         }
-        return new ExportResult(w.records, w.bytes, w.files, reader.retiredSkipped(), reader.crcMismatches(),
-                System.nanoTime() - t0);
+        long retired = Math.max(reader.retiredSkipped(), w.gapRecords - reader.crcMismatches());
+        return new ExportResult(w.records, w.bytes, w.files, retired, reader.crcMismatches(), System.nanoTime() - t0);
     }
 
     /** First and last sequence the selection's window covers (for a progress bar's total). */
@@ -66,7 +70,8 @@ public final class LogExporter {
         private final long splitBytes;
         private final LongConsumer progress;
         private final List<Path> files = new ArrayList<>();
-        private final boolean portFilter;
+        private long prevSeq;
+        private long gapRecords;
         private CaptureSink sink;
         private long records;
         private long bytes;
@@ -81,7 +86,6 @@ public final class LogExporter {
             this.output = output;
             this.splitBytes = splitBytes;
             this.progress = progress;
-            this.portFilter = selection.ports() != null && selection.query().ingressPort() == LogQuery.ANY_PORT;
             this.recordOverhead = format == CaptureFormat.PCAP ? 16 : 96;
             if (splitBytes == 0) {
                 // An empty selection still produces a valid, empty capture.
@@ -105,7 +109,16 @@ public final class LogExporter {
                 sinceProgress = 0;
                 progress.accept(record.sequence());
             }
-            if (portFilter && !selection.portSelected(record.ingressPort())) {
+            long seq = record.sequence();
+            if (prevSeq != 0 && seq > prevSeq + 1) {
+                gapRecords += seq - prevSeq - 1;
+            }
+            prevSeq = seq;
+            if (!selection.portSelected(record.ingressPort())) {
+                return true;
+            }
+            FramePredicate p = selection.predicate();
+            if (p != null && !p.test(frame, offset, record.storedLength(), record.wireLength())) {
                 return true;
             }
             if (records >= selection.limit()) {
