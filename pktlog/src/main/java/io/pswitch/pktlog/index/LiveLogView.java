@@ -27,8 +27,7 @@ import java.util.zip.CRC32C;
  */
 public final class LiveLogView implements LogSource, AutoCloseable {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final int[] RETENTION_BLOCKS = {IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET,
-            IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET};
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final BufferPool pool;
     private final IndexFile index;
@@ -39,6 +38,13 @@ public final class LiveLogView implements LogSource, AutoCloseable {
     private final byte[] scratch = new byte[IndexFileDescriptor.RETENTION_CRC];
     private final CRC32C crc = new CRC32C();
     private long lastOldest = -1;
+    /** The retention block fields last checked (see {@link #oldestSeq()}). */
+    private long cGenA;
+    private long cSeqA;
+    private int cCrcA;
+    private long cGenB;
+    private long cSeqB;
+    private int cCrcB;
 
     private LiveLogView(BufferPool pool, IndexFile index) {
         this.pool = pool;
@@ -115,31 +121,59 @@ public final class LiveLogView implements LogSource, AutoCloseable {
      * The durable oldest sequence: the valid retention block with the highest generation, read from
      * the mapping now (a block being rewritten fails its CRC and the other, older one is used: still
      * safe, the writer frees nothing before the new block is complete).
+     *
+     * <p>Called once per record read, so the CRC check is cached: a block's validity depends only on
+     * its generation, oldest sequence and stored CRC, which are read once into locals and compared
+     * with the last ones checked.
      */
     @Override
     public long oldestSeq() {
+        long genA = segment.get(LONG, IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET + IndexFileDescriptor.RETENTION_GENERATION);
+        long seqA = segment.get(LONG, IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET + IndexFileDescriptor.RETENTION_OLDEST_SEQ);
+        int crcA = segment.get(INT, IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET + IndexFileDescriptor.RETENTION_CRC);
+        long genB = segment.get(LONG, IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET + IndexFileDescriptor.RETENTION_GENERATION);
+        long seqB = segment.get(LONG, IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET + IndexFileDescriptor.RETENTION_OLDEST_SEQ);
+        int crcB = segment.get(INT, IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET + IndexFileDescriptor.RETENTION_CRC);
+        if (lastOldest >= 0 && genA == cGenA && seqA == cSeqA && crcA == cCrcA && genB == cGenB && seqB == cSeqB && crcB == cCrcB) {
+            return lastOldest;
+        }
         long bestGen = -1;
-        long oldest = lastOldest;
-        for (int off : RETENTION_BLOCKS) {
-            MemorySegment.copy(segment, off, block, 0, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-            long gen = IndexFileDescriptor.retentionGeneration(block);
-            long seq = IndexFileDescriptor.retentionOldestSeq(block);
-            if (gen > bestGen && seq >= 1 && IndexFileDescriptor.retentionBlockOffset(gen) == off
-                    && block.get(ValueLayout.JAVA_INT_UNALIGNED, IndexFileDescriptor.RETENTION_CRC)
-                            == IndexFileDescriptor.retentionCrc(block, crc, scratch)) {
-                bestGen = gen;
-                oldest = seq;
+        long oldest = -1;
+        if (valid(genA, seqA, crcA, IndexFileDescriptor.RETENTION_BLOCK_A_OFFSET)) {
+            bestGen = genA;
+            oldest = seqA;
+        }
+        if (valid(genB, seqB, crcB, IndexFileDescriptor.RETENTION_BLOCK_B_OFFSET) && genB > bestGen) {
+            bestGen = genB;
+            oldest = seqB;
+        }
+        if (bestGen < 0) {
+            if (lastOldest < 0) {
+                throw new IndexFileException(index.path() + ": both retention blocks are corrupt, the valid window is unknown"
+                        + " (run 'pswitch log verify')");
             }
+            return lastOldest; // both caught mid-rewrite: keep the last known value, do not cache this state
         }
-        if (bestGen < 0 && lastOldest < 0) {
-            throw new IndexFileException(index.path() + ": both retention blocks are corrupt, the valid window is unknown"
-                    + " (run 'pswitch log verify')");
-        }
+        cGenA = genA;
+        cSeqA = seqA;
+        cCrcA = crcA;
+        cGenB = genB;
+        cSeqB = seqB;
+        cCrcB = crcB;
         // The oldest sequence never moves back; a stale read never undoes one already seen.
         if (oldest > lastOldest) {
             lastOldest = oldest;
         }
         return lastOldest;
+    }
+
+    private boolean valid(long gen, long seq, int storedCrc, int blockOffset) {
+        if (gen <= 0 || seq < 1 || IndexFileDescriptor.retentionBlockOffset(gen) != blockOffset) {
+            return false;
+        }
+        block.set(LONG, IndexFileDescriptor.RETENTION_GENERATION, gen);
+        block.set(LONG, IndexFileDescriptor.RETENTION_OLDEST_SEQ, seq);
+        return storedCrc == IndexFileDescriptor.retentionCrc(block, crc, scratch);
     }
 
     @Override
