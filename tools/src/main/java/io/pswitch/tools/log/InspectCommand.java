@@ -9,8 +9,9 @@ import picocli.CommandLine.Mixin;
 
 /** {@code pswitch log inspect}: a log's storage, sizes, window and counts, for people. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show a log: storage class, pool and index sizes, record count and time span,",
-                "records per port and per filter, retention state. Safe while a switch runs."})
+        description = {"Show a log's storage, sizes, time span, counts and retention state.",
+                "Storage class, pool and index sizes, record count and time span, records per port and",
+                "per filter, oldest/newest sequence and free buffers. Safe while a switch runs."})
 public final class InspectCommand implements Callable<Integer> {
     @Mixin
     DataDir dataDir;

@@ -59,7 +59,13 @@ public final class LogReplayer {
         }
         PortSpec spec = PortSpec.parse(text);
         if (spec.driver().equals("pcapfile") && spec.argument().startsWith("out=")) {
-            Path empty = scratchDir.resolve("replay-empty-input.pcap");
+            Path empty;
+            try {
+                empty = Files.createTempFile(scratchDir, "pswitch-replay-empty-", ".pcap");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create an empty input capture in " + scratchDir + ": " + e.getMessage(), e);
+            }
+            empty.toFile().deleteOnExit();
             PcapWriter.create(empty).close();
             String rest = text.substring(text.indexOf(':') + 1);
             spec = PortSpec.parse(spec.name() + "=pcapfile:" + empty + "," + rest);

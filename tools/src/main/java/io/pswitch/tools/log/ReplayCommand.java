@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
 
 /** {@code pswitch log replay}: send logged frames out of a port or an interface. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Send logged frames into a port (the switch's drivers: shm:NAME, pcap:IFACE,",
-                "pcapfile:out=FILE, ...) or out of a network interface, with the logged spacing",
-                "(scaled) or at top speed. Reports frames sent and the timing error."})
+        description = {"Send logged frames out of a port or a network interface.",
+                "The port is opened with the switch's own drivers (shm:NAME, pcap:IFACE, pcapfile:out=FILE, ...);",
+                "frames keep their logged spacing (scaled by --speed) or go at top speed.",
+                "Reports frames sent and the timing error (mean/max gap error)."})
 public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     DataDir dataDir;

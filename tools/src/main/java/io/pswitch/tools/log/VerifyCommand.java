@@ -8,8 +8,9 @@ import picocli.CommandLine.Mixin;
 
 /** {@code pswitch log verify}: offline check of every record; exit 1 when any is bad. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check a log offline: the valid records and their time span, then every bad record with",
-                "its reason. Exit 0 when clean, 1 when any record is bad or the index is truncated.",
+        description = {"Check every record of a log offline; exit 1 if any is bad.",
+                "Prints the valid records and their time span, then every bad record with its reason.",
+                "Exit 0 when clean, 1 when any record is bad or the index is truncated.",
                 "Reads only (the switch should be stopped: records it writes meanwhile may show as bad)."})
 public final class VerifyCommand implements Callable<Integer> {
     public static final int EXIT_BAD_RECORDS = 1;
