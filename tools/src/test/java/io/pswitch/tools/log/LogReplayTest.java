@@ -18,9 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LogReplayTest {
     static final long START_NS = 1_763_700_000_000_000_000L;
     static final int COUNT = 60;
-    /** Stated tolerance for a paced replay on a shared 2-vCPU machine: mean gap error and worst single gap. */
+    /**
+     * Stated tolerance for a paced replay on a shared 2-vCPU machine: the mean gap error, the error
+     * that 95% of the gaps stay within, and the worst single gap (one descheduling of the sender).
+     */
     static final long MEAN_GAP_TOLERANCE_NS = 1_000_000;
-    static final long MAX_GAP_TOLERANCE_NS = 15_000_000;
+    static final long P95_GAP_TOLERANCE_NS = 2_000_000;
+    static final long MAX_GAP_TOLERANCE_NS = 50_000_000;
 
     @TempDir(factory = ShmTempDir.class)
     Path dir;
@@ -77,6 +81,7 @@ class LogReplayTest {
         assertThat(sent).hasSize(COUNT);
         long errorSum = 0;
         long errorMax = 0;
+        List<Long> errors = new ArrayList<>();
         for (int i = 0; i < COUNT; i++) {
             assertThat(sent.get(i).data()).as("frame %d", i).isEqualTo(TestLog.frame(i));
             if (i > 0) {
@@ -84,10 +89,13 @@ class LogReplayTest {
                 long got = sent.get(i).ts() - sent.get(i - 1).ts();
                 long err = Math.abs(got - want);
                 errorSum += err;
+                errors.add(err);
                 errorMax = Math.max(errorMax, err);
             }
         }
         assertThat(errorSum / (COUNT - 1)).as("mean gap error, ns").isLessThan(MEAN_GAP_TOLERANCE_NS);
+        errors.sort(null);
+        assertThat(errors.get((int) (errors.size() * 0.95) - 1)).as("95th percentile gap error, ns").isLessThan(P95_GAP_TOLERANCE_NS);
         assertThat(errorMax).as("max gap error, ns").isLessThan(MAX_GAP_TOLERANCE_NS);
         long span = sent.getLast().ts() - sent.getFirst().ts();
         long loggedSpan = logged.getLast() - logged.getFirst();
