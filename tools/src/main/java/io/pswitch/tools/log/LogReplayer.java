@@ -34,8 +34,11 @@ public final class LogReplayer {
     static final int RING_SIZE = 512;
     static final int BATCH = 256;
     static final long STALL_TIMEOUT_NS = 5_000_000_000L;
-    /** Below this much time to wait, spin rather than park: parking overshoots by tens of microseconds. */
-    private static final long SPIN_NS = 200_000;
+    /**
+     * Below this much time to wait, spin rather than park: a park can overshoot by tens of
+     * microseconds on an idle machine and by milliseconds on a loaded one.
+     */
+    private static final long SPIN_NS = 1_000_000;
 
     private final LogSource log;
 
