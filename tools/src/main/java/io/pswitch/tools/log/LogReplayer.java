@@ -100,7 +100,7 @@ public final class LogReplayer {
                 }
                 return new ReplayResult(sender.sent, sender.bytes, done, System.nanoTime() - t0,
                         sender.gaps == 0 ? 0 : (double) sender.gapErrorSum / sender.gaps, sender.gapErrorMax,
-                        reader.retiredSkipped(), reader.crcMismatches(), spec.text());
+                        reader.retiredSkipped(), reader.crcMismatches(), spec.text(), speed.paced());
             } finally {
                 port.close();
             }
