@@ -24,15 +24,40 @@ abstract class CaptureSink implements AutoCloseable {
     @Override
     public abstract void close();
 
+    /** {@code -o -}: the capture goes to standard output (for {@code | tshark -r -}). */
+    static final String STDOUT = "-";
+
     static CaptureSink open(CaptureFormat format, Path path, LogCatalog catalog) {
-        return format == CaptureFormat.PCAP ? new Pcap(path) : new Pcapng(path, catalog);
+        boolean stdout = path.toString().equals(STDOUT);
+        if (format == CaptureFormat.PCAP) {
+            return new Pcap(stdout ? PcapWriter.to("standard output", new UnclosedStream(System.out)) : PcapWriter.create(path));
+        }
+        return new Pcapng(stdout ? PcapngWriter.to("standard output", new UnclosedStream(System.out)) : PcapngWriter.create(path),
+                catalog);
+    }
+
+    /** Standard output outlives one capture: closing the writer flushes it but leaves it open. */
+    private static final class UnclosedStream extends java.io.FilterOutputStream {
+        UnclosedStream(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            out.flush();
+        }
     }
 
     private static final class Pcap extends CaptureSink {
         private final PcapWriter writer;
 
-        Pcap(Path path) {
-            writer = PcapWriter.create(path);
+        Pcap(PcapWriter writer) {
+            this.writer = writer;
         }
 
         @Override
@@ -61,8 +86,8 @@ abstract class CaptureSink implements AutoCloseable {
         private final int[] interfaceOfPort = new int[1 << 16];
         private final Map<Long, String> comments = new HashMap<>();
 
-        Pcapng(Path path, LogCatalog catalog) {
-            this.writer = PcapngWriter.create(path);
+        Pcapng(PcapngWriter writer, LogCatalog catalog) {
+            this.writer = writer;
             this.catalog = catalog;
             Arrays.fill(interfaceOfPort, -1);
             // Every port the switch has gets its interface up front, in index order, so that

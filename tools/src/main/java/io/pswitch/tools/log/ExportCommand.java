@@ -39,20 +39,26 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a one-line JSON summary instead of text.")
     boolean json;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Output capture file.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+            description = "Output capture file; '-' for standard output (e.g. | tshark -r -).")
     Path output;
 
     @Override
     public Integer call() {
         long splitBytes = split == null ? 0 : SplitNames.parseSize(split);
+        boolean toStdout = output.toString().equals(CaptureSink.STDOUT);
+        if (toStdout && splitBytes > 0) {
+            throw new IllegalArgumentException("--split needs a file name, not '-o -'");
+        }
         CaptureFormat f = CaptureFormat.choose(format, output);
         LogCatalog catalog = dataDir.catalog();
         Selection.Resolved sel = selection.resolve(catalog, TimeSpec.nowNs());
-        PrintStream out = System.out;
+        // With the capture on standard output, the summary goes to standard error.
+        PrintStream out = toStdout ? System.err : System.out;
         try (LiveLogView log = dataDir.openLog()) {
             LogExporter exporter = new LogExporter(log, catalog);
             ExportResult r;
-            if (System.console() != null && !json) {
+            if (System.console() != null && !json && !toStdout) {
                 long[] window = exporter.window(sel);
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(window[1] - window[0])
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" rec", 1).continuousUpdate().build()) {

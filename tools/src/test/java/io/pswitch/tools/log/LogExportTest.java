@@ -219,6 +219,39 @@ class LogExportTest {
     }
 
     @Test
+    void dashWritesTheCaptureToStandardOutput() throws Exception {
+        String[] r = cliBytes("log", "export", "--data-dir", dir.toString(), "--filter", "arp", "--json", "-o", "-");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path f = out.resolve("from-stdout.pcap");
+        Files.write(f, r[1].getBytes(StandardCharsets.ISO_8859_1));
+        List<Read> read = read(f);
+        assertThat(read).hasSize(100);
+        assertThat(read.getFirst().data()).isEqualTo(log.logged.get(3).frame());
+        assertThat(cli("log", "export", "--data-dir", dir.toString(), "--split", "1M", "-o", "-")[2])
+                .contains("--split needs a file name");
+    }
+
+    /** As {@link #cli}, standard output kept as bytes (ISO-8859-1 string). */
+    static String[] cliBytes(String... args) {
+        CommandLine cl = Pswitch.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        PrintStream saved = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true));
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true));
+        int code;
+        try {
+            code = cl.execute(args);
+        } finally {
+            System.setOut(saved);
+            System.setErr(savedErr);
+        }
+        return new String[] {Integer.toString(code), bytes.toString(StandardCharsets.ISO_8859_1), err.toString()};
+    }
+
+    @Test
     void badUsageIsOneLineAndExitCodeTwo() {
         String[] r = cli("log", "export", "--data-dir", dir.toString(), "--filter", "tcp port", "-o", out.resolve("x.pcap").toString());
         assertThat(r[0]).isEqualTo("2");
