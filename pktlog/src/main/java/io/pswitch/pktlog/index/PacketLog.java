@@ -93,6 +93,19 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private FrameRanges flight = new FrameRanges(MAX_PENDING_FRAMES);
     private long flightFrom;
     private long flightTo;
+    /** A retention block written and not yet durable: its target and where it is. Writer thread. */
+    private long retireTo;
+    private long retireGeneration;
+    private int retireBlockOffset;
+    /**
+     * Hand-over of a prepared retention block: the writer moves it IDLE → REQUESTED, the committer
+     * REQUESTED → DURABLE (after the flush), the writer DURABLE → IDLE (after finishing). Each side
+     * moves only its own transitions, so one volatile int needs no compare-and-set.
+     */
+    private volatile int retireState;
+    private static final int RETIRE_IDLE = 0;
+    private static final int RETIRE_REQUESTED = 1;
+    private static final int RETIRE_DURABLE = 2;
     /** Set by the writer to hand {@link #flight} over, cleared by the committer when durable. */
     private volatile boolean flightBusy;
     /** Last sequence handed to a commit (request or synchronous). Writer thread. */
@@ -204,10 +217,21 @@ public final class PacketLog implements LogSource, AutoCloseable {
             addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
         // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
-        if (nextSeq - oldestSeq >= capacity) {
+        poll();
+        long used = nextSeq - oldestSeq;
+        if (used >= capacity) {
             retiredByIndexFull += retire(retireBatch);
-        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && nextSeq > oldestSeq) {
+        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0) {
             retiredByLowWater += retire(retireBatch);
+        } else if (committer != null && retireState == RETIRE_IDLE && used > retireBatch
+                && (used >= capacity - 2L * retireBatch || pool.freeCount() < lowWaterBuffers + 2 * retireBatch)) {
+            // Ahead of need, while there is room to append during the flush.
+            if (used >= capacity - 2L * retireBatch) {
+                retiredByIndexFull += Math.min(retireBatch, used);
+            } else {
+                retiredByLowWater += Math.min(retireBatch, used);
+            }
+            retireAhead();
         }
         long seq = nextSeq;
         long ts = Math.max(timestampNs, lastTimestampNs);
@@ -285,6 +309,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
      */
     public long commit() {
         awaitFlight();
+        awaitRetirement();
         long last = nextSeq - 1;
         long committed = committedSeq;
         if (last == committed) {
@@ -364,8 +389,14 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private void runCommitter() {
         try {
             while (!committerStop) {
+                if (retireState == RETIRE_REQUESTED) {
+                    storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+                    retireState = RETIRE_DURABLE;
+                }
                 if (!flightBusy) {
-                    LockSupport.parkNanos(1_000_000L);
+                    if (retireState != RETIRE_REQUESTED) {
+                        LockSupport.parkNanos(1_000_000L);
+                    }
                     continue;
                 }
                 long t0 = System.nanoTime();
@@ -435,21 +466,40 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * Retires up to {@code n} of the oldest records: the new oldest sequence is made durable first,
      * then published to readers, then the buffers go back to the pool. In that order a crash can
      * never leave a live-looking record whose buffer was handed out, and a reader that copied a
-     * record before the publication notices.
+     * record before the publication notices. On the caller's thread; waits for a retirement the
+     * committer is running.
      */
     private int retire(int n) {
+        awaitRetirement();
+        int count = prepareRetirement(n);
+        if (count > 0) {
+            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+            finishRetirement();
+        }
+        return count;
+    }
+
+    /** Writes the next retention block (not yet flushed) for up to {@code n} oldest records. */
+    private int prepareRetirement(int n) {
         long oldest = oldestSeq;
         int count = (int) Math.min(n, nextSeq - oldest);
         if (count <= 0) {
             return 0;
         }
-        long newOldest = oldest + count;
         long generation = retentionGeneration + 1;
-        IndexFileDescriptor.writeRetentionBlock(retention, generation, newOldest, retentionCrc, retentionScratch);
-        int blockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
-        storage.write(indexSegment, blockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        storage.force(indexSegment, blockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        retentionGeneration = generation;
+        retireTo = oldest + count;
+        retireGeneration = generation;
+        IndexFileDescriptor.writeRetentionBlock(retention, generation, retireTo, retentionCrc, retentionScratch);
+        retireBlockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
+        storage.write(indexSegment, retireBlockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        return count;
+    }
+
+    /** The prepared retention block is durable: publish the new oldest, then let the buffers go. */
+    private void finishRetirement() {
+        long oldest = oldestSeq;
+        long newOldest = retireTo;
+        retentionGeneration = retireGeneration;
         oldestSeq = newOldest;
         // The stores that follow (free list, a driver writing a new frame into the buffer, a new
         // record in the slot) must not become visible before the new oldest sequence.
@@ -463,7 +513,40 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (visibleSeq < newOldest - 1) {
             visibleSeq = newOldest - 1;
         }
-        return count;
+    }
+
+    /**
+     * With a committer: starts retiring ahead of need, so that appends rarely wait for a flush of
+     * the retention block. The committer flushes it; {@link #poll} (or the next append) finishes.
+     */
+    private void retireAhead() {
+        int count = prepareRetirement(retireBatch);
+        if (count > 0) {
+            retireState = RETIRE_REQUESTED;
+            LockSupport.unpark(committer);
+        }
+    }
+
+    /** Finishes a retirement the committer has made durable. Writer thread; cheap when none. */
+    public void poll() {
+        if (retireState == RETIRE_DURABLE) {
+            finishRetirement();
+            retireState = RETIRE_IDLE;
+        }
+    }
+
+    private void awaitRetirement() {
+        if (retireState == RETIRE_IDLE) {
+            return;
+        }
+        while (retireState != RETIRE_DURABLE) {
+            Throwable e = committerError;
+            if (e != null) {
+                throw new IllegalStateException("log committer failed: " + e, e);
+            }
+            Thread.onSpinWait();
+        }
+        poll();
     }
 
     /** Retires up to {@code n} oldest records now (for an operator's "trim", and tests). */

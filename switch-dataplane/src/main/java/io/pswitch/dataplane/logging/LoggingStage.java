@@ -190,6 +190,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
+        log.poll();
         ActiveFilters a = active;
         if (a != current) {
             current = a;
