@@ -102,11 +102,13 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
 
     /**
      * Retention starts before the pool runs dry: the low-water mark leaves a batch of spares for the
-     * logging stage plus room for flood copies; retiring in batches amortises the marker flush.
+     * logging stage plus room for flood copies. Retiring 1/16 of the index at a time amortises the
+     * marker's flush, and gives the committer (which flushes it ahead of need) time to do so while
+     * appends go on.
      */
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
-        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(256, records / 64)));
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
     }
 
     /** Port names resolve to their index in the settings, which is the agent's port order. */
