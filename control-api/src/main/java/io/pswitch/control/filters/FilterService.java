@@ -44,6 +44,7 @@ public final class FilterService {
     }
 
     private final SwitchAssembly sw;
+    private long generation;
 
     public FilterService(SwitchAssembly sw) {
         this.sw = sw;
@@ -68,7 +69,7 @@ public final class FilterService {
         requireUniqueName(current, f.name(), -1);
         List<Filter> next = new ArrayList<>(current);
         next.add(f);
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
         return view(f);
     }
 
@@ -82,7 +83,7 @@ public final class FilterService {
         for (Filter old : current) {
             next.add(old.id() == id ? f : old);
         }
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
         return view(f);
     }
 
@@ -95,7 +96,15 @@ public final class FilterService {
                 next.add(old);
             }
         }
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
+    }
+
+    /**
+     * The dataplane generation of the last change made here (0 before any): the change is in
+     * effect once {@code LoggingStage.appliedGeneration()} reaches it.
+     */
+    public synchronized long generation() {
+        return generation;
     }
 
     private static Filter build(int id, Request r) {
