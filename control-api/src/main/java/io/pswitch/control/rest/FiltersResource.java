@@ -9,6 +9,7 @@ import io.pswitch.control.filters.FilterService.UnknownFilterException;
 import io.pswitch.dataplane.logging.LoggingStage;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +33,22 @@ final class FiltersResource implements ApiResource {
     record FilterList(List<FilterService.View> filters) {
     }
 
+    /**
+     * The request body. Plain fields, not a record: the strict mapper refuses a creator with missing
+     * properties, and snaplen, ports and enabled are optional.
+     */
+    static final class FilterBody {
+        public String name;
+        public String expression;
+        public Integer snaplen;
+        public Set<String> ports;
+        public Boolean enabled;
+
+        FilterService.Request request() {
+            return new FilterService.Request(name, expression, snaplen, ports, enabled);
+        }
+    }
+
     @Override
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/filters", ctx -> {
@@ -40,7 +57,7 @@ final class FiltersResource implements ApiResource {
         });
         routes.post("/api/v1/filters", ctx -> {
             QueryParams.allowOnly(ctx);
-            FilterService.Request r = JsonBody.read(ctx, FilterService.Request.class);
+            FilterService.Request r = JsonBody.read(ctx, FilterBody.class).request();
             FilterService.View added = change(() -> view.filterService().add(r));
             ctx.status(201).header("Location", "/api/v1/filters/" + added.id()).json(added);
         });
@@ -52,7 +69,7 @@ final class FiltersResource implements ApiResource {
         routes.put("/api/v1/filters/{id}", ctx -> {
             QueryParams.allowOnly(ctx);
             int id = id(ctx);
-            FilterService.Request r = JsonBody.read(ctx, FilterService.Request.class);
+            FilterService.Request r = JsonBody.read(ctx, FilterBody.class).request();
             ctx.json(change(() -> view.filterService().replace(id, r)));
         });
         routes.delete("/api/v1/filters/{id}", ctx -> {
