@@ -4,8 +4,10 @@ import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.logging.FilterCounters;
 import io.pswitch.pktlog.filter.Filter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The filter lifecycle of a running switch — list, add, replace, delete — for the REST API and
@@ -140,7 +142,8 @@ public final class FilterService {
 
     private View view(Filter f) {
         FilterCounters c = sw.logging().filterCounters(f.id());
-        return new View(f.id(), f.name(), f.expression(), f.snaplen(), f.ports(), f.enabled(),
+        // Sorted, so lists and tables show ports in a stable order.
+        return new View(f.id(), f.name(), f.expression(), f.snaplen(), Collections.unmodifiableSortedSet(new TreeSet<>(f.ports())), f.enabled(),
                 c == null ? 0 : c.frames(), c == null ? 0 : c.bytes());
     }
 }
