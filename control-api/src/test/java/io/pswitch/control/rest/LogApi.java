@@ -41,7 +41,8 @@ final class LogApi {
         return sw.send("PUT", path, JSON_TYPE, body);
     }
 
-    record Download(int status, String contentType, Path file) {
+    /** {@code chunked}: no Content-Length, the body came as written. */
+    record Download(int status, String contentType, Path file, boolean chunked) {
         byte[] bytes() {
             try {
                 return Files.readAllBytes(file);
@@ -56,7 +57,8 @@ final class LogApi {
         HttpRequest req = HttpRequest.newBuilder(URI.create(sw.url + pathAndQuery)).timeout(Duration.ofSeconds(10)).GET().build();
         try {
             HttpResponse<Path> r = HTTP.send(req, HttpResponse.BodyHandlers.ofFile(file));
-            return new Download(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), file);
+            return new Download(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), file,
+                    r.headers().firstValue("Content-Length").isEmpty());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -165,4 +165,23 @@ class LogExportTest {
         awaitReceived(sw, 2, 201);
         assertThat(sw.assembly.agentError()).isNull();
     }
+
+    @Test
+    void aLargeExportIsStreamedNotBuffered() {
+        try (RunningSwitch big = RunningSwitch.start(tmp.resolve("big"), "--filter", "all=")) {
+            int frames = 600;
+            for (int i = 0; i < frames; i++) {
+                big.a.send(frame(2, 1, 1500));
+                if (i % 50 == 49) {
+                    awaitReceived(big, 0, i + 1); // keep within the small test pool
+                }
+            }
+            awaitLogged(big, frames);
+            LogApi.Download d = download(big, "/api/v1/log/packets?format=pcapng", tmp.resolve("big.pcapng"));
+            assertThat(d.status()).isEqualTo(200);
+            assertThat(d.bytes().length).isGreaterThan(frames * 1500);
+            assertThat(d.chunked()).as("sent in chunks as written, with no length known up front").isTrue();
+            assertThat(packets(d)).hasSize(frames).allMatch(p -> p.equals("a 1500/1500"));
+        }
+    }
 }
