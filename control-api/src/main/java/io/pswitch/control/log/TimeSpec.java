@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class TimeSpec {
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+    /** An offset whose '+' became a space: an unencoded '+' in a URL query string decodes so. */
+    private static final Pattern SPACED_OFFSET = Pattern.compile("(.*\\d\\d:\\d\\d(?:\\.\\d+)?) (\\d\\d:\\d\\d)");
     private static final long MAX_RELATIVE_NS = 100L * 365 * 86_400_000_000_000L;
 
     private TimeSpec() {
@@ -56,6 +58,10 @@ public final class TimeSpec {
         // RFC 3339 allows a lower-case 't'/'z' and a space between date and time.
         String iso = t.length() > 10 && (t.charAt(10) == ' ' || t.charAt(10) == 't')
                 ? t.substring(0, 10) + 'T' + t.substring(11) : t;
+        Matcher spaced = SPACED_OFFSET.matcher(iso);
+        if (spaced.matches()) {
+            iso = spaced.group(1) + '+' + spaced.group(2);
+        }
         iso = iso.toUpperCase(Locale.ROOT);
         try {
             Instant i = OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();

@@ -7,6 +7,7 @@ import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterService.FilterConflictException;
 import io.pswitch.control.filters.FilterService.UnknownFilterException;
 import io.pswitch.dataplane.logging.LoggingStage;
+import io.pswitch.pktlog.libpcap.LibpcapMissingException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -107,6 +108,8 @@ final class FiltersResource implements ApiResource {
             throw ApiException.notFound(e.getMessage());
         } catch (FilterConflictException e) {
             throw new ApiException(409, e.getMessage());
+        } catch (LibpcapMissingException e) {
+            throw ApiException.unavailable("libpcap is not available to compile filters: " + e.getMessage());
         } catch (ConfigException | IllegalArgumentException e) {
             // FilterSyntaxException is an IllegalArgumentException carrying libpcap's message.
             throw ApiException.badRequest(e.getMessage());

@@ -10,6 +10,7 @@ import io.pswitch.pktlog.filter.BpfProgram;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSyntaxException;
 import io.pswitch.pktlog.filter.PcapCompiler;
+import io.pswitch.pktlog.libpcap.LibpcapMissingException;
 import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
 import java.io.IOException;
@@ -138,6 +139,8 @@ final class LogResource implements ApiResource {
             program = PcapCompiler.get().compile(expression);
         } catch (FilterSyntaxException e) {
             throw ApiException.badRequest("filter: " + e.getMessage().replaceAll("\\p{Cntrl}", "?"));
+        } catch (LibpcapMissingException e) {
+            throw ApiException.unavailable("filter: libpcap is not available to compile it: " + e.getMessage());
         }
         BpfInterpreter bpf = new BpfInterpreter();
         return (segment, offset, storedLength, wireLength) -> bpf.run(program, segment, offset, wireLength, storedLength) != 0;

@@ -20,6 +20,9 @@ class TimeSpecTest {
         assertThat(TimeSpec.parse("from", "2026-11-21T16:30:00.123456789+01:00", NOW)).isEqualTo(ns("2026-11-21T15:30:00.123456789Z"));
         assertThat(TimeSpec.parse("from", "2026-11-21 15:30:00z", NOW)).isEqualTo(ns("2026-11-21T15:30:00Z"));
         assertThat(TimeSpec.parse("from", "2026-11-21t15:30:00.5-02:00", NOW)).isEqualTo(ns("2026-11-21T17:30:00.5Z"));
+        // An unencoded '+' in a query string arrives as a space.
+        assertThat(TimeSpec.parse("from", "2026-11-21T16:30:00 01:00", NOW)).isEqualTo(ns("2026-11-21T15:30:00Z"));
+        assertThat(TimeSpec.parse("from", "2026-11-21 16:30:00.25 01:00", NOW)).isEqualTo(ns("2026-11-21T15:30:00.25Z"));
     }
 
     @Test
