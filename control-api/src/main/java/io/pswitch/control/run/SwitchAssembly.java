@@ -9,7 +9,9 @@ import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
+import io.pswitch.control.log.LogStatus;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSet;
@@ -44,6 +46,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final BufferPool pool;
     private final PacketLog log;
     private final FilterStore filterStore;
+    private final FilterService filterService = new FilterService(this);
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
@@ -149,15 +152,28 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         return filterStore.nextId();
     }
 
+    @Override
+    public FilterService filterService() {
+        return filterService;
+    }
+
+    @Override
+    public LogStatus logStatus() {
+        return LogStatus.of(this);
+    }
+
     /** The filters installed now (enabled or not), in order. */
+    @Override
     public List<Filter> filters() {
         return agent.logging().filters().filters();
     }
 
+    @Override
     public PacketLog log() {
         return log;
     }
 
+    @Override
     public LoggingStage logging() {
         return agent.logging();
     }
