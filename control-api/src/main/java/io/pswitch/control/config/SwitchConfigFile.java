@@ -27,9 +27,18 @@ import java.util.stream.Collectors;
  * idle: backoff            # busy | yield | backoff
  * fdb: { capacity: 65536, ageing: 300s }
  * statusInterval: 5s
+ * api: { address: 127.0.0.1:8080 }   # or 'off'; tokenFile, tlsCert, tlsKey
  * ports:
  *   - p0=pcap:eth0
  *   - p1=shm:vm1
+ * log:
+ *   durability: batch      # sync | batch | async
+ *   records: 65536         # index capacity; FIFO retention beyond
+ *   commitRecords: 1024    # batch/async: commit after this many records...
+ *   commitInterval: 1ms    # ...or when the oldest pending one is this old
+ *   filters:
+ *     - { name: icmp, expression: "icmp or arp" }
+ *     - { name: web, expression: "tcp port 80", snaplen: 128, ports: [p0], enabled: true }
  * </pre>
  */
 public final class SwitchConfigFile {
@@ -45,6 +54,44 @@ public final class SwitchConfigFile {
         public Integer capacity;
         @JsonProperty
         public String ageing;
+    }
+
+    public static final class LogFilter {
+        @JsonProperty
+        public String name;
+        @JsonProperty
+        public String expression;
+        @JsonProperty
+        public Integer snaplen;
+        @JsonProperty
+        public List<String> ports;
+        @JsonProperty
+        public Boolean enabled;
+    }
+
+    public static final class Log {
+        @JsonProperty
+        public String durability;
+        @JsonProperty
+        public Integer records;
+        @JsonProperty
+        public Integer commitRecords;
+        @JsonProperty
+        public String commitInterval;
+        @JsonProperty
+        public List<LogFilter> filters;
+    }
+
+    /** The REST API: {@code api: { address: 127.0.0.1:8080, tokenFile: ..., tlsCert: ..., tlsKey: ... }}. */
+    public static final class Api {
+        @JsonProperty
+        public String address;
+        @JsonProperty
+        public String tokenFile;
+        @JsonProperty
+        public String tlsCert;
+        @JsonProperty
+        public String tlsKey;
     }
 
     @JsonProperty
@@ -64,7 +111,11 @@ public final class SwitchConfigFile {
     @JsonProperty
     public String statusInterval;
     @JsonProperty
+    public Api api;
+    @JsonProperty
     public List<String> ports = new ArrayList<>();
+    @JsonProperty
+    public Log log;
 
     /** Reads a config file; every problem becomes a {@link ConfigException} naming the file and the key. */
     public static SwitchConfigFile read(Path file) {

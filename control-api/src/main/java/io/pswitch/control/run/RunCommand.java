@@ -1,12 +1,19 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.DurationParser;
 import io.pswitch.control.config.SwitchConfigFile;
+import io.pswitch.control.rest.ApiSettings;
+import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
+import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.index.PacketLog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +27,9 @@ import picocli.CommandLine.Option;
                 "  pcap:<interface>[,snaplen=N][,bufsize=B]       live interface (root or CAP_NET_RAW)",
                 "  pcapfile:<in.pcap>[,out=<out.pcap>][,speed=top|original|Nx][,loop=N]",
                 "  shm:<name>[,slots=N][,slotsize=B]              shared-memory rings for local apps and 'gen'",
+                "",
+                "The REST API (/api/v1, /metrics) listens on 127.0.0.1:8080 unless --api says otherwise;",
+                "binding any other address needs --api-token-file.",
                 ""},
         footer = {"", "Example: ./pswitch run --port a=shm:a --port b=shm:b --data-dir /tmp/psw"})
 public final class RunCommand implements Callable<Integer> {
@@ -62,6 +72,37 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No status line.")
     boolean quiet;
 
+    @Option(names = "--filter", paramLabel = "NAME=EXPR",
+            description = {"A logging filter in tcpdump syntax (repeatable), e.g. --filter 'ping=icmp or arp'.",
+                    "Given filters replace those stored in the data directory; without, the stored ones apply."})
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--durability", paramLabel = "MODE",
+            description = {"When logged records become durable: sync (before the frame is transmitted),",
+                    "batch (every --commit-records or --commit-interval; default), async (bounded lag, default 1s)."})
+    String durability;
+
+    @Option(names = "--log-records", paramLabel = "N", description = "Index capacity in records; the oldest retire beyond it. Default: 65536.")
+    Integer logRecords;
+
+    @Option(names = "--commit-records", paramLabel = "N", description = "batch/async: commit after N records. Default: 1024 (async: 65536).")
+    Integer commitRecords;
+
+    @Option(names = "--commit-interval", paramLabel = "DURATION", description = "batch/async: commit when the oldest pending record is this old. Default: 1ms (async: 1s).")
+    String commitInterval;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "REST API and /metrics address, or 'off'. Default: 127.0.0.1:8080.")
+    String api;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "Bearer token clients must send (required to bind a non-loopback address).")
+    Path apiTokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve the API over TLS with this certificate chain.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Unencrypted PKCS#8 private key for --tls-cert.")
+    Path tlsKey;
+
     private final PrintStream out;
 
     public RunCommand() {
@@ -89,6 +130,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         SwitchConfigFile.Pool pool = file.pool == null ? new SwitchConfigFile.Pool() : file.pool;
         SwitchConfigFile.Fdb fdb = file.fdb == null ? new SwitchConfigFile.Fdb() : file.fdb;
+        SwitchConfigFile.Api apiFile = file.api == null ? new SwitchConfigFile.Api() : file.api;
         return new RunSettings(
                 dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR,
                 first(workers, file.workers, 1),
@@ -101,7 +143,52 @@ public final class RunCommand implements Callable<Integer> {
                 DurationParser.parse(first(ageing, fdb.ageing, "300s")),
                 DurationParser.parse(first(statusInterval, file.statusInterval, "5s")),
                 quiet,
-                parsed);
+                parsed,
+                logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log),
+                ApiSettings.parse(first(api, apiFile.address, ApiSettings.DEFAULT_ADDRESS),
+                        first(apiTokenFile, path(apiFile.tokenFile), null),
+                        first(tlsCert, path(apiFile.tlsCert), null),
+                        first(tlsKey, path(apiFile.tlsKey), null)));
+    }
+
+    private LogSettings logSettings(SwitchConfigFile.Log file) {
+        Durability d;
+        try {
+            d = Durability.parse(first(durability, file.durability, "batch"));
+            Integer records = first(commitRecords, file.commitRecords, null);
+            String interval = first(commitInterval, file.commitInterval, null);
+            if (records != null || interval != null) {
+                if (d.mode() == Durability.Mode.SYNC) {
+                    throw new ConfigException("--commit-records/--commit-interval apply to batch and async durability, not sync");
+                }
+                d = d.withWindow(records != null ? records : d.maxRecords(),
+                        interval != null ? DurationParser.parse(interval) : java.time.Duration.ofNanos(d.maxDelayNs()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        List<Filter> fs = null;
+        if (!filters.isEmpty()) {
+            fs = new ArrayList<>();
+            for (String f : filters) {
+                fs.add(LogSettings.parseFilterFlag(f, fs.size() + 1));
+            }
+        } else if (file.filters != null) {
+            fs = new ArrayList<>();
+            for (SwitchConfigFile.LogFilter f : file.filters) {
+                try {
+                    fs.add(new Filter(fs.size() + 1, f.name, f.expression, f.snaplen == null ? 0 : f.snaplen,
+                            f.ports == null ? Set.of() : new LinkedHashSet<>(f.ports), f.enabled == null || f.enabled));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("config file: log.filters[" + fs.size() + "]: " + e.getMessage());
+                }
+            }
+        }
+        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS));
+    }
+
+    private static Path path(String s) {
+        return s == null ? null : Path.of(s);
     }
 
     private static <T> T first(T flag, T file, T dflt) {
@@ -141,8 +228,17 @@ public final class RunCommand implements Callable<Integer> {
                     settings.ports().size(), String.join(", ", settings.ports().stream().map(PortSpec::text).toList()),
                     sw.pool().path(), sw.pool().storageClass(), sw.pool().bufferCount(), sw.pool().bufferSize(),
                     settings.dataDir());
+            PacketLog log = sw.log();
+            out.printf("pswitch: log storage class %s, durability %s, index %d records; %s%n",
+                    sw.pool().storageClass().label(), settings.log().durability(), log.capacity(), log.recoveryReport());
+            out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
+                    : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
+                            + (f.enabled() ? "" : " (disabled)")).toList()));
+            if (sw.api() != null) {
+                out.printf("pswitch: API at %s (/api/v1/ports, /api/v1/fdb, /metrics, /api/v1/openapi.json)%n", sw.api().url());
+            }
             out.flush();
-            StatusLine status = new StatusLine(sw.agent());
+            StatusLine status = new StatusLine(sw.agent(), sw.log());
             long intervalMs = Math.max(100, settings.statusInterval().toMillis());
             while (!stop.await(intervalMs, TimeUnit.MILLISECONDS)) {
                 if (sw.agentError() != null) {

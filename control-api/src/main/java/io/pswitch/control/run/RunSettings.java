@@ -1,6 +1,7 @@
 package io.pswitch.control.run;
 
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,9 @@ public record RunSettings(
         Duration ageing,
         Duration statusInterval,
         boolean quiet,
-        List<PortSpec> ports) {
+        List<PortSpec> ports,
+        LogSettings log,
+        ApiSettings api) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
     public static final int DEFAULT_BUFFERS = 65536;
@@ -50,6 +53,12 @@ public record RunSettings(
 
     public RunSettings {
         ports = List.copyOf(ports);
+        if (log == null) {
+            log = LogSettings.defaults();
+        }
+        if (api == null) {
+            api = ApiSettings.off();
+        }
         if (ports.isEmpty()) {
             throw new ConfigException("no ports: give at least one --port name=driver:argument (or 'ports:' in the config file)");
         }
@@ -74,11 +83,21 @@ public record RunSettings(
         if (ageing.isNegative() || ageing.isZero()) {
             throw new ConfigException("ageing time must be positive");
         }
+        if (log.records() < 2 * batch) {
+            throw new ConfigException("a log of " + log.records() + " records is too small for batches of " + batch
+                    + ": give --log-records of at least " + 2 * batch);
+        }
         long needed = 2L + 2L * ringSize * ports.size() + 2L * ringSize;
         if (buffers < needed) {
             throw new ConfigException("a pool of " + buffers + " buffers is too small for " + ports.size() + " ports with rings of "
                     + ringSize + " slots: it needs at least " + needed + " (raise --buffers or lower --ring-size)");
         }
+    }
+
+    /** The same settings with another log configuration. */
+    public RunSettings withLog(LogSettings l) {
+        return new RunSettings(dataDir, workers, buffers, bufferSize, ringSize, batch, idle, fdbCapacity, ageing,
+                statusInterval, quiet, ports, l, api);
     }
 
     public Path poolFile() {

@@ -1,6 +1,8 @@
 package io.pswitch.control.run;
 
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.logging.LogCounters;
+import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
 import java.time.LocalTime;
@@ -9,18 +11,27 @@ import java.util.Locale;
 
 /**
  * The one-line status a running switch prints every few seconds: rates since the last line, the
- * forwarding table size and drops by cause. Reads the agent's counters (single writer, opaque reads).
+ * forwarding table size, drops by cause and what the log took. Reads the agent's counters (single
+ * writer, opaque reads).
  */
 public final class StatusLine {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private final SwitchAgent agent;
+    private final PacketLog log;
+    private long lastLogged;
     private final long[] lastRx;
     private final long[] lastTx;
     private final long[] lastDrops;
     private long lastNs;
 
     public StatusLine(SwitchAgent agent) {
+        this(agent, null);
+    }
+
+    /** @param log the switch's log, or null when it has none */
+    public StatusLine(SwitchAgent agent, PacketLog log) {
         this.agent = agent;
+        this.log = log;
         this.lastRx = new long[agent.portCount()];
         this.lastTx = new long[agent.portCount()];
         this.lastDrops = new long[DropCause.VALUES.length];
@@ -35,6 +46,9 @@ public final class StatusLine {
         }
         for (DropCause c : DropCause.VALUES) {
             lastDrops[c.ordinal()] = totalDrops(c);
+        }
+        if (agent.logging() != null) {
+            lastLogged = agent.logging().counters().frames();
         }
     }
 
@@ -73,6 +87,16 @@ public final class StatusLine {
             }
         }
         sb.append(" drops ").append(drops.isEmpty() ? "0" : drops);
+        if (agent.logging() != null) {
+            LogCounters lc = agent.logging().counters();
+            long records = log == null ? 0 : Math.max(0, lc.publishedSeq() - log.oldestSeq() + 1);
+            sb.append(String.format(Locale.ROOT, " | logged %s total %d records %d retired %d",
+                    rate((lc.frames() - lastLogged) / secs), lc.frames(), records, lc.retired()));
+            if (log != null && log.commitLatency().count() > 0) {
+                sb.append(String.format(Locale.ROOT, " commit p50 %.0f us p99 %.0f us", log.commitLatency().p50() / 1e3,
+                        log.commitLatency().p99() / 1e3));
+            }
+        }
         sb.append(perPort);
         lastNs = now;
         sample();

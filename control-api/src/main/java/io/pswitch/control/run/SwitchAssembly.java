@@ -1,11 +1,23 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.rest.ApiServer;
+import io.pswitch.control.rest.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
+import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.filters.FilterService;
+import io.pswitch.control.filters.FilterStore;
+import io.pswitch.control.log.LogStatus;
+import io.pswitch.dataplane.logging.LoggingStage;
+import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.filter.FilterSet;
+import io.pswitch.pktlog.filter.FilterSyntaxException;
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,30 +30,49 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 /**
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
- * every port, and runs one {@link SwitchAgent} on its own thread. Closing stops the agent first,
- * then closes the ports (flushing their outputs), then unmaps the pool — the reverse of opening,
- * so no buffer is touched after its pool is gone.
+ * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
+ * records point at), compiles the filters, opens every port, runs one {@link SwitchAgent} on its
+ * own thread and serves the API. Closing stops the API, then the agent (which commits the log),
+ * then closes the ports (flushing their outputs), then the log, then unmaps the pool — the reverse
+ * of opening, so no buffer is touched after its pool is gone.
+ *
+ * <p>Filters: the start-up set is the settings' filters when given (they then replace the stored
+ * ones), else those stored in the data directory ({@link FilterStore}). {@link #replaceFilters}
+ * compiles, stores and installs a new set; the dataplane applies it from its next batch.
  */
-public final class SwitchAssembly implements AutoCloseable {
+public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
     private final BufferPool pool;
+    private final PacketLog log;
+    private final FilterStore filterStore;
+    private final FilterService filterService = new FilterService(this);
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
     private volatile Throwable agentError;
-    private boolean closed;
+    private volatile boolean started;
+    private ApiServer api;
+    private volatile boolean closed;
 
     private SwitchAssembly(RunSettings settings) {
         this.settings = settings;
         this.lock = DataDirLock.acquire(settings.dataDir());
         List<Port> opened = new ArrayList<>();
         BufferPool p = null;
+        PacketLog l = null;
+        this.filterStore = new FilterStore(settings.dataDir());
         try {
             p = BufferPool.open(settings.poolFile(), settings.bufferSize(), settings.buffers());
             PortDrivers drivers = PortDrivers.installed();
             for (PortSpec spec : settings.ports()) {
                 drivers.factory(spec);
+            }
+            List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
+            FilterSet filterSet = compile(filters, settings);
+            l = PacketLog.open(p, logConfig(settings));
+            if (settings.log().filters() != null) {
+                filterStore.save(filters);
             }
             PortContext context = new PortContext(p, settings.ringSize(), settings.batch());
             for (PortSpec spec : settings.ports()) {
@@ -51,10 +82,14 @@ public final class SwitchAssembly implements AutoCloseable {
                     .withBatchSize(settings.batch())
                     .withFdbCapacity(settings.fdbCapacity())
                     .withFdbAgeingNs(settings.ageing().toNanos());
-            this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock());
+            this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
+                    filterSet);
         } catch (RuntimeException e) {
             for (Port port : opened) {
                 port.close();
+            }
+            if (l != null) {
+                l.close();
             }
             if (p != null) {
                 p.close();
@@ -63,8 +98,84 @@ public final class SwitchAssembly implements AutoCloseable {
             throw e;
         }
         this.pool = p;
+        this.log = l;
         this.ports = opened;
         this.runner = new AgentRunner(idleStrategy(settings.idle()), this::onAgentError, null, agent);
+    }
+
+    /**
+     * Retention starts before the pool runs dry: the low-water mark leaves a batch of spares for the
+     * logging stage plus room for flood copies. Retiring 1/16 of the index at a time amortises the
+     * marker's flush, and gives the committer (which flushes it ahead of need) time to do so while
+     * appends go on.
+     */
+    private static PacketLogConfig logConfig(RunSettings settings) {
+        int records = settings.log().records();
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
+    }
+
+    /** Port names resolve to their index in the settings, which is the agent's port order. */
+    private static FilterSet compile(List<Filter> filters, RunSettings settings) {
+        List<String> names = settings.ports().stream().map(PortSpec::name).toList();
+        for (Filter f : filters) {
+            for (String port : f.ports()) {
+                if (!names.contains(port)) {
+                    throw new ConfigException("filter '" + f.name() + "' names port '" + port + "', which this switch does not have (ports: "
+                            + String.join(", ", names) + ")");
+                }
+            }
+        }
+        try {
+            return FilterSet.compile(filters, names::indexOf);
+        } catch (FilterSyntaxException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * Compiles {@code filters}, stores them in the data directory, and hands them to the dataplane,
+     * which applies them from its next batch. Cold path; one caller at a time.
+     *
+     * @return the generation to wait for with {@link LoggingStage#appliedGeneration()}
+     * @throws ConfigException (or {@code FilterSyntaxException}, with libpcap's message) and changes nothing
+     */
+    public synchronized long replaceFilters(List<Filter> filters) {
+        FilterSet set = compile(filters, settings);
+        filterStore.save(filters);
+        return agent.logging().filters(set);
+    }
+
+    /** The id a new filter gets: never one given before in this data directory. */
+    public synchronized int nextFilterId() {
+        return filterStore.nextId();
+    }
+
+    @Override
+    public FilterService filterService() {
+        return filterService;
+    }
+
+    @Override
+    public LogStatus logStatus() {
+        return LogStatus.of(this);
+    }
+
+    /** The filters installed now (enabled or not), in order. */
+    @Override
+    public List<Filter> filters() {
+        return agent.logging().filters().filters();
+    }
+
+    @Override
+    public PacketLog log() {
+        return log;
+    }
+
+    @Override
+    public LoggingStage logging() {
+        return agent.logging();
     }
 
     private static IdleStrategy idleStrategy(RunSettings.IdleMode mode) {
@@ -79,17 +190,38 @@ public final class SwitchAssembly implements AutoCloseable {
         agentError = t;
     }
 
-    /** Opens everything and starts the dataplane thread. */
+    /** Opens everything, starts the dataplane thread, then the API (when enabled). */
     public static SwitchAssembly start(RunSettings settings) {
         SwitchAssembly a = new SwitchAssembly(settings);
         AgentRunner.startOnThread(a.runner);
+        a.started = true;
+        if (settings.api().enabled()) {
+            try {
+                a.api = ApiServer.start(settings.api(), a);
+            } catch (RuntimeException e) {
+                a.close();
+                throw e;
+            }
+        }
         return a;
     }
 
+    /** The running API server, or null when it is off. */
+    public ApiServer api() {
+        return api;
+    }
+
+    @Override
+    public boolean started() {
+        return started && !closed;
+    }
+
+    @Override
     public SwitchAgent agent() {
         return agent;
     }
 
+    @Override
     public BufferPool pool() {
         return pool;
     }
@@ -99,6 +231,7 @@ public final class SwitchAssembly implements AutoCloseable {
     }
 
     /** The first error the dataplane thread hit, or null. */
+    @Override
     public Throwable agentError() {
         return agentError;
     }
@@ -109,10 +242,15 @@ public final class SwitchAssembly implements AutoCloseable {
             return;
         }
         closed = true;
+        // The API first: no request may wait on a dataplane that is being stopped.
+        if (api != null) {
+            api.close();
+        }
         runner.close();
         for (Port port : ports) {
             port.close();
         }
+        log.close();
         pool.close();
         lock.close();
     }

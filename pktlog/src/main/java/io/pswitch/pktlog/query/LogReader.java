@@ -86,6 +86,23 @@ public final class LogReader {
     }
 
     /**
+     * Record {@code seq}, verified (CRC over the record and its bytes), or null when it is retired,
+     * not yet published or fails verification. The result is this reader's reused instance; its
+     * bytes are in {@link #frame()} until the next read.
+     */
+    public LogRecord record(long seq) {
+        if (seq < source.oldestSeq() || seq > source.newestSeq()) {
+            return null;
+        }
+        return read(seq) == Read.OK ? current : null;
+    }
+
+    /** The stored bytes of the record last returned by {@link #record(long)}, from offset 0. */
+    public MemorySegment frame() {
+        return frame;
+    }
+
+    /**
      * The first readable sequence whose timestamp is {@code >= tsNs}, or {@code newestSeq() + 1}
      * when none. Binary search; records that cannot be read are stepped over.
      */

@@ -27,6 +27,21 @@ public final class LogRecord {
         bufIdx = IndexRecordDescriptor.bufIdx(rec);
     }
 
+    /** A detached copy, for a caller that keeps records past the callback. */
+    public LogRecord copy() {
+        LogRecord c = new LogRecord();
+        c.sequence = sequence;
+        c.timestampNs = timestampNs;
+        c.ingressPort = ingressPort;
+        c.decision = decision;
+        c.filterMask = filterMask;
+        c.firstFilterId = firstFilterId;
+        c.wireLength = wireLength;
+        c.storedLength = storedLength;
+        c.bufIdx = bufIdx;
+        return c;
+    }
+
     public long sequence() {
         return sequence;
     }

@@ -39,6 +39,114 @@ class PacketLogTest {
     }
 
     @Test
+    void publishLetsReadersSeeRecordsBeforeTheyAreDurable() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            TestFrames.appendNext(log, pool, 60, 1_000, 0);
+            assertThat(log.newestSeq()).as("appended, not published").isZero();
+            log.publish();
+            assertThat(log.newestSeq()).isEqualTo(1);
+            assertThat(log.committedSeq()).as("publishing flushes nothing").isZero();
+            log.commit();
+            assertThat(log.committedSeq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBufferReleaseDecidesWhereRetiredBuffersGo() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 2))) {
+            List<Integer> released = new ArrayList<>();
+            log.bufferRelease(released::add);
+            for (int i = 0; i < 8; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+            }
+            int first = log.bufIdx(1);
+            int second = log.bufIdx(2);
+            log.commit();
+            int freeBefore = pool.freeCount();
+            TestFrames.appendNext(log, pool, 60, 9, 0);
+            assertThat(released).containsExactly(first, second);
+            assertThat(pool.freeCount()).as("the release kept them").isEqualTo(freeBefore - 1);
+        }
+    }
+
+    @Test
+    void theCommitterFlushesFramesThenSlotsOffTheWritersThread() throws Exception {
+        try (BufferPool pool = pool(64)) {
+            List<String> ops = java.util.Collections.synchronizedList(new ArrayList<>());
+            LogStorage tracing = new LogStorage() {
+                @Override
+                public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
+                    LogStorage.MAPPED.write(segment, offset, src, length);
+                }
+
+                @Override
+                public void force(MemorySegment segment, long offset, long length) {
+                    ops.add((segment == pool.segment() ? "pool" : "index") + " force on " + Thread.currentThread().getName());
+                    LogStorage.MAPPED.force(segment, offset, length);
+                }
+            };
+            try (PacketLog log = PacketLog.open(pool, dir.resolve("index"), new PacketLogConfig(32, 0, 4), tracing)) {
+                ops.clear();
+                log.startCommitter();
+                TestFrames.appendNext(log, pool, 60, 1_000, 0);
+                TestFrames.appendNext(log, pool, 60, 2_000, 0);
+                assertThat(log.requestCommit()).isTrue();
+                assertThat(log.unrequestedCount()).isZero();
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (log.committedSeq() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(log.committedSeq()).isEqualTo(2);
+                assertThat(ops).containsExactly("pool force on pswitch-log-commit", "pool force on pswitch-log-commit",
+                        "index force on pswitch-log-commit");
+            }
+        }
+    }
+
+    @Test
+    void withACommitterRetentionFlushesItsMarkerAheadOfNeedOffTheWritersThread() throws Exception {
+        List<String> retentionForces = java.util.Collections.synchronizedList(new ArrayList<>());
+        long live;
+        try (BufferPool pool = pool(256)) {
+            LogStorage tracing = new LogStorage() {
+                @Override
+                public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
+                    LogStorage.MAPPED.write(segment, offset, src, length);
+                }
+
+                @Override
+                public void force(MemorySegment segment, long offset, long length) {
+                    if (segment != pool.segment() && length == IndexFileDescriptor.RETENTION_BLOCK_SIZE) {
+                        retentionForces.add(Thread.currentThread().getName());
+                    }
+                    LogStorage.MAPPED.force(segment, offset, length);
+                }
+            };
+            try (PacketLog log = PacketLog.open(pool, dir.resolve("index"), new PacketLogConfig(64, 0, 8), tracing)) {
+                log.startCommitter();
+                for (int i = 0; i < 2000; i++) {
+                    TestFrames.appendNext(log, pool, 60, i, 0);
+                    if (i % 10 == 9) {
+                        log.requestCommit();
+                        Thread.sleep(0, 50_000);
+                    }
+                    assertThat(log.liveRecords()).isLessThanOrEqualTo(64);
+                }
+                log.commit();
+                assertThat(log.retiredCount()).isGreaterThan(1800);
+                assertThat(pool.freeCount() + log.liveRecords()).as("every buffer free or the log's").isEqualTo(254);
+                live = log.liveRecords();
+            }
+            assertThat(retentionForces).contains("pswitch-log-commit");
+        }
+        try (BufferPool pool = BufferPool.open(dir.resolve("pool"), 256, 256);
+             PacketLog again = PacketLog.open(pool, new PacketLogConfig(64, 0, 8))) {
+            assertThat(again.recoveryReport().recovered()).isEqualTo(live);
+            assertThat(again.recoveryReport().dropped()).isEmpty();
+        }
+    }
+
+    @Test
     void createsIndexNextToThePoolFile() {
         try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
             assertThat(log.indexPath()).isEqualTo(dir.resolve("index").toAbsolutePath());
@@ -48,7 +156,7 @@ class PacketLogTest {
     }
 
     @Test
-    void flushesFrameBytesBeforeWritingTheRecordAndTheIndexRangeAtCommit() {
+    void commitFlushesTheFrameBytesBeforeTheIndexRange() {
         try (BufferPool pool = pool(16)) {
             List<String> ops = new ArrayList<>();
             LogStorage tracing = new LogStorage() {
@@ -72,8 +180,8 @@ class PacketLogTest {
                 long frameOff = pool.offset(buf);
                 assertThat(ops).containsExactly(
                         "index force 0+" + IndexFileDescriptor.fileSize(8), // recovery at open makes what it read durable
-                        "pool force " + frameOff + "+128",               // 100 bytes, widened to two whole lines
                         "index write " + IndexFileDescriptor.slotOffset(1) + "+64",
+                        "pool force " + frameOff + "+128",               // at commit, before the slot: 100 bytes, two whole lines
                         "index force " + IndexFileDescriptor.slotOffset(1) + "+64");
             }
         }

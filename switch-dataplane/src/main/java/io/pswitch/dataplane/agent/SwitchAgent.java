@@ -2,11 +2,15 @@ package io.pswitch.dataplane.agent;
 
 import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.frame.EthernetFrame;
+import io.pswitch.dataplane.logging.Durability;
+import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortCounters;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.filter.FilterSet;
+import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -25,14 +29,16 @@ import org.jctools.queues.MpscArrayQueue;
  *
  * <p>Duty cycle: apply queued {@link SwitchCommand}s → {@code rxSync} the readable ports → take one
  * {@link Batch} from their RX rings → <b>pass 1</b> (parse, drop with cause, learn the source, look up
- * the destination) → the logging hook → <b>pass 2</b> (move buffers to TX rings) → release the RX
+ * the destination) → the {@link LoggingStage} (filters, append, commit in {@code sync} mode) → <b>pass 2</b> (move buffers to TX rings) → release the RX
  * slots → {@code txSync} the ports that got frames or still have frames pending → publish counters
  * (per batch) → sweep a few forwarding-table slots for aged entries.
  *
  * <p>Ownership: every slot of every ring always holds one buffer. A unicast frame moves by swapping
  * its RX slot's {@code bufIdx} with a free TX slot's (zero copy); a flooded frame is copied into the
  * TX slots' own buffers of all destinations but the last, which gets the RX buffer by swap. So pass 2
- * never allocates, and between duty cycles no buffer is in flight.
+ * never allocates, and between duty cycles no buffer is in flight. A logged frame moves the same way;
+ * its buffer belongs to the log, and the {@link LoggingStage} swaps it out of whichever slot it ends
+ * in (see there).
  *
  * <p>Port states: a port that is DOWN (by its driver or by command) is neither read nor written;
  * INPUT_ENDED ports (a finished capture) are no longer read but still transmitted to. Its learned
@@ -89,9 +95,22 @@ public final class SwitchAgent implements Agent {
     private final int[] txFree;
     private final boolean[] txTouched;
 
+    /** Null when the switch logs nothing. */
+    private final LoggingStage logging;
+
     private int firstPort;
 
+    /** A switch that forwards and logs nothing. */
     public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock) {
+        this(config, pool, ports, clock, null, null, null);
+    }
+
+    /**
+     * A switch that logs the frames matching the filters into {@code log} (opened on the same
+     * pool, before the ports took their ring buffers from it).
+     */
+    public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock,
+                       PacketLog log, Durability durability, FilterSet filters) {
         if (ports.isEmpty()) {
             throw new IllegalArgumentException("a switch needs at least one port");
         }
@@ -133,6 +152,15 @@ public final class SwitchAgent implements Agent {
         this.txHead = new int[portCount];
         this.txFree = new int[portCount];
         this.txTouched = new boolean[portCount];
+        if (log != null) {
+            if (log.pool() != pool) {
+                throw new IllegalArgumentException("the log must be on the switch's buffer pool");
+            }
+            this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
+                    config.batchSize());
+        } else {
+            this.logging = null;
+        }
     }
 
     @Override
@@ -144,6 +172,10 @@ public final class SwitchAgent implements Agent {
     public int doWork() {
         int work = applyCommands();
         long now = clock.nanoTime();
+        LoggingStage stage = logging;
+        if (stage != null) {
+            stage.beginCycle(now);
+        }
         refreshPortStates();
         for (int p = 0; p < portCount; p++) {
             if (readable[p]) {
@@ -153,8 +185,13 @@ public final class SwitchAgent implements Agent {
         int frames = takeBatch();
         if (frames > 0) {
             classify(now);
-            logBatch();
+            if (stage != null) {
+                stage.logBatch(batch, now);
+            }
             forward();
+            if (stage != null) {
+                stage.afterForward(batch);
+            }
             releaseRxSlots();
             work += frames;
         }
@@ -263,20 +300,6 @@ public final class SwitchAgent implements Agent {
         }
     }
 
-    /**
-     * HOOK for the logging stage (a later issue). Here, between the passes, every frame of the batch
-     * is still in its RX slot and has its decision. The stage will evaluate the current filter set
-     * over each frame ({@link Batch}, the RX ring slot's bufIdx/len/timestamp), make the matching
-     * frames' bytes durable and write their index records with one commit for the whole batch, and
-     * take ownership of their buffers: swap each logged buffer out of its RX slot for a fresh one
-     * (so pass 2 forwards the logged buffer by swap, marked {@link Ring#FLAG_LOGGED}, and the TX
-     * side never frees it), or mark it so pass 2 copies instead. In {@code sync} durability mode the
-     * commit completes here, before pass 2 transmits anything.
-     */
-    private void logBatch() {
-        // No logging stage yet.
-    }
-
     /** Pass 2: moves the frames to their TX rings in batch order, so each output keeps wire order. */
     private void forward() {
         for (int k = 0; k < writableCount; k++) {
@@ -380,6 +403,9 @@ public final class SwitchAgent implements Agent {
             if (txTouched[p] || tx[p].txPending() > 0) {
                 txTouched[p] = false;
                 sent += ports[p].txSync();
+                if (logging != null) {
+                    logging.afterTxSync(p);
+                }
             }
         }
         return sent;
@@ -449,9 +475,12 @@ public final class SwitchAgent implements Agent {
         return commands.offer(command);
     }
 
-    /** Fails the commands still queued; the ports stay open (their owner closes them). */
+    /** Fails the commands still queued and commits the log; the ports stay open (their owner closes them). */
     @Override
     public void onClose() {
+        if (logging != null) {
+            logging.commit();
+        }
         IllegalStateException closed = new IllegalStateException("switch agent closed before applying the command");
         SwitchCommand command;
         while ((command = commands.poll()) != null) {
@@ -497,6 +526,11 @@ public final class SwitchAgent implements Agent {
             }
         }
         return -1;
+    }
+
+    /** The logging stage, or null when this switch logs nothing. */
+    public LoggingStage logging() {
+        return logging;
     }
 
     /** The forwarding table: other threads may read only its counters. */

@@ -18,7 +18,8 @@ import io.pswitch.tools.log.DataDir;
 import io.pswitch.tools.log.ExportResult;
 import io.pswitch.tools.log.LogExporter;
 import io.pswitch.tools.log.Selection;
-import io.pswitch.tools.log.TimeSpec;
+import io.pswitch.control.log.TimeSpec;
+import io.pswitch.tools.log.Clock;
 import io.pswitch.tools.testpcaps.FrameBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,7 +71,7 @@ final class ExportBench {
         Path dir = baseDir.resolve("pswitch-export-bench-" + ProcessHandle.current().pid());
         Files.createDirectories(dir);
         try {
-            long startNs = TimeSpec.nowNs() - records * SPACING_NS;
+            long startNs = Clock.nowNs() - records * SPACING_NS;
             long t0 = System.nanoTime();
             build(dir, records, startNs);
             double buildSeconds = (System.nanoTime() - t0) / 1e9;
@@ -190,7 +191,7 @@ final class ExportBench {
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
             try (LiveLogView view = data.openLog()) {
-                last = new LogExporter(view, catalog).export(selection.resolve(catalog, TimeSpec.nowNs()),
+                last = new LogExporter(view, catalog).export(selection.resolve(catalog, Clock.nowNs()),
                         CaptureFormat.choose(null, res), res, 0, null);
             }
             best = Math.min(best, (System.nanoTime() - t0) / 1e9);

@@ -52,7 +52,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         CaptureFormat f = CaptureFormat.choose(format, output);
         LogCatalog catalog = dataDir.catalog();
-        Selection.Resolved sel = selection.resolve(catalog, TimeSpec.nowNs());
+        Selection.Resolved sel = selection.resolve(catalog, Clock.nowNs());
         // With the capture on standard output, the summary goes to standard error.
         PrintStream out = toStdout ? System.err : System.out;
         try (LiveLogView log = dataDir.openLog()) {

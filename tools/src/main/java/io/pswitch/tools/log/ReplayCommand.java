@@ -41,7 +41,7 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplaySpeed s = ReplaySpeed.parse(speed);
         PortSpec spec = LogReplayer.portSpec(toPort, iface, LogReplayer.scratchDir());
         LogCatalog catalog = dataDir.catalog();
-        Selection.Resolved sel = selection.resolve(catalog, TimeSpec.nowNs());
+        Selection.Resolved sel = selection.resolve(catalog, Clock.nowNs());
         try (LiveLogView log = dataDir.openLog()) {
             ReplayResult r = new LogReplayer(log).replay(sel, spec, s, loop);
             System.out.println(json ? r.toJson() : r.toText());

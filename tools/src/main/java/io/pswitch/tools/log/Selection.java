@@ -1,5 +1,6 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.control.log.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.filter.BpfBytecodeCompiler;
 import io.pswitch.pktlog.filter.BpfInterpreter;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
  */
 public final class Selection {
     @Option(names = "--from", paramLabel = "TIME",
-            description = "Start (inclusive): RFC 3339 (2026-11-21T16:00:00Z) or a duration ago (15m, 2h). Default: oldest record.")
+            description = "Start (inclusive): RFC 3339 (2026-11-21T16:00:00Z), a span back from now (90s, 15m, 2h, 1d) or now. Default: oldest record.")
     String from;
 
     @Option(names = "--to", paramLabel = "TIME", description = "End (exclusive), same forms. Default: newest record.")
@@ -57,8 +58,8 @@ public final class Selection {
      * @throws io.pswitch.pktlog.filter.FilterSyntaxException for a filter libpcap rejects
      */
     public Resolved resolve(LogCatalog catalog, long nowNs) {
-        long fromNs = from == null ? Long.MIN_VALUE : TimeSpec.parse(from, nowNs);
-        long toNs = to == null ? Long.MAX_VALUE : TimeSpec.parse(to, nowNs);
+        long fromNs = from == null ? Long.MIN_VALUE : TimeSpec.parse("--from", from, nowNs);
+        long toNs = to == null ? Long.MAX_VALUE : TimeSpec.parse("--to", to, nowNs);
         if (toNs < fromNs) {
             throw new IllegalArgumentException("--to " + to + " is before --from " + from);
         }

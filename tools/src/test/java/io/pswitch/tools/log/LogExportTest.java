@@ -1,5 +1,6 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.control.log.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,7 +57,7 @@ class LogExportTest {
 
     ExportResult export(Selection selection, CaptureFormat format, Path file, long split) {
         try (LiveLogView view = new DataDir(dir).openLog()) {
-            return new LogExporter(view, TestLog.CATALOG).export(selection.resolve(TestLog.CATALOG, TimeSpec.nowNs()),
+            return new LogExporter(view, TestLog.CATALOG).export(selection.resolve(TestLog.CATALOG, Clock.nowNs()),
                     format, file, split, null);
         }
     }
@@ -153,10 +154,10 @@ class LogExportTest {
         long now = START_NS + 500 * SPACING_NS;
         Selection.Resolved s = Selection.of("100ms", null, null, null, null).resolve(LogCatalog.EMPTY, now);
         assertThat(s.fromNs()).isEqualTo(now - 100_000_000L);
-        assertThat(TimeSpec.parse("2h", now)).isEqualTo(now - 7_200_000_000_000L);
-        assertThat(TimeSpec.parse("2026-11-21T16:00:00.5+01:00", 0))
-                .isEqualTo(TimeSpec.epochNs(Instant.parse("2026-11-21T15:00:00.5Z")));
-        assertThatThrownBy(() -> TimeSpec.parse("yesterday", now)).hasMessageContaining("RFC 3339");
+        assertThat(TimeSpec.parse("--from", "2h", now)).isEqualTo(now - 7_200_000_000_000L);
+        assertThat(TimeSpec.parse("--from", "2026-11-21T16:00:00.5+01:00", 0))
+                .isEqualTo(Instant.parse("2026-11-21T15:00:00.5Z").getEpochSecond() * 1_000_000_000L + 500_000_000L);
+        assertThatThrownBy(() -> TimeSpec.parse("--from", "yesterday", now)).hasMessageContaining("RFC 3339");
     }
 
     @Test
@@ -262,7 +263,7 @@ class LogExportTest {
         assertThat(r[2]).contains("no data directory");
         r = cli("log", "export", "--data-dir", dir.toString(), "--from", "soon", "-o", out.resolve("x.pcap").toString());
         assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).contains("bad time 'soon'");
+        assertThat(r[2]).contains("--from 'soon' is not a time");
         r = cli("log", "export", "--data-dir", dir.toString());
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[2]).contains("--output");

@@ -1,0 +1,73 @@
+package io.pswitch.control.run;
+
+import io.pswitch.control.config.ConfigException;
+import io.pswitch.dataplane.logging.Durability;
+import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.index.IndexFileDescriptor;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The packet log of a running switch: the filters it starts with, when records become durable and
+ * how many records the index holds (retention is FIFO beyond that, or when free buffers run low).
+ *
+ * @param filters the start-up filters; null means "the ones persisted in the data directory"
+ * @param records index capacity in records
+ */
+public record LogSettings(List<Filter> filters, Durability durability, int records) {
+    public static final int DEFAULT_RECORDS = 65536;
+
+    public LogSettings {
+        if (filters != null) {
+            filters = List.copyOf(filters);
+            Set<String> names = new HashSet<>();
+            for (Filter f : filters) {
+                if (!names.add(f.name())) {
+                    throw new ConfigException("filter name '" + f.name() + "' is used twice");
+                }
+            }
+        }
+        if (durability == null) {
+            throw new ConfigException("durability missing");
+        }
+        String bad = IndexFileDescriptor.validateCapacity(records);
+        if (bad != null) {
+            throw new ConfigException("log records: " + bad);
+        }
+    }
+
+    /** No start-up filters given (the persisted ones apply), batch durability, the default size. */
+    public static LogSettings defaults() {
+        return new LogSettings(null, Durability.parse("batch"), DEFAULT_RECORDS);
+    }
+
+    public LogSettings withFilters(List<Filter> f) {
+        return new LogSettings(f, durability, records);
+    }
+
+    public LogSettings withDurability(Durability d) {
+        return new LogSettings(filters, d, records);
+    }
+
+    public LogSettings withRecords(int n) {
+        return new LogSettings(filters, durability, n);
+    }
+
+    /**
+     * Parses {@code NAME=EXPRESSION} (the {@code --filter} flag); ids follow the order given.
+     *
+     * @throws ConfigException naming the flag when there is no '=' or the name is not valid
+     */
+    public static Filter parseFilterFlag(String text, int id) {
+        int eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("--filter '" + text + "': expected NAME=EXPRESSION, e.g. --filter 'icmp=icmp or arp'");
+        }
+        try {
+            return Filter.of(id, text.substring(0, eq).trim(), text.substring(eq + 1).trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--filter '" + text + "': " + e.getMessage());
+        }
+    }
+}
