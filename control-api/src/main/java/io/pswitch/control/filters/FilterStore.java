@@ -8,6 +8,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.pktlog.catalog.AtomicFile;
 import io.pswitch.pktlog.filter.Filter;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
