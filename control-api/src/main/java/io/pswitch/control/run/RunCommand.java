@@ -87,6 +87,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--commit-interval", paramLabel = "DURATION", description = "batch/async: commit when the oldest pending record is this old. Default: 1ms (async: 1s).")
     String commitInterval;
 
+    @Option(names = "--commit-oracle", paramLabel = "FILE",
+            description = {"Test/diagnostic aid: after every commit, append one line per committed record",
+                    "(seq, stored and wire length, CRC32C of the stored bytes) to FILE, read back through the log.",
+                    "Crash tests compare it with what recovery finds. Slows the dataplane; not for production."})
+    Path commitOracle;
+
     private final PrintStream out;
 
     public RunCommand() {
@@ -163,7 +169,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
-        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS));
+        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS), commitOracle);
     }
 
     private static <T> T first(T flag, T file, T dflt) {

@@ -45,6 +45,7 @@ public final class SwitchAssembly implements AutoCloseable {
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
+    private final CommitOracle oracle;
     private volatile Throwable agentError;
     private boolean closed;
 
@@ -54,6 +55,7 @@ public final class SwitchAssembly implements AutoCloseable {
         List<Port> opened = new ArrayList<>();
         BufferPool p = null;
         PacketLog l = null;
+        CommitOracle o = null;
         this.filterStore = new FilterStore(settings.dataDir());
         try {
             p = BufferPool.open(settings.poolFile(), settings.bufferSize(), settings.buffers());
@@ -77,7 +79,15 @@ public final class SwitchAssembly implements AutoCloseable {
                     .withFdbAgeingNs(settings.ageing().toNanos());
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet);
+            if (settings.log().commitOracle() != null) {
+                // Set before the dataplane thread starts (its start publishes the field).
+                o = CommitOracle.open(settings.log().commitOracle(), l);
+                agent.logging().commitListener(o);
+            }
         } catch (RuntimeException e) {
+            if (o != null) {
+                o.close();
+            }
             for (Port port : opened) {
                 port.close();
             }
@@ -93,6 +103,7 @@ public final class SwitchAssembly implements AutoCloseable {
         this.pool = p;
         this.log = l;
         this.ports = opened;
+        this.oracle = o;
         this.runner = new AgentRunner(idleStrategy(settings.idle()), this::onAgentError, null, agent);
     }
 
@@ -196,6 +207,10 @@ public final class SwitchAssembly implements AutoCloseable {
         runner.close();
         for (Port port : ports) {
             port.close();
+        }
+        if (oracle != null) {
+            // After the agent's last commit, which the oracle records too.
+            oracle.close();
         }
         log.close();
         pool.close();

@@ -162,6 +162,36 @@ public final class LogReader {
         return count;
     }
 
+    /**
+     * Hands every verified record with a sequence in {@code [fromSeq, toSeq]} (clipped to the
+     * readable window) to {@code consumer} in sequence order; records retired or failing their CRC
+     * meanwhile are skipped and counted as in {@link #query}.
+     *
+     * @return how many records were delivered
+     */
+    public long readSequences(long fromSeq, long toSeq, RecordConsumer consumer) {
+        long seq = Math.max(fromSeq, source.oldestSeq());
+        long last = Math.min(toSeq, source.newestSeq());
+        long count = 0;
+        while (seq <= last) {
+            Read r = read(seq);
+            if (r == Read.RETIRED) {
+                seq = Math.max(seq + 1, source.oldestSeq());
+                continue;
+            }
+            seq++;
+            if (r == Read.CORRUPT) {
+                continue;
+            }
+            count++;
+            delivered++;
+            if (!consumer.accept(current, frame, 0)) {
+                break;
+            }
+        }
+        return count;
+    }
+
     /** Records skipped because their CRC (record + frame) did not match or their fields were impossible. */
     public long crcMismatches() {
         return crcMismatches;

@@ -109,6 +109,25 @@ class LogReaderTest {
     }
 
     @Test
+    void readsASequenceRangeClippedToTheWindow() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            fill(log, pool, 100);
+            LogReader reader = new LogReader(log);
+            List<Long> got = new ArrayList<>();
+            long n = reader.readSequences(80, 89, (rec, frame, off) -> {
+                assertThat(TestFrames.holds(frame, off, rec.sequence(), rec.storedLength())).isTrue();
+                return got.add(rec.sequence());
+            });
+            assertThat(got).isEqualTo(range(80, 89));
+            assertThat(n).isEqualTo(10);
+            got.clear();
+            reader.readSequences(1, 500, (rec, frame, off) -> got.add(rec.sequence()));
+            assertThat(got).isEqualTo(range(log.oldestSeq(), 100));
+            assertThat(reader.crcMismatches()).isZero();
+        }
+    }
+
+    @Test
     void selectsByIngressPort() {
         try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
             fill(log, pool, 20);

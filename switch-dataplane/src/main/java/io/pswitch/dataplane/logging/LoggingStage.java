@@ -94,7 +94,18 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private long bytes;
     private long skippedNoBuffer;
     private long commits;
+    private CommitListener commitListener;
 
+    /**
+     * Told about every commit, on the dataplane thread, right after {@code PacketLog.commit()}
+     * returned: every record of the range is durable by then (unless retention retired it
+     * meanwhile). A test and diagnostic aid ({@code pswitch run --commit-oracle}): it runs inside
+     * the duty cycle, so whatever it does delays forwarding.
+     */
+    public interface CommitListener {
+        /** Records {@code fromSeq..toSeq} (inclusive) were just committed. */
+        void committed(long fromSeq, long toSeq);
+    }
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
      * @param batchCapacity the most frames a batch holds
@@ -165,6 +176,11 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             out.add(c);
         }
         return out;
+    }
+
+    /** Sets the listener told about every commit (null: none). Before the dataplane thread starts. */
+    public void commitListener(CommitListener listener) {
+        this.commitListener = listener;
     }
 
     public LogCounters counters() {
@@ -337,8 +353,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /** Makes everything appended durable now. */
     public void commit() {
         if (log.pendingCount() > 0) {
-            log.commit();
+            long from = log.committedSeq() + 1;
+            long to = log.commit();
             commits++;
+            CommitListener l = commitListener;
+            if (l != null) {
+                l.committed(from, to);
+            }
         }
         pendingSinceNs = 0;
         publishCounters();
