@@ -111,7 +111,7 @@ class KillNineCrashTest {
                     }
                     assertThat(rec.next).as(where + ": nothing committed is behind the recovered tail").isGreaterThan(maxOracleSeq);
                     try (ShmTraffic traffic = ShmTraffic.start(portA, portB, nextId, Long.MAX_VALUE, RATE)) {
-                        Thread.sleep(random.nextInt(500));
+                        Thread.sleep(50 + random.nextInt(600));
                         sw.kill();
                         nextId = traffic.nextId();
                         assertThat(traffic.error()).as(where + ": traffic").isNull();
