@@ -21,6 +21,7 @@ final class ShmTraffic implements AutoCloseable {
     private final long endId;
     private final long ratePerSec;
     private volatile boolean running = true;
+    private volatile boolean sending = true;
     private volatile long nextId;
     private volatile long received;
     private volatile long lastReceivedId = -1;
@@ -63,7 +64,7 @@ final class ShmTraffic implements AutoCloseable {
             MemorySegment seg = in.segment();
             long start = System.nanoTime();
             long next = firstId;
-            while (running && next < endId) {
+            while (running && sending && next < endId) {
                 long room = Math.min(64, endId - next);
                 if (ratePerSec > 0) {
                     long due = (System.nanoTime() - start) * ratePerSec / 1_000_000_000L - (next - firstId);
@@ -154,6 +155,16 @@ final class ShmTraffic implements AutoCloseable {
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Stops sending (frames already in the ring stay there for the switch; detaching would take
+     * them away) and returns the id after the last frame sent.
+     */
+    long stopSending() throws InterruptedException {
+        sending = false;
+        sender.join(5_000);
+        return nextId;
     }
 
     /** Stops both threads and detaches. */
