@@ -85,6 +85,7 @@ class KillNineCrashTest {
         long nextId = 0;
         LogVerifier.Report afterKill = null;
         int startupKills = 0;
+        long transmitted = -1;
         long started = System.nanoTime();
 
         for (int round = 0; round < rounds; round++) {
@@ -114,12 +115,13 @@ class KillNineCrashTest {
                         Thread.sleep(50 + random.nextInt(600));
                         sw.kill();
                         nextId = traffic.nextId();
+                        transmitted = traffic.lastReceivedId();
                         assertThat(traffic.error()).as(where + ": traffic").isNull();
                     }
                     readOracle(oracleFile, rec.next, where);
                 }
             }
-            afterKill = verifyAfterKill(pool, where);
+            afterKill = verifyAfterKill(pool, where, transmitted);
         }
 
         // A last clean run: recovery of the last kill, traffic, SIGTERM; then the log verifies clean.
@@ -136,7 +138,7 @@ class KillNineCrashTest {
             assertThat(sw.output()).contains("pswitch: stopped");
             readOracle(oracleFile, rec.next, ctx + ", final run");
         }
-        LogVerifier.Report last = verifyAfterKill(pool, ctx + ", after the clean stop");
+        LogVerifier.Report last = verifyAfterKill(pool, ctx + ", after the clean stop", nextId + 3999);
         assertThat(last.clean()).as("a cleanly stopped log verifies clean: " + last.lines()).isTrue();
         assertThat(oracleLines).as("committed records seen in the oracle").isGreaterThan(rounds * 100L);
 
@@ -189,8 +191,14 @@ class KillNineCrashTest {
         }
     }
 
-    /** Offline checks of the files a killed (or stopped) switch left; returns the verifier's report. */
-    private LogVerifier.Report verifyAfterKill(Path pool, String where) {
+    /**
+     * Offline checks of the files a killed (or stopped) switch left; returns the verifier's report.
+     *
+     * @param transmitted the last frame id that came out of the switch (-1: none): every frame up
+     *     to it that matched the filter was appended before it was transmitted (in sync mode even
+     *     committed), so the log must hold it
+     */
+    private LogVerifier.Report verifyAfterKill(Path pool, String where, long transmitted) {
         if (!Files.exists(pool)) {
             return null; // killed before the pool existed (only possible in the very first start-up)
         }
@@ -203,6 +211,7 @@ class KillNineCrashTest {
         badRecordsAfterKills += v.bad().size();
         List<Long> seqs = new ArrayList<>();
         Set<Long> ids = new HashSet<>();
+        long[] maxId = {-1};
         CRC32C crc = new CRC32C();
         try (ClosedLog log = ClosedLog.open(pool)) {
             LogReader reader = new LogReader(log);
@@ -222,11 +231,17 @@ class KillNineCrashTest {
                             .as(what + ": as committed").containsExactly(o);
                 }
                 seqs.add(rec.sequence());
+                maxId[0] = Math.max(maxId[0], id);
                 return true;
             });
             assertThat(reader.crcMismatches()).as(where + ": records failing verification inside the valid run").isZero();
         }
         recordsChecked += seqs.size();
+        long lastMatchingTransmitted = transmitted - transmitted % 4;
+        if (transmitted >= 0) {
+            assertThat(maxId[0]).as(where + ": a frame that left the switch after matching the filter is in the log (frame "
+                    + lastMatchingTransmitted + ")").isGreaterThanOrEqualTo(lastMatchingTransmitted);
+        }
         assertThat((long) seqs.size()).as(where + ": every record of the valid run is returned").isEqualTo(v.validRecords());
         for (int i = 0; i < seqs.size(); i++) {
             assertThat(seqs.get(i)).as(where + ": the valid run is contiguous").isEqualTo(v.oldestSeq() + i);
