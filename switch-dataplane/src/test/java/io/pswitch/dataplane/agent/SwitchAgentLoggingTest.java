@@ -266,6 +266,29 @@ class SwitchAgentLoggingTest {
     }
 
     @Test
+    void theCommitListenerHearsOfEveryCommittedRangeOnceItIsDurable() {
+        start(512, 256, Durability.batch(3, Duration.ofMillis(5)), "");
+        List<long[]> ranges = new ArrayList<>();
+        agent.logging().commitListener((from, to) -> {
+            assertThat(log.committedSeq()).as("told after the commit returned").isGreaterThanOrEqualTo(to);
+            ranges.add(new long[] {from, to});
+        });
+        p0.feed(frame(BROADCAST, A, 64, 1), frame(BROADCAST, A, 64, 2));
+        run();
+        assertThat(ranges).as("2 pending, window of 3 records not reached").isEmpty();
+        p0.feed(frame(BROADCAST, A, 64, 3), frame(BROADCAST, A, 64, 4));
+        run();
+        assertThat(ranges).containsExactly(new long[] {1, 4});
+        p0.feed(frame(BROADCAST, A, 64, 5));
+        run();
+        clock.now += 6_000_000;
+        agent.doWork(); // idle cycle: the time window closed
+        assertThat(ranges).containsExactly(new long[] {1, 4}, new long[] {5, 5});
+        agent.doWork();
+        assertThat(ranges).as("nothing pending, no call").hasSize(2);
+    }
+
+    @Test
     void retentionKeepsForwardingWhileLoggedFramesWaitInAStalledTxRing() {
         // A small pool and log: retention has to retire records whose buffers are still queued on
         // p1's TX ring, which must not hand them out until they are transmitted.
