@@ -46,6 +46,27 @@ class RunSettingsTest {
     }
 
     @Test
+    void theCommitOracleIsADocumentedDiagnosticOffByDefault() {
+        assertThat(parse("--port", "a=shm:a").log().commitOracle()).isNull();
+        Path oracle = tmp.resolve("oracle");
+        assertThat(parse("--port", "a=shm:a", "--commit-oracle", oracle.toString()).log().commitOracle()).isEqualTo(oracle);
+        assertThat(new CommandLine(new RunCommand()).getUsageMessage()).contains("--commit-oracle=FILE").contains("diagnostic aid");
+    }
+
+    @Test
+    void aCommitOracleThatCannotBeWrittenFailsTheStartWithOneLine() {
+        String port = "oracle" + ProcessHandle.current().pid();
+        RunSettings s = parse("--port", "a=shm:" + port, "--data-dir", tmp.resolve("data").toString(), "--buffers", "4096",
+                "--ring-size", "64", "--batch", "32", "--log-records", "1024",
+                "--commit-oracle", tmp.resolve("no-such-dir").resolve("oracle").toString());
+        assertThatThrownBy(() -> SwitchAssembly.start(s)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--commit-oracle " + tmp.resolve("no-such-dir").resolve("oracle"));
+        // Everything it opened is closed again: the data directory can be used at once.
+        DataDirLock.acquire(tmp.resolve("data")).close();
+        assertThat(Path.of("/dev/shm", "pswitch-" + port)).doesNotExist();
+    }
+
+    @Test
     void refusesMalformedPortSpecsSayingWhy() {
         assertThatThrownBy(() -> parse("--port", "shm:a")).hasMessage("bad port spec 'shm:a': missing 'name=' before the driver");
         assertThatThrownBy(() -> parse("--port", "a=shm")).hasMessageContaining("missing ':' after the driver name");

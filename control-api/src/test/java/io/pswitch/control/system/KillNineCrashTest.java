@@ -140,7 +140,7 @@ class KillNineCrashTest {
         }
         LogVerifier.Report last = verifyAfterKill(pool, ctx + ", after the clean stop", nextId + 3999);
         assertThat(last.clean()).as("a cleanly stopped log verifies clean: " + last.lines()).isTrue();
-        assertThat(oracleLines).as("committed records seen in the oracle").isGreaterThan(rounds * 100L);
+        assertThat(oracleLines).as("committed records seen in the oracle").isGreaterThan(rounds * 20L);
 
         System.out.printf("kill -9 crash test: %d rounds (%d killed during start-up), %d committed records in the oracle, "
                         + "%d record checks, %d oracle records retired by a full index, %d bad records found after kills "
