@@ -37,6 +37,7 @@ public final class CommitOracle implements LoggingStage.CommitListener, AutoClos
     private final LogReader reader;
     private final CRC32C crc = new CRC32C();
     private final StringBuilder lines = new StringBuilder();
+    private volatile RuntimeException failure;
 
     private CommitOracle(Path path, FileChannel channel, PacketLog log) {
         this.path = path;
@@ -54,8 +55,28 @@ public final class CommitOracle implements LoggingStage.CommitListener, AutoClos
         }
     }
 
+    /**
+     * Never throws into the duty cycle (that would leave a batch half done): the first failure is
+     * kept, the oracle goes quiet, and the switch's owner stops the switch ({@link #failure()}).
+     */
     @Override
     public void committed(long fromSeq, long toSeq) {
+        if (failure != null) {
+            return;
+        }
+        try {
+            record(fromSeq, toSeq);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+    }
+
+    /** The first failure (a record failing its CRC right after commit, a write error), or null. Any thread. */
+    public RuntimeException failure() {
+        return failure;
+    }
+
+    private void record(long fromSeq, long toSeq) {
         long mismatchesBefore = reader.crcMismatches();
         lines.setLength(0);
         reader.readSequences(fromSeq, toSeq, (rec, frame, offset) -> {

@@ -193,9 +193,13 @@ public final class SwitchAssembly implements AutoCloseable {
         return settings;
     }
 
-    /** The first error the dataplane thread hit, or null. */
+    /** The first error the dataplane thread hit (or the commit oracle it feeds), or null. */
     public Throwable agentError() {
-        return agentError;
+        Throwable t = agentError;
+        if (t == null && oracle != null) {
+            t = oracle.failure();
+        }
+        return t;
     }
 
     @Override

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(900)
 class KillNineCrashTest {
     private static final Pattern RECOVERED = Pattern.compile(
-            "recovered (\\d+) records \\(seq (\\d+)\\.\\.(-?\\d+)\\), dropped (\\d+)");
+            "recovered (\\d+) records \\(seq (\\d+)\\.\\.(-?\\d+)\\), dropped (\\d+).*took (\\d+) us");
     private static final int LOG_RECORDS = 32768;
     /** PacketLog's retire batch for this capacity (SwitchAssembly: min(256, records / 64)). */
     private static final int RETIRE_BATCH = Math.min(256, LOG_RECORDS / 64);
@@ -67,6 +67,7 @@ class KillNineCrashTest {
     private long recordsChecked;
     private long badRecordsAfterKills;
     private long retiredOracleRecords;
+    private long maxRecoveryMicros;
 
     @AfterEach
     void removePortFiles() {
@@ -103,6 +104,8 @@ class KillNineCrashTest {
                 } else {
                     sw.awaitOutput("pswitch: filters:", 60_000);
                     Recovered rec = recovered(sw.output(), where);
+                    maxRecoveryMicros = Math.max(maxRecoveryMicros, rec.micros);
+                    assertThat(rec.micros).as(where + ": recovery of " + LOG_RECORDS + " slots is bounded").isLessThan(5_000_000);
                     if (afterKill != null) {
                         // Recovery keeps exactly the run the offline verifier accepted, and drops the rest.
                         assertThat(rec.oldest).as(where + ": recovered oldest").isEqualTo(afterKill.oldestSeq());
@@ -144,8 +147,8 @@ class KillNineCrashTest {
 
         System.out.printf("kill -9 crash test: %d rounds (%d killed during start-up), %d committed records in the oracle, "
                         + "%d record checks, %d oracle records retired by a full index, %d bad records found after kills "
-                        + "(all beyond the committed tail), %d s, %s%n",
-                rounds, startupKills, oracleLines, recordsChecked, retiredOracleRecords, badRecordsAfterKills,
+                        + "(all beyond the committed tail), recovery took at most %d us, %d s, %s%n",
+                rounds, startupKills, oracleLines, recordsChecked, retiredOracleRecords, badRecordsAfterKills, maxRecoveryMicros,
                 (System.nanoTime() - started) / 1_000_000_000L, ctx);
     }
 
@@ -156,7 +159,7 @@ class KillNineCrashTest {
                 "-q", "--status-interval", "60s"};
     }
 
-    private record Recovered(long count, long oldest, long next, long dropped) {
+    private record Recovered(long count, long oldest, long next, long dropped, long micros) {
     }
 
     private static Recovered recovered(String output, String where) {
@@ -165,7 +168,7 @@ class KillNineCrashTest {
             fail(where + ": no recovery report in the switch output:\n" + output);
         }
         return new Recovered(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)) + 1,
-                Long.parseLong(m.group(4)));
+                Long.parseLong(m.group(4)), Long.parseLong(m.group(5)));
     }
 
     /**
