@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * idle: backoff            # busy | yield | backoff
  * fdb: { capacity: 65536, ageing: 300s }
  * statusInterval: 5s
+ * api: { address: 127.0.0.1:8080 }   # or 'off'; tokenFile, tlsCert, tlsKey
  * ports:
  *   - p0=pcap:eth0
  *   - p1=shm:vm1
@@ -81,6 +82,18 @@ public final class SwitchConfigFile {
         public List<LogFilter> filters;
     }
 
+    /** The REST API: {@code api: { address: 127.0.0.1:8080, tokenFile: ..., tlsCert: ..., tlsKey: ... }}. */
+    public static final class Api {
+        @JsonProperty
+        public String address;
+        @JsonProperty
+        public String tokenFile;
+        @JsonProperty
+        public String tlsCert;
+        @JsonProperty
+        public String tlsKey;
+    }
+
     @JsonProperty
     public String dataDir;
     @JsonProperty
@@ -97,6 +110,8 @@ public final class SwitchConfigFile {
     public Fdb fdb;
     @JsonProperty
     public String statusInterval;
+    @JsonProperty
+    public Api api;
     @JsonProperty
     public List<String> ports = new ArrayList<>();
     @JsonProperty

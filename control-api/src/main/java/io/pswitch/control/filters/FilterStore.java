@@ -1,7 +1,6 @@
 package io.pswitch.control.filters;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,6 +24,9 @@ import java.util.TreeSet;
  * The logging filters of a data directory, in {@code DIR/filters.json}, so that they come back
  * after a restart. Written atomically: a temporary file is written and fsynced, then renamed over
  * the old one and the directory fsynced — a crash leaves the old set or the new one, never half.
+ *
+ * <p>The file also keeps the next filter id, so an id is never given twice in a data directory:
+ * log records name the filter that logged them by id, also after it was deleted.
  */
 public final class FilterStore {
     public static final String FILE_NAME = "filters.json";
@@ -45,6 +47,14 @@ public final class FilterStore {
         public boolean enabled = true;
     }
 
+    /** The file: the filters and the next id to give. */
+    static final class Contents {
+        @JsonProperty
+        public int nextId = 1;
+        @JsonProperty
+        public List<Entry> filters = new ArrayList<>();
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -59,24 +69,37 @@ public final class FilterStore {
         return file;
     }
 
-    /** The stored filters; empty when the file does not exist. */
-    public List<Filter> load() {
+    private Contents read() {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new Contents();
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        List<Entry> entries;
         try {
-            entries = JSON.readValue(bytes, new TypeReference<List<Entry>>() { });
+            Contents c = JSON.readValue(bytes, Contents.class);
+            return c == null ? new Contents() : c;
         } catch (IOException e) {
             throw new ConfigException(file + " is not a valid filter list (" + e.getMessage().split("\n")[0] + "); fix or remove it");
         }
+    }
+
+    /** The next id to give: above every id stored now or before. */
+    public int nextId() {
+        Contents c = read();
+        int next = Math.max(1, c.nextId);
+        for (Entry e : c.filters) {
+            next = Math.max(next, e.id + 1);
+        }
+        return next;
+    }
+
+    /** The stored filters; empty when the file does not exist. */
+    public List<Filter> load() {
         List<Filter> out = new ArrayList<>();
-        for (Entry e : entries) {
+        for (Entry e : read().filters) {
             try {
                 out.add(new Filter(e.id, e.name, e.expression, e.snaplen, e.ports, e.enabled));
             } catch (IllegalArgumentException bad) {
@@ -88,7 +111,9 @@ public final class FilterStore {
 
     /** Replaces the stored filters atomically (temp file, fsync, rename, fsync of the directory). */
     public void save(List<Filter> filters) {
-        List<Entry> entries = new ArrayList<>();
+        Contents contents = new Contents();
+        contents.nextId = nextId();
+        List<Entry> entries = contents.filters;
         for (Filter f : filters) {
             Entry e = new Entry();
             e.id = f.id();
@@ -98,10 +123,11 @@ public final class FilterStore {
             e.ports = new TreeSet<>(f.ports());
             e.enabled = f.enabled();
             entries.add(e);
+            contents.nextId = Math.max(contents.nextId, f.id() + 1);
         }
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         try {
-            byte[] bytes = JSON.writeValueAsBytes(entries);
+            byte[] bytes = JSON.writeValueAsBytes(contents);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);

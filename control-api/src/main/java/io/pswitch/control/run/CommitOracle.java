@@ -1,9 +1,9 @@
 package io.pswitch.control.run;
 
 import io.pswitch.control.config.ConfigException;
-import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.query.LogReader;
+import io.pswitch.pktlog.query.LogRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -28,10 +28,12 @@ import java.util.zip.CRC32C;
  * cache, and a power cut is not what this oracle is for. A crash in the middle of a write may
  * leave a last line without its newline; readers ignore it.
  *
- * <p>Runs on the dataplane thread, inside the duty cycle (reading, a CRC and a system call per
- * commit): it slows forwarding and is not for production.
+ * <p>Runs on the thread that committed, right after the commit: the dataplane thread in {@code sync}
+ * mode (inside the duty cycle), the log's committer thread in {@code batch} and {@code async}
+ * (delaying the next commit). One call at a time: the log hands commits over one by one. Reading,
+ * a CRC and a system call per commit: it slows the switch and is not for production.
  */
-public final class CommitOracle implements LoggingStage.CommitListener, AutoCloseable {
+public final class CommitOracle implements PacketLog.CommitListener, AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final LogReader reader;
@@ -56,8 +58,9 @@ public final class CommitOracle implements LoggingStage.CommitListener, AutoClos
     }
 
     /**
-     * Never throws into the duty cycle (that would leave a batch half done): the first failure is
-     * kept, the oracle goes quiet, and the switch's owner stops the switch ({@link #failure()}).
+     * Never throws into the committing thread (a duty cycle would be left half done, a committer
+     * would stop committing): the first failure is kept, the oracle goes quiet, and the switch's
+     * owner stops the switch ({@link #failure()}).
      */
     @Override
     public void committed(long fromSeq, long toSeq) {
@@ -79,13 +82,16 @@ public final class CommitOracle implements LoggingStage.CommitListener, AutoClos
     private void record(long fromSeq, long toSeq) {
         long mismatchesBefore = reader.crcMismatches();
         lines.setLength(0);
-        reader.readSequences(fromSeq, toSeq, (rec, frame, offset) -> {
+        for (long seq = fromSeq; seq <= toSeq; seq++) {
+            LogRecord rec = reader.record(seq);
+            if (rec == null) {
+                continue; // retired meanwhile (a CRC failure is counted and reported below)
+            }
             crc.reset();
-            crc.update(frame.asSlice(offset, rec.storedLength()).asByteBuffer());
-            lines.append(rec.sequence()).append(' ').append(rec.storedLength()).append(' ').append(rec.wireLength())
+            crc.update(reader.frame().asSlice(0, rec.storedLength()).asByteBuffer());
+            lines.append(seq).append(' ').append(rec.storedLength()).append(' ').append(rec.wireLength())
                     .append(' ').append(Integer.toHexString((int) crc.getValue())).append('\n');
-            return true;
-        });
+        }
         if (reader.crcMismatches() != mismatchesBefore) {
             // A record that fails verification right after its commit is a bug in the writer: stop loudly.
             throw new IllegalStateException("commit oracle: " + (reader.crcMismatches() - mismatchesBefore)

@@ -3,6 +3,7 @@ package io.pswitch.control.run;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.DurationParser;
 import io.pswitch.control.config.SwitchConfigFile;
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Option;
                 "  pcap:<interface>[,snaplen=N][,bufsize=B]       live interface (root or CAP_NET_RAW)",
                 "  pcapfile:<in.pcap>[,out=<out.pcap>][,speed=top|original|Nx][,loop=N]",
                 "  shm:<name>[,slots=N][,slotsize=B]              shared-memory rings for local apps and 'gen'",
+                "",
+                "The REST API (/api/v1, /metrics) listens on 127.0.0.1:8080 unless --api says otherwise;",
+                "binding any other address needs --api-token-file.",
                 ""},
         footer = {"", "Example: ./pswitch run --port a=shm:a --port b=shm:b --data-dir /tmp/psw"})
 public final class RunCommand implements Callable<Integer> {
@@ -87,6 +91,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--commit-interval", paramLabel = "DURATION", description = "batch/async: commit when the oldest pending record is this old. Default: 1ms (async: 1s).")
     String commitInterval;
 
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "REST API and /metrics address, or 'off'. Default: 127.0.0.1:8080.")
+    String api;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "Bearer token clients must send (required to bind a non-loopback address).")
+    Path apiTokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve the API over TLS with this certificate chain.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Unencrypted PKCS#8 private key for --tls-cert.")
+    Path tlsKey;
+
     @Option(names = "--commit-oracle", paramLabel = "FILE",
             description = {"Test/diagnostic aid: after every commit, append one line per committed record",
                     "(seq, stored and wire length, CRC32C of the stored bytes) to FILE, read back through the log.",
@@ -120,6 +136,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         SwitchConfigFile.Pool pool = file.pool == null ? new SwitchConfigFile.Pool() : file.pool;
         SwitchConfigFile.Fdb fdb = file.fdb == null ? new SwitchConfigFile.Fdb() : file.fdb;
+        SwitchConfigFile.Api apiFile = file.api == null ? new SwitchConfigFile.Api() : file.api;
         return new RunSettings(
                 dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR,
                 first(workers, file.workers, 1),
@@ -133,7 +150,11 @@ public final class RunCommand implements Callable<Integer> {
                 DurationParser.parse(first(statusInterval, file.statusInterval, "5s")),
                 quiet,
                 parsed,
-                logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log));
+                logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log),
+                ApiSettings.parse(first(api, apiFile.address, ApiSettings.DEFAULT_ADDRESS),
+                        first(apiTokenFile, path(apiFile.tokenFile), null),
+                        first(tlsCert, path(apiFile.tlsCert), null),
+                        first(tlsKey, path(apiFile.tlsKey), null)));
     }
 
     private LogSettings logSettings(SwitchConfigFile.Log file) {
@@ -170,6 +191,10 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS), commitOracle);
+    }
+
+    private static Path path(String s) {
+        return s == null ? null : Path.of(s);
     }
 
     private static <T> T first(T flag, T file, T dflt) {
@@ -215,6 +240,9 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
                     : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
                             + (f.enabled() ? "" : " (disabled)")).toList()));
+            if (sw.api() != null) {
+                out.printf("pswitch: API at %s (/api/v1/ports, /api/v1/fdb, /metrics, /api/v1/openapi.json)%n", sw.api().url());
+            }
             out.flush();
             StatusLine status = new StatusLine(sw.agent(), sw.log());
             long intervalMs = Math.max(100, settings.statusInterval().toMillis());

@@ -1,6 +1,7 @@
 package io.pswitch.control.run;
 
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ public record RunSettings(
         Duration statusInterval,
         boolean quiet,
         List<PortSpec> ports,
-        LogSettings log) {
+        LogSettings log,
+        ApiSettings api) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
     public static final int DEFAULT_BUFFERS = 65536;
@@ -53,6 +55,9 @@ public record RunSettings(
         ports = List.copyOf(ports);
         if (log == null) {
             log = LogSettings.defaults();
+        }
+        if (api == null) {
+            api = ApiSettings.off();
         }
         if (ports.isEmpty()) {
             throw new ConfigException("no ports: give at least one --port name=driver:argument (or 'ports:' in the config file)");
@@ -92,7 +97,7 @@ public record RunSettings(
     /** The same settings with another log configuration. */
     public RunSettings withLog(LogSettings l) {
         return new RunSettings(dataDir, workers, buffers, bufferSize, ringSize, batch, idle, fdbCapacity, ageing,
-                statusInterval, quiet, ports, l);
+                statusInterval, quiet, ports, l, api);
     }
 
     public Path poolFile() {

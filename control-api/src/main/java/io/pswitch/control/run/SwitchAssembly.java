@@ -1,5 +1,7 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.rest.ApiServer;
+import io.pswitch.control.rest.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.Port;
@@ -7,7 +9,9 @@ import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
+import io.pswitch.control.log.LogStatus;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSet;
@@ -27,27 +31,30 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 /**
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
  * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
- * records point at), compiles the filters, opens every port, and runs one {@link SwitchAgent} on its
- * own thread. Closing stops the agent first (which commits the log), then closes the ports (flushing
- * their outputs), then the log, then unmaps the pool — the reverse of opening, so no buffer is
- * touched after its pool is gone.
+ * records point at), compiles the filters, opens every port, runs one {@link SwitchAgent} on its
+ * own thread and serves the API. Closing stops the API, then the agent (which commits the log),
+ * then closes the ports (flushing their outputs), then the log, then unmaps the pool — the reverse
+ * of opening, so no buffer is touched after its pool is gone.
  *
  * <p>Filters: the start-up set is the settings' filters when given (they then replace the stored
  * ones), else those stored in the data directory ({@link FilterStore}). {@link #replaceFilters}
  * compiles, stores and installs a new set; the dataplane applies it from its next batch.
  */
-public final class SwitchAssembly implements AutoCloseable {
+public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
     private final BufferPool pool;
     private final PacketLog log;
     private final FilterStore filterStore;
+    private final FilterService filterService = new FilterService(this);
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
     private final CommitOracle oracle;
     private volatile Throwable agentError;
-    private boolean closed;
+    private volatile boolean started;
+    private ApiServer api;
+    private volatile boolean closed;
 
     private SwitchAssembly(RunSettings settings) {
         this.settings = settings;
@@ -80,9 +87,10 @@ public final class SwitchAssembly implements AutoCloseable {
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet);
             if (settings.log().commitOracle() != null) {
-                // Set before the dataplane thread starts (its start publishes the field).
+                // Before the first append; the dataplane thread's start publishes it (and, through
+                // the hand-over of each commit, to the log's committer thread).
                 o = CommitOracle.open(settings.log().commitOracle(), l);
-                agent.logging().commitListener(o);
+                l.commitListener(o);
             }
         } catch (RuntimeException e) {
             if (o != null) {
@@ -109,11 +117,13 @@ public final class SwitchAssembly implements AutoCloseable {
 
     /**
      * Retention starts before the pool runs dry: the low-water mark leaves a batch of spares for the
-     * logging stage plus room for flood copies; retiring in batches amortises the marker flush.
+     * logging stage plus room for flood copies. Retiring 1/16 of the index at a time amortises the
+     * marker's flush, and gives the committer (which flushes it ahead of need) time to do so while
+     * appends go on.
      */
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
-        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(256, records / 64)));
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
     }
 
     /** Port names resolve to their index in the settings, which is the agent's port order. */
@@ -149,15 +159,33 @@ public final class SwitchAssembly implements AutoCloseable {
         return agent.logging().filters(set);
     }
 
+    /** The id a new filter gets: never one given before in this data directory. */
+    public synchronized int nextFilterId() {
+        return filterStore.nextId();
+    }
+
+    @Override
+    public FilterService filterService() {
+        return filterService;
+    }
+
+    @Override
+    public LogStatus logStatus() {
+        return LogStatus.of(this);
+    }
+
     /** The filters installed now (enabled or not), in order. */
+    @Override
     public List<Filter> filters() {
         return agent.logging().filters().filters();
     }
 
+    @Override
     public PacketLog log() {
         return log;
     }
 
+    @Override
     public LoggingStage logging() {
         return agent.logging();
     }
@@ -174,17 +202,38 @@ public final class SwitchAssembly implements AutoCloseable {
         agentError = t;
     }
 
-    /** Opens everything and starts the dataplane thread. */
+    /** Opens everything, starts the dataplane thread, then the API (when enabled). */
     public static SwitchAssembly start(RunSettings settings) {
         SwitchAssembly a = new SwitchAssembly(settings);
         AgentRunner.startOnThread(a.runner);
+        a.started = true;
+        if (settings.api().enabled()) {
+            try {
+                a.api = ApiServer.start(settings.api(), a);
+            } catch (RuntimeException e) {
+                a.close();
+                throw e;
+            }
+        }
         return a;
     }
 
+    /** The running API server, or null when it is off. */
+    public ApiServer api() {
+        return api;
+    }
+
+    @Override
+    public boolean started() {
+        return started && !closed;
+    }
+
+    @Override
     public SwitchAgent agent() {
         return agent;
     }
 
+    @Override
     public BufferPool pool() {
         return pool;
     }
@@ -193,7 +242,8 @@ public final class SwitchAssembly implements AutoCloseable {
         return settings;
     }
 
-    /** The first error the dataplane thread hit (or the commit oracle it feeds), or null. */
+    /** The first error the dataplane thread hit (or the commit oracle), or null. */
+    @Override
     public Throwable agentError() {
         Throwable t = agentError;
         if (t == null && oracle != null) {
@@ -208,6 +258,10 @@ public final class SwitchAssembly implements AutoCloseable {
             return;
         }
         closed = true;
+        // The API first: no request may wait on a dataplane that is being stopped.
+        if (api != null) {
+            api.close();
+        }
         runner.close();
         for (Port port : ports) {
             port.close();

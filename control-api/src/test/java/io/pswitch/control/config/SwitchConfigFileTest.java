@@ -48,7 +48,7 @@ class SwitchConfigFileTest {
         assertThatThrownBy(() -> SwitchConfigFile.read(f))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown key 'bufers'")
-                .hasMessageContaining("known: batch, dataDir");
+                .hasMessageContaining("known: api, batch, dataDir");
     }
 
     @Test

@@ -3,7 +3,13 @@ package io.pswitch.control.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.tuple;
+
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.dataplane.logging.Durability;
+import io.pswitch.pktlog.filter.Filter;
+import java.time.Duration;
+import java.util.Set;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,13 +63,70 @@ class RunSettingsTest {
     void aCommitOracleThatCannotBeWrittenFailsTheStartWithOneLine() {
         String port = "oracle" + ProcessHandle.current().pid();
         RunSettings s = parse("--port", "a=shm:" + port, "--data-dir", tmp.resolve("data").toString(), "--buffers", "4096",
-                "--ring-size", "64", "--batch", "32", "--log-records", "1024",
+                "--ring-size", "64", "--batch", "32", "--log-records", "1024", "--api", "off",
                 "--commit-oracle", tmp.resolve("no-such-dir").resolve("oracle").toString());
         assertThatThrownBy(() -> SwitchAssembly.start(s)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--commit-oracle " + tmp.resolve("no-such-dir").resolve("oracle"));
         // Everything it opened is closed again: the data directory can be used at once.
         DataDirLock.acquire(tmp.resolve("data")).close();
         assertThat(Path.of("/dev/shm", "pswitch-" + port)).doesNotExist();
+    }
+
+    @Test
+    void logFlagsSetFiltersDurabilityAndSize() {
+        RunSettings s = parse("--port", "a=shm:a", "--filter", "ping=icmp or arp", "--filter", "web = tcp port 80",
+                "--durability", "batch", "--commit-records", "64", "--commit-interval", "200us", "--log-records", "4096");
+        assertThat(s.log().filters()).extracting(Filter::id, Filter::name, Filter::expression)
+                .containsExactly(tuple(1, "ping", "icmp or arp"), tuple(2, "web", "tcp port 80"));
+        assertThat(s.log().durability()).isEqualTo(Durability.batch(64, Duration.ofNanos(200_000)));
+        assertThat(s.log().records()).isEqualTo(4096);
+    }
+
+    @Test
+    void withoutFilterFlagsTheStoredFiltersApplyAndBatchDurabilityIsTheDefault() {
+        RunSettings s = parse("--port", "a=shm:a");
+        assertThat(s.log().filters()).as("null: load from the data directory").isNull();
+        assertThat(s.log().durability().mode()).isEqualTo(Durability.Mode.BATCH);
+        assertThat(s.log().records()).isEqualTo(LogSettings.DEFAULT_RECORDS);
+    }
+
+    @Test
+    void theConfigFileSetsLogFiltersWithSnaplenPortsAndEnabled() throws IOException {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, """
+                ports: [a=shm:a, b=shm:b]
+                log:
+                  durability: sync
+                  records: 1024
+                  filters:
+                    - { name: heads, expression: "tcp", snaplen: 96, ports: [a] }
+                    - { name: off, expression: "udp", enabled: false }
+                """);
+        RunSettings s = parse("--config", f.toString());
+        assertThat(s.log().durability()).isEqualTo(Durability.sync());
+        assertThat(s.log().records()).isEqualTo(1024);
+        assertThat(s.log().filters()).containsExactly(new Filter(1, "heads", "tcp", 96, Set.of("a"), true),
+                new Filter(2, "off", "udp", 0, Set.of(), false));
+        assertThat(parse("--config", f.toString(), "--filter", "x=arp").log().filters())
+                .as("flags replace the file's filters").extracting(Filter::name).containsExactly("x");
+    }
+
+    @Test
+    void refusesBadLogSettingsSayingWhich() {
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--filter", "icmp"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("expected NAME=EXPRESSION");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--filter", "bad name=icmp"))
+                .hasMessageContaining("filter name 'bad name'");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--filter", "x=icmp", "--filter", "x=arp"))
+                .hasMessage("filter name 'x' is used twice");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--durability", "eventually"))
+                .hasMessageContaining("durability 'eventually' is not one of sync, batch, async");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--durability", "sync", "--commit-records", "5"))
+                .hasMessageContaining("apply to batch and async durability, not sync");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--log-records", "100", "--batch", "256"))
+                .hasMessageContaining("too small for batches of 256");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--commit-records", "0"))
+                .hasMessageContaining("must be at least 1");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.pswitch.control.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.control.run.RunSettings;
 import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.agent.SwitchAgent;
@@ -56,10 +57,10 @@ final class ScenarioSwitch {
     private ScenarioSwitch() {
     }
 
-    /** The settings the scenarios run with: a small pool, YIELD idling, quiet, no status lines. */
+    /** The settings the scenarios run with: a small pool, YIELD idling, quiet, no status lines, no API. */
     static RunSettings settings(Path dataDir, List<PortSpec> ports) {
         return new RunSettings(dataDir, 1, 4096, BUFFER_SIZE, 256, 32, RunSettings.IdleMode.YIELD, 1024,
-                Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null);
+                Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null, ApiSettings.off());
     }
 
     /**

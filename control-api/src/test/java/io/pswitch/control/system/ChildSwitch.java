@@ -33,6 +33,10 @@ final class ChildSwitch implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RunCommand.class.getName());
         cmd.addAll(Arrays.asList(args));
+        if (!cmd.contains("--api")) {
+            // An ephemeral port: child switches never collide with each other or a switch on 8080.
+            cmd.addAll(List.of("--api", "127.0.0.1:0"));
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ChildSwitch(p, log);
     }

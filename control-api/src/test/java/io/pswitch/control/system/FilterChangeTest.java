@@ -48,7 +48,7 @@ class FilterChangeTest {
         RunCommand cmd = new RunCommand();
         new CommandLine(cmd).parseArgs("--port", "a=shm:" + tag + "a", "--port", "b=shm:" + tag + "b",
                 "--data-dir", data.toString(), "--buffers", "16384", "--ring-size", "256", "--batch", "64",
-                "--log-records", "8192", "--filter", "p1000=udp dst port 1000", "--durability", "batch", "-q");
+                "--log-records", "8192", "--filter", "p1000=udp dst port 1000", "--durability", "batch", "-q", "--api", "off");
         RunSettings settings = cmd.settings();
         long phase1End = 4000;
         long phase2End = 8000;

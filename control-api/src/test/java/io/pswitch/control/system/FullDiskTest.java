@@ -104,8 +104,8 @@ class FullDiskTest {
     /**
      * {@code pool}: 1024 buffers hold far fewer records than the index: the pool's low-water mark
      * retires. {@code index}: 2048 records in a pool with room to spare: the full index retires.
-     * (Not smaller: retention retires {@code records / 64} at a time with one flush each, so a
-     * tiny index flushes every few frames and forwards slowly on a disk.)
+     * (Not much smaller: retention retires {@code records / 16} at a time with one flush each, so a
+     * tiny index flushes every few frames.)
      */
     @ParameterizedTest(name = "{0} full")
     @CsvSource({"pool, 1024, 4096", "index, 4096, 2048"})

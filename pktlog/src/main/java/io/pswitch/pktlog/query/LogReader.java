@@ -86,6 +86,23 @@ public final class LogReader {
     }
 
     /**
+     * Record {@code seq}, verified (CRC over the record and its bytes), or null when it is retired,
+     * not yet published or fails verification. The result is this reader's reused instance; its
+     * bytes are in {@link #frame()} until the next read.
+     */
+    public LogRecord record(long seq) {
+        if (seq < source.oldestSeq() || seq > source.newestSeq()) {
+            return null;
+        }
+        return read(seq) == Read.OK ? current : null;
+    }
+
+    /** The stored bytes of the record last returned by {@link #record(long)}, from offset 0. */
+    public MemorySegment frame() {
+        return frame;
+    }
+
+    /**
      * The first readable sequence whose timestamp is {@code >= tsNs}, or {@code newestSeq() + 1}
      * when none. Binary search; records that cannot be read are stepped over.
      */
@@ -156,36 +173,6 @@ public final class LogReader {
             count++;
             delivered++;
             if (!consumer.accept(rec, frame, 0)) {
-                break;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * Hands every verified record with a sequence in {@code [fromSeq, toSeq]} (clipped to the
-     * readable window) to {@code consumer} in sequence order; records retired or failing their CRC
-     * meanwhile are skipped and counted as in {@link #query}.
-     *
-     * @return how many records were delivered
-     */
-    public long readSequences(long fromSeq, long toSeq, RecordConsumer consumer) {
-        long seq = Math.max(fromSeq, source.oldestSeq());
-        long last = Math.min(toSeq, source.newestSeq());
-        long count = 0;
-        while (seq <= last) {
-            Read r = read(seq);
-            if (r == Read.RETIRED) {
-                seq = Math.max(seq + 1, source.oldestSeq());
-                continue;
-            }
-            seq++;
-            if (r == Read.CORRUPT) {
-                continue;
-            }
-            count++;
-            delivered++;
-            if (!consumer.accept(current, frame, 0)) {
                 break;
             }
         }

@@ -109,25 +109,6 @@ class LogReaderTest {
     }
 
     @Test
-    void readsASequenceRangeClippedToTheWindow() {
-        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
-            fill(log, pool, 100);
-            LogReader reader = new LogReader(log);
-            List<Long> got = new ArrayList<>();
-            long n = reader.readSequences(80, 89, (rec, frame, off) -> {
-                assertThat(TestFrames.holds(frame, off, rec.sequence(), rec.storedLength())).isTrue();
-                return got.add(rec.sequence());
-            });
-            assertThat(got).isEqualTo(range(80, 89));
-            assertThat(n).isEqualTo(10);
-            got.clear();
-            reader.readSequences(1, 500, (rec, frame, off) -> got.add(rec.sequence()));
-            assertThat(got).isEqualTo(range(log.oldestSeq(), 100));
-            assertThat(reader.crcMismatches()).isZero();
-        }
-    }
-
-    @Test
     void selectsByIngressPort() {
         try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
             fill(log, pool, 20);
@@ -207,9 +188,10 @@ class LogReaderTest {
                 }
             });
             readerThread.start();
-            long deadline = System.nanoTime() + 400_000_000L;
+            // Enough retirements under the reader, however loaded the machine (at most 10 s).
+            long deadline = System.nanoTime() + 10_000_000_000L;
             int spare = 0;
-            while (System.nanoTime() < deadline && failure.get() == null) {
+            while (log.retiredCount() < 2_000 && System.nanoTime() < deadline && failure.get() == null) {
                 long seq = log.appendedSeq() + 1;
                 int buf = pool.allocate();
                 // Scribble over the buffer first, as a port would when it receives into it.

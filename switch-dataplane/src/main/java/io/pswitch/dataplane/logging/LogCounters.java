@@ -16,11 +16,13 @@ public final class LogCounters {
     private static final int COMMITS = 4;
     private static final int COMMITTED_SEQ = 5;
     private static final int PUBLISHED_SEQ = 6;
+    private static final int LIVE_BYTES = 7;
 
-    private final long[] values = new long[7];
+    private final long[] values = new long[8];
 
     void publish(long frames, long bytes, long skippedNoBuffer, long retired, long commits, long committedSeq,
-                 long publishedSeq) {
+                 long publishedSeq, long liveBytes) {
+        LONGS.setOpaque(values, LIVE_BYTES, liveBytes);
         LONGS.setOpaque(values, FRAMES, frames);
         LONGS.setOpaque(values, BYTES, bytes);
         LONGS.setOpaque(values, SKIPPED_NO_BUFFER, skippedNoBuffer);
@@ -64,5 +66,10 @@ public final class LogCounters {
 
     public long publishedSeq() {
         return get(PUBLISHED_SEQ);
+    }
+
+    /** Stored bytes of the records the log holds now. */
+    public long liveBytes() {
+        return get(LIVE_BYTES);
     }
 }

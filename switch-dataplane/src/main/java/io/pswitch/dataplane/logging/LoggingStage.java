@@ -93,19 +93,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private long frames;
     private long bytes;
     private long skippedNoBuffer;
-    private long commits;
-    private CommitListener commitListener;
 
-    /**
-     * Told about every commit, on the dataplane thread, right after {@code PacketLog.commit()}
-     * returned: every record of the range is durable by then (unless retention retired it
-     * meanwhile). A test and diagnostic aid ({@code pswitch run --commit-oracle}): it runs inside
-     * the duty cycle, so whatever it does delays forwarding.
-     */
-    public interface CommitListener {
-        /** Records {@code fromSeq..toSeq} (inclusive) were just committed. */
-        void committed(long fromSeq, long toSeq);
-    }
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
      * @param batchCapacity the most frames a batch holds
@@ -136,8 +124,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                     + batchCapacity + " frames: it needs at least " + 2 * batchCapacity);
         }
         log.bufferRelease(this);
+        if (durability.mode() != Durability.Mode.SYNC) {
+            // batch/async: the dataplane hands commits over and never waits for the disk.
+            log.startCommitter();
+        }
         filters(initial);
         this.current = active;
+        publishCounters();
     }
 
     // ---------------------------------------------------------------- control side
@@ -178,11 +171,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         return out;
     }
 
-    /** Sets the listener told about every commit (null: none). Before the dataplane thread starts. */
-    public void commitListener(CommitListener listener) {
-        this.commitListener = listener;
-    }
-
     public LogCounters counters() {
         return counters;
     }
@@ -202,13 +190,18 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
+        log.poll();
         ActiveFilters a = active;
         if (a != current) {
             current = a;
             LONG_FIELD.setOpaque(this, a.generation);
         }
         if (pendingSinceNs != 0 && now - pendingSinceNs >= durability.maxDelayNs()) {
-            commit();
+            requestCommit();
+        }
+        if (log.committedSeq() != counters.committedSeq()) {
+            // The committer finished a commit: readers of the counters see it even when idle.
+            publishCounters();
         }
     }
 
@@ -270,8 +263,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 if (pendingSinceNs == 0) {
                     pendingSinceNs = now;
                 }
-                if (log.pendingCount() >= durability.maxRecords()) {
-                    commit();
+                if (log.unrequestedCount() >= durability.maxRecords()) {
+                    requestCommit();
                 }
             }
         }
@@ -320,7 +313,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         Ring ring = tx[p];
         int t = checkedTail[p];
         int end = ring.tail;
-        while (t != end) {
+        // One reserve spare per logged buffer in a TX slot: none reserved, none to look for.
+        while (t != end && reserveCount > 0) {
             if ((ring.flags[t] & Ring.FLAG_LOGGED) != 0) {
                 int buf = ring.bufIdx[t];
                 ring.bufIdx[t] = reserve[--reserveCount];
@@ -350,23 +344,29 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    /** Makes everything appended durable now. */
+    /**
+     * batch/async: hands what was appended to the committer; if a commit is still in flight, they
+     * stay pending and go with a later request (group commit), retried every duty cycle.
+     */
+    private void requestCommit() {
+        if (log.requestCommit()) {
+            pendingSinceNs = 0;
+        }
+    }
+
+    /** Makes everything appended durable now, on this thread (sync mode, and at close). */
     public void commit() {
         if (log.pendingCount() > 0) {
-            long from = log.committedSeq() + 1;
-            long to = log.commit();
-            commits++;
-            CommitListener l = commitListener;
-            if (l != null) {
-                l.committed(from, to);
-            }
+            log.commit();
         }
         pendingSinceNs = 0;
         publishCounters();
     }
 
     private void publishCounters() {
-        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), commits, log.committedSeq(), log.appendedSeq());
+        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), log.commitLatency().count(), log.committedSeq(),
+                log.appendedSeq(),
+                log.liveBytes());
     }
 
     // ---------------------------------------------------------------- ownership checks (cold)

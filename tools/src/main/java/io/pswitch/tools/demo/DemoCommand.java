@@ -1,5 +1,6 @@
 package io.pswitch.tools.demo;
 
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.control.run.LogSettings;
 import io.pswitch.control.run.RunSettings;
 import io.pswitch.control.run.SwitchAssembly;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,10 +44,13 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs a switch on an embedded default and shows learning and forwarding live.",
                 "Three shm ports, a simulated host on each (ARP, ping, a TCP-like transfer).",
-                "With --netns (root): three network namespaces on pcap ports, pinging through the switch."})
+                "With --netns (root): three network namespaces on pcap ports, pinging through the switch.",
+                "The switch serves its REST API (127.0.0.1:8080, or a free port when that is taken);",
+                "the demo prints curl and './pswitch ctl' lines to try it, and --stay keeps it running."})
 public final class DemoCommand implements Callable<Integer> {
     private static final int HOSTS = 3;
     private static final String DEMO_FILTER = "icmp or arp";
+    private static final int GRACE_SECONDS = 20;
     private static final ValueLayout.OfShort ETHER_TYPE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Option(names = "--seconds", paramLabel = "N", description = "How long the traffic runs. Default: 6.")
@@ -57,29 +62,42 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--netns", description = "Use real network namespaces and the pcap driver (needs root).")
     boolean netns;
 
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "REST API address, or 'off'. Default: "
+            + ApiSettings.DEFAULT_ADDRESS + " (a free port when that one is taken).")
+    String api = ApiSettings.DEFAULT_ADDRESS;
+
+    @Option(names = "--stay", description = "After the demo, keep the switch (and its API) running, the hosts pinging"
+            + " each other every second, until Ctrl-C or SIGTERM.")
+    boolean stay;
+
     @Override
     public Integer call() throws Exception {
         if (seconds < 2 || seconds > 3600) {
             throw new IllegalArgumentException("--seconds " + seconds + " must be between 2 and 3600");
         }
+        ApiSettings apiSettings = ApiSettings.parse(api, null, null, null);
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("pswitch-demo-");
-        if (netns) {
-            return new NetnsDemo(System.out, dir, seconds).run();
+        try (ShutdownSignal signal = ShutdownSignal.install()) {
+            int result = netns ? new NetnsDemo(System.out, dir, seconds, apiSettings, stay, signal).run() : shmDemo(System.out, dir, apiSettings, signal);
+            if (signal.requested()) {
+                System.out.println("pswitch demo: stopped");
+                System.out.flush();
+            }
+            return result;
         }
-        return shmDemo(System.out, dir);
     }
 
-    private int shmDemo(PrintStream out, Path dir) throws Exception {
+    private int shmDemo(PrintStream out, Path dir, ApiSettings api, ShutdownSignal signal) throws Exception {
         String tag = "demo" + ProcessHandle.current().pid();
         List<PortSpec> specs = new ArrayList<>();
         for (int h = 1; h <= HOSTS; h++) {
             specs.add(PortSpec.parse("h" + h + "=shm:" + tag + "-h" + h));
         }
         LogSettings log = new LogSettings(List.of(Filter.of(1, "ping", DEMO_FILTER)), Durability.parse("batch"), 4096);
-        RunSettings settings = new RunSettings(dir, 1, 4096, 2048, 256, 64, RunSettings.IdleMode.BACKOFF,
-                1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, log);
+        Function<ApiSettings, RunSettings> settings = a -> new RunSettings(dir, 1, 4096, 2048, 256, 64, RunSettings.IdleMode.BACKOFF,
+                1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, log, a);
         out.println("pswitch demo: a switch with 3 shm ports, a simulated host on each (data dir " + dir + ")");
-        try (SwitchAssembly sw = SwitchAssembly.start(settings)) {
+        try (SwitchAssembly sw = DemoApi.start(settings, api, out)) {
             SwitchAgent agent = sw.agent();
             out.printf("  pool %s: %d buffers of %d B, storage class %s%n", sw.pool().path(), sw.pool().bufferCount(),
                     sw.pool().bufferSize(), sw.pool().storageClass());
@@ -96,8 +114,13 @@ public final class DemoCommand implements Callable<Integer> {
                     out.printf("  port h%d  <->  %s  %s  %s%n", h + 1, hosts[h].name(), MacAddress.format(hosts[h].mac()),
                             Ipv4Address.format(ips[h]));
                 }
-                int result = drive(out, agent, hosts, ips);
-                return exportLogged(out, sw, dir) && result == 0 ? 0 : 1;
+                DemoApi.printTryLines(out, sw.api(), "h3");
+                int result = drive(out, agent, hosts, ips, signal);
+                boolean exported = exportLogged(out, sw, dir);
+                if (stay && !signal.requested()) {
+                    stayUp(out, sw, hosts, ips, signal);
+                }
+                return exported && result == 0 ? 0 : 1;
             } finally {
                 for (ShmEndpoint e : eps) {
                     if (e != null) {
@@ -108,7 +131,29 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int drive(PrintStream out, SwitchAgent agent, SimulatedHost[] hosts, int[] ips) throws Exception {
+    /** --stay: the hosts ping each other once a second, so what the API shows keeps moving. */
+    private static void stayUp(PrintStream out, SwitchAssembly sw, SimulatedHost[] hosts, int[] ips, ShutdownSignal signal)
+            throws InterruptedException {
+        out.println();
+        out.println("  --stay: the switch keeps running" + (sw.api() == null ? "" : " with its API at " + sw.api().url())
+                + ", each host pinging the next once a second; Ctrl-C (or SIGTERM) stops it.");
+        out.flush();
+        for (int h = 0; h < HOSTS; h++) {
+            hosts[h].ping(ips[(h + 1) % HOSTS], Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(1));
+        }
+        while (!signal.await(1)) {
+            long now = System.nanoTime();
+            for (SimulatedHost host : hosts) {
+                host.poll(now);
+            }
+            if (sw.agentError() != null) {
+                throw new IllegalStateException("dataplane stopped: " + sw.agentError(), sw.agentError());
+            }
+        }
+        out.println("pswitch demo: stopping");
+    }
+
+    private int drive(PrintStream out, SwitchAgent agent, SimulatedHost[] hosts, int[] ips, ShutdownSignal signal) throws Exception {
         byte[] data = new byte[512 * 1024];
         new Random(42).nextBytes(data);
         long start = System.nanoTime();
@@ -124,7 +169,14 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  time  fdb  " + portHeader(agent) + "logged  events");
         long nextLine = start + TimeUnit.SECONDS.toNanos(1);
         long[] lastTx = new long[agent.portCount()];
-        while (System.nanoTime() < end) {
+        // Runs its time, and on a slow or loaded machine a little longer while the transfer is
+        // still moving, so that "FAILED" means the switch lost something, not that time ran out.
+        long grace = end + TimeUnit.SECONDS.toNanos(GRACE_SECONDS);
+        while (System.nanoTime() < end || (System.nanoTime() < grace && !finished(hosts, data.length))) {
+            if (signal.requested()) {
+                out.println("  interrupted");
+                return 130;
+            }
             long now = System.nanoTime();
             for (SimulatedHost host : hosts) {
                 host.poll(now);
@@ -141,6 +193,15 @@ public final class DemoCommand implements Callable<Integer> {
             Thread.onSpinWait();
         }
         return report(out, agent, hosts, data.length);
+    }
+
+    private static boolean finished(SimulatedHost[] hosts, int tcpBytes) {
+        for (SimulatedHost h : hosts) {
+            if (h.pingsSent() < 4 || h.pingReplies() < h.pingsSent()) {
+                return false;
+            }
+        }
+        return hosts[1].tcpReceiveComplete() && hosts[1].tcpBytesReceived() == tcpBytes;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.pswitch.tools.demo;
 
+import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.control.run.RunSettings;
 import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.agent.SwitchAgent;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The demo with real hosts: three network namespaces, each joined by a veth pair to a {@code pcap}
@@ -29,10 +31,17 @@ final class NetnsDemo {
     private final int seconds;
     private final String tag = "pswd" + Long.toString(ProcessHandle.current().pid() % 100000, 36);
 
-    NetnsDemo(PrintStream out, Path dir, int seconds) {
+    private final ApiSettings api;
+    private final boolean stay;
+    private final ShutdownSignal signal;
+
+    NetnsDemo(PrintStream out, Path dir, int seconds, ApiSettings api, boolean stay, ShutdownSignal signal) {
         this.out = out;
         this.dir = dir;
         this.seconds = seconds;
+        this.api = api;
+        this.stay = stay;
+        this.signal = signal;
     }
 
     private String ns(int h) {
@@ -62,12 +71,26 @@ final class NetnsDemo {
             for (int h = 1; h <= HOSTS; h++) {
                 specs.add(PortSpec.parse("h" + h + "=pcap:" + swIf(h)));
             }
-            RunSettings settings = new RunSettings(dir, 1, 8192, 2048, 512, 64, RunSettings.IdleMode.BACKOFF,
-                    1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, null);
+            Function<ApiSettings, RunSettings> settings = a -> new RunSettings(dir, 1, 8192, 2048, 512, 64,
+                    RunSettings.IdleMode.BACKOFF, 1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, null, a);
             out.println("pswitch demo --netns: namespaces " + ns(1) + ".." + ns(HOSTS) + " (" + ip(1) + ".." + ip(HOSTS)
                     + ") on pcap ports h1..h3");
-            try (SwitchAssembly sw = SwitchAssembly.start(settings)) {
-                return pingAll(sw.agent());
+            try (SwitchAssembly sw = DemoApi.start(settings, api, out)) {
+                DemoApi.printTryLines(out, sw.api(), "h3");
+                int result = pingAll(sw.agent());
+                if (stay && !signal.requested()) {
+                    out.println();
+                    out.println("  --stay: the switch keeps running" + (sw.api() == null ? "" : " with its API at " + sw.api().url())
+                            + "; try 'ip netns exec " + ns(1) + " ping " + ip(2) + "'. Ctrl-C (or SIGTERM) stops it.");
+                    out.flush();
+                    while (!signal.await(100)) {
+                        if (sw.agentError() != null) {
+                            throw new IllegalStateException("dataplane stopped: " + sw.agentError(), sw.agentError());
+                        }
+                    }
+                    out.println("pswitch demo: stopping");
+                }
+                return result;
             }
         } finally {
             tearDown();

@@ -1,0 +1,77 @@
+package io.pswitch.control.log;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.dataplane.logging.Durability;
+import io.pswitch.dataplane.logging.LogCounters;
+import io.pswitch.pktlog.index.LatencyHistogram;
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.RecoveryReport;
+import io.pswitch.pktlog.query.LogReader;
+import io.pswitch.pktlog.query.LogRecord;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The state of a running switch's packet log, as {@code GET /api/v1/log} and {@code ctl log} show
+ * it. Built on any thread from the counters the dataplane publishes and two verified record reads.
+ *
+ * @param records records the log holds now (published, not retired)
+ * @param bytes their stored frame bytes
+ * @param oldestTimestampNs receive time of the oldest record, 0 when empty
+ * @param newestTimestampNs receive time of the newest record, 0 when empty
+ * @param loggedFrames frames logged since start, {@code loggedBytes} their stored bytes
+ * @param skippedNoBuffer matching frames not logged because the pool had no buffer to spare
+ */
+public record LogStatus(String storageClass, String durability, long maxRecordsPerCommit, long maxCommitDelayNs,
+                        int capacity, long records, long bytes, long oldestSeq, long newestSeq, long committedSeq,
+                        long oldestTimestampNs, long newestTimestampNs, long loggedFrames, long loggedBytes,
+                        long retired, long skippedNoBuffer, Commit commits, Recovery recovery) {
+
+    /** Commit latency: count and percentiles in nanoseconds. */
+    public record Commit(long count, long p50Ns, long p99Ns, long maxNs) {
+    }
+
+    /** What recovery did when the switch started. */
+    public record Recovery(long recovered, long dropped, Map<String, Integer> droppedByReason, long truncatedBytes,
+                           long durationNs) {
+    }
+
+    /** {@link #oldestTimestampNs} as RFC 3339 (UTC), null when the log is empty. */
+    @JsonProperty("oldestTimestamp")
+    public String oldestTimestamp() {
+        return oldestTimestampNs == 0 ? null : TimeSpec.format(oldestTimestampNs);
+    }
+
+    /** {@link #newestTimestampNs} as RFC 3339 (UTC), null when the log is empty. */
+    @JsonProperty("newestTimestamp")
+    public String newestTimestamp() {
+        return newestTimestampNs == 0 ? null : TimeSpec.format(newestTimestampNs);
+    }
+
+    public static LogStatus of(SwitchAssembly sw) {
+        PacketLog log = sw.log();
+        LogCounters c = sw.logging().counters();
+        Durability d = sw.logging().durability();
+        long newest = c.publishedSeq();
+        long oldest = log.oldestSeq();
+        long records = Math.max(0, newest - oldest + 1);
+        long oldestTs = 0;
+        long newestTs = 0;
+        if (records > 0) {
+            LogReader reader = new LogReader(log);
+            LogRecord first = reader.record(oldest);
+            oldestTs = first == null ? 0 : first.timestampNs();
+            LogRecord last = reader.record(newest);
+            newestTs = last == null ? 0 : last.timestampNs();
+        }
+        LatencyHistogram h = log.commitLatency();
+        RecoveryReport r = log.recoveryReport();
+        Map<String, Integer> reasons = new TreeMap<>();
+        r.droppedByReason().forEach((k, v) -> reasons.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+        return new LogStatus(sw.pool().storageClass().label(), d.label(), d.maxRecords(), d.maxDelayNs(), log.capacity(),
+                records, c.liveBytes(), oldest, newest, c.committedSeq(), oldestTs, newestTs, c.frames(), c.bytes(),
+                c.retired(), c.skippedNoBuffer(), new Commit(h.count(), h.p50(), h.p99(), h.max()),
+                new Recovery(r.recovered(), r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()));
+    }
+}

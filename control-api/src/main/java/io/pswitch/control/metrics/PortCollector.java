@@ -1,0 +1,54 @@
+package io.pswitch.control.metrics;
+
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
+import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.port.DropCause;
+import io.pswitch.dataplane.port.PortCounters;
+import io.pswitch.dataplane.port.PortState;
+import java.util.List;
+
+/**
+ * Per-port counters, read at scrape time from the agent's {@link PortCounters} (single writer,
+ * opaque reads): nothing is copied or pushed while no one scrapes.
+ */
+public final class PortCollector extends Collector {
+    private final SwitchAgent agent;
+
+    public PortCollector(SwitchAgent agent) {
+        this.agent = agent;
+    }
+
+    @Override
+    public List<MetricFamilySamples> collect() {
+        List<String> port = List.of("port");
+        CounterMetricFamily rxFrames = new CounterMetricFamily("pswitch_port_rx_frames_total", "Frames received on the port.", port);
+        CounterMetricFamily rxBytes = new CounterMetricFamily("pswitch_port_rx_bytes_total", "Bytes received on the port (frame lengths).", port);
+        CounterMetricFamily txFrames = new CounterMetricFamily("pswitch_port_tx_frames_total", "Frames handed to the port for transmission.", port);
+        CounterMetricFamily txBytes = new CounterMetricFamily("pswitch_port_tx_bytes_total", "Bytes handed to the port for transmission.", port);
+        CounterMetricFamily drops = new CounterMetricFamily("pswitch_port_drops_total",
+                "Received frames not forwarded (or not to some port), by ingress port and cause.", List.of("port", "cause"));
+        CounterMetricFamily driverDrops = new CounterMetricFamily("pswitch_port_driver_rx_drops_total",
+                "Frames the port driver discarded on receive (RX ring full or frame too large).", port);
+        GaugeMetricFamily up = new GaugeMetricFamily("pswitch_port_up",
+                "1 when the switch reads and writes the port (admin up and driver up or input ended), else 0.", port);
+        for (int p = 0; p < agent.portCount(); p++) {
+            String name = agent.port(p).name();
+            List<String> l = List.of(name);
+            PortCounters c = agent.counters(p);
+            rxFrames.addMetric(l, c.rxFrames());
+            rxBytes.addMetric(l, c.rxBytes());
+            txFrames.addMetric(l, c.txFrames());
+            txBytes.addMetric(l, c.txBytes());
+            for (DropCause cause : DropCause.VALUES) {
+                drops.addMetric(List.of(name, cause.label()), c.drops(cause));
+            }
+            driverDrops.addMetric(l, agent.port(p).driverRxDrops());
+            PortState s = agent.port(p).state();
+            boolean working = agent.portAdminUp(p) && (s == PortState.UP || s == PortState.INPUT_ENDED);
+            up.addMetric(l, working ? 1 : 0);
+        }
+        return List.of(rxFrames, rxBytes, txFrames, txBytes, drops, driverDrops, up);
+    }
+}

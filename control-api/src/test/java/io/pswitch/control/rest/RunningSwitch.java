@@ -1,0 +1,128 @@
+package io.pswitch.control.rest;
+
+import io.pswitch.control.run.RunCommand;
+import io.pswitch.control.run.RunSettings;
+import io.pswitch.control.run.SwitchAssembly;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine;
+
+/**
+ * A real switch for API tests: built by {@code run}'s own option parsing, with three real
+ * {@code shm} ports (a, b, c) whose peers this test process attaches as {@link ShmWire}s, and the
+ * API on an ephemeral loopback port.
+ */
+public final class RunningSwitch implements AutoCloseable {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    public final SwitchAssembly assembly;
+    public final String url;
+    public final ShmWire a;
+    public final ShmWire b;
+    public final ShmWire c;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private RunningSwitch(SwitchAssembly assembly, String tag) {
+        this.assembly = assembly;
+        this.url = assembly.api() == null ? null : assembly.api().url();
+        ShmWire[] wires = new ShmWire[3];
+        try {
+            for (int i = 0; i < wires.length; i++) {
+                wires[i] = ShmWire.attach(tag + (char) ('a' + i));
+            }
+        } catch (RuntimeException e) {
+            for (ShmWire w : wires) {
+                if (w != null) {
+                    w.close();
+                }
+            }
+            assembly.close();
+            throw e;
+        }
+        this.a = wires[0];
+        this.b = wires[1];
+        this.c = wires[2];
+    }
+
+    /** Unique shm names per switch, so parallel test JVMs on one host never meet in /dev/shm. */
+    private static String uniqueTag() {
+        return "api-" + ProcessHandle.current().pid() + "-" + NEXT.incrementAndGet() + "-";
+    }
+
+    public static RunningSwitch start(Path dataDir, String... extra) {
+        String tag = uniqueTag();
+        List<String> args = new ArrayList<>(List.of(
+                "--data-dir", dataDir.toString(), "--buffers", "2048", "--ring-size", "64", "--batch", "32", "-q",
+                "--port", "a=shm:" + tag + "a,slots=64", "--port", "b=shm:" + tag + "b,slots=64", "--port", "c=shm:" + tag + "c,slots=64"));
+        if (Arrays.stream(extra).noneMatch("--api"::equals)) {
+            args.addAll(List.of("--api", "127.0.0.1:0"));
+        }
+        args.addAll(Arrays.asList(extra));
+        return new RunningSwitch(SwitchAssembly.start(settings(args.toArray(new String[0]))), tag);
+    }
+
+    public static RunSettings settings(String... args) {
+        RunCommand cmd = new RunCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd.settings();
+    }
+
+    public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
+    }
+
+    public Reply get(String path) {
+        return send("GET", path, null, null);
+    }
+
+    public Reply send(String method, String path, String contentType, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits up to 5 s for the dataplane to reach a state (counters are published per batch). */
+    public static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+        c.close();
+        assembly.close();
+    }
+}
