@@ -266,11 +266,11 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         for (Port port : ports) {
             port.close();
         }
+        log.close();
         if (oracle != null) {
-            // After the agent's last commit, which the oracle records too.
+            // After the log's last commit (and its committer), which the oracle records too.
             oracle.close();
         }
-        log.close();
         pool.close();
         lock.close();
     }

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillNineCrashTest {
     private static final Pattern RECOVERED = Pattern.compile(
             "recovered (\\d+) records \\(seq (\\d+)\\.\\.(-?\\d+)\\), dropped (\\d+).*took (\\d+) us");
-    private static final int LOG_RECORDS = 32768;
+    private static final int LOG_RECORDS = 16384;
     /** PacketLog's retire batch for this capacity (SwitchAssembly: min(4096, records / 16)). */
     private static final int RETIRE_BATCH = Math.min(4096, LOG_RECORDS / 16);
     private static final long RATE = 100_000;
@@ -154,7 +154,7 @@ class KillNineCrashTest {
 
     private String[] args(Path data, String durability, Path oracleFile) {
         return new String[] {"--port", "a=shm:" + portA, "--port", "b=shm:" + portB, "--data-dir", data.toString(),
-                "--buffers", "40960", "--ring-size", "256", "--batch", Integer.toString(BATCH), "--log-records", Integer.toString(LOG_RECORDS),
+                "--buffers", "24576", "--ring-size", "256", "--batch", Integer.toString(BATCH), "--log-records", Integer.toString(LOG_RECORDS),
                 "--filter", "quarter=udp dst port 1000", "--durability", durability, "--commit-oracle", oracleFile.toString(),
                 "-q", "--status-interval", "60s"};
     }
