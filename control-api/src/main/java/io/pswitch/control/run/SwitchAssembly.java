@@ -19,8 +19,13 @@ import io.pswitch.pktlog.filter.FilterSyntaxException;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.catalog.LogCatalog;
+import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -76,6 +81,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
             if (settings.log().filters() != null) {
                 filterStore.save(filters);
             }
+            writeCatalog(settings, filters);
             PortContext context = new PortContext(p, settings.ringSize(), settings.batch());
             for (PortSpec spec : settings.ports()) {
                 opened.add(drivers.open(spec, context));
@@ -156,7 +162,32 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
         filterStore.save(filters);
+        writeCatalog(settings, filters);
         return agent.logging().filters(set);
+    }
+
+    /**
+     * Tells the log tools what the numbers in records mean: port names by index, filter names by
+     * id. Filters removed since are kept (their records keep their names); ports are this run's.
+     */
+    private static void writeCatalog(RunSettings settings, List<Filter> filters) {
+        Path dir = settings.dataDir();
+        Map<Integer, LogCatalog.FilterEntry> byId = new TreeMap<>();
+        try {
+            for (LogCatalog.FilterEntry f : LogCatalogDescriptor.read(dir).filters()) {
+                byId.put(f.id(), f);
+            }
+        } catch (RuntimeException e) {
+            // A damaged catalog is rewritten from what the switch knows now; names are a convenience.
+        }
+        for (Filter f : filters) {
+            byId.put(f.id(), new LogCatalog.FilterEntry(f.id(), f.name(), f.expression()));
+        }
+        List<LogCatalog.PortEntry> ports = new ArrayList<>();
+        for (int i = 0; i < settings.ports().size(); i++) {
+            ports.add(new LogCatalog.PortEntry(i, settings.ports().get(i).name()));
+        }
+        LogCatalogDescriptor.write(dir, new LogCatalog(ports, new ArrayList<>(byId.values())));
     }
 
     /** The id a new filter gets: never one given before in this data directory. */
