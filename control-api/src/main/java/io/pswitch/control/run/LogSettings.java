@@ -4,6 +4,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.index.IndexFileDescriptor;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,8 +15,10 @@ import java.util.Set;
  *
  * @param filters the start-up filters; null means "the ones persisted in the data directory"
  * @param records index capacity in records
+ * @param commitOracle where {@link CommitOracle} appends every committed record (a test and
+ *     diagnostic aid, {@code --commit-oracle}), or null for none
  */
-public record LogSettings(List<Filter> filters, Durability durability, int records) {
+public record LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle) {
     public static final int DEFAULT_RECORDS = 65536;
 
     public LogSettings {
@@ -37,21 +40,30 @@ public record LogSettings(List<Filter> filters, Durability durability, int recor
         }
     }
 
+    /** Without a commit oracle. */
+    public LogSettings(List<Filter> filters, Durability durability, int records) {
+        this(filters, durability, records, null);
+    }
+
     /** No start-up filters given (the persisted ones apply), batch durability, the default size. */
     public static LogSettings defaults() {
         return new LogSettings(null, Durability.parse("batch"), DEFAULT_RECORDS);
     }
 
     public LogSettings withFilters(List<Filter> f) {
-        return new LogSettings(f, durability, records);
+        return new LogSettings(f, durability, records, commitOracle);
     }
 
     public LogSettings withDurability(Durability d) {
-        return new LogSettings(filters, d, records);
+        return new LogSettings(filters, d, records, commitOracle);
     }
 
     public LogSettings withRecords(int n) {
-        return new LogSettings(filters, durability, n);
+        return new LogSettings(filters, durability, n, commitOracle);
+    }
+
+    public LogSettings withCommitOracle(Path file) {
+        return new LogSettings(filters, durability, records, file);
     }
 
     /**

@@ -103,6 +103,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "PEM", description = "Unencrypted PKCS#8 private key for --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--commit-oracle", paramLabel = "FILE",
+            description = {"Test/diagnostic aid: after every commit, append one line per committed record",
+                    "(seq, stored and wire length, CRC32C of the stored bytes) to FILE, read back through the log.",
+                    "Crash tests compare it with what recovery finds. Slows the dataplane; not for production."})
+    Path commitOracle;
+
     private final PrintStream out;
 
     public RunCommand() {
@@ -184,7 +190,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
-        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS));
+        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS), commitOracle);
     }
 
     private static Path path(String s) {

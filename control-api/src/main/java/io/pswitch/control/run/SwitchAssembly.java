@@ -55,6 +55,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
+    private final CommitOracle oracle;
     private volatile Throwable agentError;
     private volatile boolean started;
     private ApiServer api;
@@ -66,6 +67,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         List<Port> opened = new ArrayList<>();
         BufferPool p = null;
         PacketLog l = null;
+        CommitOracle o = null;
         this.filterStore = new FilterStore(settings.dataDir());
         try {
             p = BufferPool.open(settings.poolFile(), settings.bufferSize(), settings.buffers());
@@ -90,7 +92,16 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
                     .withFdbAgeingNs(settings.ageing().toNanos());
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet);
+            if (settings.log().commitOracle() != null) {
+                // Before the first append; the dataplane thread's start publishes it (and, through
+                // the hand-over of each commit, to the log's committer thread).
+                o = CommitOracle.open(settings.log().commitOracle(), l);
+                l.commitListener(o);
+            }
         } catch (RuntimeException e) {
+            if (o != null) {
+                o.close();
+            }
             for (Port port : opened) {
                 port.close();
             }
@@ -106,6 +117,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         this.pool = p;
         this.log = l;
         this.ports = opened;
+        this.oracle = o;
         this.runner = new AgentRunner(idleStrategy(settings.idle()), this::onAgentError, null, agent);
     }
 
@@ -261,10 +273,14 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         return settings;
     }
 
-    /** The first error the dataplane thread hit, or null. */
+    /** The first error the dataplane thread hit (or the commit oracle), or null. */
     @Override
     public Throwable agentError() {
-        return agentError;
+        Throwable t = agentError;
+        if (t == null && oracle != null) {
+            t = oracle.failure();
+        }
+        return t;
     }
 
     @Override
@@ -282,6 +298,10 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
             port.close();
         }
         log.close();
+        if (oracle != null) {
+            // After the log's last commit (and its committer), which the oracle records too.
+            oracle.close();
+        }
         pool.close();
         lock.close();
     }

@@ -52,6 +52,27 @@ class RunSettingsTest {
     }
 
     @Test
+    void theCommitOracleIsADocumentedDiagnosticOffByDefault() {
+        assertThat(parse("--port", "a=shm:a").log().commitOracle()).isNull();
+        Path oracle = tmp.resolve("oracle");
+        assertThat(parse("--port", "a=shm:a", "--commit-oracle", oracle.toString()).log().commitOracle()).isEqualTo(oracle);
+        assertThat(new CommandLine(new RunCommand()).getUsageMessage()).contains("--commit-oracle=FILE").contains("diagnostic aid");
+    }
+
+    @Test
+    void aCommitOracleThatCannotBeWrittenFailsTheStartWithOneLine() {
+        String port = "oracle" + ProcessHandle.current().pid();
+        RunSettings s = parse("--port", "a=shm:" + port, "--data-dir", tmp.resolve("data").toString(), "--buffers", "4096",
+                "--ring-size", "64", "--batch", "32", "--log-records", "1024", "--api", "off",
+                "--commit-oracle", tmp.resolve("no-such-dir").resolve("oracle").toString());
+        assertThatThrownBy(() -> SwitchAssembly.start(s)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--commit-oracle " + tmp.resolve("no-such-dir").resolve("oracle"));
+        // Everything it opened is closed again: the data directory can be used at once.
+        DataDirLock.acquire(tmp.resolve("data")).close();
+        assertThat(Path.of("/dev/shm", "pswitch-" + port)).doesNotExist();
+    }
+
+    @Test
     void logFlagsSetFiltersDurabilityAndSize() {
         RunSettings s = parse("--port", "a=shm:a", "--filter", "ping=icmp or arp", "--filter", "web = tcp port 80",
                 "--durability", "batch", "--commit-records", "64", "--commit-interval", "200us", "--log-records", "4096");
