@@ -8,14 +8,15 @@ import java.util.List;
 /**
  * One {@link TrafficGenerator} on its own thread (its templates live in a thread-confined arena, so
  * it is built there). {@link #finish()} stops sending; the thread then keeps receiving until the
- * generator's drain phase is done and a further second has passed, so every frame the switch
- * delivers is counted. Figures are read after {@link #join()}.
+ * generator's drain phase is done and every frame sent has come back or none has for a second, so
+ * every frame the switch delivers is counted. Figures are read after {@link #join()}.
  */
 final class GeneratorThread {
     private final Thread thread;
     private final GenConfig config;
     private final List<ShmEndpoint> tx;
     private final List<ShmEndpoint> rx;
+    private final long quietMs;
     private volatile TrafficGenerator gen;
     private volatile boolean finish;
     private volatile Throwable failure;
@@ -25,6 +26,12 @@ final class GeneratorThread {
     private long outOfOrder;
 
     GeneratorThread(String name, GenConfig config, List<ShmEndpoint> tx, List<ShmEndpoint> rx) {
+        this(name, config, tx, rx, 1_000);
+    }
+
+    /** {@code quietMs}: after sending, how long to wait for a frame still on its way before calling the rest lost. */
+    GeneratorThread(String name, GenConfig config, List<ShmEndpoint> tx, List<ShmEndpoint> rx, long quietMs) {
+        this.quietMs = quietMs;
         this.config = config;
         this.tx = tx;
         this.rx = rx;
@@ -34,7 +41,7 @@ final class GeneratorThread {
     private void run() {
         try (TrafficGenerator g = new TrafficGenerator(config, tx, rx)) {
             gen = g;
-            while (!finish) {
+            while (!finish && !g.done()) {
                 if (g.doWork(System.nanoTime()) == 0) {
                     Thread.yield(); // the switch's rings are full: let the switch (and the API) run
                 }
@@ -43,10 +50,16 @@ final class GeneratorThread {
             while (!g.done()) {
                 g.doWork(System.nanoTime());
             }
-            long until = System.nanoTime() + 1_000_000_000L;
-            while (System.nanoTime() < until) {
+            // Keep receiving until every frame sent is in, or nothing has come for a second (the rest was dropped).
+            long lastReceived = g.received();
+            long quietSince = System.nanoTime();
+            while (g.received() < g.sent() && System.nanoTime() - quietSince < quietMs * 1_000_000L) {
                 if (g.doWork(System.nanoTime()) == 0) {
                     Thread.yield();
+                }
+                if (g.received() != lastReceived) {
+                    lastReceived = g.received();
+                    quietSince = System.nanoTime();
                 }
             }
             sent = g.sent();
@@ -69,7 +82,12 @@ final class GeneratorThread {
     }
 
     void join() throws InterruptedException {
-        thread.join(30_000);
+        join(30_000 + quietMs);
+    }
+
+    /** Waits for the thread (which ends by itself once a count-limited generator is done). */
+    void join(long timeoutMs) throws InterruptedException {
+        thread.join(timeoutMs);
         if (thread.isAlive()) {
             throw new AssertionError("generator thread " + thread.getName() + " did not stop");
         }

@@ -50,7 +50,7 @@ class OverloadTest {
     /** Matches UDP destination ports 10000..10050 of the 512 flows (10000 + flow): 51/512, about 10%. */
     private static final String FILTER = "sample=udp dst portrange 10000-10050";
 
-    @TempDir
+    @TempDir(factory = ShmTempDirFactory.class)
     Path dir;
 
     @Test
@@ -158,7 +158,7 @@ class OverloadTest {
                 LogCounters log = sw.assembly.logging().counters();
                 logged = log.frames();
                 skippedNoBuffer = log.skippedNoBuffer();
-                fig.put("offered", offered).put("backPressured", g1.backPressured() + g2.backPressured())
+                fig.put("storageClass", sw.assembly.pool().storageClass().label()).put("offered", offered).put("backPressured", g1.backPressured() + g2.backPressured())
                         .put("switchRx", rx).put("forwarded", forwarded).put("delivered", delivered).put("heldInStuckPort", held)
                         .put("drops", drops).put("dropsByCause", byCause).put("inRings", offered - rx)
                         .put("outOfOrder", g1.outOfOrder() + g2.outOfOrder())

@@ -44,9 +44,12 @@ final class Stations {
     static long drain(ShmEndpoint port, int etherType, long quietMs) {
         long count = 0;
         long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < quietMs * 1_000_000L) {
+        while (true) {
             int n = port.poll(port.slotCount());
             if (n == 0) {
+                if (System.nanoTime() - quietSince >= quietMs * 1_000_000L) {
+                    return count;
+                }
                 Thread.onSpinWait();
                 continue;
             }
@@ -59,6 +62,5 @@ final class Stations {
             port.release(n);
             quietSince = System.nanoTime();
         }
-        return count;
     }
 }
