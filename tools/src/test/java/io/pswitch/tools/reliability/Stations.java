@@ -50,7 +50,7 @@ final class Stations {
                 if (System.nanoTime() - quietSince >= quietMs * 1_000_000L) {
                     return count;
                 }
-                Thread.onSpinWait();
+                Thread.yield(); // the switch shares the machine's few cores with this reader
                 continue;
             }
             MemorySegment s = port.segment();
