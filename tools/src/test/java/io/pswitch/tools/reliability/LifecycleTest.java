@@ -10,7 +10,6 @@ import io.pswitch.pktlog.index.LogVerifier;
 import io.pswitch.tools.gen.GenConfig;
 import io.pswitch.tools.wire.Ipv4Address;
 import io.pswitch.tools.wire.MacAddress;
-import io.pswitch.tools.wire.Wire;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
