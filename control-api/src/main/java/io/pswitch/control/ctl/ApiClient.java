@@ -48,10 +48,19 @@ final class ApiClient {
     }
 
     JsonNode send(String method, String path) {
+        return send(method, path, null);
+    }
+
+    /** Sends {@code body} (when not null) as the request's JSON. */
+    JsonNode send(String method, String path, JsonNode body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(10))
-                .header("Accept", "application/json")
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .header("Accept", "application/json");
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -69,20 +78,20 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CtlException("interrupted");
         }
-        JsonNode body = parse(response.body());
+        JsonNode reply = parse(response.body());
         int status = response.statusCode();
         if (status == 401) {
             throw new CtlException("the switch at " + base + " refused the request (HTTP 401): "
                     + (token == null ? "it needs a token: give --token-file FILE" : "the token is wrong"));
         }
         if (status >= 400) {
-            String message = body != null && body.hasNonNull("error") ? body.get("error").asText() : "no details";
+            String message = reply != null && reply.hasNonNull("error") ? reply.get("error").asText() : "no details";
             throw new CtlException(message + " (HTTP " + status + ")");
         }
-        if (body == null) {
+        if (reply == null) {
             throw new CtlException("the server at " + base + " did not answer with JSON: is it a pswitch?");
         }
-        return body;
+        return reply;
     }
 
     private static JsonNode parse(String text) {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Talk to a running switch over its REST API.",
-        subcommands = {CtlCommand.Ports.class, CtlCommand.PortCmd.class, CtlCommand.Fdb.class, CommandLine.HelpCommand.class})
+        subcommands = {CtlCommand.Ports.class, CtlCommand.PortCmd.class, CtlCommand.Fdb.class, CtlFilters.class, CtlLog.class,
+                CommandLine.HelpCommand.class})
 public final class CtlCommand implements Callable<Integer> {
     public static final String DEFAULT_API = "http://127.0.0.1:8080";
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

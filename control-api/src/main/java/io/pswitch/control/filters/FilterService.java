@@ -4,8 +4,10 @@ import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.logging.FilterCounters;
 import io.pswitch.pktlog.filter.Filter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The filter lifecycle of a running switch — list, add, replace, delete — for the REST API and
@@ -44,6 +46,7 @@ public final class FilterService {
     }
 
     private final SwitchAssembly sw;
+    private long generation;
 
     public FilterService(SwitchAssembly sw) {
         this.sw = sw;
@@ -68,7 +71,7 @@ public final class FilterService {
         requireUniqueName(current, f.name(), -1);
         List<Filter> next = new ArrayList<>(current);
         next.add(f);
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
         return view(f);
     }
 
@@ -82,7 +85,7 @@ public final class FilterService {
         for (Filter old : current) {
             next.add(old.id() == id ? f : old);
         }
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
         return view(f);
     }
 
@@ -95,10 +98,19 @@ public final class FilterService {
                 next.add(old);
             }
         }
-        sw.replaceFilters(next);
+        generation = sw.replaceFilters(next);
     }
 
-    private static Filter build(int id, Request r) {
+    /**
+     * The dataplane generation of the last change made here (0 before any): the change is in
+     * effect once {@code LoggingStage.appliedGeneration()} reaches it.
+     */
+    public synchronized long generation() {
+        return generation;
+    }
+
+    /** The filter a request describes; package-private for its fuzz test. */
+    static Filter build(int id, Request r) {
         if (r == null) {
             throw new IllegalArgumentException("missing filter: expected {\"name\": ..., \"expression\": ...}");
         }
@@ -131,7 +143,8 @@ public final class FilterService {
 
     private View view(Filter f) {
         FilterCounters c = sw.logging().filterCounters(f.id());
-        return new View(f.id(), f.name(), f.expression(), f.snaplen(), f.ports(), f.enabled(),
+        // Sorted, so lists and tables show ports in a stable order.
+        return new View(f.id(), f.name(), f.expression(), f.snaplen(), Collections.unmodifiableSortedSet(new TreeSet<>(f.ports())), f.enabled(),
                 c == null ? 0 : c.frames(), c == null ? 0 : c.bytes());
     }
 }

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.pktlog.catalog.AtomicFile;
 import io.pswitch.pktlog.filter.Filter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -125,27 +121,8 @@ public final class FilterStore {
             entries.add(e);
             contents.nextId = Math.max(contents.nextId, f.id() + 1);
         }
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
         try {
-            byte[] bytes = JSON.writeValueAsBytes(contents);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException ignored) {
-                // Some file systems cannot fsync a directory; the rename itself is still atomic.
-            }
+            AtomicFile.write(file, JSON.writeValueAsBytes(contents));
         } catch (IOException e) {
             throw new ConfigException("cannot save filters to " + file + ": " + e.getMessage(), e);
         }

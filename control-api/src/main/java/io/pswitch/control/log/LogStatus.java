@@ -1,5 +1,6 @@
 package io.pswitch.control.log;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LogCounters;
@@ -34,6 +35,18 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
     /** What recovery did when the switch started. */
     public record Recovery(long recovered, long dropped, Map<String, Integer> droppedByReason, long truncatedBytes,
                            long durationNs) {
+    }
+
+    /** {@link #oldestTimestampNs} as RFC 3339 (UTC), null when the log is empty. */
+    @JsonProperty("oldestTimestamp")
+    public String oldestTimestamp() {
+        return oldestTimestampNs == 0 ? null : TimeSpec.format(oldestTimestampNs);
+    }
+
+    /** {@link #newestTimestampNs} as RFC 3339 (UTC), null when the log is empty. */
+    @JsonProperty("newestTimestamp")
+    public String newestTimestamp() {
+        return newestTimestampNs == 0 ? null : TimeSpec.format(newestTimestampNs);
     }
 
     public static LogStatus of(SwitchAssembly sw) {

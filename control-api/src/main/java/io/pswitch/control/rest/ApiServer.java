@@ -6,6 +6,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.ParsedEndpoint;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.metrics.FilterCollector;
+import io.pswitch.control.metrics.LogCollector;
 import io.pswitch.control.metrics.SwitchMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,12 +53,16 @@ public final class ApiServer implements AutoCloseable {
         BearerAuth auth = token == null ? null : new BearerAuth(token);
         SslContextFactory.Server tls = settings.tls() ? PemTls.serverContext(settings.tlsCert(), settings.tlsKey()) : null;
         this.metrics = new SwitchMetrics(view.agent(), view.pool());
+        new LogCollector(view.logging(), view.log()).register(metrics.registry());
+        new FilterCollector(view.logging()).register(metrics.registry());
         AgentCommands commands = new AgentCommands(view.agent(), commandTimeout);
         PortsResource ports = new PortsResource(view.agent(), commands);
         List<ApiResource> resources = List.of(
                 new HealthResource(view),
                 ports,
                 new FdbResource(view.agent(), commands),
+                new FiltersResource(view, commandTimeout),
+                new LogResource(view),
                 new MetricsResource(metrics),
                 new OpenApiResource());
         this.app = Javalin.create(config -> {

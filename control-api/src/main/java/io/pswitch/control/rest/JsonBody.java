@@ -1,5 +1,6 @@
 package io.pswitch.control.rest;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -54,7 +55,15 @@ public final class JsonBody {
                 throw ApiException.badRequest("Content-Length '" + length + "' is not a number");
             }
         }
-        byte[] body = readCapped(ctx);
+        return parse(readCapped(ctx), type);
+    }
+
+    /**
+     * Parses a body already read (at most {@link #MAX_BYTES}) strictly into {@code type}.
+     *
+     * @throws ApiException 400 naming the problem (empty, null, malformed, unknown or mistyped field)
+     */
+    public static <T> T parse(byte[] body, Class<T> type) {
         if (body.length == 0) {
             throw ApiException.badRequest("the request body is empty: a JSON object is expected");
         }
@@ -65,16 +74,23 @@ public final class JsonBody {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "' (known: "
+            throw ApiException.badRequest("unknown field '" + printable(e.getPropertyName()) + "' (known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
         } catch (MismatchedInputException e) {
             String field = path(e);
             throw ApiException.badRequest(field.isEmpty()
                     ? "the body must be a JSON object matching the schema: " + firstLine(e.getOriginalMessage())
                     : "field '" + field + "' has the wrong type or value: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonMappingException e) {
+            // Not a type mismatch but still a body that does not fit the record (a duplicate creator
+            // property, say); Jackson gives these no location.
+            String field = path(e);
+            throw ApiException.badRequest((field.isEmpty() ? "the body does not match the schema: "
+                    : "field '" + field + "' is not acceptable: ") + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + firstLine(e.getOriginalMessage()));
+            JsonLocation at = e.getLocation();
+            throw ApiException.badRequest("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
         }
@@ -99,7 +115,25 @@ public final class JsonBody {
     private static String path(JsonMappingException e) {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .map(JsonBody::printable)
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** Client text echoed in an error stays on one line: control characters are shown escaped. */
+    private static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String firstLine(String s) {
@@ -107,7 +141,7 @@ public final class JsonBody {
             return "";
         }
         // Jackson's messages can mention Java class names; keep the user-facing part only.
-        String line = s.split("\n")[0];
+        String line = s.split("[\\r\\n]")[0];
         return line.replaceAll("`[a-zA-Z0-9_.$]+`", "").replaceAll("\\s+", " ").trim();
     }
 }

@@ -1,7 +1,13 @@
 package io.pswitch.control.rest;
 
+import io.pswitch.control.filters.FilterService;
+import io.pswitch.control.log.LogStatus;
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.logging.LoggingStage;
+import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
+import java.util.List;
 
 /**
  * What the API sees of a running switch. Handlers read counters (single writer, opaque reads) and
@@ -17,4 +23,19 @@ public interface SwitchView {
 
     /** True once the switch finished starting (pool mapped, ports open, agent thread running). */
     boolean started();
+
+    /** The filter lifecycle (list, add, replace, delete), shared by every request. */
+    FilterService filterService();
+
+    /** The filters installed now, in order. */
+    List<Filter> filters();
+
+    /** The packet log, read (never written) by queries on request threads. */
+    PacketLog log();
+
+    /** The dataplane's logging stage: its counters and per-filter counters. */
+    LoggingStage logging();
+
+    /** The packet log's state now. */
+    LogStatus logStatus();
 }

@@ -9,7 +9,9 @@ import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
+import io.pswitch.control.log.LogStatus;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSet;
@@ -17,8 +19,13 @@ import io.pswitch.pktlog.filter.FilterSyntaxException;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.catalog.LogCatalog;
+import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -44,6 +51,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final BufferPool pool;
     private final PacketLog log;
     private final FilterStore filterStore;
+    private final FilterService filterService = new FilterService(this);
     private final List<Port> ports;
     private final SwitchAgent agent;
     private final AgentRunner runner;
@@ -71,6 +79,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
             if (settings.log().filters() != null) {
                 filterStore.save(filters);
             }
+            writeCatalog(settings, filters);
             PortContext context = new PortContext(p, settings.ringSize(), settings.batch());
             for (PortSpec spec : settings.ports()) {
                 opened.add(drivers.open(spec, context));
@@ -102,11 +111,13 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
 
     /**
      * Retention starts before the pool runs dry: the low-water mark leaves a batch of spares for the
-     * logging stage plus room for flood copies; retiring in batches amortises the marker flush.
+     * logging stage plus room for flood copies. Retiring 1/16 of the index at a time amortises the
+     * marker's flush, and gives the committer (which flushes it ahead of need) time to do so while
+     * appends go on.
      */
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
-        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(256, records / 64)));
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
     }
 
     /** Port names resolve to their index in the settings, which is the agent's port order. */
@@ -139,7 +150,32 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
         filterStore.save(filters);
+        writeCatalog(settings, filters);
         return agent.logging().filters(set);
+    }
+
+    /**
+     * Tells the log tools what the numbers in records mean: port names by index, filter names by
+     * id. Filters removed since are kept (their records keep their names); ports are this run's.
+     */
+    private static void writeCatalog(RunSettings settings, List<Filter> filters) {
+        Path dir = settings.dataDir();
+        Map<Integer, LogCatalog.FilterEntry> byId = new TreeMap<>();
+        try {
+            for (LogCatalog.FilterEntry f : LogCatalogDescriptor.read(dir).filters()) {
+                byId.put(f.id(), f);
+            }
+        } catch (RuntimeException e) {
+            // A damaged catalog is rewritten from what the switch knows now; names are a convenience.
+        }
+        for (Filter f : filters) {
+            byId.put(f.id(), new LogCatalog.FilterEntry(f.id(), f.name(), f.expression()));
+        }
+        List<LogCatalog.PortEntry> ports = new ArrayList<>();
+        for (int i = 0; i < settings.ports().size(); i++) {
+            ports.add(new LogCatalog.PortEntry(i, settings.ports().get(i).name()));
+        }
+        LogCatalogDescriptor.write(dir, new LogCatalog(ports, new ArrayList<>(byId.values())));
     }
 
     /** The id a new filter gets: never one given before in this data directory. */
@@ -147,15 +183,28 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         return filterStore.nextId();
     }
 
+    @Override
+    public FilterService filterService() {
+        return filterService;
+    }
+
+    @Override
+    public LogStatus logStatus() {
+        return LogStatus.of(this);
+    }
+
     /** The filters installed now (enabled or not), in order. */
+    @Override
     public List<Filter> filters() {
         return agent.logging().filters().filters();
     }
 
+    @Override
     public PacketLog log() {
         return log;
     }
 
+    @Override
     public LoggingStage logging() {
         return agent.logging();
     }

@@ -74,6 +74,46 @@ class CtlCommandTest {
     }
 
     @Test
+    void addsListsAndRemovesFiltersAndShowsTheLog() throws Exception {
+        try (RunningSwitch sw = RunningSwitch.start(tmp)) {
+            Result added = ctl("--api", sw.url, "filters", "add", "web", "ether broadcast", "--snaplen", "64", "--port", "a", "--port", "b");
+            assertThat(added.exit()).as(added.err()).isZero();
+            assertThat(added.out()).isEqualTo("added filter 1 'web'\n");
+            assertThat(ctl("--api", sw.url, "filters", "add", "off", "", "--disabled", "--port", "c").out()).isEqualTo("added filter 2 'off'\n");
+            assertThat(sw.assembly.filters()).extracting(f -> f.name() + " " + f.snaplen() + " " + new java.util.TreeSet<>(f.ports()) + " " + f.enabled())
+                    .containsExactly("web 64 [a, b] true", "off 0 [c] false");
+
+            sw.a.send(broadcast(1, 100), broadcast(1, 100));
+            await(() -> sw.assembly.logging().counters().frames() == 2, "two logged frames");
+
+            Result list = ctl("filters", "--api", sw.url);
+            assertThat(list.exit()).as(list.err()).isZero();
+            String[] lines = list.out().split("\n");
+            assertThat(lines[0]).matches("\\s*ID\\s+NAME\\s+ENABLED\\s+SNAPLEN\\s+PORTS\\s+FRAMES\\s+BYTES\\s+EXPRESSION");
+            assertThat(lines[1]).matches("\\s*1\\s+web\\s+yes\\s+64\\s+a,b\\s+2\\s+128\\s+ether broadcast");
+            assertThat(lines[2]).matches("\\s*2\\s+off\\s+no\\s+all\\s+c\\s+0\\s+0\\s+\\(every frame\\)");
+            assertThat(ctl("filters", "list", "--api", sw.url).out()).isEqualTo(list.out());
+            assertThat(new ObjectMapper().readTree(ctl("--json", "filters", "--api", sw.url).out()).get("filters")).hasSize(2);
+
+            await(() -> sw.assembly.logging().counters().committedSeq() == sw.assembly.logging().counters().publishedSeq(), "the commit");
+            Result log = ctl("log", "--api", sw.url);
+            assertThat(log.exit()).as(log.err()).isZero();
+            assertThat(log.out()).containsPattern("durability\\s+batch").containsPattern("records\\s+2 of \\d+ \\(128 bytes\\)")
+                    .containsPattern("oldest\\s+20\\d\\d-").containsPattern("recovery\\s+0 recovered, 0 dropped");
+            assertThat(new ObjectMapper().readTree(ctl("log", "--json", "--api", sw.url).out()).get("records").asLong()).isEqualTo(2);
+
+            assertThat(ctl("filters", "rm", "1", "--api", sw.url).out()).isEqualTo("deleted filter 1 'web'\n");
+            assertThat(sw.assembly.filters()).extracting(f -> f.name()).containsExactly("off");
+            Result gone = ctl("filters", "rm", "1", "--api", sw.url);
+            assertThat(gone.exit()).isEqualTo(2);
+            assertThat(gone.err()).isEqualTo("pswitch: no filter with id 1 (HTTP 404)\n");
+            assertThat(ctl("filters", "add", "bad", "tcp port", "--api", sw.url).err())
+                    .isEqualTo("pswitch: filter 'bad': bad filter expression 'tcp port': can't parse filter expression: syntax error (HTTP 400)\n");
+            assertThat(ctl("filters", "add", "off", "", "--api", sw.url).err()).isEqualTo("pswitch: a filter named 'off' already exists (HTTP 409)\n");
+        }
+    }
+
+    @Test
     void apiErrorsAreOneLine() {
         try (RunningSwitch sw = RunningSwitch.start(tmp)) {
             Result unknown = ctl("port", "nope", "--api", sw.url);

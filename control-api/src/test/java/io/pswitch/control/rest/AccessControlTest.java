@@ -84,7 +84,8 @@ class AccessControlTest {
                 {"Authorization", TOKEN},
             };
             for (String[] headers : attempts) {
-                for (String path : new String[] {"/api/v1/ports", "/api/v1/fdb", "/metrics", "/api/v1/openapi.json", "/no/such/route"}) {
+                for (String path : new String[] {"/api/v1/ports", "/api/v1/fdb", "/api/v1/filters", "/api/v1/filters/1",
+                        "/api/v1/log", "/api/v1/log/packets", "/metrics", "/api/v1/openapi.json", "/no/such/route"}) {
                     RunningSwitch.Reply r = sw.send("GET", path, null, null, headers);
                     assertThat(r.status()).as(path + " " + String.join(" ", headers)).isEqualTo(401);
                     assertThat(r.body()).isEqualTo("{\"error\":\"unauthorized\"}");
@@ -95,6 +96,10 @@ class AccessControlTest {
             RunningSwitch.Reply post = sw.send("POST", "/api/v1/ports/a/down", null, null, "Authorization", "Bearer nope");
             assertThat(post.status()).isEqualTo(401);
             assertThat(sw.assembly.agent().portAdminUp(0)).as("an unauthorized request changes nothing").isTrue();
+            RunningSwitch.Reply add = sw.send("POST", "/api/v1/filters", "application/json", "{\"name\": \"x\", \"expression\": \"\"}",
+                    "Authorization", "Bearer nope");
+            assertThat(add.status()).isEqualTo(401);
+            assertThat(sw.assembly.filters()).as("an unauthorized request adds no filter").isEmpty();
 
             RunningSwitch.Reply ok = sw.send("GET", "/api/v1/ports", null, null, "Authorization", "Bearer " + TOKEN);
             assertThat(ok.status()).isEqualTo(200);

@@ -63,4 +63,51 @@ class MetricsScrapeTest {
             assertThat(PrometheusText.parse(two.get("/metrics").body()).value("pswitch_port_rx_frames_total", "port", "a")).isZero();
         }
     }
+
+    @Test
+    void logCountersInTheScrapeMatchTheTrafficTheFiltersLogged() {
+        try (RunningSwitch sw = RunningSwitch.start(tmp, "--filter", "bcast=ether broadcast", "--filter", "big=greater 150")) {
+            PrometheusText before = PrometheusText.parse(sw.get("/metrics").body());
+            assertThat(before.value("pswitch_log_frames_total", "filter", "bcast", "filter_id", "1")).isZero();
+            assertThat(before.value("pswitch_log_records")).isZero();
+            assertThat(before.value("pswitch_log_commit_latency_seconds_count")).isZero();
+
+            sw.a.send(broadcast(1, 100), broadcast(1, 100), broadcast(1, 100)); // bcast
+            await(() -> sw.assembly.agent().counters(0).rxFrames() == 3, "a's broadcasts");
+            sw.b.send(broadcast(2, 200), broadcast(2, 200));                   // bcast and big
+            await(() -> sw.assembly.agent().counters(1).rxFrames() == 2, "b's broadcasts");
+            sw.c.send(frame(1, 3, 300), frame(1, 3, 60));                      // big, nothing
+            await(() -> sw.assembly.agent().counters(2).rxFrames() == 2, "c's frames");
+            LogApi.awaitLogged(sw, 6);
+
+            RunningSwitch.Reply r = sw.get("/metrics");
+            PrometheusText m = PrometheusText.parse(r.body());
+            assertThat(m.value("pswitch_log_frames_total", "filter", "bcast", "filter_id", "1")).isEqualTo(5);
+            assertThat(m.value("pswitch_log_bytes_total", "filter", "bcast", "filter_id", "1")).isEqualTo(3 * 100 + 2 * 200);
+            assertThat(m.value("pswitch_log_frames_total", "filter", "big", "filter_id", "2")).isEqualTo(3);
+            assertThat(m.value("pswitch_log_bytes_total", "filter", "big", "filter_id", "2")).isEqualTo(2 * 200 + 300);
+            assertThat(m.value("pswitch_log_records")).isEqualTo(6);
+            assertThat(m.value("pswitch_log_appended_records_total")).isEqualTo(6);
+            assertThat(m.value("pswitch_log_stored_bytes")).isEqualTo(3 * 100 + 2 * 200 + 300);
+            assertThat(m.value("pswitch_log_retired_records_total")).isZero();
+            assertThat(m.value("pswitch_log_skipped_no_buffer_total")).isZero();
+            assertThat(m.value("pswitch_log_recovered_records")).isZero();
+            assertThat(m.value("pswitch_log_recovery_dropped_records")).isZero();
+            assertThat(m.value("pswitch_log_recovery_duration_seconds")).isGreaterThanOrEqualTo(0).isLessThan(60);
+            double commits = m.value("pswitch_log_commit_latency_seconds_count");
+            assertThat(commits).isPositive().isEqualTo(m.value("pswitch_log_commits_total"));
+            double p50 = m.value("pswitch_log_commit_latency_seconds", "quantile", "0.5");
+            double p99 = m.value("pswitch_log_commit_latency_seconds", "quantile", "0.99");
+            assertThat(p50).isPositive().isLessThan(1.0);
+            assertThat(p99).isGreaterThanOrEqualTo(p50);
+            assertThat(m.value("pswitch_log_commit_latency_seconds_sum")).isPositive().isLessThanOrEqualTo(commits * p99 * 1.000001 + 1e-9);
+            assertThat(m.types).containsEntry("pswitch_log_records", "gauge").containsEntry("pswitch_log_commit_latency_seconds", "summary");
+
+            // A deleted filter's series go with it; a new one starts from zero.
+            assertThat(sw.send("DELETE", "/api/v1/filters/2", null, null).status()).isEqualTo(200);
+            PrometheusText after = PrometheusText.parse(sw.get("/metrics").body());
+            assertThat(after.samples.keySet()).noneMatch(k -> k.contains("filter=\"big\""));
+            assertThat(after.value("pswitch_log_frames_total", "filter", "bcast", "filter_id", "1")).isEqualTo(5);
+        }
+    }
 }

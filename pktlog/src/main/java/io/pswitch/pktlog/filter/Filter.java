@@ -25,7 +25,7 @@ public record Filter(int id, String name, String expression, int snaplen, Set<St
             throw new IllegalArgumentException("filter id " + id + " must be positive");
         }
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("filter name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            throw new IllegalArgumentException("filter name '" + printable(name) + "' must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
         }
         if (expression == null) {
             throw new IllegalArgumentException("filter '" + name + "' has no expression (use \"\" to match every frame)");
@@ -46,11 +46,28 @@ public record Filter(int id, String name, String expression, int snaplen, Set<St
         }
         for (String port : ports) {
             if (port == null || !PORT_NAME.matcher(port).matches()) {
-                throw new IllegalArgumentException("filter '" + name + "' names port '" + port
+                throw new IllegalArgumentException("filter '" + name + "' names port '" + printable(port)
                         + "', not a port name (1-32 letters, digits, '_', '.' or '-')");
             }
         }
         ports = Set.copyOf(ports);
+    }
+
+    /** Client text echoed in an error stays on one line: control characters are shown escaped. */
+    private static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** A filter on every port, whole frames, enabled. */

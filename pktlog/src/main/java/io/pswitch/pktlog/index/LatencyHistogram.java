@@ -14,12 +14,14 @@ public final class LatencyHistogram {
 
     private final long[] counts = new long[BUCKETS];
     private long total;
+    private long sum;
     private long max;
 
     public void record(long ns) {
         long v = Math.max(0, ns);
         counts[bucket(v)]++;
         total++;
+        sum += v;
         if (v > max) {
             max = v;
         }
@@ -71,6 +73,11 @@ public final class LatencyHistogram {
 
     public long count() {
         return total;
+    }
+
+    /** Sum of the recorded durations (for a Prometheus summary's {@code _sum}). */
+    public long sum() {
+        return sum;
     }
 
     public long max() {

@@ -6,6 +6,7 @@ import io.pswitch.pktlog.pool.StorageClass;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 /**
@@ -28,6 +29,14 @@ import java.util.zip.CRC32C;
  * <p><b>Visibility.</b> {@link #publish} lets readers see appended records before they are durable
  * (the {@code batch} and {@code async} durability modes of the switch); {@link #commit} publishes too.
  *
+ * <p><b>Group commit off the writer's thread.</b> {@link #commit} flushes on the calling thread and
+ * returns once durable (the {@code sync} mode: a frame waits for its record). With
+ * {@link #startCommitter}, {@link #requestCommit} instead hands everything appended so far to a
+ * committer thread and returns at once; records appended while that commit runs go with the next
+ * one. So the writer (the dataplane) never waits for a disk, and commits grow with the load. The
+ * committer only flushes ranges the writer no longer changes (frames the log owns, slots already
+ * written); a range that retention reuses meanwhile is flushed harmlessly.
+ *
  * <p><b>Ownership.</b> {@code append} takes ownership of the buffer. The log gives it back to the
  * pool's free list only when retention retires its record, and only after the new oldest sequence
  * is durable (see {@link IndexFileDescriptor}): until then no one else can write into it. A
@@ -45,6 +54,12 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private static final int LINE = 64;
     /** Frame ranges remembered between commits; when full, they are flushed early (never lost, never grown). */
     private static final int MAX_PENDING_FRAMES = 4096;
+
+    /** Told, on the thread that committed, each time records become durable. */
+    public interface CommitListener {
+        /** Records {@code fromSeq..toSeq} are durable (some may have retired meanwhile). */
+        void committed(long fromSeq, long toSeq);
+    }
 
     /**
      * Where a retired record's buffer goes. The default gives it back to the pool; a switch whose
@@ -72,11 +87,33 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final CRC32C retentionCrc = new CRC32C();
     private final LatencyHistogram commitLatency = new LatencyHistogram();
     private final boolean spanFlush;
-    private final long[] pendingFrameOffset = new long[MAX_PENDING_FRAMES];
-    private final int[] pendingFrameLength = new int[MAX_PENDING_FRAMES];
-    private int pendingFrames;
-    private long pendingSpanStart = Long.MAX_VALUE;
-    private long pendingSpanEnd;
+    /** Frame ranges appended since the last commit (request); swapped with {@link #flight} on a request. */
+    private FrameRanges pending = new FrameRanges(MAX_PENDING_FRAMES);
+    /** The ranges of the commit the committer is running; owned by it while {@link #flightBusy}. */
+    private FrameRanges flight = new FrameRanges(MAX_PENDING_FRAMES);
+    private long flightFrom;
+    private long flightTo;
+    /** A retention block written and not yet durable: its target and where it is. Writer thread. */
+    private long retireTo;
+    private long retireGeneration;
+    private int retireBlockOffset;
+    /**
+     * Hand-over of a prepared retention block: the writer moves it IDLE → REQUESTED, the committer
+     * REQUESTED → DURABLE (after the flush), the writer DURABLE → IDLE (after finishing). Each side
+     * moves only its own transitions, so one volatile int needs no compare-and-set.
+     */
+    private volatile int retireState;
+    private static final int RETIRE_IDLE = 0;
+    private static final int RETIRE_REQUESTED = 1;
+    private static final int RETIRE_DURABLE = 2;
+    /** Set by the writer to hand {@link #flight} over, cleared by the committer when durable. */
+    private volatile boolean flightBusy;
+    /** Last sequence handed to a commit (request or synchronous). Writer thread. */
+    private long requestedSeq;
+    private Thread committer;
+    private volatile boolean committerStop;
+    private volatile Throwable committerError;
+    private CommitListener listener;
     private BufferRelease release;
 
     /** Next sequence to append; written only by the writer. */
@@ -115,6 +152,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         this.oldestSeq = report.oldestSeq();
         this.committedSeq = report.nextSeq() - 1;
         this.visibleSeq = committedSeq;
+        this.requestedSeq = committedSeq;
         this.spanFlush = pool.storageClass() == StorageClass.BLOCK;
         this.release = pool::free;
         this.lastTimestampNs = report.newestTimestampNs();
@@ -179,10 +217,21 @@ public final class PacketLog implements LogSource, AutoCloseable {
             addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
         // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
-        if (nextSeq - oldestSeq >= capacity) {
+        poll();
+        long used = nextSeq - oldestSeq;
+        if (used >= capacity) {
             retiredByIndexFull += retire(retireBatch);
-        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && nextSeq > oldestSeq) {
+        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0) {
             retiredByLowWater += retire(retireBatch);
+        } else if (committer != null && retireState == RETIRE_IDLE && used > retireBatch
+                && (used >= capacity - 2L * retireBatch || pool.freeCount() < lowWaterBuffers + 2 * retireBatch)) {
+            // Ahead of need, while there is room to append during the flush.
+            if (used >= capacity - 2L * retireBatch) {
+                retiredByIndexFull += Math.min(retireBatch, used);
+            } else {
+                retiredByLowWater += Math.min(retireBatch, used);
+            }
+            retireAhead();
         }
         long seq = nextSeq;
         long ts = Math.max(timestampNs, lastTimestampNs);
@@ -202,31 +251,53 @@ public final class PacketLog implements LogSource, AutoCloseable {
     }
 
     private void addPendingFrame(long offset, int length) {
-        if (pendingFrames == MAX_PENDING_FRAMES) {
-            flushPendingFrames();
+        if (pending.full()) {
+            // Flushed early (on this thread): never lost, never grown.
+            pending.flush(storage, poolSegment, spanFlush);
         }
-        pendingFrameOffset[pendingFrames] = offset;
-        pendingFrameLength[pendingFrames] = length;
-        pendingFrames++;
-        pendingSpanStart = Math.min(pendingSpanStart, offset);
-        pendingSpanEnd = Math.max(pendingSpanEnd, offset + length);
+        pending.add(offset, length);
     }
 
-    private void flushPendingFrames() {
-        int n = pendingFrames;
-        if (n == 0) {
-            return;
+    /** Frame ranges waiting to be flushed: exact ranges, and the span that covers them all. */
+    private static final class FrameRanges {
+        final long[] offset;
+        final int[] length;
+        int count;
+        long spanStart = Long.MAX_VALUE;
+        long spanEnd;
+
+        FrameRanges(int capacity) {
+            offset = new long[capacity];
+            length = new int[capacity];
         }
-        if (spanFlush || n == 1) {
-            storage.force(poolSegment, pendingSpanStart, pendingSpanEnd - pendingSpanStart);
-        } else {
-            for (int i = 0; i < n; i++) {
-                storage.force(poolSegment, pendingFrameOffset[i], pendingFrameLength[i]);
+
+        boolean full() {
+            return count == offset.length;
+        }
+
+        void add(long off, int len) {
+            offset[count] = off;
+            length[count] = len;
+            count++;
+            spanStart = Math.min(spanStart, off);
+            spanEnd = Math.max(spanEnd, off + len);
+        }
+
+        void flush(LogStorage storage, MemorySegment pool, boolean span) {
+            if (count == 0) {
+                return;
             }
+            if (span || count == 1) {
+                storage.force(pool, spanStart, spanEnd - spanStart);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    storage.force(pool, offset[i], length[i]);
+                }
+            }
+            count = 0;
+            spanStart = Long.MAX_VALUE;
+            spanEnd = 0;
         }
-        pendingFrames = 0;
-        pendingSpanStart = Long.MAX_VALUE;
-        pendingSpanEnd = 0;
     }
 
     /**
@@ -237,21 +308,134 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * @return the committed sequence: every record up to it survives a crash unless retention retires it
      */
     public long commit() {
+        awaitFlight();
+        awaitRetirement();
         long last = nextSeq - 1;
         long committed = committedSeq;
         if (last == committed) {
             return committed;
         }
         long t0 = System.nanoTime();
-        flushPendingFrames();
+        pending.flush(storage, poolSegment, spanFlush);
         long from = Math.max(committed + 1, oldestSeq);
         if (from <= last) {
             forceSlots(from, last);
         }
         committedSeq = last;
+        requestedSeq = last;
         visibleSeq = last;
         commitLatency.record(System.nanoTime() - t0);
+        if (listener != null) {
+            listener.committed(committed + 1, last);
+        }
         return last;
+    }
+
+    /** Waits for the committer's commit in flight, if any (writer thread; cold: close and sync mode). */
+    private void awaitFlight() {
+        while (flightBusy) {
+            Throwable e = committerError;
+            if (e != null) {
+                throw new IllegalStateException("log committer failed: " + e, e);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Starts the committer thread that {@link #requestCommit} hands commits to. Once, before the
+     * first request; {@link #close} stops it.
+     */
+    public synchronized void startCommitter() {
+        if (committer != null) {
+            return;
+        }
+        Thread t = new Thread(this::runCommitter, "pswitch-log-commit");
+        t.setDaemon(true);
+        committer = t;
+        t.start();
+    }
+
+    /**
+     * Hands every record appended and not yet handed over to the committer, unless a commit is
+     * still in flight (then they go with the next request). Never blocks. Writer thread.
+     *
+     * @return true when a commit was handed over (or there was nothing to commit)
+     */
+    public boolean requestCommit() {
+        if (committer == null) {
+            commit();
+            return true;
+        }
+        long last = nextSeq - 1;
+        if (last == requestedSeq) {
+            return true;
+        }
+        if (flightBusy) {
+            return false;
+        }
+        FrameRanges ranges = pending;
+        pending = flight;
+        flight = ranges;
+        flightFrom = Math.max(requestedSeq + 1, oldestSeq);
+        flightTo = last;
+        requestedSeq = last;
+        // Volatile store: the committer sees the ranges and bounds written above.
+        flightBusy = true;
+        LockSupport.unpark(committer);
+        return true;
+    }
+
+    private void runCommitter() {
+        try {
+            while (!committerStop) {
+                if (retireState == RETIRE_REQUESTED) {
+                    storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+                    retireState = RETIRE_DURABLE;
+                }
+                if (!flightBusy) {
+                    if (retireState != RETIRE_REQUESTED) {
+                        LockSupport.parkNanos(1_000_000L);
+                    }
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                flight.flush(storage, poolSegment, spanFlush);
+                long from = Math.max(flightFrom, oldestSeq);
+                if (from <= flightTo) {
+                    forceSlots(from, flightTo);
+                }
+                long before = committedSeq;
+                committedSeq = flightTo;
+                commitLatency.record(System.nanoTime() - t0);
+                if (listener != null) {
+                    listener.committed(before + 1, flightTo);
+                }
+                flightBusy = false;
+            }
+        } catch (Throwable e) {
+            committerError = e;
+        }
+    }
+
+    /** Records appended and not yet handed to a commit. Writer thread. */
+    public long unrequestedCount() {
+        return nextSeq - 1 - requestedSeq;
+    }
+
+    /** True while the committer runs a commit. */
+    public boolean commitInFlight() {
+        return flightBusy;
+    }
+
+    /** The committer's failure (an I/O error flushing), or null. */
+    public Throwable committerError() {
+        return committerError;
+    }
+
+    /** Sets who hears of commits (before the first append; called on the committing thread). */
+    public void commitListener(CommitListener l) {
+        this.listener = l;
     }
 
     /**
@@ -282,21 +466,40 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * Retires up to {@code n} of the oldest records: the new oldest sequence is made durable first,
      * then published to readers, then the buffers go back to the pool. In that order a crash can
      * never leave a live-looking record whose buffer was handed out, and a reader that copied a
-     * record before the publication notices.
+     * record before the publication notices. On the caller's thread; waits for a retirement the
+     * committer is running.
      */
     private int retire(int n) {
+        awaitRetirement();
+        int count = prepareRetirement(n);
+        if (count > 0) {
+            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+            finishRetirement();
+        }
+        return count;
+    }
+
+    /** Writes the next retention block (not yet flushed) for up to {@code n} oldest records. */
+    private int prepareRetirement(int n) {
         long oldest = oldestSeq;
         int count = (int) Math.min(n, nextSeq - oldest);
         if (count <= 0) {
             return 0;
         }
-        long newOldest = oldest + count;
         long generation = retentionGeneration + 1;
-        IndexFileDescriptor.writeRetentionBlock(retention, generation, newOldest, retentionCrc, retentionScratch);
-        int blockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
-        storage.write(indexSegment, blockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        storage.force(indexSegment, blockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        retentionGeneration = generation;
+        retireTo = oldest + count;
+        retireGeneration = generation;
+        IndexFileDescriptor.writeRetentionBlock(retention, generation, retireTo, retentionCrc, retentionScratch);
+        retireBlockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
+        storage.write(indexSegment, retireBlockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        return count;
+    }
+
+    /** The prepared retention block is durable: publish the new oldest, then let the buffers go. */
+    private void finishRetirement() {
+        long oldest = oldestSeq;
+        long newOldest = retireTo;
+        retentionGeneration = retireGeneration;
         oldestSeq = newOldest;
         // The stores that follow (free list, a driver writing a new frame into the buffer, a new
         // record in the slot) must not become visible before the new oldest sequence.
@@ -307,14 +510,43 @@ public final class PacketLog implements LogSource, AutoCloseable {
             liveBytes -= storedBySlot[slot];
             r.release(bufIdxBySlot[slot]);
         }
-        if (committedSeq < newOldest - 1) {
-            // Retired before being committed (a batch larger than the index): nothing left to flush for them.
-            committedSeq = newOldest - 1;
-        }
         if (visibleSeq < newOldest - 1) {
             visibleSeq = newOldest - 1;
         }
-        return count;
+    }
+
+    /**
+     * With a committer: starts retiring ahead of need, so that appends rarely wait for a flush of
+     * the retention block. The committer flushes it; {@link #poll} (or the next append) finishes.
+     */
+    private void retireAhead() {
+        int count = prepareRetirement(retireBatch);
+        if (count > 0) {
+            retireState = RETIRE_REQUESTED;
+            LockSupport.unpark(committer);
+        }
+    }
+
+    /** Finishes a retirement the committer has made durable. Writer thread; cheap when none. */
+    public void poll() {
+        if (retireState == RETIRE_DURABLE) {
+            finishRetirement();
+            retireState = RETIRE_IDLE;
+        }
+    }
+
+    private void awaitRetirement() {
+        if (retireState == RETIRE_IDLE) {
+            return;
+        }
+        while (retireState != RETIRE_DURABLE) {
+            Throwable e = committerError;
+            if (e != null) {
+                throw new IllegalStateException("log committer failed: " + e, e);
+            }
+            Thread.onSpinWait();
+        }
+        poll();
     }
 
     /** Retires up to {@code n} oldest records now (for an operator's "trim", and tests). */
@@ -330,6 +562,16 @@ public final class PacketLog implements LogSource, AutoCloseable {
         }
         commit();
         closed = true;
+        Thread t = committer;
+        if (t != null) {
+            committerStop = true;
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         index.close();
     }
 

@@ -6,12 +6,13 @@
  *   <li>Formats: {@link io.pswitch.pktlog.index.IndexFileDescriptor} (header, retention blocks,
  *       slots; explains the valid window) and {@link io.pswitch.pktlog.index.IndexRecordDescriptor}
  *       (record, CRC32C over record + frame bytes, filter and decision encodings).</li>
- *   <li>Writer: {@link io.pswitch.pktlog.index.PacketLog}, single-threaded. Persistence order:
- *       frame bytes (flushed in {@code append}), then the record, then {@code commit()} (one flush
- *       of the slots written since the last commit). Durability modes are the caller's: sync =
- *       commit before transmitting the batch; batch = commit every N records or T us (use
- *       {@code pendingCount()}); async = commit from the duty cycle, the lag is
- *       {@code pendingCount()}. Commit latency: {@code commitLatency()} (p50/p99).</li>
+ *   <li>Writer: {@link io.pswitch.pktlog.index.PacketLog}, one writer thread. {@code append}
+ *       writes the record and remembers the frame's range; a commit flushes the frames' bytes,
+ *       then the slots written since the last commit. {@code commit()} does it on the caller's
+ *       thread (the switch's sync mode, before transmitting the batch); {@code requestCommit()}
+ *       hands it to a committer thread (batch and async modes: group commit, the writer never
+ *       waits). {@code publish()} shows records to readers before they are durable. Commit
+ *       latency: {@code commitLatency()} (p50/p99).</li>
  *   <li>Retention: FIFO, in batches; the new oldest sequence is flushed before buffers are freed
  *       or slots reused, so recovery never resurrects a record whose buffer may have been reused
  *       (retired records are counted as retired, not corrupt).</li>

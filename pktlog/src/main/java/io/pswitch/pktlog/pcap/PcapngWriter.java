@@ -133,6 +133,11 @@ public final class PcapngWriter implements AutoCloseable {
         return packets;
     }
 
+    /** Bytes of the file so far, buffered ones included. */
+    public long size() {
+        return out.size();
+    }
+
     public void flush() {
         out.flush();
     }

@@ -32,5 +32,16 @@ class LatencyHistogramTest {
     @Test
     void emptyHistogramReportsZero() {
         assertThat(new LatencyHistogram().p99()).isZero();
+        assertThat(new LatencyHistogram().sum()).isZero();
+    }
+
+    @Test
+    void sumsTheRecordedDurationsExactly() {
+        LatencyHistogram h = new LatencyHistogram();
+        h.record(1_000);
+        h.record(2_500);
+        h.record(-7); // clamped to 0, as counted
+        assertThat(h.sum()).isEqualTo(3_500);
+        assertThat(h.count()).isEqualTo(3);
     }
 }

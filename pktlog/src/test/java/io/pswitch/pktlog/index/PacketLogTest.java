@@ -70,6 +70,83 @@ class PacketLogTest {
     }
 
     @Test
+    void theCommitterFlushesFramesThenSlotsOffTheWritersThread() throws Exception {
+        try (BufferPool pool = pool(64)) {
+            List<String> ops = java.util.Collections.synchronizedList(new ArrayList<>());
+            LogStorage tracing = new LogStorage() {
+                @Override
+                public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
+                    LogStorage.MAPPED.write(segment, offset, src, length);
+                }
+
+                @Override
+                public void force(MemorySegment segment, long offset, long length) {
+                    ops.add((segment == pool.segment() ? "pool" : "index") + " force on " + Thread.currentThread().getName());
+                    LogStorage.MAPPED.force(segment, offset, length);
+                }
+            };
+            try (PacketLog log = PacketLog.open(pool, dir.resolve("index"), new PacketLogConfig(32, 0, 4), tracing)) {
+                ops.clear();
+                log.startCommitter();
+                TestFrames.appendNext(log, pool, 60, 1_000, 0);
+                TestFrames.appendNext(log, pool, 60, 2_000, 0);
+                assertThat(log.requestCommit()).isTrue();
+                assertThat(log.unrequestedCount()).isZero();
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (log.committedSeq() < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(log.committedSeq()).isEqualTo(2);
+                assertThat(ops).containsExactly("pool force on pswitch-log-commit", "pool force on pswitch-log-commit",
+                        "index force on pswitch-log-commit");
+            }
+        }
+    }
+
+    @Test
+    void withACommitterRetentionFlushesItsMarkerAheadOfNeedOffTheWritersThread() throws Exception {
+        List<String> retentionForces = java.util.Collections.synchronizedList(new ArrayList<>());
+        long live;
+        try (BufferPool pool = pool(256)) {
+            LogStorage tracing = new LogStorage() {
+                @Override
+                public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
+                    LogStorage.MAPPED.write(segment, offset, src, length);
+                }
+
+                @Override
+                public void force(MemorySegment segment, long offset, long length) {
+                    if (segment != pool.segment() && length == IndexFileDescriptor.RETENTION_BLOCK_SIZE) {
+                        retentionForces.add(Thread.currentThread().getName());
+                    }
+                    LogStorage.MAPPED.force(segment, offset, length);
+                }
+            };
+            try (PacketLog log = PacketLog.open(pool, dir.resolve("index"), new PacketLogConfig(64, 0, 8), tracing)) {
+                log.startCommitter();
+                for (int i = 0; i < 2000; i++) {
+                    TestFrames.appendNext(log, pool, 60, i, 0);
+                    if (i % 10 == 9) {
+                        log.requestCommit();
+                        Thread.sleep(0, 50_000);
+                    }
+                    assertThat(log.liveRecords()).isLessThanOrEqualTo(64);
+                }
+                log.commit();
+                assertThat(log.retiredCount()).isGreaterThan(1800);
+                assertThat(pool.freeCount() + log.liveRecords()).as("every buffer free or the log's").isEqualTo(254);
+                live = log.liveRecords();
+            }
+            assertThat(retentionForces).contains("pswitch-log-commit");
+        }
+        try (BufferPool pool = BufferPool.open(dir.resolve("pool"), 256, 256);
+             PacketLog again = PacketLog.open(pool, new PacketLogConfig(64, 0, 8))) {
+            assertThat(again.recoveryReport().recovered()).isEqualTo(live);
+            assertThat(again.recoveryReport().dropped()).isEmpty();
+        }
+    }
+
+    @Test
     void createsIndexNextToThePoolFile() {
         try (BufferPool pool = pool(16); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 1))) {
             assertThat(log.indexPath()).isEqualTo(dir.resolve("index").toAbsolutePath());

@@ -188,9 +188,10 @@ class LogReaderTest {
                 }
             });
             readerThread.start();
-            long deadline = System.nanoTime() + 400_000_000L;
+            // Enough retirements under the reader, however loaded the machine (at most 10 s).
+            long deadline = System.nanoTime() + 10_000_000_000L;
             int spare = 0;
-            while (System.nanoTime() < deadline && failure.get() == null) {
+            while (log.retiredCount() < 2_000 && System.nanoTime() < deadline && failure.get() == null) {
                 long seq = log.appendedSeq() + 1;
                 int buf = pool.allocate();
                 // Scribble over the buffer first, as a port would when it receives into it.

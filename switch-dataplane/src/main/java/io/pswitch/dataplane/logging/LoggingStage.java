@@ -93,7 +93,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private long frames;
     private long bytes;
     private long skippedNoBuffer;
-    private long commits;
 
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
@@ -125,6 +124,10 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                     + batchCapacity + " frames: it needs at least " + 2 * batchCapacity);
         }
         log.bufferRelease(this);
+        if (durability.mode() != Durability.Mode.SYNC) {
+            // batch/async: the dataplane hands commits over and never waits for the disk.
+            log.startCommitter();
+        }
         filters(initial);
         this.current = active;
         publishCounters();
@@ -187,13 +190,18 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
+        log.poll();
         ActiveFilters a = active;
         if (a != current) {
             current = a;
             LONG_FIELD.setOpaque(this, a.generation);
         }
         if (pendingSinceNs != 0 && now - pendingSinceNs >= durability.maxDelayNs()) {
-            commit();
+            requestCommit();
+        }
+        if (log.committedSeq() != counters.committedSeq()) {
+            // The committer finished a commit: readers of the counters see it even when idle.
+            publishCounters();
         }
     }
 
@@ -255,8 +263,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 if (pendingSinceNs == 0) {
                     pendingSinceNs = now;
                 }
-                if (log.pendingCount() >= durability.maxRecords()) {
-                    commit();
+                if (log.unrequestedCount() >= durability.maxRecords()) {
+                    requestCommit();
                 }
             }
         }
@@ -336,18 +344,28 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    /** Makes everything appended durable now. */
+    /**
+     * batch/async: hands what was appended to the committer; if a commit is still in flight, they
+     * stay pending and go with a later request (group commit), retried every duty cycle.
+     */
+    private void requestCommit() {
+        if (log.requestCommit()) {
+            pendingSinceNs = 0;
+        }
+    }
+
+    /** Makes everything appended durable now, on this thread (sync mode, and at close). */
     public void commit() {
         if (log.pendingCount() > 0) {
             log.commit();
-            commits++;
         }
         pendingSinceNs = 0;
         publishCounters();
     }
 
     private void publishCounters() {
-        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), commits, log.committedSeq(), log.appendedSeq(),
+        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), log.commitLatency().count(), log.committedSeq(),
+                log.appendedSeq(),
                 log.liveBytes());
     }
 

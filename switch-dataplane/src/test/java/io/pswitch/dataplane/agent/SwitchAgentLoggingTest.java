@@ -252,8 +252,54 @@ class SwitchAgentLoggingTest {
         assertThat(log.committedSeq()).as("batch mode: not yet durable").isZero();
         assertThat(log.newestSeq()).as("but published to readers").isEqualTo(1);
         clock.now += 6_000_000;
-        agent.doWork(); // idle cycle: the window has closed
+        agent.doWork(); // idle cycle: the window has closed, the commit goes to the committer thread
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (log.committedSeq() < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(log.committedSeq()).isEqualTo(1);
+        agent.doWork();
+        assertThat(agent.logging().counters().committedSeq()).as("published when the committer is done").isEqualTo(1);
+    }
+
+    @Test
+    void batchModeNeverWaitsForTheDiskRecordsAppendedDuringACommitGoWithTheNext() {
+        start(2048, 1024, Durability.batch(8, Duration.ofMillis(1)), "");
+        List<long[]> commits = new ArrayList<>();
+        // The listener runs on the committer thread; it is slow here, like a disk.
+        log.commitListener((from, to) -> {
+            synchronized (commits) {
+                commits.add(new long[] {from, to});
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        p1.feed(frame(BROADCAST, B, 64, 0));
+        run();
+        for (int round = 0; round < 40; round++) {
+            for (int k = 0; k < 4; k++) {
+                p0.feed(frame(B, A, 64, round * 4 + k));
+            }
+            run();
+            clock.now += 2_000_000;
+        }
+        long appended = log.appendedSeq();
+        assertThat(p1.transmitted).hasSize(160);
+        agent.logging().commit(); // waits for the one in flight, then commits the rest here
+        assertThat(log.committedSeq()).isEqualTo(appended);
+        synchronized (commits) {
+            // Fewer commits than requests: while one ran, the next ones grouped.
+            assertThat(commits.size()).isLessThan(40);
+            long expect = 1;
+            for (long[] c : commits) {
+                assertThat(c[0]).as("contiguous commits").isEqualTo(expect);
+                expect = c[1] + 1;
+            }
+            assertThat(expect - 1).isEqualTo(appended);
+        }
     }
 
     @Test

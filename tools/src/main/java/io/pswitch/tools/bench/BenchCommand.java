@@ -42,9 +42,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the pool file goes. Default: /dev/shm (tmpfs).")
     Path dir = Path.of("/dev/shm");
 
+    @Option(names = "--export", description = {"Run the log export benchmark instead (against tcpdump/editcap);",
+            "results go to bench-results/export.json unless --out is given."})
+    boolean export;
+
+    @Option(names = "--records", paramLabel = "N", description = "With --export: records in the log. Default: 1000000.")
+    int records = 1_000_000;
+
+    @Option(names = "--runs", paramLabel = "N", description = "With --export: runs per case, best taken. Default: 3.")
+    int runs = 3;
+
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
+        if (export) {
+            Path exportOut = out.equals(Path.of("bench-results", "forwarding.json")) ? Path.of("bench-results", "export.json") : out;
+            return ExportBench.run(dir, records, Math.max(1, runs), exportOut, o);
+        }
         double secs = DurationParser.parse(duration).toNanos() / 1e9;
         double warm = DurationParser.parse(warmup).toNanos() / 1e9;
         for (int p : ports) {

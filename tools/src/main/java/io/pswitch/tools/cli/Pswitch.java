@@ -6,6 +6,7 @@ import io.pswitch.control.run.RunCommand;
 import io.pswitch.tools.bench.BenchCommand;
 import io.pswitch.tools.demo.DemoCommand;
 import io.pswitch.tools.gen.GenCommand;
+import io.pswitch.tools.log.LogCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         description = {"A multi-port L2 software switch on PASTE-style memory-mapped packet buffers.", ""},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run './pswitch COMMAND --help' for a command's options."},
-        subcommands = {DemoCommand.class, RunCommand.class, CtlCommand.class, GenCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, CtlCommand.class, GenCommand.class, LogCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Pswitch implements Runnable {
     @CommandLine.Spec

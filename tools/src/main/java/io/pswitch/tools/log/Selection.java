@@ -1,0 +1,116 @@
+package io.pswitch.tools.log;
+
+import io.pswitch.control.log.TimeSpec;
+import io.pswitch.pktlog.catalog.LogCatalog;
+import io.pswitch.pktlog.filter.BpfBytecodeCompiler;
+import io.pswitch.pktlog.filter.BpfInterpreter;
+import io.pswitch.pktlog.filter.BpfProgram;
+import io.pswitch.pktlog.filter.CompiledBpfProgram;
+import io.pswitch.pktlog.filter.PcapCompiler;
+import io.pswitch.pktlog.query.FramePredicate;
+import io.pswitch.pktlog.query.LogQuery;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Which records a command works on (export and replay share it): a time window, a tcpdump filter
+ * re-applied to the stored bytes, ingress ports by name, a count limit.
+ */
+public final class Selection {
+    @Option(names = "--from", paramLabel = "TIME",
+            description = "Start (inclusive): RFC 3339 (2026-11-21T16:00:00Z), a span back from now (90s, 15m, 2h, 1d) or now. Default: oldest record.")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "End (exclusive), same forms. Default: newest record.")
+    String to;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "EXPR",
+            description = "tcpdump filter expression re-applied to the stored bytes.")
+    String filter;
+
+    @Option(names = "--port", arity = "1..*", paramLabel = "NAME",
+            description = "Ingress ports (names from log-catalog.json, or port0, port1, ...). Default: all.")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--limit", paramLabel = "N", description = "At most N records.")
+    Long limit;
+
+    public Selection() {
+    }
+
+    /** For callers outside picocli (tests, benchmarks). */
+    public static Selection of(String from, String to, String filter, List<String> ports, Long limit) {
+        Selection s = new Selection();
+        s.from = from;
+        s.to = to;
+        s.filter = filter;
+        s.ports = ports == null ? new ArrayList<>() : new ArrayList<>(ports);
+        s.limit = limit;
+        return s;
+    }
+
+    /**
+     * Parses and compiles the selection.
+     *
+     * @throws IllegalArgumentException for a bad time, window, limit or port name
+     * @throws io.pswitch.pktlog.filter.FilterSyntaxException for a filter libpcap rejects
+     */
+    public Resolved resolve(LogCatalog catalog, long nowNs) {
+        long fromNs = from == null ? Long.MIN_VALUE : TimeSpec.parse("--from", from, nowNs);
+        long toNs = to == null ? Long.MAX_VALUE : TimeSpec.parse("--to", to, nowNs);
+        if (toNs < fromNs) {
+            throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+        }
+        if (limit != null && limit < 0) {
+            throw new IllegalArgumentException("--limit " + limit + " must be >= 0");
+        }
+        BitSet portSet = null;
+        if (!ports.isEmpty()) {
+            portSet = new BitSet();
+            for (String p : ports) {
+                for (String name : p.split(",")) {
+                    if (!name.isBlank()) {
+                        portSet.set(catalog.portIndex(name.trim()));
+                    }
+                }
+            }
+        }
+        FramePredicate predicate = filter == null || filter.isBlank() ? null : predicate(filter);
+        return new Resolved(fromNs, toNs, predicate, portSet, limit == null ? Long.MAX_VALUE : limit, filter);
+    }
+
+    /** A tcpdump expression compiled by libpcap, run as JVM bytecode (or interpreted when too large). */
+    static FramePredicate predicate(String expression) {
+        BpfProgram program = PcapCompiler.get().compile(expression);
+        CompiledBpfProgram compiled = BpfBytecodeCompiler.compile(program);
+        if (compiled != null) {
+            return (segment, offset, stored, wire) -> compiled.run(segment, offset, wire, stored) != 0;
+        }
+        BpfInterpreter interpreter = new BpfInterpreter();
+        return (segment, offset, stored, wire) -> interpreter.run(program, segment, offset, wire, stored) != 0;
+    }
+
+    /**
+     * A selection ready to run.
+     *
+     * @param ports ingress port indices, or null for all
+     * @param expression the filter as given (for messages), or null
+     */
+    public record Resolved(long fromNs, long toNs, FramePredicate predicate, BitSet ports, long limit, String expression) {
+        /**
+         * The query for {@link io.pswitch.pktlog.query.LogReader}; a single port is pushed into it,
+         * several are checked by {@link #portSelected} (the limit then too, by the caller).
+         */
+        public LogQuery query() {
+            int single = ports != null && ports.cardinality() == 1 ? ports.nextSetBit(0) : LogQuery.ANY_PORT;
+            long queryLimit = ports == null || single != LogQuery.ANY_PORT ? limit : Long.MAX_VALUE;
+            return new LogQuery(fromNs, toNs, single, predicate, queryLimit);
+        }
+
+        public boolean portSelected(int port) {
+            return ports == null || ports.get(port & 0xFFFF);
+        }
+    }
+}
