@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * A connection that sends nothing (no request byte, no read of the answer) for this long is
+     * closed. Jetty's default is 30 s; API requests are small, so a shorter bound frees the sockets
+     * of stalled or hostile clients (slowloris) sooner. Reading is non-blocking, so a slow client
+     * holds a socket, never a thread.
+     */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     /** Reachable without a token even when one is configured: probes carry none and learn nothing. */
     private static final List<String> OPEN_PATHS = List.of("/healthz", "/readyz");
 
@@ -116,6 +123,11 @@ public final class ApiServer implements AutoCloseable {
                 server.app.start();
             } else {
                 server.app.start(settings.host(), settings.port());
+            }
+            for (org.eclipse.jetty.server.Connector c : server.app.jettyServer().server().getConnectors()) {
+                if (c instanceof org.eclipse.jetty.server.AbstractConnector connector) {
+                    connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+                }
             }
         } catch (RuntimeException e) {
             server.app.stop();

@@ -256,6 +256,13 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             out.println("pswitch: stopping");
+            out.flush();
+            // Closing commits the log (the dataplane's last act); say what it holds, so an operator (or
+            // a test) can check it against what the next start recovers.
+            sw.close();
+            PacketLog closed = sw.log();
+            out.printf("pswitch: log closed: %d records (seq %d..%d), committed through seq %d%n", closed.liveRecords(),
+                    closed.oldestSeq(), closed.appendedSeq(), closed.committedSeq());
         }
     }
 }

@@ -55,6 +55,7 @@ public final class TrafficGenerator implements AutoCloseable {
     private int portCursor;
     private long sent;
     private long sentBytes;
+    private long backPressured;
     private long received;
     private long receivedBytes;
     private long outOfOrder;
@@ -237,6 +238,8 @@ public final class TrafficGenerator implements AutoCloseable {
     private int fill(int p, int want, long nowNs) {
         ShmEndpoint port = tx[p];
         int n = port.claim(want);
+        // shm is lossless: what finds no room is never sent, only counted (the switch is the bottleneck).
+        backPressured += want - n;
         if (n == 0) {
             return 0;
         }
@@ -311,6 +314,14 @@ public final class TrafficGenerator implements AutoCloseable {
 
     public long sent() {
         return sent;
+    }
+
+    /**
+     * Frames that were due but found the to-switch ring full (the switch did not keep up). They were
+     * not sent (so are not lost); at an unlimited rate this counts attempts, a measure of back-pressure.
+     */
+    public long backPressured() {
+        return backPressured;
     }
 
     public long sentBytes() {
