@@ -7,7 +7,10 @@ import io.pswitch.control.rest.ApiSettings;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.index.IndexFile;
+import io.pswitch.pktlog.index.IndexFileDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.pool.BufferPool;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,11 +140,14 @@ public final class RunCommand implements Callable<Integer> {
         SwitchConfigFile.Pool pool = file.pool == null ? new SwitchConfigFile.Pool() : file.pool;
         SwitchConfigFile.Fdb fdb = file.fdb == null ? new SwitchConfigFile.Fdb() : file.fdb;
         SwitchConfigFile.Api apiFile = file.api == null ? new SwitchConfigFile.Api() : file.api;
+        Path dir = dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR;
+        // A data directory in use keeps the sizes it was created with unless a flag or the file says otherwise.
+        BufferPool.Geometry stored = BufferPool.geometry(dir.resolve(RunSettings.POOL_FILE_NAME));
         return new RunSettings(
-                dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR,
+                dir,
                 first(workers, file.workers, 1),
-                first(buffers, pool.buffers, RunSettings.DEFAULT_BUFFERS),
-                first(bufferSize, pool.bufferSize, RunSettings.DEFAULT_BUFFER_SIZE),
+                first(buffers, pool.buffers, stored != null ? stored.bufferCount() : RunSettings.DEFAULT_BUFFERS),
+                first(bufferSize, pool.bufferSize, stored != null ? stored.bufferSize() : RunSettings.DEFAULT_BUFFER_SIZE),
                 first(ringSize, file.ringSize, RunSettings.DEFAULT_RING_SIZE),
                 first(batch, file.batch, RunSettings.DEFAULT_BATCH),
                 RunSettings.IdleMode.parse(first(idle, file.idle, "backoff")),
@@ -150,14 +156,14 @@ public final class RunCommand implements Callable<Integer> {
                 DurationParser.parse(first(statusInterval, file.statusInterval, "5s")),
                 quiet,
                 parsed,
-                logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log),
+                logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log, dir),
                 ApiSettings.parse(first(api, apiFile.address, ApiSettings.DEFAULT_ADDRESS),
                         first(apiTokenFile, path(apiFile.tokenFile), null),
                         first(tlsCert, path(apiFile.tlsCert), null),
                         first(tlsKey, path(apiFile.tlsKey), null)));
     }
 
-    private LogSettings logSettings(SwitchConfigFile.Log file) {
+    private LogSettings logSettings(SwitchConfigFile.Log file, Path dir) {
         Durability d;
         try {
             d = Durability.parse(first(durability, file.durability, "batch"));

@@ -100,7 +100,9 @@ public record RunSettings(
                 statusInterval, quiet, ports, l, api);
     }
 
+    public static final String POOL_FILE_NAME = "pool";
+
     public Path poolFile() {
-        return dataDir.resolve("pool");
+        return dataDir.resolve(POOL_FILE_NAME);
     }
 }

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.PacketLogConfig;
+import io.pswitch.pktlog.pool.BufferPool;
 import java.time.Duration;
 import java.util.Set;
 import java.io.IOException;
@@ -127,6 +130,23 @@ class RunSettingsTest {
                 .hasMessageContaining("too small for batches of 256");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--commit-records", "0"))
                 .hasMessageContaining("must be at least 1");
+    }
+
+    @Test
+    void aDataDirectoryInUseKeepsItsSizesUnlessAFlagSaysOtherwise() {
+        Path dir = tmp.resolve("data");
+        try (BufferPool pool = BufferPool.open(dir.resolve("pool"), 4096, 8192);
+             PacketLog log = PacketLog.open(pool, PacketLogConfig.of(2048))) {
+            assertThat(log.capacity()).isEqualTo(2048);
+        }
+        RunSettings s = parse("--port", "a=shm:a", "--data-dir", dir.toString());
+        assertThat(s.bufferSize()).isEqualTo(4096);
+        assertThat(s.buffers()).isEqualTo(8192);
+        assertThat(s.log().records()).isEqualTo(2048);
+        RunSettings flags = parse("--port", "a=shm:a", "--data-dir", dir.toString(), "--log-records", "4096");
+        assertThat(flags.log().records()).isEqualTo(4096);
+        assertThat(parse("--port", "a=shm:a", "--data-dir", tmp.resolve("fresh").toString()).buffers())
+                .isEqualTo(RunSettings.DEFAULT_BUFFERS);
     }
 
     @Test

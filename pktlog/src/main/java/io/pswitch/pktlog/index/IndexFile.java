@@ -182,6 +182,23 @@ public final class IndexFile implements AutoCloseable {
         }
     }
 
+    /**
+     * The capacity of the index file at {@code path}, or 0 when there is none (a switch started again
+     * keeps the capacity it was created with unless told otherwise).
+     *
+     * @throws IndexFileException when the file is not an index
+     */
+    public static int storedCapacity(Path path) {
+        if (!Files.exists(path)) {
+            return 0;
+        }
+        MemorySegment header = readHeader(path);
+        if (IndexFileDescriptor.magic(header) != IndexFileDescriptor.MAGIC) {
+            throw new IndexFileException(path + " is not a pswitch index (bad magic)");
+        }
+        return IndexFileDescriptor.capacity(header);
+    }
+
     private static MemorySegment readHeader(Path path) {
         ByteBuffer buf = ByteBuffer.allocate(IndexFileDescriptor.RECORDS_OFFSET);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

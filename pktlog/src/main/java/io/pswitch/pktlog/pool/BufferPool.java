@@ -204,6 +204,36 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
+    /** Buffer size and count of an existing pool file, as its header says. */
+    public record Geometry(int bufferSize, int bufferCount) {
+    }
+
+    /**
+     * The geometry of the pool file at {@code path}, or null when there is none: a switch started
+     * again on its data directory keeps the sizes it was created with unless told otherwise.
+     *
+     * @throws PoolFileException when the file is not a pswitch pool or cannot be read
+     */
+    public static Geometry geometry(Path path) {
+        if (!Files.exists(path)) {
+            return null;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read the header's first line
+            }
+        } catch (IOException e) {
+            throw new PoolFileException("cannot read buffer pool " + path + ": " + e.getMessage(), e);
+        }
+        int read = buf.position();
+        MemorySegment header = MemorySegment.ofBuffer(buf.clear());
+        if (read < 64 || BufferPoolDescriptor.magic(header) != BufferPoolDescriptor.MAGIC) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool (bad magic)");
+        }
+        return new Geometry(BufferPoolDescriptor.bufferSize(header), BufferPoolDescriptor.bufferCount(header));
+    }
+
     private static void checkHeader(Path path, MemorySegment header, long size, int bufferSize, int bufferCount) {
         if (BufferPoolDescriptor.magic(header) != BufferPoolDescriptor.MAGIC) {
             throw new PoolFileException(path + " is not a pswitch buffer pool (bad magic)");
