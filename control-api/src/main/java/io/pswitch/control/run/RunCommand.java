@@ -196,7 +196,9 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
-        return new LogSettings(fs, d, first(logRecords, file.records, LogSettings.DEFAULT_RECORDS), commitOracle);
+        int storedRecords = IndexFile.storedCapacity(IndexFileDescriptor.defaultPath(dir.resolve(RunSettings.POOL_FILE_NAME)));
+        return new LogSettings(fs, d, first(logRecords, file.records, storedRecords > 0 ? storedRecords : LogSettings.DEFAULT_RECORDS),
+                commitOracle);
     }
 
     private static Path path(String s) {
