@@ -21,10 +21,12 @@ import java.util.zip.CRC32C;
  * back on its own before its frame reached the disk fails its CRC after a crash and is dropped by
  * recovery, never returned (it was not committed, so nothing promised it).
  *
- * <p><b>How frames are flushed</b> depends on the storage: on {@link StorageClass#BLOCK} every
- * flush is a device round trip (an {@code msync} costs ~300 µs on ext4 whatever its size), so one
- * flush spans all the frames of a commit; elsewhere (DAX cache-line write-back, tmpfs) each frame's
- * exact range is flushed, since a wider span would write back bytes that need no persistence.
+ * <p><b>How frames are flushed</b> depends on the storage. On {@link StorageClass#DAX} a flush is a
+ * cache-line write-back of exactly the range (no system call), so each frame's line-aligned range
+ * is flushed and nothing more. Elsewhere a flush is an {@code msync} system call: on
+ * {@link StorageClass#BLOCK} each one is a device round trip (~300 µs on ext4 whatever its size),
+ * on {@link StorageClass#VOLATILE} (tmpfs) it costs the call alone; either way one flush spanning
+ * all the frames of a commit is far cheaper than one per frame.
  *
  * <p><b>Visibility.</b> {@link #publish} lets readers see appended records before they are durable
  * (the {@code batch} and {@code async} durability modes of the switch); {@link #commit} publishes too.
@@ -153,7 +155,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         this.committedSeq = report.nextSeq() - 1;
         this.visibleSeq = committedSeq;
         this.requestedSeq = committedSeq;
-        this.spanFlush = pool.storageClass() == StorageClass.BLOCK;
+        this.spanFlush = pool.storageClass() != StorageClass.DAX;
         this.release = pool::free;
         this.lastTimestampNs = report.newestTimestampNs();
         this.retentionGeneration = retentionGeneration;
