@@ -1,0 +1,124 @@
+package io.pswitch.tools.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pswitch.dataplane.logging.Durability;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The logging benchmark's matrix: for every storage and frame size the forwarding reference, then
+ * for every match ratio and durability mode the zero-copy log and the copy baseline, one after the
+ * other. Prints a row per pair (with the zero-copy/copy ratio and what logging costs against the
+ * reference) and fills a JSON tree.
+ */
+public final class LoggingBench {
+    private final double warmupSec;
+    private final double seconds;
+    private final PrintStream out;
+
+    public LoggingBench(double warmupSec, double seconds, PrintStream out) {
+        this.warmupSec = warmupSec;
+        this.seconds = seconds;
+        this.out = out;
+    }
+
+    /** Runs one case from start to teardown. */
+    public LoggingResult run(LoggingCase c) throws IOException, InterruptedException {
+        try (LoggingRun run = LoggingRun.open(c)) {
+            return run.measure(warmupSec, seconds, 0);
+        }
+    }
+
+    /**
+     * @param storages label ("tmpfs", "disk") to the directory the files go to
+     */
+    public void runMatrix(Map<String, Path> storages, List<Integer> sizes, List<Integer> matches,
+                          List<Durability> durabilities, ObjectNode root) throws IOException, InterruptedException {
+        ArrayNode results = root.putArray("results");
+        ArrayNode pairs = root.putArray("comparisons");
+        ObjectNode classes = root.putObject("storageClasses");
+        out.printf("%-6s %-5s %-5s %-5s | %8s | %8s %8s %7s %8s | %17s %17s%n", "store", "size", "match", "dur",
+                "fwd Mpps", "zc Mpps", "cp Mpps", "zc/cp", "zc cost", "zc p50/p99 µs", "cp p50/p99 µs");
+        for (Map.Entry<String, Path> storage : storages.entrySet()) {
+            Files.createDirectories(storage.getValue());
+            for (int size : sizes) {
+                LoggingResult ref = run(new LoggingCase(LoggingCase.Variant.FORWARD, size, matches.get(0), null,
+                        storage.getKey(), storage.getValue()));
+                classes.put(storage.getKey(), ref.storageClass());
+                add(results, ref);
+                for (int match : matches) {
+                    for (Durability d : durabilities) {
+                        LoggingResult zc = run(new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d,
+                                storage.getKey(), storage.getValue()));
+                        add(results, zc);
+                        LoggingResult cp = run(new LoggingCase(LoggingCase.Variant.COPY, size, match, d,
+                                storage.getKey(), storage.getValue()));
+                        add(results, cp);
+                        row(pairs, ref, zc, cp);
+                    }
+                }
+            }
+        }
+    }
+
+    private void row(ArrayNode pairs, LoggingResult ref, LoggingResult zc, LoggingResult cp) {
+        LoggingCase c = zc.c();
+        double ratio = zc.mpps() / cp.mpps();
+        double zcCost = 1 - zc.mpps() / ref.mpps();
+        double cpCost = 1 - cp.mpps() / ref.mpps();
+        out.printf(Locale.ROOT, "%-6s %-5d %4d%% %-5s | %8.2f | %8.2f %8.2f %6.2fx %7.1f%% | %17s %17s%n",
+                c.storage(), c.frameSize(), c.match(), c.durabilityLabel(), ref.mpps(), zc.mpps(), cp.mpps(), ratio,
+                100 * zcCost, latency(zc), latency(cp));
+        ObjectNode n = pairs.addObject();
+        n.put("storage", c.storage());
+        n.put("frameSize", c.frameSize());
+        n.put("matchPercent", c.match());
+        n.put("durability", c.durabilityLabel());
+        n.put("forwardMpps", ref.mpps());
+        n.put("zeroCopyMpps", zc.mpps());
+        n.put("copyMpps", cp.mpps());
+        n.put("zeroCopyOverCopy", ratio);
+        n.put("zeroCopyCostOfForwarding", zcCost);
+        n.put("copyCostOfForwarding", cpCost);
+    }
+
+    private static String latency(LoggingResult r) {
+        return String.format(Locale.ROOT, "%.1f/%.1f", r.commitP50Ns() / 1e3, r.commitP99Ns() / 1e3);
+    }
+
+    private static void add(ArrayNode results, LoggingResult r) {
+        LoggingCase c = r.c();
+        ObjectNode n = results.addObject();
+        n.put("variant", c.variant().label());
+        n.put("storage", c.storage());
+        n.put("storageClass", r.storageClass());
+        n.put("frameSize", c.frameSize());
+        if (c.variant() != LoggingCase.Variant.FORWARD) {
+            n.put("matchPercent", c.match());
+            n.put("durability", c.durability().toString());
+        }
+        n.put("seconds", r.seconds());
+        n.put("sent", r.sent());
+        n.put("forwarded", r.forwarded());
+        n.put("dropped", r.dropped());
+        n.put("mpps", r.mpps());
+        n.put("gbps", r.gbps());
+        if (c.variant() != LoggingCase.Variant.FORWARD) {
+            n.put("logged", r.logged());
+            n.put("loggedTotal", r.loggedTotal());
+            n.put("loggedMpps", r.logged() / r.seconds() / 1e6);
+            n.put("skippedNoBuffer", r.skippedNoBuffer());
+            n.put("commits", r.commits());
+            n.put("commitP50Us", r.commitP50Ns() / 1e3);
+            n.put("commitP99Us", r.commitP99Ns() / 1e3);
+            n.put("commitMaxUs", r.commitMaxNs() / 1e3);
+        }
+    }
+}
