@@ -49,6 +49,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --log: tmpfs (the --dir) and/or disk (the --disk-dir). Default: tmpfs,disk.")
     List<String> storage = new ArrayList<>(List.of("tmpfs", "disk"));
 
+    @Option(names = "--repeat", paramLabel = "N",
+            description = "With --log: runs per case, the fastest kept (the machine's other load only slows runs down). Default: 1.")
+    int repeat = 1;
+
     @Option(names = "--disk-dir", paramLabel = "DIR",
             description = "With --log: the directory on a disk file system. Default: /var/tmp/pswitch-bench.")
     Path diskDir = Path.of("/var/tmp", "pswitch-bench");
@@ -166,11 +170,12 @@ public final class BenchCommand implements Callable<Integer> {
         root.put("seconds", secs);
         root.put("warmupSeconds", warm);
         root.put("filter", LoggingTraffic.FILTER);
+        root.put("repeat", repeat);
         root.put("loadAverageAtStart", loadAverage());
         ObjectNode dirs = root.putObject("storageDirs");
         storages.forEach((k, v) -> dirs.put(k, v.toAbsolutePath().toString()));
         o.println("load average: " + loadAverage() + "; durability: " + modes + "; filter: " + LoggingTraffic.FILTER);
-        new LoggingBench(warm, secs, o).runMatrix(storages, sizes, match, modes, root);
+        new LoggingBench(warm, secs, repeat, o).runMatrix(storages, sizes, match, modes, root);
         root.put("loadAverageAtEnd", loadAverage());
         o.println("load average: " + loadAverage());
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -14,6 +14,8 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -56,6 +58,7 @@ public final class LoggingRun implements AutoCloseable {
     private CopyLogBaseline baseline;
     private SwitchAgent agent;
     private AgentRunner runner;
+    private BusyTimeAgent busy;
 
     private final MemorySegment plain;
     private final MemorySegment marked;
@@ -115,7 +118,8 @@ public final class LoggingRun implements AutoCloseable {
                 agent.batchObserver(baseline);
             }
         }
-        runner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, agent);
+        busy = new BusyTimeAgent(agent);
+        runner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, busy);
         AgentRunner.startOnThread(runner);
     }
 
@@ -138,9 +142,22 @@ public final class LoggingRun implements AutoCloseable {
         long rx0 = received;
         long logged0 = logged();
         long drops0 = drops();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long agentTid = runner.thread().threadId();
+        long agentCpu0 = threads.getThreadCpuTime(agentTid);
+        long genCpu0 = threads.getCurrentThreadCpuTime();
+        long busy0 = busy.busyNs();
+        long switched0 = agent.counters(0).rxFrames();
         long start = System.nanoTime();
         pump(tx, rx, frameLimit > 0 ? horizon : start + (long) (seconds * 1e9), frameLimit);
         long end = System.nanoTime();
+        // How much of the window each spinning thread actually ran: below ~0.9 the machine's other
+        // load took its core away for a while, and the rate says more about that than about the switch.
+        double agentCpuShare = (threads.getThreadCpuTime(agentTid) - agentCpu0) / (double) (end - start);
+        double generatorCpuShare = (threads.getCurrentThreadCpuTime() - genCpu0) / (double) (end - start);
+        long busyNs = busy.busyNs() - busy0;
+        long switched = agent.counters(0).rxFrames() - switched0;
+        double busyNsPerFrame = switched == 0 ? 0 : busyNs / (double) switched;
         long sent = seq - sent0;
         long forwarded = received - rx0;
         long logged = logged() - logged0;
@@ -164,7 +181,8 @@ public final class LoggingRun implements AutoCloseable {
             loggedTotal = baseline.frames();
         }
         return new LoggingResult(c, pool.storageClass().toString(), (end - start) / 1e9, sent, forwarded, dropped, logged,
-                loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max());
+                loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
+                agentCpuShare, generatorCpuShare, busyNsPerFrame);
     }
 
     /** One broadcast from each port (not UDP: never logged), so the switch knows where 02::01 and 02::02 are. */
