@@ -175,7 +175,7 @@ public final class CopyLogBaseline implements BatchObserver, AutoCloseable {
         crc.reset();
         fileView.limit((int) (data + length)).position((int) data);
         crc.update(fileView);
-        CopyLogDescriptor.writeRecordHeader(file, at, length, port, timestampNs, (int) crc.getValue());
+        CopyLogDescriptor.writeRecordHeader(file, at, length, port, framesWritten, timestampNs, (int) crc.getValue());
         writePos = at + size;
         framesWritten++;
         bytesWritten += length;

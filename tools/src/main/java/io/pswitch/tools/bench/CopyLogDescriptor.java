@@ -7,8 +7,10 @@ import java.lang.foreign.ValueLayout;
  * Layout of the copy-logging baseline's file: a header, then records appended one after the other,
  * each a small header followed by a copy of the frame's bytes, padded to 8 bytes. The file is a
  * fixed-size ring: a record that does not fit before the end is preceded by a wrap marker and goes
- * to the first record offset (FIFO retention, as the zero-copy log's). Little-endian (native order
- * on the hosts we run on; the file is a benchmark artefact, not an exchange format).
+ * to the first record offset (FIFO retention, as the zero-copy log's). After a wrap, the newest
+ * records are those from the first record offset on while SEQ goes up by one (older ones follow).
+ * Little-endian (native order on the hosts we run on; the file is a benchmark artefact, not an
+ * exchange format).
  *
  * <pre>
  * File header (64 bytes)
@@ -27,19 +29,21 @@ import java.lang.foreign.ValueLayout;
  * |                      (reserved, zero) ... 64                  | 24
  * +---------------------------------------------------------------+
  *
- * Record (24-byte header at an 8-byte aligned offset, then LENGTH frame bytes, padded to 8)
+ * Record (32-byte header at an 8-byte aligned offset, then LENGTH frame bytes, padded to 8)
  * +---------------------------------------------------------------+
  * |   LENGTH: stored frame bytes; 0 = end of data, -1 = wrap      |  0
  * +---------------------------------------------------------------+
  * |                          INGRESS_PORT                         |  4
  * +---------------------------------------------------------------+
- * |                   TIMESTAMP_NS (8 bytes)                      |  8
+ * |        SEQ: record number, from 0, +1 per record (8 bytes)    |  8
  * +---------------------------------------------------------------+
- * |                 CRC: CRC32C of the frame bytes                | 16
+ * |                   TIMESTAMP_NS (8 bytes)                      | 16
  * +---------------------------------------------------------------+
- * |                      (reserved, zero)                         | 20
+ * |                 CRC: CRC32C of the frame bytes                | 24
  * +---------------------------------------------------------------+
- * |                     frame bytes (LENGTH) ...                  | 24
+ * |                      (reserved, zero)                         | 28
+ * +---------------------------------------------------------------+
+ * |                     frame bytes (LENGTH) ...                  | 32
  * +---------------------------------------------------------------+
  * </pre>
  */
@@ -54,9 +58,10 @@ public final class CopyLogDescriptor {
 
     public static final int LENGTH_OFFSET = 0;
     public static final int INGRESS_PORT_OFFSET = 4;
-    public static final int TIMESTAMP_OFFSET = 8;
-    public static final int CRC_OFFSET = 16;
-    public static final int RECORD_HEADER_SIZE = 24;
+    public static final int SEQ_OFFSET = 8;
+    public static final int TIMESTAMP_OFFSET = 16;
+    public static final int CRC_OFFSET = 24;
+    public static final int RECORD_HEADER_SIZE = 32;
 
     /** LENGTH of a wrap marker: the next record is at {@link #FILE_HEADER_SIZE}. */
     public static final int WRAP = -1;
@@ -91,8 +96,10 @@ public final class CopyLogDescriptor {
         file.set(LONG, WRAPS_OFFSET, wraps);
     }
 
-    public static void writeRecordHeader(MemorySegment file, long at, int length, int ingressPort, long timestampNs, int crc) {
+    public static void writeRecordHeader(MemorySegment file, long at, int length, int ingressPort, long seq,
+                                         long timestampNs, int crc) {
         file.set(INT, at + INGRESS_PORT_OFFSET, ingressPort);
+        file.set(LONG, at + SEQ_OFFSET, seq);
         file.set(LONG, at + TIMESTAMP_OFFSET, timestampNs);
         file.set(INT, at + CRC_OFFSET, crc);
         file.set(INT, at + CRC_OFFSET + 4, 0);
@@ -109,6 +116,10 @@ public final class CopyLogDescriptor {
 
     public static int ingressPort(MemorySegment file, long at) {
         return file.get(INT, at + INGRESS_PORT_OFFSET);
+    }
+
+    public static long seq(MemorySegment file, long at) {
+        return file.get(LONG, at + SEQ_OFFSET);
     }
 
     public static long timestampNs(MemorySegment file, long at) {

@@ -66,15 +66,23 @@ public final class LoggingRun implements AutoCloseable {
     private long received;
     private long rxBefore;
 
-    private LoggingRun(LoggingCase c) {
+    private final long copyLogBytes;
+
+    private LoggingRun(LoggingCase c, long copyLogBytes) {
         this.c = c;
+        this.copyLogBytes = copyLogBytes;
         this.plain = MemorySegment.ofArray(LoggingTraffic.template(c.frameSize(), false));
         this.marked = MemorySegment.ofArray(LoggingTraffic.template(c.frameSize(), true));
     }
 
     /** Creates the files and starts the switch. */
     public static LoggingRun open(LoggingCase c) throws IOException {
-        LoggingRun run = new LoggingRun(c);
+        return open(c, COPY_LOG_BYTES);
+    }
+
+    /** With a copy log of another size (tests: a small one wraps). */
+    static LoggingRun open(LoggingCase c, long copyLogBytes) throws IOException {
+        LoggingRun run = new LoggingRun(c, copyLogBytes);
         try {
             run.start();
             return run;
@@ -114,7 +122,7 @@ public final class LoggingRun implements AutoCloseable {
                 agent = new SwitchAgent(config, pool, ports, clock);
                 Path copyPath = c.dir().resolve(tag + ".copylog");
                 files.add(copyPath);
-                baseline = CopyLogBaseline.create(copyPath, COPY_LOG_BYTES, pool, filters, c.durability());
+                baseline = CopyLogBaseline.create(copyPath, copyLogBytes, pool, filters, c.durability());
                 agent.batchObserver(baseline);
             }
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -103,7 +104,7 @@ class LoggingBenchTest {
                 long seq = LoggingTraffic.seq(frame, off);
                 seqs.add(seq);
                 byte[] stored = frame.asSlice(off, rec.storedLength()).toArray(ValueLayout.JAVA_BYTE);
-                if (!java.util.Arrays.equals(stored, LoggingTraffic.frame(size, match, seq))) {
+                if (!Arrays.equals(stored, LoggingTraffic.frame(size, match, seq))) {
                     wrong.add("record " + rec.sequence() + " (frame " + seq + ")");
                 }
                 return true;
@@ -134,37 +135,90 @@ class LoggingBenchTest {
             List<Long> expected = markedSeqs(run.sent(), match);
             CopyLogBaseline baseline = run.baseline();
             assertThat(baseline.wraps()).as("a tiny case never wraps the file").isZero();
-            List<Long> seqs = new ArrayList<>();
-            List<String> wrong = new ArrayList<>();
-            long dataBytes = 0;
-            try (FileChannel ch = FileChannel.open(baseline.path(), StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-                MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-                assertThat(CopyLogDescriptor.magic(file)).isEqualTo(CopyLogDescriptor.MAGIC);
-                long at = CopyLogDescriptor.FILE_HEADER_SIZE;
-                int len;
-                while (at + CopyLogDescriptor.RECORD_HEADER_SIZE <= file.byteSize()
-                        && (len = CopyLogDescriptor.length(file, at)) != 0) {
-                    long data = at + CopyLogDescriptor.RECORD_HEADER_SIZE;
-                    byte[] stored = file.asSlice(data, len).toArray(ValueLayout.JAVA_BYTE);
-                    long seq = LoggingTraffic.seq(file, data);
-                    seqs.add(seq);
-                    CRC32C crc = new CRC32C();
-                    crc.update(stored);
-                    if (!java.util.Arrays.equals(stored, LoggingTraffic.frame(size, match, seq))
-                            || (int) crc.getValue() != CopyLogDescriptor.crc(file, at)
-                            || CopyLogDescriptor.ingressPort(file, at) != 0) {
-                        wrong.add("record at " + at + " (frame " + seq + ")");
-                    }
-                    dataBytes += len;
-                    at += CopyLogDescriptor.recordSize(len);
-                }
-            }
+            CopyLogContents contents = readCopyLog(baseline.path(), size, match);
             assertThat(r.loggedTotal()).as("frames the baseline reported copied").isEqualTo(expected.size());
-            assertThat(seqs).as("records in the copy log").isEqualTo(expected);
-            assertThat(wrong).as("records whose bytes, CRC or port are wrong").isEmpty();
-            assertThat(dataBytes).isEqualTo((long) expected.size() * size).isEqualTo(baseline.bytes());
+            assertThat(contents.recordSeqs).as("record numbers").isEqualTo(indices(expected.size()));
+            assertThat(contents.frameSeqs).as("frames in the copy log").isEqualTo(expected);
+            assertThat(contents.wrong).as("records whose bytes, CRC or port are wrong").isEmpty();
+            assertThat(contents.endsAtDataEnd).as("the data ends with an empty header").isTrue();
+            assertThat(contents.dataBytes).isEqualTo((long) expected.size() * size).isEqualTo(baseline.bytes());
             assertThat(r.commits()).isPositive();
             assertThat(run.agent().logging()).as("the copy baseline runs without the zero-copy log").isNull();
         }
+    }
+
+    @Test
+    void copyBaselineWrapsItsFileAndKeepsTheNewestFramesAtTheStart() throws Exception {
+        int size = 1500;
+        long fileBytes = 1 << 20;
+        try (LoggingRun run = LoggingRun.open(new LoggingCase(LoggingCase.Variant.COPY, size, 100,
+                Durability.batch(64, Duration.ofMillis(1)), "tmpfs", dir), fileBytes)) {
+            LoggingResult r = run.measure(0, 0, 2000);
+            long perFile = (fileBytes - CopyLogDescriptor.FILE_HEADER_SIZE) / CopyLogDescriptor.recordSize(size);
+            assertThat(r.loggedTotal()).isEqualTo(2000);
+            assertThat(run.baseline().wraps()).isEqualTo((2000 - 1) / perFile);
+            CopyLogContents contents = readCopyLog(run.baseline().path(), size, 100);
+            // From the start: the records since the last wrap, up to the last frame sent.
+            long firstAfterWrap = run.baseline().wraps() * perFile;
+            assertThat(contents.recordSeqs).isEqualTo(indices(firstAfterWrap, 2000));
+            assertThat(contents.frameSeqs).isEqualTo(indices(firstAfterWrap, 2000));
+            assertThat(contents.wrong).isEmpty();
+        }
+    }
+
+    private static List<Long> indices(long n) {
+        return indices(0, n);
+    }
+
+    private static List<Long> indices(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long i = from; i < to; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    private static final class CopyLogContents {
+        final List<Long> recordSeqs = new ArrayList<>();
+        final List<Long> frameSeqs = new ArrayList<>();
+        final List<String> wrong = new ArrayList<>();
+        long dataBytes;
+        boolean endsAtDataEnd;
+    }
+
+    /** The records from the first record offset on, while their numbers go up by one. */
+    private static CopyLogContents readCopyLog(Path path, int size, int match) throws IOException {
+        CopyLogContents out = new CopyLogContents();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            assertThat(CopyLogDescriptor.magic(file)).isEqualTo(CopyLogDescriptor.MAGIC);
+            long at = CopyLogDescriptor.FILE_HEADER_SIZE;
+            while (at + CopyLogDescriptor.RECORD_HEADER_SIZE <= file.byteSize()) {
+                int len = CopyLogDescriptor.length(file, at);
+                if (len == 0) {
+                    out.endsAtDataEnd = true;
+                    break;
+                }
+                long recordSeq = CopyLogDescriptor.seq(file, at);
+                if (len < 0 || (!out.recordSeqs.isEmpty() && recordSeq != out.recordSeqs.getLast() + 1)) {
+                    break;
+                }
+                long data = at + CopyLogDescriptor.RECORD_HEADER_SIZE;
+                byte[] stored = file.asSlice(data, len).toArray(ValueLayout.JAVA_BYTE);
+                long seq = LoggingTraffic.seq(file, data);
+                out.recordSeqs.add(recordSeq);
+                out.frameSeqs.add(seq);
+                CRC32C crc = new CRC32C();
+                crc.update(stored);
+                if (!Arrays.equals(stored, LoggingTraffic.frame(size, match, seq))
+                        || (int) crc.getValue() != CopyLogDescriptor.crc(file, at)
+                        || CopyLogDescriptor.ingressPort(file, at) != 0) {
+                    out.wrong.add("record at " + at + " (frame " + seq + ")");
+                }
+                out.dataBytes += len;
+                at += CopyLogDescriptor.recordSize(len);
+            }
+        }
+        return out;
     }
 }
