@@ -142,7 +142,6 @@ public final class LoggingRun implements AutoCloseable {
         ShmEndpoint rx = peers.get(1);
         learnStations();
         rxBefore = agent.counters(0).rxFrames();
-        long horizon = frameLimit > 0 ? Long.MAX_VALUE : 0;
         if (frameLimit <= 0) {
             pump(tx, rx, System.nanoTime() + (long) (warmupSec * 1e9), 0);
         }
@@ -157,7 +156,7 @@ public final class LoggingRun implements AutoCloseable {
         long busy0 = busy.busyNs();
         long switched0 = agent.counters(0).rxFrames();
         long start = System.nanoTime();
-        pump(tx, rx, frameLimit > 0 ? horizon : start + (long) (seconds * 1e9), frameLimit);
+        pump(tx, rx, frameLimit > 0 ? Long.MAX_VALUE : start + (long) (seconds * 1e9), frameLimit);
         long end = System.nanoTime();
         // How much of the window each spinning thread actually ran: below ~0.9 the machine's other
         // load took its core away for a while, and the rate says more about that than about the switch.
