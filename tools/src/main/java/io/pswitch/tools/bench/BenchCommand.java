@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
                 "A switch with shm ports on one busy-spinning dataplane thread, this process",
                 "generating and sinking traffic on another (port 0 -> 1, 2 -> 3).",
                 "Frames are known unicast (moved by bufIdx, zero copy). Results go to a table and a JSON file.",
-                "With --log: the logging benchmark (2 ports, UDP traffic, filter '" + LoggingTraffic.FILTER + "'):",
-                "per case the zero-copy log and a copy-logging baseline, against forwarding alone."})
+                "With --log: the logging benchmark (2 ports, UDP traffic, filter '" + LoggingTraffic.FILTER
+                        + "'): per case the zero-copy log and a copy-logging baseline, against forwarding alone."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--log", description = "Run the logging benchmark instead (results: bench-results/logging.json).")
     boolean logging;
