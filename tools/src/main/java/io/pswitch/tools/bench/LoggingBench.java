@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * The logging benchmark's matrix: for every storage and frame size the forwarding reference, then
- * for every match ratio and durability mode the zero-copy log and the copy baseline, one after the
- * other. Prints a row per pair (with the zero-copy/copy ratio and what logging costs against the
- * reference) and fills a JSON tree.
+ * for every match ratio the filter alone (nothing persisted), and for every durability mode the
+ * zero-copy log and the copy baseline, one after the other. Prints a row per pair (with the
+ * zero-copy/copy ratio and what logging costs against the reference) and fills a JSON tree.
  */
 public final class LoggingBench {
     private final double warmupSec;
@@ -64,9 +64,9 @@ public final class LoggingBench {
         ArrayNode results = root.putArray("results");
         ArrayNode pairs = root.putArray("comparisons");
         ObjectNode classes = root.putObject("storageClasses");
-        out.printf("%-6s %-5s %-5s %-5s | %8s | %8s %8s %7s %8s | %17s %17s | %-17s | %s%n", "store", "size", "match", "dur",
-                "fwd Mpps", "zc Mpps", "cp Mpps", "zc/cp", "zc cost", "zc p50/p99 µs", "cp p50/p99 µs",
-                "busy ns/f fwd/zc/cp", "dp cpu fwd/zc/cp");
+        out.printf("%-6s %-5s %-5s %-5s | %8s %8s | %8s %8s %7s %8s | %17s %17s | %-21s | %s%n", "store", "size", "match",
+                "dur", "fwd Mpps", "flt Mpps", "zc Mpps", "cp Mpps", "zc/cp", "zc cost", "zc p50/p99 µs", "cp p50/p99 µs",
+                "busy ns/f fwd/flt/zc/cp", "dataplane cpu fwd/flt/zc/cp");
         for (Map.Entry<String, Path> storage : storages.entrySet()) {
             Files.createDirectories(storage.getValue());
             for (int size : sizes) {
@@ -75,6 +75,9 @@ public final class LoggingBench {
                 classes.put(storage.getKey(), ref.storageClass());
                 add(results, ref);
                 for (int match : matches) {
+                    LoggingResult flt = run(new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null,
+                            storage.getKey(), storage.getValue()));
+                    add(results, flt);
                     for (Durability d : durabilities) {
                         LoggingResult zc = run(new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d,
                                 storage.getKey(), storage.getValue()));
@@ -82,35 +85,39 @@ public final class LoggingBench {
                         LoggingResult cp = run(new LoggingCase(LoggingCase.Variant.COPY, size, match, d,
                                 storage.getKey(), storage.getValue()));
                         add(results, cp);
-                        row(pairs, ref, zc, cp);
+                        row(pairs, ref, flt, zc, cp);
                     }
                 }
             }
         }
     }
 
-    private void row(ArrayNode pairs, LoggingResult ref, LoggingResult zc, LoggingResult cp) {
+    private void row(ArrayNode pairs, LoggingResult ref, LoggingResult flt, LoggingResult zc, LoggingResult cp) {
         LoggingCase c = zc.c();
         double ratio = zc.mpps() / cp.mpps();
         double zcCost = 1 - zc.mpps() / ref.mpps();
         double cpCost = 1 - cp.mpps() / ref.mpps();
-        out.printf(Locale.ROOT, "%-6s %-5d %4d%% %-5s | %8.2f | %8.2f %8.2f %6.2fx %7.1f%% | %17s %17s | %-17s | %.2f/%.2f/%.2f%n",
-                c.storage(), c.frameSize(), c.match(), c.durabilityLabel(), ref.mpps(), zc.mpps(), cp.mpps(), ratio,
-                100 * zcCost, latency(zc), latency(cp),
-                String.format(Locale.ROOT, "%.0f/%.0f/%.0f", ref.busyNsPerFrame(), zc.busyNsPerFrame(), cp.busyNsPerFrame()),
-                ref.agentCpuShare(), zc.agentCpuShare(), cp.agentCpuShare());
+        out.printf(Locale.ROOT,
+                "%-6s %-5d %4d%% %-5s | %8.2f %8.2f | %8.2f %8.2f %6.2fx %7.1f%% | %17s %17s | %-21s | %.2f/%.2f/%.2f/%.2f%n",
+                c.storage(), c.frameSize(), c.match(), c.durabilityLabel(), ref.mpps(), flt.mpps(), zc.mpps(), cp.mpps(),
+                ratio, 100 * zcCost, latency(zc), latency(cp),
+                String.format(Locale.ROOT, "%.0f/%.0f/%.0f/%.0f", ref.busyNsPerFrame(), flt.busyNsPerFrame(),
+                        zc.busyNsPerFrame(), cp.busyNsPerFrame()),
+                ref.agentCpuShare(), flt.agentCpuShare(), zc.agentCpuShare(), cp.agentCpuShare());
         ObjectNode n = pairs.addObject();
         n.put("storage", c.storage());
         n.put("frameSize", c.frameSize());
         n.put("matchPercent", c.match());
         n.put("durability", c.durabilityLabel());
         n.put("forwardMpps", ref.mpps());
+        n.put("filterOnlyMpps", flt.mpps());
         n.put("zeroCopyMpps", zc.mpps());
         n.put("copyMpps", cp.mpps());
         n.put("zeroCopyOverCopy", ratio);
         n.put("zeroCopyCostOfForwarding", zcCost);
         n.put("copyCostOfForwarding", cpCost);
         n.put("forwardBusyNsPerFrame", ref.busyNsPerFrame());
+        n.put("filterOnlyBusyNsPerFrame", flt.busyNsPerFrame());
         n.put("zeroCopyBusyNsPerFrame", zc.busyNsPerFrame());
         n.put("copyBusyNsPerFrame", cp.busyNsPerFrame());
         n.put("zeroCopyOverCopyBusy", cp.busyNsPerFrame() / zc.busyNsPerFrame());
@@ -129,6 +136,8 @@ public final class LoggingBench {
         n.put("frameSize", c.frameSize());
         if (c.variant() != LoggingCase.Variant.FORWARD) {
             n.put("matchPercent", c.match());
+        }
+        if (c.durability() != null) {
             n.put("durability", c.durability().toString());
         }
         n.put("seconds", r.seconds());
@@ -143,7 +152,9 @@ public final class LoggingBench {
         n.put("busyMpps", r.busyMpps());
         n.put("agentCpuShare", r.agentCpuShare());
         n.put("generatorCpuShare", r.generatorCpuShare());
-        if (c.variant() != LoggingCase.Variant.FORWARD) {
+        if (c.variant() == LoggingCase.Variant.FILTER_ONLY) {
+            n.put("matched", r.logged());
+        } else if (c.variant() != LoggingCase.Variant.FORWARD) {
             n.put("logged", r.logged());
             n.put("loggedTotal", r.loggedTotal());
             n.put("loggedMpps", r.logged() / r.seconds() / 1e6);

@@ -18,6 +18,8 @@ public record LoggingCase(Variant variant, int frameSize, int match, Durability 
     public enum Variant {
         /** Forwarding only, no filter evaluated: the reference. */
         FORWARD,
+        /** Forwarding, and every frame run through the filter; nothing persisted (a diagnostic step between the two). */
+        FILTER_ONLY,
         /** The switch's logging stage: frames persisted in place in their pool buffers. */
         ZERO_COPY,
         /** No zero-copy log; {@link CopyLogBaseline} copies matching frames into a file of its own. */
@@ -36,7 +38,7 @@ public record LoggingCase(Variant variant, int frameSize, int match, Durability 
         if (match < 1 || match > 100) {
             throw new IllegalArgumentException("match " + match + " % must be between 1 and 100");
         }
-        if (variant != Variant.FORWARD && durability == null) {
+        if ((variant == Variant.ZERO_COPY || variant == Variant.COPY) && durability == null) {
             throw new IllegalArgumentException(variant.label() + " needs a durability mode");
         }
     }

@@ -2,7 +2,7 @@ package io.pswitch.tools.bench;
 
 /**
  * What one logging case measured. Rates are over the measured window; {@code logged} counts the
- * frames logged in that window, {@code loggedTotal} since the switch started (warm-up and drain
+ * frames logged in that window (matched, for {@code FILTER_ONLY}), {@code loggedTotal} since the switch started (warm-up and drain
  * included). {@code agentCpuShare} and {@code generatorCpuShare}: CPU time of the dataplane thread and
  * of the generating thread over the window's wall time (both spin: 1.0 when nothing else ran on their
  * cores). {@code busyNsPerFrame}: wall time of the dataplane's busy duty cycles per frame it took

@@ -56,6 +56,7 @@ public final class LoggingRun implements AutoCloseable {
     private BufferPool pool;
     private PacketLog log;
     private CopyLogBaseline baseline;
+    private FilterOnlyObserver filterOnly;
     private SwitchAgent agent;
     private AgentRunner runner;
     private BusyTimeAgent busy;
@@ -117,6 +118,11 @@ public final class LoggingRun implements AutoCloseable {
                 : FilterSet.compile(List.of(Filter.of(1, "bench", LoggingTraffic.FILTER)), names::indexOf);
         switch (c.variant()) {
             case FORWARD -> agent = new SwitchAgent(config, pool, ports, clock);
+            case FILTER_ONLY -> {
+                agent = new SwitchAgent(config, pool, ports, clock);
+                filterOnly = new FilterOnlyObserver(pool, filters);
+                agent.batchObserver(filterOnly);
+            }
             case ZERO_COPY -> agent = new SwitchAgent(config, pool, ports, clock, log, c.durability(), filters);
             case COPY -> {
                 agent = new SwitchAgent(config, pool, ports, clock);
@@ -186,6 +192,8 @@ public final class LoggingRun implements AutoCloseable {
             h = baseline.flushLatency();
             commits = h.count();
             loggedTotal = baseline.frames();
+        } else if (filterOnly != null) {
+            loggedTotal = filterOnly.matched();
         }
         return new LoggingResult(c, pool.storageClass().toString(), (end - start) / 1e9, sent, forwarded, dropped, logged,
                 loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
@@ -275,7 +283,10 @@ public final class LoggingRun implements AutoCloseable {
         if (log != null) {
             return agent.logging().counters().frames();
         }
-        return baseline != null ? baseline.frames() : 0;
+        if (baseline != null) {
+            return baseline.frames();
+        }
+        return filterOnly != null ? filterOnly.matched() : 0;
     }
 
     private long drops() {

@@ -85,6 +85,17 @@ class LoggingBenchTest {
     }
 
     @Test
+    void filterOnlyStepMatchesTheMarkedFramesAndPersistsNothing() throws Exception {
+        try (LoggingRun run = open(LoggingCase.Variant.FILTER_ONLY, 64, 10, null)) {
+            LoggingResult r = run.measure(0, 0, FRAMES);
+            assertThat(r.loggedTotal()).as("frames matched").isEqualTo(markedSeqs(run.sent(), 10).size());
+            assertThat(r.commits()).isZero();
+            assertThat(run.log()).isNull();
+            assertThat(run.baseline()).isNull();
+        }
+    }
+
+    @Test
     void zeroCopyLogHoldsExactlyTheMatchingFramesInSyncMode() throws Exception {
         assertZeroCopyLogsMatchingFrames(64, 10, Durability.sync());
     }
