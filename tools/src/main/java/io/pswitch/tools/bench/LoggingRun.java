@@ -68,6 +68,8 @@ public final class LoggingRun implements AutoCloseable {
     private long rxBefore;
 
     private final long copyLogBytes;
+    /** Deletes the files if the JVM exits (Ctrl-C) before {@link #close()}: tmpfs space is memory. */
+    private final Thread cleanup = new Thread(this::deleteFiles, "benchlog-cleanup");
 
     private LoggingRun(LoggingCase c, long copyLogBytes) {
         this.c = c;
@@ -94,6 +96,7 @@ public final class LoggingRun implements AutoCloseable {
     }
 
     private void start() throws IOException {
+        Runtime.getRuntime().addShutdownHook(cleanup);
         Files.createDirectories(c.dir());
         String tag = "benchlog" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
         Path poolPath = c.dir().resolve(tag + ".pool");
@@ -345,8 +348,21 @@ public final class LoggingRun implements AutoCloseable {
         if (pool != null) {
             pool.close();
         }
+        deleteFiles();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException | IllegalArgumentException alreadyExitingOrRemoved) {
+            // the hook runs or ran: nothing left to do
+        }
+    }
+
+    private void deleteFiles() {
         for (Path f : files) {
-            Files.deleteIfExists(f);
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                System.err.println("benchlog: cannot delete " + f + ": " + e.getMessage());
+            }
         }
     }
 }
