@@ -97,6 +97,8 @@ public final class SwitchAgent implements Agent {
 
     /** Null when the switch logs nothing. */
     private final LoggingStage logging;
+    /** Null unless a benchmark or diagnostic installed one; see {@link #batchObserver}. */
+    private BatchObserver observer;
 
     private int firstPort;
 
@@ -176,6 +178,10 @@ public final class SwitchAgent implements Agent {
         if (stage != null) {
             stage.beginCycle(now);
         }
+        BatchObserver obs = observer;
+        if (obs != null) {
+            obs.beginCycle(now);
+        }
         refreshPortStates();
         for (int p = 0; p < portCount; p++) {
             if (readable[p]) {
@@ -187,6 +193,9 @@ public final class SwitchAgent implements Agent {
             classify(now);
             if (stage != null) {
                 stage.logBatch(batch, now);
+            }
+            if (obs != null) {
+                obs.onBatch(batch, rx, now);
             }
             forward();
             if (stage != null) {
@@ -526,6 +535,15 @@ public final class SwitchAgent implements Agent {
             }
         }
         return -1;
+    }
+
+    /**
+     * Installs a {@link BatchObserver} (a benchmark or diagnostic hook), or removes it with null.
+     * Only before the agent runs, or from its own thread: the field is read every duty cycle without
+     * synchronization (starting the agent's thread publishes it).
+     */
+    public void batchObserver(BatchObserver o) {
+        this.observer = o;
     }
 
     /** The logging stage, or null when this switch logs nothing. */

@@ -7,7 +7,10 @@ import io.pswitch.dataplane.fdb.FdbEntry;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
 import io.pswitch.dataplane.port.PortState;
+import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -467,5 +470,42 @@ class SwitchAgentTest {
             tx += agent.counters(i).txFrames();
         }
         assertThat(tx).isEqualTo(expectedTx);
+    }
+
+    @Test
+    void batchObserverSeesEveryFrameInItsRxSlotWithItsDecisionBeforeItIsForwarded() {
+        List<String> seen = new ArrayList<>();
+        int[] cycles = new int[1];
+        agent.batchObserver(new BatchObserver() {
+            @Override
+            public void beginCycle(long now) {
+                cycles[0]++;
+            }
+
+            @Override
+            public void onBatch(Batch batch, Ring[] rx, long now) {
+                for (int i = 0; i < batch.count(); i++) {
+                    Ring ring = rx[batch.ingressPort(i)];
+                    int s = batch.slot(i);
+                    byte[] bytes = new byte[ring.len[s]];
+                    MemorySegment.copy(pool.segment(), ValueLayout.JAVA_BYTE,
+                            pool.offset(ring.bufIdx[s]), bytes, 0, bytes.length);
+                    // Pass 2 has not run: the TX ring of the destination is still empty.
+                    seen.add(batch.ingressPort(i) + ">" + batch.decision(i) + ":" + Arrays.hashCode(bytes)
+                            + ":" + p1.txRing().txPending());
+                }
+            }
+        });
+        byte[] fromB = frame(BROADCAST, B);
+        p1.feed(fromB);
+        run();
+        byte[] toB = frame(B, A, -1, 100, 7);
+        p0.feed(toB);
+        int before = cycles[0];
+        run();
+        assertThat(cycles[0]).as("called every duty cycle, the idle one included").isGreaterThan(before + 1);
+        assertThat(seen).containsExactly("1>" + Batch.FLOOD + ":" + Arrays.hashCode(fromB) + ":0",
+                "0>1:" + Arrays.hashCode(toB) + ":0");
+        assertThat(p1.takeTransmitted()).containsExactly(toB);
     }
 }

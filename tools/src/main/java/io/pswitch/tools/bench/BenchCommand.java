@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.control.config.DurationParser;
+import io.pswitch.dataplane.logging.Durability;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,22 +26,49 @@ import picocli.CommandLine.Option;
         description = {"Forwarding benchmark over shm ports; prints a table and writes JSON.",
                 "A switch with shm ports on one busy-spinning dataplane thread, this process",
                 "generating and sinking traffic on another (port 0 -> 1, 2 -> 3).",
-                "Frames are known unicast (moved by bufIdx, zero copy). Results go to a table and a JSON file."})
+                "Frames are known unicast (moved by bufIdx, zero copy). Results go to a table and a JSON file.",
+                "With --log: the logging benchmark (2 ports, UDP traffic, filter '" + LoggingTraffic.FILTER
+                        + "'): per case the zero-copy log and a copy-logging baseline, against forwarding alone."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "Frame sizes. Default: 64,1500.")
-    List<Integer> sizes = new ArrayList<>(List.of(64, 1500));
+    @Option(names = "--log", description = "Run the logging benchmark instead (results: bench-results/logging.json).")
+    boolean logging;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
+            description = "Frame sizes. Default: 64,1500 (with --log: 64,1024,1500).")
+    List<Integer> sizes;
+
+    @Option(names = "--match", split = ",", paramLabel = "PERCENT",
+            description = "With --log: percent of frames the filter matches. Default: 10,100.")
+    List<Integer> match = new ArrayList<>(List.of(10, 100));
+
+    @Option(names = "--durability", split = ",", paramLabel = "MODE",
+            description = "With --log: sync, batch, async. Default: sync,batch.")
+    List<String> durability = new ArrayList<>(List.of("sync", "batch"));
+
+    @Option(names = "--storage", split = ",", paramLabel = "KIND",
+            description = "With --log: tmpfs (the --dir) and/or disk (the --disk-dir). Default: tmpfs,disk.")
+    List<String> storage = new ArrayList<>(List.of("tmpfs", "disk"));
+
+    @Option(names = "--repeat", paramLabel = "N",
+            description = "With --log: runs per case, the fastest kept (the machine's other load only slows runs down). Default: 1.")
+    int repeat = 1;
+
+    @Option(names = "--disk-dir", paramLabel = "DIR",
+            description = "With --log: the directory on a disk file system. Default: /var/tmp/pswitch-bench.")
+    Path diskDir = Path.of("/var/tmp", "pswitch-bench");
 
     @Option(names = "--ports", split = ",", paramLabel = "N", description = "Port counts (even). Default: 2,4.")
     List<Integer> ports = new ArrayList<>(List.of(2, 4));
 
-    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per case. Default: 5s.")
-    String duration = "5s";
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time per case. Default: 5s (with --log: 3s).")
+    String duration;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", description = "Warm-up per case. Default: 2s.")
-    String warmup = "2s";
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Warm-up per case. Default: 2s (with --log: 1s).")
+    String warmup;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "JSON results. Default: bench-results/forwarding.json")
-    Path out = Path.of("bench-results", "forwarding.json");
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "JSON results. Default: bench-results/forwarding.json (with --log: bench-results/logging.json)")
+    Path out;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the pool file goes. Default: /dev/shm (tmpfs).")
     Path dir = Path.of("/dev/shm");
@@ -54,6 +85,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (logging) {
+            return callLogging();
+        }
+        if (sizes == null) {
+            sizes = List.of(64, 1500);
+        }
+        duration = duration == null ? "5s" : duration;
+        warmup = warmup == null ? "2s" : warmup;
+        out = out == null ? Path.of("bench-results", "forwarding.json") : out;
         PrintStream o = System.out;
         if (export) {
             Path exportOut = out.equals(Path.of("bench-results", "forwarding.json")) ? Path.of("bench-results", "export.json") : out;
@@ -101,5 +141,69 @@ public final class BenchCommand implements Callable<Integer> {
         json.writeValue(out.toFile(), root);
         o.println("results written to " + out);
         return 0;
+    }
+
+    private Integer callLogging() throws Exception {
+        PrintStream o = System.out;
+        if (sizes == null) {
+            sizes = List.of(64, 1024, 1500);
+        }
+        double secs = DurationParser.parse(duration == null ? "3s" : duration).toNanos() / 1e9;
+        double warm = DurationParser.parse(warmup == null ? "1s" : warmup).toNanos() / 1e9;
+        Path file = out == null ? Path.of("bench-results", "logging.json") : out;
+        for (int s : sizes) {
+            if (s < LoggingTraffic.MIN_SIZE || s > 2048) {
+                throw new IllegalArgumentException("--sizes " + s + ": frame sizes must be between "
+                        + LoggingTraffic.MIN_SIZE + " and 2048 with --log (UDP frames with a sequence number)");
+            }
+        }
+        for (int m : match) {
+            if (m < 1 || m > 100) {
+                throw new IllegalArgumentException("--match " + m + ": a percentage between 1 and 100");
+            }
+        }
+        List<Durability> modes = new ArrayList<>();
+        for (String d : durability) {
+            modes.add(Durability.parse(d.trim()));
+        }
+        Map<String, Path> storages = new LinkedHashMap<>();
+        for (String st : storage) {
+            switch (st.trim().toLowerCase(Locale.ROOT)) {
+                case "tmpfs" -> storages.put("tmpfs", dir);
+                case "disk" -> storages.put("disk", diskDir);
+                default -> throw new IllegalArgumentException("--storage '" + st + "' is not one of tmpfs, disk");
+            }
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("benchmark", "logging");
+        root.put("time", Instant.now().toString());
+        root.put("host", InetAddress.getLocalHost().getHostName());
+        root.put("cpus", Runtime.getRuntime().availableProcessors());
+        root.put("java", Runtime.version().toString());
+        root.put("seconds", secs);
+        root.put("warmupSeconds", warm);
+        root.put("filter", LoggingTraffic.FILTER);
+        root.put("repeat", repeat);
+        root.put("loadAverageAtStart", loadAverage());
+        ObjectNode dirs = root.putObject("storageDirs");
+        storages.forEach((k, v) -> dirs.put(k, v.toAbsolutePath().toString()));
+        o.println("load average: " + loadAverage() + "; durability: " + modes + "; filter: " + LoggingTraffic.FILTER);
+        new LoggingBench(warm, secs, repeat, o).runMatrix(storages, sizes, match, modes, root);
+        root.put("loadAverageAtEnd", loadAverage());
+        o.println("load average: " + loadAverage());
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        json.writeValue(file.toFile(), root);
+        o.println("results written to " + file);
+        return 0;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 }

@@ -1,0 +1,49 @@
+package io.pswitch.tools.bench;
+
+import io.pswitch.dataplane.logging.Durability;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One case of the logging benchmark.
+ *
+ * @param variant what the switch does with matching frames
+ * @param frameSize bytes per frame
+ * @param match percent of the frames the filter selects (the traffic marks them; see {@link LoggingTraffic})
+ * @param durability the flush policy of the log (null for {@link Variant#FORWARD})
+ * @param storage a label for {@code dir} ("tmpfs", "disk")
+ * @param dir where the pool, the index and the copy log go
+ */
+public record LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir) {
+    public enum Variant {
+        /** Forwarding only, no filter evaluated: the reference. */
+        FORWARD,
+        /** Forwarding, and every frame run through the filter; nothing persisted (a diagnostic step between the two). */
+        FILTER_ONLY,
+        /** The switch's logging stage: frames persisted in place in their pool buffers. */
+        ZERO_COPY,
+        /** No zero-copy log; {@link CopyLogBaseline} copies matching frames into a file of its own. */
+        COPY;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    public LoggingCase {
+        if (frameSize < LoggingTraffic.MIN_SIZE || frameSize > 2048) {
+            throw new IllegalArgumentException("frame size " + frameSize + " must be between " + LoggingTraffic.MIN_SIZE
+                    + " and 2048 bytes");
+        }
+        if (match < 1 || match > 100) {
+            throw new IllegalArgumentException("match " + match + " % must be between 1 and 100");
+        }
+        if ((variant == Variant.ZERO_COPY || variant == Variant.COPY) && durability == null) {
+            throw new IllegalArgumentException(variant.label() + " needs a durability mode");
+        }
+    }
+
+    public String durabilityLabel() {
+        return durability == null ? "-" : durability.label();
+    }
+}
