@@ -1,6 +1,7 @@
 package io.pswitch.pktlog.index;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Every store into the index mapping and every flush of the index or of pool buffers goes through
@@ -14,6 +15,15 @@ public interface LogStorage {
     /** Copies {@code length} bytes from {@code src} into the mapping at {@code offset}. */
     void write(MemorySegment segment, long offset, MemorySegment src, long length);
 
+    /**
+     * The same from a byte array (the writer's staging record). The default wraps the array;
+     * {@link #MAPPED} copies straight from it, which for 64 bytes is several times cheaper than a
+     * segment-to-segment copy.
+     */
+    default void write(MemorySegment segment, long offset, byte[] src, int length) {
+        write(segment, offset, MemorySegment.ofArray(src), length);
+    }
+
     /** Makes {@code [offset, offset + length)} of the mapping durable. */
     void force(MemorySegment segment, long offset, long length);
 
@@ -22,6 +32,11 @@ public interface LogStorage {
         @Override
         public void write(MemorySegment segment, long offset, MemorySegment src, long length) {
             MemorySegment.copy(src, 0, segment, offset, length);
+        }
+
+        @Override
+        public void write(MemorySegment segment, long offset, byte[] src, int length) {
+            MemorySegment.copy(src, 0, segment, ValueLayout.JAVA_BYTE, offset, length);
         }
 
         @Override

@@ -83,7 +83,8 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final RecordValidator crcs;
     private final int[] bufIdxBySlot;
     private final int[] storedBySlot;
-    private final MemorySegment record = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+    private final byte[] recordArray = new byte[IndexRecordDescriptor.RECORD_SIZE];
+    private final MemorySegment record = MemorySegment.ofArray(recordArray);
     private final MemorySegment retention = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
     private final byte[] retentionScratch = new byte[IndexFileDescriptor.RETENTION_CRC];
     private final CRC32C retentionCrc = new CRC32C();
@@ -239,10 +240,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
         long ts = Math.max(timestampNs, lastTimestampNs);
         IndexRecordDescriptor.write(record, seq, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
                 bufIdx, decision);
-        IndexRecordDescriptor.writeCrc(record, crcs.crc(record, bufIdx, storedLength));
+        IndexRecordDescriptor.writeCrc(record, crcs.crc(recordArray, bufIdx, storedLength));
         // 2) The record, into its slot; durable at the next commit.
         int slot = IndexFileDescriptor.slot(seq, capacity);
-        storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), record, IndexRecordDescriptor.RECORD_SIZE);
+        storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), recordArray, IndexRecordDescriptor.RECORD_SIZE);
         bufIdxBySlot[slot] = bufIdx;
         storedBySlot[slot] = storedLength;
         liveBytes += storedLength;

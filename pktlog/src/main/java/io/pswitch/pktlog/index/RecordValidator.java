@@ -78,8 +78,16 @@ final class RecordValidator {
     /** CRC32C of the record's first 60 bytes followed by the stored frame bytes, read in place from the pool. */
     int crc(MemorySegment rec, int bufIdx, int storedLength) {
         MemorySegment.copy(rec, 0, recordCopy, 0, IndexRecordDescriptor.CRC_COVERED_LENGTH);
+        return crc(recordBytes, bufIdx, storedLength);
+    }
+
+    /**
+     * The same over a record held in a byte array (the writer's staging record): no copy of it
+     * first, which for 60 bytes cost more than the CRC (a bulk segment copy's overlap checks).
+     */
+    int crc(byte[] rec, int bufIdx, int storedLength) {
         crc.reset();
-        crc.update(recordBytes, 0, IndexRecordDescriptor.CRC_COVERED_LENGTH);
+        crc.update(rec, 0, IndexRecordDescriptor.CRC_COVERED_LENGTH);
         if (storedLength > 0) {
             frameCrc.update(crc, pool.offset(bufIdx), storedLength);
         }
