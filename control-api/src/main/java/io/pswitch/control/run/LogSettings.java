@@ -50,22 +50,6 @@ public record LogSettings(List<Filter> filters, Durability durability, int recor
         return new LogSettings(null, Durability.parse("batch"), DEFAULT_RECORDS);
     }
 
-    public LogSettings withFilters(List<Filter> f) {
-        return new LogSettings(f, durability, records, commitOracle);
-    }
-
-    public LogSettings withDurability(Durability d) {
-        return new LogSettings(filters, d, records, commitOracle);
-    }
-
-    public LogSettings withRecords(int n) {
-        return new LogSettings(filters, durability, n, commitOracle);
-    }
-
-    public LogSettings withCommitOracle(Path file) {
-        return new LogSettings(filters, durability, records, file);
-    }
-
     /**
      * Parses {@code NAME=EXPRESSION} (the {@code --filter} flag); ids follow the order given.
      *

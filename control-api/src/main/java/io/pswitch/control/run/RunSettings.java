@@ -94,12 +94,6 @@ public record RunSettings(
         }
     }
 
-    /** The same settings with another log configuration. */
-    public RunSettings withLog(LogSettings l) {
-        return new RunSettings(dataDir, workers, buffers, bufferSize, ringSize, batch, idle, fdbCapacity, ageing,
-                statusInterval, quiet, ports, l, api);
-    }
-
     public static final String POOL_FILE_NAME = "pool";
 
     public Path poolFile() {

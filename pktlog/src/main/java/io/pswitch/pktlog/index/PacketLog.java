@@ -426,11 +426,6 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return nextSeq - 1 - requestedSeq;
     }
 
-    /** True while the committer runs a commit. */
-    public boolean commitInFlight() {
-        return flightBusy;
-    }
-
     /** The committer's failure (an I/O error flushing), or null. */
     public Throwable committerError() {
         return committerError;

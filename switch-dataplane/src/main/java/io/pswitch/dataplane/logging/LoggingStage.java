@@ -2,7 +2,6 @@ package io.pswitch.dataplane.logging;
 
 import io.pswitch.dataplane.agent.Batch;
 import io.pswitch.dataplane.ring.Ring;
-import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.index.IndexRecordDescriptor;
@@ -159,16 +158,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /** Counters of the filter with this id, or null if no set ever held it. Any thread. */
     public synchronized FilterCounters filterCounters(int filterId) {
         return countersById.get(filterId);
-    }
-
-    /** Counters of every filter of the installed set, by position. Any thread. */
-    public List<FilterCounters> filterCounters() {
-        ActiveFilters a = active;
-        List<FilterCounters> out = new ArrayList<>(a.counters.length);
-        for (FilterCounters c : a.counters) {
-            out.add(c);
-        }
-        return out;
     }
 
     public LogCounters counters() {
@@ -393,16 +382,5 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The filters a frame would be logged under now, for status output (cold). */
-    public List<Filter> enabledFilters() {
-        List<Filter> out = new ArrayList<>();
-        for (Filter f : active.set.filters()) {
-            if (f.enabled()) {
-                out.add(f);
-            }
-        }
-        return out;
     }
 }
