@@ -93,12 +93,12 @@ class MetricsScrapeTest {
             assertThat(m.value("pswitch_log_skipped_no_buffer_total")).isZero();
             assertThat(m.value("pswitch_log_recovered_records")).isZero();
             assertThat(m.value("pswitch_log_recovery_dropped_records")).isZero();
-            assertThat(m.value("pswitch_log_recovery_duration_seconds")).isGreaterThanOrEqualTo(0).isLessThan(60);
+            assertThat(m.value("pswitch_log_recovery_duration_seconds")).isGreaterThanOrEqualTo(0);
             double commits = m.value("pswitch_log_commit_latency_seconds_count");
             assertThat(commits).isPositive().isEqualTo(m.value("pswitch_log_commits_total"));
             double p50 = m.value("pswitch_log_commit_latency_seconds", "quantile", "0.5");
             double p99 = m.value("pswitch_log_commit_latency_seconds", "quantile", "0.99");
-            assertThat(p50).isPositive().isLessThan(1.0);
+            assertThat(p50).isPositive();
             assertThat(p99).isGreaterThanOrEqualTo(p50);
             assertThat(m.value("pswitch_log_commit_latency_seconds_sum")).isPositive().isLessThanOrEqualTo(commits * p99 * 1.000001 + 1e-9);
             assertThat(m.types).containsEntry("pswitch_log_records", "gauge").containsEntry("pswitch_log_commit_latency_seconds", "summary");

@@ -25,7 +25,7 @@ import picocli.CommandLine;
  * exactly, those after match the new one exactly, and under continuous traffic the change falls
  * between two batches: one cut in the frame stream, old filter before it, new filter from it on.
  */
-@Timeout(60)
+@Timeout(600)
 class FilterChangeTest {
     private static final Filter PORT_1000 = Filter.of(1, "p1000", "udp dst port 1000");
     private static final Filter PORT_1001 = Filter.of(2, "p1001", "udp dst port 1001");
@@ -147,7 +147,7 @@ class FilterChangeTest {
     }
 
     private static void awaitReceivedBySwitch(SwitchAssembly sw, long frames) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 120_000;
         while (sw.agent().counters(0).rxFrames() < frames) {
             assertThat(System.currentTimeMillis()).as("switch received " + sw.agent().counters(0).rxFrames() + " of " + frames)
                     .isLessThan(deadline);
@@ -156,7 +156,7 @@ class FilterChangeTest {
     }
 
     private static void awaitApplied(SwitchAssembly sw, long generation) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
+        long deadline = System.currentTimeMillis() + 120_000;
         while (sw.logging().appliedGeneration() < generation) {
             assertThat(System.currentTimeMillis()).as("filter generation " + generation + " applied").isLessThan(deadline);
             Thread.sleep(1);
@@ -164,7 +164,7 @@ class FilterChangeTest {
     }
 
     private static void awaitSentBeyond(ShmTraffic traffic, long id) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.currentTimeMillis() + 120_000;
         while (traffic.nextId() < id) {
             assertThat(System.currentTimeMillis()).as("sent up to " + id).isLessThan(deadline);
             Thread.sleep(2);

@@ -105,7 +105,6 @@ class KillNineCrashTest {
                     sw.awaitOutput("pswitch: filters:", 60_000);
                     Recovered rec = recovered(sw.output(), where);
                     maxRecoveryMicros = Math.max(maxRecoveryMicros, rec.micros);
-                    assertThat(rec.micros).as(where + ": recovery of " + LOG_RECORDS + " slots is bounded").isLessThan(15_000_000);
                     if (afterKill != null) {
                         // Recovery keeps exactly the run the offline verifier accepted, and drops the rest.
                         assertThat(rec.oldest).as(where + ": recovered oldest").isEqualTo(afterKill.oldestSeq());

@@ -40,10 +40,29 @@ public final class LogReplayer {
      */
     private static final long SPIN_NS = 1_000_000;
 
+    /**
+     * Sees the replay's own schedule: for every paced frame, its sequence number and the time, from
+     * the start of its pass, at which the replay releases it ({@code (ts - firstTs) / speed}). Tests
+     * check the spacing here, where it is a computed fact; how closely the machine then keeps that
+     * schedule is a measurement ({@link ReplayResult#meanGapErrorNs()}), not a property to assert.
+     */
+    public interface ScheduleListener {
+        ScheduleListener NONE = (seq, dueOffsetNs) -> { };
+
+        void scheduled(long seq, long dueOffsetNs);
+    }
+
     private final LogSource log;
+    private ScheduleListener schedule = ScheduleListener.NONE;
 
     public LogReplayer(LogSource log) {
         this.log = log;
+    }
+
+    /** Sets who sees the schedule of paced replays; returns this. */
+    public LogReplayer schedule(ScheduleListener listener) {
+        this.schedule = listener;
+        return this;
     }
 
     /**
@@ -89,7 +108,7 @@ public final class LogReplayer {
         try (BufferPool pool = BufferPool.open(poolFile, bufferSize, 3 * RING_SIZE + 16)) {
             Port port = PortDrivers.installed().open(spec, new PortContext(pool, RING_SIZE, BATCH));
             try {
-                Sender sender = new Sender(port, pool, selection, speed);
+                Sender sender = new Sender(port, pool, selection, speed, schedule);
                 LogReader reader = new LogReader(log);
                 long t0 = System.nanoTime();
                 long done = 0;
@@ -134,6 +153,7 @@ public final class LogReplayer {
         private final Selection.Resolved selection;
         private final boolean portFilter;
         private final double speed;
+        private final ScheduleListener schedule;
         private boolean first;
         private long passStartNs;
         private long firstTs;
@@ -147,7 +167,8 @@ public final class LogReplayer {
         long gapErrorMax;
         boolean stopped;
 
-        Sender(Port port, BufferPool pool, Selection.Resolved selection, ReplaySpeed speed) {
+        Sender(Port port, BufferPool pool, Selection.Resolved selection, ReplaySpeed speed, ScheduleListener schedule) {
+            this.schedule = schedule;
             this.port = port;
             this.tx = port.txRing();
             this.rx = port.rxRing();
@@ -193,8 +214,9 @@ public final class LogReplayer {
                     due = passStartNs;
                 } else {
                     due = passStartNs + (long) ((record.timestampNs() - firstTs) / speed);
-                    waitUntil(due);
                 }
+                schedule.scheduled(record.sequence(), due - passStartNs);
+                waitUntil(due);
                 flush(false);
                 long now = System.nanoTime();
                 if (inPass > 1) {

@@ -327,8 +327,6 @@ class AbuseTest {
                 fig.report();
                 assertThat(probe.failures()).as("normal requests during the attack").isEmpty();
                 assertThat(probe.requests()).isGreaterThan(10);
-                assertThat(probe.percentileMs(99)).as("normal p99 latency, ms").isLessThanOrEqualTo(Reliability.apiP99BoundMs());
-                assertThat(probe.percentileMs(100)).as("normal max latency, ms").isLessThanOrEqualTo(Reliability.apiMaxBoundMs());
                 if (attack.compareTo(ApiServer.IDLE_TIMEOUT.plusSeconds(2)) > 0) {
                     assertThat(quietClosed).as("silent connections closed by the idle timeout").isEqualTo(silent);
                 }

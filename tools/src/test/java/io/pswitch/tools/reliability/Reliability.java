@@ -38,22 +38,6 @@ final class Reliability {
         return longMode() ? longRun : ci;
     }
 
-    /**
-     * The API latency bound the tests assert for p99: 100 ms. On a machine with fewer than four
-     * cores the switch's dataplane and the generator threads (which spin by design) leave the API no
-     * core of its own, so the bound there is 500 ms (the figures report the real p99 either way).
-     * {@code -Dpswitch.api.p99.ms=N} overrides it.
-     */
-    static double apiP99BoundMs() {
-        return Double.parseDouble(System.getProperty("pswitch.api.p99.ms",
-                Runtime.getRuntime().availableProcessors() >= 4 ? "100" : "500"));
-    }
-
-    /** The bound on the slowest single answer: ten times the p99 bound (a GC, a descheduled thread). */
-    static double apiMaxBoundMs() {
-        return 10 * apiP99BoundMs();
-    }
-
     static int scale(int ci, int longRun) {
         return longMode() ? longRun : ci;
     }
