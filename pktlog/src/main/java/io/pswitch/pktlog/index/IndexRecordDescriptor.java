@@ -32,7 +32,7 @@ import java.lang.foreign.ValueLayout;
  *  +-------------------------------+-------------------------------+
  *  | First matching filter id (sh.)|        Reserved, zero         | 44
  *  +-------------------------------+-------------------------------+
- *  |                      Reserved, zero (long)                    | 48
+ *  |    Tunnel metadata (long, see TunnelMeta; 0 = no tunnel)      | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |        Sequence echo: low 32 bits of the sequence (int)       | 56
@@ -76,7 +76,8 @@ public final class IndexRecordDescriptor {
     public static final int BUF_IDX_OFFSET = 40;
     public static final int FIRST_FILTER_ID_OFFSET = 44;
     public static final int RESERVED_SHORT_OFFSET = 46;
-    public static final int RESERVED_LONG_OFFSET = 48;
+    /** Where a frame came from through a tunnel (VXLAN: VNI and outer source); 0 for none. */
+    public static final int TUNNEL_OFFSET = 48;
     public static final int SEQUENCE_ECHO_OFFSET = 56;
     public static final int CRC_OFFSET = 60;
     /** The CRC covers the record up to (not including) itself, then the frame bytes. */
@@ -111,6 +112,12 @@ public final class IndexRecordDescriptor {
      */
     public static void write(MemorySegment rec, long seq, long timestampNs, int ingressPort, long filterMask,
                              int firstFilterId, int wireLength, int storedLength, int bufIdx, int decision) {
+        write(rec, seq, timestampNs, ingressPort, filterMask, firstFilterId, wireLength, storedLength, bufIdx, decision, 0L);
+    }
+
+    /** {@link #write} with the frame's tunnel metadata (0 = none). */
+    public static void write(MemorySegment rec, long seq, long timestampNs, int ingressPort, long filterMask,
+                             int firstFilterId, int wireLength, int storedLength, int bufIdx, int decision, long tunnel) {
         rec.set(LONG, SEQUENCE_OFFSET, seq);
         rec.set(SHORT, MAGIC_OFFSET, MAGIC);
         rec.set(ValueLayout.JAVA_BYTE, VERSION_OFFSET, VERSION);
@@ -124,12 +131,16 @@ public final class IndexRecordDescriptor {
         rec.set(INT, BUF_IDX_OFFSET, bufIdx);
         rec.set(SHORT, FIRST_FILTER_ID_OFFSET, (short) firstFilterId);
         rec.set(SHORT, RESERVED_SHORT_OFFSET, (short) 0);
-        rec.set(LONG, RESERVED_LONG_OFFSET, 0L);
+        rec.set(LONG, TUNNEL_OFFSET, tunnel);
         rec.set(INT, SEQUENCE_ECHO_OFFSET, (int) seq);
     }
 
     public static void writeCrc(MemorySegment rec, int crc) {
         rec.set(INT, CRC_OFFSET, crc);
+    }
+
+    public static long tunnel(MemorySegment rec) {
+        return rec.get(LONG, TUNNEL_OFFSET);
     }
 
     public static long sequence(MemorySegment rec) {

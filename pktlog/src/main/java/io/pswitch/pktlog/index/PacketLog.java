@@ -130,6 +130,16 @@ public final class PacketLog implements LogSource, AutoCloseable {
     /** Last sequence readers may see: at least {@code committedSeq}. */
     private volatile long visibleSeq;
 
+    /**
+     * Tiered (a segment tier under this hot tier): the last sequence durable in the segments, set by
+     * the drain's thread. Retention then retires only records at or below it (they are safe
+     * elsewhere), and a full hot tier refuses new records instead of retiring undrained ones.
+     * {@code Long.MAX_VALUE} when untiered: every record may retire.
+     */
+    private volatile long drainedSeq = Long.MAX_VALUE;
+    /** Appends refused because the hot tier was full of records not yet drained. Writer thread. */
+    private long refusedUndrained;
+
     private long appended;
     /** Stored bytes of the live records. Writer thread. */
     private long liveBytes;
@@ -203,10 +213,17 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * @param filterMask bit i set when filter id i (&lt; 64) matched
      * @param firstFilterId first matching filter id, or {@link IndexRecordDescriptor#NO_FILTER}
      * @param decision forwarding decision (see {@link IndexRecordDescriptor})
-     * @return the record's sequence number
+     * @return the record's sequence number, or {@link #REFUSED} when the log is tiered and its hot
+     *     tier is full of records the drain has not yet made durable (the caller keeps the buffer)
      */
     public long append(int bufIdx, int storedLength, int wireLength, long timestampNs, int ingressPort,
                        long filterMask, int firstFilterId, int decision) {
+        return append(bufIdx, storedLength, wireLength, timestampNs, ingressPort, filterMask, firstFilterId, decision, 0L);
+    }
+
+    /** {@link #append} with the frame's tunnel metadata (see {@code TunnelMeta}; 0 = none), kept in segments. */
+    public long append(int bufIdx, int storedLength, int wireLength, long timestampNs, int ingressPort,
+                       long filterMask, int firstFilterId, int decision, long tunnel) {
         if (bufIdx < BufferPoolDescriptor.RESERVED_BUFFERS || bufIdx >= pool.bufferCount()) {
             throw new IllegalArgumentException("bufIdx " + bufIdx + " is not a pool buffer");
         }
@@ -214,14 +231,19 @@ public final class PacketLog implements LogSource, AutoCloseable {
             throw new IllegalArgumentException("stored length " + storedLength + " / wire length " + wireLength
                     + " invalid for " + pool.bufferSize() + "-byte buffers");
         }
+        // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
+        poll();
+        long used = nextSeq - oldestSeq;
+        if (drainedSeq != Long.MAX_VALUE && !roomWhenTiered(used)) {
+            refusedUndrained++;
+            return REFUSED;
+        }
+        used = nextSeq - oldestSeq;
         // 1) The frame's range, flushed at the next commit before any record: a committed record
         // never points at bytes that are not durable.
         if (storedLength > 0) {
             addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
-        // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
-        poll();
-        long used = nextSeq - oldestSeq;
         if (used >= capacity) {
             retiredByIndexFull += retire(retireBatch);
         } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0) {
@@ -239,7 +261,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         long seq = nextSeq;
         long ts = Math.max(timestampNs, lastTimestampNs);
         IndexRecordDescriptor.write(record, seq, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
-                bufIdx, decision);
+                bufIdx, decision, tunnel);
         IndexRecordDescriptor.writeCrc(record, crcs.crc(recordArray, bufIdx, storedLength));
         // 2) The record, into its slot; durable at the next commit.
         int slot = IndexFileDescriptor.slot(seq, capacity);
@@ -251,6 +273,119 @@ public final class PacketLog implements LogSource, AutoCloseable {
         nextSeq = seq + 1;
         appended++;
         return seq;
+    }
+
+    /** Returned by {@link #append} when a tiered hot tier is full of undrained records. */
+    public static final long REFUSED = -1;
+
+    /**
+     * Tiered: makes room by retiring drained records only. The index must have a free slot and the
+     * pool its low-water mark of free buffers; what the drain has not made durable never retires.
+     */
+    private boolean roomWhenTiered(long used) {
+        boolean indexFull = used >= capacity;
+        boolean poolLow = lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers;
+        if (!indexFull && !poolLow) {
+            return true;
+        }
+        long drainedRecords = Math.min(drainedSeq, nextSeq - 1) - oldestSeq + 1;
+        if (drainedRecords <= 0) {
+            return false;
+        }
+        int n = retire((int) Math.min(drainedRecords, Integer.MAX_VALUE));
+        if (indexFull) {
+            retiredByIndexFull += n;
+        } else {
+            retiredByLowWater += n;
+        }
+        return true;
+    }
+
+    /**
+     * Makes this a tiered log's hot tier: from now on only records up to {@link #drained} retire.
+     * Before the first append; any thread that then starts the drain.
+     */
+    public void tiered(long drainedThrough) {
+        this.drainedSeq = drainedThrough;
+    }
+
+    public boolean isTiered() {
+        return drainedSeq != Long.MAX_VALUE;
+    }
+
+    /** The drain made every record up to {@code seq} durable in the segment tier (drain thread). */
+    public void drained(long seq) {
+        if (seq > drainedSeq || drainedSeq == Long.MAX_VALUE) {
+            drainedSeq = seq;
+        }
+    }
+
+    public long drainedSeq() {
+        return drainedSeq;
+    }
+
+    private volatile boolean drainStalled;
+
+    /** Set by the drain while it cannot write (full disk, I/O error), cleared when it can again. */
+    public void drainStalled(boolean stalled) {
+        this.drainStalled = stalled;
+    }
+
+    /** True while the drain cannot write: a sync-mode writer then stops waiting for it. */
+    public boolean drainStalled() {
+        return drainStalled;
+    }
+
+    /** Appends refused because the hot tier was full of records not yet drained. */
+    public long refusedUndrained() {
+        return refusedUndrained;
+    }
+
+    /**
+     * Tiered, writer thread, once a duty cycle: retires what the drain has made durable, so the hot
+     * tier holds only what is not yet drained and its buffers go back to circulation. With a
+     * committer the retention marker's flush runs there; never waits.
+     */
+    public void retireDrained() {
+        poll();
+        long drained = drainedSeq;
+        if (drained == Long.MAX_VALUE) {
+            return;
+        }
+        long n = Math.min(drained, nextSeq - 1) - oldestSeq + 1;
+        if (n <= 0) {
+            return;
+        }
+        if (committer != null) {
+            if (retireState == RETIRE_IDLE && prepareRetirement((int) Math.min(n, Integer.MAX_VALUE)) > 0) {
+                retireState = RETIRE_REQUESTED;
+                LockSupport.unpark(committer);
+            }
+        } else {
+            retire((int) Math.min(n, Integer.MAX_VALUE));
+        }
+    }
+
+    /**
+     * An empty log starts its sequence at {@code seq} (the segment tier already holds everything
+     * before it, e.g. after a power cut emptied a hot tier in memory): the oldest marker moves there
+     * durably first, so a crash cannot bring the old numbering back. Writer thread, before appends.
+     */
+    public void startAtLeast(long seq) {
+        if (nextSeq != oldestSeq || seq <= nextSeq) {
+            return;
+        }
+        long generation = retentionGeneration + 1;
+        IndexFileDescriptor.writeRetentionBlock(retention, generation, seq, retentionCrc, retentionScratch);
+        int off = IndexFileDescriptor.retentionBlockOffset(generation);
+        storage.write(indexSegment, off, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        storage.force(indexSegment, off, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        retentionGeneration = generation;
+        nextSeq = seq;
+        oldestSeq = seq;
+        committedSeq = seq - 1;
+        visibleSeq = seq - 1;
+        requestedSeq = seq - 1;
     }
 
     private void addPendingFrame(long offset, int length) {

@@ -143,12 +143,35 @@ public final class LogReader {
      * @return how many records were delivered
      */
     public long query(LogQuery query, RecordConsumer consumer) {
+        return query(query, consumer, Long.MIN_VALUE, false);
+    }
+
+    /**
+     * Runs {@code query} from sequence {@code fromSeq} at least. With {@code stopOnRetired}, stops
+     * at the first record retired under the reader instead of stepping over it, so that a reader
+     * over several tiers can fetch it from the tier it moved to: {@link #resumeSeq()} then says
+     * where to go on, and {@link #endedByRetirement()} is true.
+     */
+    public long query(LogQuery query, RecordConsumer consumer, long fromSeq, boolean stopOnRetired) {
+        endedByRetirement = false;
         long newest = source.newestSeq();
         long seq = query.fromNs() == Long.MIN_VALUE ? source.oldestSeq() : seekTime(query.fromNs());
+        seq = Math.max(seq, fromSeq);
+        if (stopOnRetired && seq < source.oldestSeq()) {
+            endedByRetirement = true;
+            resumeSeq = seq;
+            return 0;
+        }
         long count = 0;
         while (seq <= newest && count < query.limit()) {
             Read r = read(seq);
             if (r == Read.RETIRED) {
+                if (stopOnRetired) {
+                    retiredSkipped--;
+                    endedByRetirement = true;
+                    resumeSeq = seq;
+                    return count;
+                }
                 seq = Math.max(seq + 1, source.oldestSeq());
                 continue;
             }
@@ -173,10 +196,33 @@ public final class LogReader {
             count++;
             delivered++;
             if (!consumer.accept(rec, frame, 0)) {
+                stoppedByConsumer = true;
                 break;
             }
         }
+        resumeSeq = seq;
         return count;
+    }
+
+    private boolean endedByRetirement;
+    private boolean stoppedByConsumer;
+    private long resumeSeq;
+
+    /** After a query: the sequence it would go on from. */
+    public long resumeSeq() {
+        return resumeSeq;
+    }
+
+    /** After a query with {@code stopOnRetired}: it stopped at a record retired under it. */
+    public boolean endedByRetirement() {
+        return endedByRetirement;
+    }
+
+    /** After a query: its consumer asked it to stop. */
+    public boolean stoppedByConsumer() {
+        boolean s = stoppedByConsumer;
+        stoppedByConsumer = false;
+        return s;
     }
 
     /** Records skipped because their CRC (record + frame) did not match or their fields were impossible. */

@@ -17,11 +17,15 @@ public final class LogCounters {
     private static final int COMMITTED_SEQ = 5;
     private static final int PUBLISHED_SEQ = 6;
     private static final int LIVE_BYTES = 7;
+    private static final int SKIPPED_STORAGE_BEHIND = 8;
+    private static final int DRAINED_SEQ = 9;
 
-    private final long[] values = new long[8];
+    private final long[] values = new long[10];
 
-    void publish(long frames, long bytes, long skippedNoBuffer, long retired, long commits, long committedSeq,
-                 long publishedSeq, long liveBytes) {
+    void publish(long frames, long bytes, long skippedNoBuffer, long skippedStorageBehind, long retired, long commits,
+                 long committedSeq, long publishedSeq, long liveBytes, long drainedSeq) {
+        LONGS.setOpaque(values, SKIPPED_STORAGE_BEHIND, skippedStorageBehind);
+        LONGS.setOpaque(values, DRAINED_SEQ, drainedSeq);
         LONGS.setOpaque(values, LIVE_BYTES, liveBytes);
         LONGS.setOpaque(values, FRAMES, frames);
         LONGS.setOpaque(values, BYTES, bytes);
@@ -49,6 +53,19 @@ public final class LogCounters {
     /** Matching frames not logged because no buffer could replace theirs (the pool was exhausted). */
     public long skippedNoBuffer() {
         return get(SKIPPED_NO_BUFFER);
+    }
+
+    /**
+     * Matching frames not logged because the hot tier was full of records the drain had not yet
+     * made durable in the segment tier (storage fell behind); forwarding went on.
+     */
+    public long skippedStorageBehind() {
+        return get(SKIPPED_STORAGE_BEHIND);
+    }
+
+    /** Last sequence durable in the segment tier ({@code Long.MAX_VALUE} without one). */
+    public long drainedSeq() {
+        return get(DRAINED_SEQ);
     }
 
     /** Records retired by retention since start. */

@@ -92,6 +92,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private long frames;
     private long bytes;
     private long skippedNoBuffer;
+    private long skippedStorageBehind;
 
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
@@ -179,7 +180,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
-        log.poll();
+        // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
+        log.retireDrained();
         ActiveFilters a = active;
         if (a != current) {
             current = a;
@@ -231,10 +233,17 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 if (first == IndexRecordDescriptor.NO_FILTER) {
                     first = f.id[pos];
                 }
-                f.counters[pos].add(stored);
             }
             long ts = ring.timestampNs[s];
-            log.append(buf, stored, len, ts != 0 ? ts : now, p, mask, first, batch.decision(i));
+            if (log.append(buf, stored, len, ts != 0 ? ts : now, p, mask, first, batch.decision(i)) == PacketLog.REFUSED) {
+                // The hot tier is full of records storage has not taken yet: skip this match, keep forwarding.
+                pool.free(spareBuf);
+                skippedStorageBehind++;
+                continue;
+            }
+            for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
+                f.counters[pos].add(stored);
+            }
             pin[buf] = PINNED;
             ring.flags[s] |= Ring.FLAG_LOGGED;
             spare[i] = spareBuf;
@@ -245,8 +254,10 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         loggedCount = n;
         if (n > 0) {
             if (durability.mode() == Durability.Mode.SYNC) {
-                // Before pass 2: no logged frame leaves the switch before its record is durable.
+                // Before pass 2: no logged frame leaves the switch before its record is durable
+                // (tiered: in its segment, so the dataplane waits for the drain; the promise of sync).
                 commit();
+                awaitDrained();
             } else {
                 log.publish();
                 if (pendingSinceNs == 0) {
@@ -264,7 +275,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /** @param loggedThisBatch records this batch appended so far: never retired to make room. */
     private int takeSpare(int loggedThisBatch) {
         int b = pool.allocate();
-        if (b == 0) {
+        if (b == 0 && !log.isTiered()) {
             // Retention's low-water mark normally keeps buffers free; when it could not (the
             // rings hold the rest), retire older records now.
             long older = log.liveRecords() - loggedThisBatch;
@@ -343,6 +354,19 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
+    /** Sync mode, tiered: waits until the drain has made every appended record durable in its segment. */
+    private void awaitDrained() {
+        long target = log.appendedSeq();
+        while (log.isTiered() && log.drainedSeq() < target) {
+            if (log.drainStalled()) {
+                // The drain cannot write (full disk, failed device): durability in the segment
+                // tier is not to be had now; the records stay durable in the hot tier only.
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     /** Makes everything appended durable now, on this thread (sync mode, and at close). */
     public void commit() {
         if (log.pendingCount() > 0) {
@@ -353,9 +377,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     private void publishCounters() {
-        counters.publish(frames, bytes, skippedNoBuffer, log.retiredCount(), log.commitLatency().count(), log.committedSeq(),
-                log.appendedSeq(),
-                log.liveBytes());
+        counters.publish(frames, bytes, skippedNoBuffer, skippedStorageBehind, log.retiredCount(), log.commitLatency().count(),
+                log.committedSeq(), log.appendedSeq(), log.liveBytes(), log.drainedSeq());
     }
 
     // ---------------------------------------------------------------- ownership checks (cold)

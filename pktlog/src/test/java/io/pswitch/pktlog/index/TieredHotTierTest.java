@@ -1,0 +1,89 @@
+package io.pswitch.pktlog.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pswitch.pktlog.pool.BufferPool;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hot tier under a segment tier: only what the drain made durable ever retires; a hot tier full
+ * of undrained records refuses new ones (the caller keeps its buffer) instead of losing old ones.
+ */
+class TieredHotTierTest {
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path dir;
+
+    private BufferPool pool(int count) {
+        return BufferPool.open(dir.resolve("pool"), 256, count);
+    }
+
+    @Test
+    void aFullHotTierRefusesNewRecordsUntilTheDrainCatchesUp() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 2))) {
+            log.tiered(0);
+            for (int i = 0; i < 8; i++) {
+                assertThat(TestFrames.appendNext(log, pool, 60, i, 0)).isEqualTo(i + 1);
+            }
+            int free = pool.freeCount();
+            int buf = pool.allocate();
+            long refused = log.append(buf, 60, 60, 100, 0, 1, 0, 0);
+            assertThat(refused).as("nothing drained: the oldest must not retire").isEqualTo(PacketLog.REFUSED);
+            assertThat(log.refusedUndrained()).isEqualTo(1);
+            assertThat(log.oldestSeq()).as("no record was lost").isEqualTo(1);
+            assertThat(pool.freeCount()).as("the refused buffer stays the caller's").isEqualTo(free - 1);
+
+            log.drained(3);
+            assertThat(log.append(buf, 60, 60, 100, 0, 1, 0, 0)).as("drained records make room").isEqualTo(9);
+            assertThat(log.oldestSeq()).as("exactly the drained ones retired").isEqualTo(4);
+            assertThat(pool.freeCount()).isEqualTo(free - 1 + 3);
+        }
+    }
+
+    @Test
+    void retireDrainedEmptiesTheHotTierOfWhatTheSegmentsHold() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 2))) {
+            log.tiered(0);
+            for (int i = 0; i < 10; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+            }
+            log.commit();
+            int free = pool.freeCount();
+            log.drained(6);
+            log.retireDrained();
+            assertThat(log.oldestSeq()).isEqualTo(7);
+            assertThat(log.liveRecords()).isEqualTo(4);
+            assertThat(pool.freeCount()).as("six buffers back in circulation").isEqualTo(free + 6);
+            log.retireDrained();
+            assertThat(log.oldestSeq()).as("idempotent").isEqualTo(7);
+        }
+    }
+
+    @Test
+    void anUntieredLogRetiresAsBefore() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(8, 0, 2))) {
+            assertThat(log.isTiered()).isFalse();
+            for (int i = 0; i < 9; i++) {
+                assertThat(TestFrames.appendNext(log, pool, 60, i, 0)).isEqualTo(i + 1);
+            }
+            assertThat(log.oldestSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anEmptyHotTierContinuesTheSegmentsNumberingAcrossARestart() {
+        Path poolFile = dir.resolve("pool");
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(16, 0, 2))) {
+            log.startAtLeast(1_000);
+            assertThat(TestFrames.appendNext(log, pool, 60, 1, 0)).isEqualTo(1_000);
+            log.commit();
+        }
+        try (BufferPool pool = BufferPool.open(poolFile, 256, 64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(16, 0, 2))) {
+            assertThat(log.oldestSeq()).as("recovered from the durable oldest marker").isEqualTo(1_000);
+            assertThat(log.appendedSeq()).isEqualTo(1_000);
+            log.startAtLeast(500);
+            assertThat(TestFrames.appendNext(log, pool, 60, 2, 0)).as("never back").isEqualTo(1_001);
+        }
+    }
+}
