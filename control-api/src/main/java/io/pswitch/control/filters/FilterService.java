@@ -1,6 +1,5 @@
 package io.pswitch.control.filters;
 
-import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.logging.FilterCounters;
 import io.pswitch.pktlog.filter.Filter;
 import java.util.ArrayList;
@@ -18,6 +17,21 @@ import java.util.TreeSet;
  * them): the filter store remembers the next id across deletions and restarts.
  */
 public final class FilterService {
+    /** The running switch whose filters this service changes (the assembly; a cold-path view of it). */
+    public interface Target {
+        /** The filters installed now (enabled or not), in order. */
+        List<Filter> filters();
+
+        /** The id a new filter gets: never one given before in this data directory. */
+        int nextFilterId();
+
+        /** Compiles, stores and installs {@code filters}; returns the dataplane generation that applies them. */
+        long replaceFilters(List<Filter> filters);
+
+        /** What filter {@code id} logged since the switch started, or null. */
+        FilterCounters filterCounters(int id);
+    }
+
     /** What a client may set; null fields take defaults (add) or keep nothing (replace: all required but snaplen/ports/enabled). */
     public record Request(String name, String expression, Integer snaplen, Set<String> ports, Boolean enabled) {
     }
@@ -45,10 +59,10 @@ public final class FilterService {
         }
     }
 
-    private final SwitchAssembly sw;
+    private final Target sw;
     private long generation;
 
-    public FilterService(SwitchAssembly sw) {
+    public FilterService(Target sw) {
         this.sw = sw;
     }
 
@@ -142,7 +156,7 @@ public final class FilterService {
     }
 
     private View view(Filter f) {
-        FilterCounters c = sw.logging().filterCounters(f.id());
+        FilterCounters c = sw.filterCounters(f.id());
         // Sorted, so lists and tables show ports in a stable order.
         return new View(f.id(), f.name(), f.expression(), f.snaplen(), Collections.unmodifiableSortedSet(new TreeSet<>(f.ports())), f.enabled(),
                 c == null ? 0 : c.frames(), c == null ? 0 : c.bytes());

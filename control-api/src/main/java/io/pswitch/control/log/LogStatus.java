@@ -1,12 +1,13 @@
 package io.pswitch.control.log;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.pswitch.control.run.SwitchAssembly;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LogCounters;
+import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.RecoveryReport;
+import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import java.util.Map;
@@ -49,10 +50,9 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         return newestTimestampNs == 0 ? null : TimeSpec.format(newestTimestampNs);
     }
 
-    public static LogStatus of(SwitchAssembly sw) {
-        PacketLog log = sw.log();
-        LogCounters c = sw.logging().counters();
-        Durability d = sw.logging().durability();
+    public static LogStatus of(PacketLog log, LoggingStage logging, BufferPool pool) {
+        LogCounters c = logging.counters();
+        Durability d = logging.durability();
         long newest = c.publishedSeq();
         long oldest = log.oldestSeq();
         long records = Math.max(0, newest - oldest + 1);
@@ -69,7 +69,7 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         RecoveryReport r = log.recoveryReport();
         Map<String, Integer> reasons = new TreeMap<>();
         r.droppedByReason().forEach((k, v) -> reasons.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
-        return new LogStatus(sw.pool().storageClass().label(), d.label(), d.maxRecords(), d.maxDelayNs(), log.capacity(),
+        return new LogStatus(pool.storageClass().label(), d.label(), d.maxRecords(), d.maxDelayNs(), log.capacity(),
                 records, c.liveBytes(), oldest, newest, c.committedSeq(), oldestTs, newestTs, c.frames(), c.bytes(),
                 c.retired(), c.skippedNoBuffer(), new Commit(h.count(), h.p50(), h.p99(), h.max()),
                 new Recovery(r.recovered(), r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()));

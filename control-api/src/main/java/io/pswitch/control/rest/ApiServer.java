@@ -1,5 +1,7 @@
 package io.pswitch.control.rest;
 
+import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.assembly.SwitchView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;

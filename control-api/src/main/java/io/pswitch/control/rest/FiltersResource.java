@@ -1,5 +1,6 @@
 package io.pswitch.control.rest;
 
+import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pswitch.control.config.ConfigException;

@@ -1,9 +1,12 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.assembly.LogSettings;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.DurationParser;
 import io.pswitch.control.config.SwitchConfigFile;
-import io.pswitch.control.rest.ApiSettings;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
@@ -226,7 +229,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private void runUntilStopped(RunSettings settings, CountDownLatch stop, CountDownLatch stopped) throws InterruptedException {
-        try (SwitchAssembly sw = SwitchAssembly.start(settings)) {
+        try (ServedSwitch served = ServedSwitch.start(settings)) {
+            SwitchAssembly sw = served.assembly();
             // The hook only signals and waits: closing happens on this thread, in order, so outputs
             // are complete before the JVM exits.
             Thread hook = new Thread(() -> {
@@ -248,8 +252,8 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
                     : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
                             + (f.enabled() ? "" : " (disabled)")).toList()));
-            if (sw.api() != null) {
-                out.printf("pswitch: API at %s (/api/v1/ports, /api/v1/fdb, /metrics, /api/v1/openapi.json)%n", sw.api().url());
+            if (served.api() != null) {
+                out.printf("pswitch: API at %s (/api/v1/ports, /api/v1/fdb, /metrics, /api/v1/openapi.json)%n", served.api().url());
             }
             out.flush();
             StatusLine status = new StatusLine(sw.agent(), sw.log());
@@ -267,7 +271,7 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
             // Closing commits the log (the dataplane's last act); say what it holds, so an operator (or
             // a test) can check it against what the next start recovers.
-            sw.close();
+            served.close();
             PacketLog closed = sw.log();
             out.printf("pswitch: log closed: %d records (seq %d..%d), committed through seq %d%n", closed.liveRecords(),
                     closed.oldestSeq(), closed.appendedSeq(), closed.committedSeq());

@@ -1,5 +1,6 @@
 package io.pswitch.control.rest;
 
+import io.pswitch.control.config.ApiSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -130,7 +131,7 @@ class AccessControlTest {
     @Test
     void aBusyAddressIsAOneLineError() {
         try (RunningSwitch first = RunningSwitch.start(tmp.resolve("one"))) {
-            int port = first.assembly.api().port();
+            int port = first.served.api().port();
             assertThatThrownBy(() -> RunningSwitch.start(tmp.resolve("two"), "--api", "127.0.0.1:" + port))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("cannot start the API on 127.0.0.1:" + port + ": ");

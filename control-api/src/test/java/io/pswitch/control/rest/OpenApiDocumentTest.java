@@ -22,7 +22,7 @@ class OpenApiDocumentTest {
     @Test
     void everyRegisteredRouteIsDocumentedAndEveryDocumentedOperationIsRegistered() throws Exception {
         try (RunningSwitch sw = RunningSwitch.start(tmp)) {
-            Set<String> registered = new TreeSet<>(sw.assembly.api().routes());
+            Set<String> registered = new TreeSet<>(sw.served.api().routes());
             JsonNode doc = new ObjectMapper().readTree(sw.get("/api/v1/openapi.json").body());
             Set<String> documented = new TreeSet<>();
             for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").properties().iterator(); paths.hasNext(); ) {

@@ -1,8 +1,9 @@
 package io.pswitch.control.rest;
 
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.control.run.RunCommand;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.run.ServedSwitch;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,7 @@ import picocli.CommandLine;
  */
 public final class RunningSwitch implements AutoCloseable {
     private static final AtomicInteger NEXT = new AtomicInteger();
+    public final ServedSwitch served;
     public final SwitchAssembly assembly;
     public final String url;
     public final ShmWire a;
@@ -31,9 +33,10 @@ public final class RunningSwitch implements AutoCloseable {
     public final ShmWire c;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private RunningSwitch(SwitchAssembly assembly, String tag) {
-        this.assembly = assembly;
-        this.url = assembly.api() == null ? null : assembly.api().url();
+    private RunningSwitch(ServedSwitch served, String tag) {
+        this.served = served;
+        this.assembly = served.assembly();
+        this.url = served.api() == null ? null : served.api().url();
         ShmWire[] wires = new ShmWire[3];
         try {
             for (int i = 0; i < wires.length; i++) {
@@ -45,7 +48,7 @@ public final class RunningSwitch implements AutoCloseable {
                     w.close();
                 }
             }
-            assembly.close();
+            served.close();
             throw e;
         }
         this.a = wires[0];
@@ -67,7 +70,7 @@ public final class RunningSwitch implements AutoCloseable {
             args.addAll(List.of("--api", "127.0.0.1:0"));
         }
         args.addAll(Arrays.asList(extra));
-        return new RunningSwitch(SwitchAssembly.start(settings(args.toArray(new String[0]))), tag);
+        return new RunningSwitch(ServedSwitch.start(settings(args.toArray(new String[0]))), tag);
     }
 
     public static RunSettings settings(String... args) {
@@ -123,6 +126,6 @@ public final class RunningSwitch implements AutoCloseable {
         a.close();
         b.close();
         c.close();
-        assembly.close();
+        served.close();
     }
 }

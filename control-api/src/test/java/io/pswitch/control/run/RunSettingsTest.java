@@ -1,5 +1,9 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.assembly.DataDirLock;
+import io.pswitch.control.assembly.LogSettings;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.control.filters.FilterStore;
 import io.pswitch.control.run.RunCommand;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.index.ClosedLog;
 import io.pswitch.pktlog.query.LogQuery;

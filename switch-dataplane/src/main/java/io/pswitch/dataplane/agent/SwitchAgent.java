@@ -1,5 +1,7 @@
 package io.pswitch.dataplane.agent;
 
+import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.frame.EthernetFrame;
 import io.pswitch.dataplane.logging.Durability;
@@ -227,6 +229,7 @@ public final class SwitchAgent implements Agent {
     /** Takes up to one batch of received frames, starting at a rotating port so no port starves. */
     private int takeBatch() {
         Batch b = batch;
+        b.clear();
         int count = 0;
         int limit = b.capacity();
         int start = firstPort;
@@ -244,15 +247,13 @@ public final class SwitchAgent implements Agent {
             int n = Math.min(ring.userSlots(), limit - count);
             int s = ring.head;
             for (int i = 0; i < n; i++) {
-                b.ingressPort[count] = p;
-                b.slot[count] = s;
+                b.add(p, s);
                 count++;
                 s = ring.next(s);
             }
             taken[p] = n;
             rxFrames[p] += n;
         }
-        b.count = count;
         return count;
     }
 
@@ -261,10 +262,10 @@ public final class SwitchAgent implements Agent {
         Batch b = batch;
         MemorySegment mem = memory;
         ForwardingTable table = fdb;
-        for (int i = 0, n = b.count; i < n; i++) {
-            int p = b.ingressPort[i];
+        for (int i = 0, n = b.count(); i < n; i++) {
+            int p = b.ingressPort(i);
             Ring ring = rx[p];
-            int s = b.slot[i];
+            int s = b.slot(i);
             int len = ring.len[s];
             rxBytes[p] += len;
             int d;
@@ -305,7 +306,7 @@ public final class SwitchAgent implements Agent {
             if (d < Batch.FLOOD) {
                 drops[p * CAUSES + Batch.causeOrdinal(d)]++;
             }
-            b.decision[i] = d;
+            b.decide(i, d);
         }
     }
 
@@ -317,17 +318,17 @@ public final class SwitchAgent implements Agent {
             txFree[p] = tx[p].userSlots();
         }
         Batch b = batch;
-        for (int i = 0, n = b.count; i < n; i++) {
-            int d = b.decision[i];
+        for (int i = 0, n = b.count(); i < n; i++) {
+            int d = b.decision(i);
             if (d >= 0) {
-                int p = b.ingressPort[i];
+                int p = b.ingressPort(i);
                 if (txFree[d] == 0) {
                     drops[p * CAUSES + RING_FULL]++;
                 } else {
-                    swapTo(rx[p], b.slot[i], d);
+                    swapTo(rx[p], b.slot(i), d);
                 }
             } else if (d == Batch.FLOOD) {
-                flood(b.ingressPort[i], b.slot[i]);
+                flood(b.ingressPort(i), b.slot(i));
             }
         }
         for (int k = 0; k < writableCount; k++) {

@@ -1,6 +1,6 @@
 package io.pswitch.dataplane.logging;
 
-import io.pswitch.dataplane.agent.Batch;
+import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;

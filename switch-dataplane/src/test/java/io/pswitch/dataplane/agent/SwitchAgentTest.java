@@ -3,6 +3,8 @@ package io.pswitch.dataplane.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.fdb.FdbEntry;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;

@@ -1,7 +1,7 @@
 package io.pswitch.tools.bench;
 
-import io.pswitch.dataplane.agent.Batch;
-import io.pswitch.dataplane.agent.BatchObserver;
+import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;

@@ -3,9 +3,9 @@ package io.pswitch.tools.demo;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.ctl.CtlCommand;
 import io.pswitch.control.rest.ApiServer;
-import io.pswitch.control.rest.ApiSettings;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.run.ServedSwitch;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.util.function.Function;
@@ -23,16 +23,16 @@ final class DemoApi {
      * Starts the switch built by {@code settings} for {@code api}; if that port is in use, once more
      * on an ephemeral port of the same host.
      */
-    static SwitchAssembly start(Function<ApiSettings, RunSettings> settings, ApiSettings api, PrintStream out) {
+    static ServedSwitch start(Function<ApiSettings, RunSettings> settings, ApiSettings api, PrintStream out) {
         try {
-            return SwitchAssembly.start(settings.apply(api));
+            return ServedSwitch.start(settings.apply(api));
         } catch (ConfigException e) {
             if (!api.enabled() || api.port() == 0 || !addressInUse(e)) {
                 throw e;
             }
             out.printf("  (%s:%d is in use: the API takes a free port instead)%n", api.host(), api.port());
             ApiSettings ephemeral = new ApiSettings(api.host(), 0, api.tokenFile(), api.tlsCert(), api.tlsKey());
-            return SwitchAssembly.start(settings.apply(ephemeral));
+            return ServedSwitch.start(settings.apply(ephemeral));
         }
     }
 

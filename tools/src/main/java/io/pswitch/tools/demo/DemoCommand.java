@@ -1,9 +1,11 @@
 package io.pswitch.tools.demo;
 
-import io.pswitch.control.rest.ApiSettings;
-import io.pswitch.control.run.LogSettings;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.assembly.LogSettings;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.rest.ApiServer;
+import io.pswitch.control.run.ServedSwitch;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchCommand;
 import io.pswitch.dataplane.fdb.FdbEntry;
@@ -97,7 +99,8 @@ public final class DemoCommand implements Callable<Integer> {
         Function<ApiSettings, RunSettings> settings = a -> new RunSettings(dir, 1, 4096, 2048, 256, 64, RunSettings.IdleMode.BACKOFF,
                 1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, log, a);
         out.println("pswitch demo: a switch with 3 shm ports, a simulated host on each (data dir " + dir + ")");
-        try (SwitchAssembly sw = DemoApi.start(settings, api, out)) {
+        try (ServedSwitch served = DemoApi.start(settings, api, out)) {
+            SwitchAssembly sw = served.assembly();
             SwitchAgent agent = sw.agent();
             out.printf("  pool %s: %d buffers of %d B, storage class %s%n", sw.pool().path(), sw.pool().bufferCount(),
                     sw.pool().bufferSize(), sw.pool().storageClass());
@@ -114,11 +117,11 @@ public final class DemoCommand implements Callable<Integer> {
                     out.printf("  port h%d  <->  %s  %s  %s%n", h + 1, hosts[h].name(), MacAddress.format(hosts[h].mac()),
                             Ipv4Address.format(ips[h]));
                 }
-                DemoApi.printTryLines(out, sw.api(), "h3");
+                DemoApi.printTryLines(out, served.api(), "h3");
                 int result = drive(out, agent, hosts, ips, signal);
                 boolean exported = exportLogged(out, sw, dir);
                 if (stay && !signal.requested()) {
-                    stayUp(out, sw, hosts, ips, signal);
+                    stayUp(out, served, hosts, ips, signal);
                 }
                 return exported && result == 0 ? 0 : 1;
             } finally {
@@ -132,10 +135,12 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** --stay: the hosts ping each other once a second, so what the API shows keeps moving. */
-    private static void stayUp(PrintStream out, SwitchAssembly sw, SimulatedHost[] hosts, int[] ips, ShutdownSignal signal)
+    private static void stayUp(PrintStream out, ServedSwitch served, SimulatedHost[] hosts, int[] ips, ShutdownSignal signal)
             throws InterruptedException {
+        ApiServer api = served.api();
+        SwitchAssembly sw = served.assembly();
         out.println();
-        out.println("  --stay: the switch keeps running" + (sw.api() == null ? "" : " with its API at " + sw.api().url())
+        out.println("  --stay: the switch keeps running" + (api == null ? "" : " with its API at " + api.url())
                 + ", each host pinging the next once a second; Ctrl-C (or SIGTERM) stops it.");
         out.flush();
         for (int h = 0; h < HOSTS; h++) {

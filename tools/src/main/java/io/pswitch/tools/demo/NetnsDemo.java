@@ -1,8 +1,9 @@
 package io.pswitch.tools.demo;
 
-import io.pswitch.control.rest.ApiSettings;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.run.ServedSwitch;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchCommand;
 import io.pswitch.dataplane.fdb.FdbEntry;
@@ -75,12 +76,13 @@ final class NetnsDemo {
                     RunSettings.IdleMode.BACKOFF, 1024, Duration.ofSeconds(300), Duration.ofSeconds(1), true, specs, null, a);
             out.println("pswitch demo --netns: namespaces " + ns(1) + ".." + ns(HOSTS) + " (" + ip(1) + ".." + ip(HOSTS)
                     + ") on pcap ports h1..h3");
-            try (SwitchAssembly sw = DemoApi.start(settings, api, out)) {
-                DemoApi.printTryLines(out, sw.api(), "h3");
+            try (ServedSwitch served = DemoApi.start(settings, api, out)) {
+                SwitchAssembly sw = served.assembly();
+                DemoApi.printTryLines(out, served.api(), "h3");
                 int result = pingAll(sw.agent());
                 if (stay && !signal.requested()) {
                     out.println();
-                    out.println("  --stay: the switch keeps running" + (sw.api() == null ? "" : " with its API at " + sw.api().url())
+                    out.println("  --stay: the switch keeps running" + (served.api() == null ? "" : " with its API at " + served.api().url())
                             + "; try 'ip netns exec " + ns(1) + " ping " + ip(2) + "'. Ctrl-C (or SIGTERM) stops it.");
                     out.flush();
                     while (!signal.await(100)) {

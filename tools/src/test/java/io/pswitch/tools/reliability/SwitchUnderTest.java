@@ -1,8 +1,9 @@
 package io.pswitch.tools.reliability;
 
 import io.pswitch.control.run.RunCommand;
-import io.pswitch.control.run.RunSettings;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.run.ServedSwitch;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
@@ -23,14 +24,16 @@ import picocli.CommandLine;
  */
 final class SwitchUnderTest implements AutoCloseable {
     private static final AtomicInteger NEXT = new AtomicInteger();
+    final ServedSwitch served;
     final SwitchAssembly assembly;
     final String url;
     private final String tag;
     private final List<String> portNames;
 
-    private SwitchUnderTest(SwitchAssembly assembly, String tag, List<String> portNames) {
-        this.assembly = assembly;
-        this.url = assembly.api() == null ? null : assembly.api().url();
+    private SwitchUnderTest(ServedSwitch served, String tag, List<String> portNames) {
+        this.served = served;
+        this.assembly = served.assembly();
+        this.url = served.api() == null ? null : served.api().url();
         this.tag = tag;
         this.portNames = portNames;
     }
@@ -47,7 +50,7 @@ final class SwitchUnderTest implements AutoCloseable {
             args.addAll(List.of("--port", name + "=shm:" + tag + name + ",slots=" + slots));
         }
         args.addAll(Arrays.asList(extra));
-        return new SwitchUnderTest(SwitchAssembly.start(settings(args.toArray(new String[0]))), tag, List.copyOf(portNames));
+        return new SwitchUnderTest(ServedSwitch.start(settings(args.toArray(new String[0]))), tag, List.copyOf(portNames));
     }
 
     static RunSettings settings(String... args) {
@@ -118,6 +121,6 @@ final class SwitchUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
-        assembly.close();
+        served.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.pswitch.control.run;
+package io.pswitch.control.assembly;
 
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.pktlog.index.PacketLog;

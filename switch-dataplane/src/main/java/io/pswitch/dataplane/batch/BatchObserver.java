@@ -1,4 +1,4 @@
-package io.pswitch.dataplane.agent;
+package io.pswitch.dataplane.batch;
 
 import io.pswitch.dataplane.ring.Ring;
 

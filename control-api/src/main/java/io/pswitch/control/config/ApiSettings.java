@@ -1,4 +1,4 @@
-package io.pswitch.control.rest;
+package io.pswitch.control.config;
 
 import io.pswitch.control.config.ConfigException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.pswitch.control.rest;
+package io.pswitch.control.assembly;
 
 import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.log.LogStatus;

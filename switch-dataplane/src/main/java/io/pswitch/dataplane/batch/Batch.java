@@ -1,4 +1,4 @@
-package io.pswitch.dataplane.agent;
+package io.pswitch.dataplane.batch;
 
 import io.pswitch.dataplane.port.DropCause;
 
@@ -9,17 +9,20 @@ import io.pswitch.dataplane.port.DropCause;
  * <p>Frame {@code i} sits in slot {@link #slot(int)} of the RX ring of port {@link #ingressPort(int)}
  * and stays there (its buffer owned by that slot) until pass 2 moves it. A decision is a port index
  * ({@code >= 0}, known unicast), {@link #FLOOD}, or a drop with its cause ({@link #drop}).
+ *
+ * <p>Its own package so that the stages that read it (logging, observers) and the agent that fills
+ * it depend on it, not on each other. Only the agent's thread writes it ({@link #add}, {@link #decide}).
  */
 public final class Batch {
     public static final int FLOOD = -1;
     private static final int DROP_BASE = -2;
 
-    final int[] ingressPort;
-    final int[] slot;
-    final int[] decision;
-    int count;
+    private final int[] ingressPort;
+    private final int[] slot;
+    private final int[] decision;
+    private int count;
 
-    Batch(int capacity) {
+    public Batch(int capacity) {
         ingressPort = new int[capacity];
         slot = new int[capacity];
         decision = new int[capacity];
@@ -37,7 +40,7 @@ public final class Batch {
         return DropCause.VALUES[causeOrdinal(decision)];
     }
 
-    static int causeOrdinal(int decision) {
+    public static int causeOrdinal(int decision) {
         return DROP_BASE - decision;
     }
 
@@ -59,5 +62,23 @@ public final class Batch {
 
     public int decision(int i) {
         return decision[i];
+    }
+
+    /** Empties the batch for the next duty cycle. */
+    public void clear() {
+        count = 0;
+    }
+
+    /** Appends the frame in {@code slot} of port {@code port}'s RX ring; the caller keeps within {@link #capacity()}. */
+    public void add(int port, int slot) {
+        int i = count;
+        this.ingressPort[i] = port;
+        this.slot[i] = slot;
+        count = i + 1;
+    }
+
+    /** Records pass 1's decision for frame {@code i}. */
+    public void decide(int i, int decision) {
+        this.decision[i] = decision;
     }
 }

@@ -1,7 +1,6 @@
-package io.pswitch.control.run;
+package io.pswitch.control.assembly;
 
-import io.pswitch.control.rest.ApiServer;
-import io.pswitch.control.rest.SwitchView;
+import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.Port;
@@ -12,6 +11,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
 import io.pswitch.control.log.LogStatus;
+import io.pswitch.dataplane.logging.FilterCounters;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSet;
@@ -37,7 +37,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
  * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
  * records point at), compiles the filters, opens every port, runs one {@link SwitchAgent} on its
- * own thread and serves the API. Closing stops the API, then the agent (which commits the log),
+ * own thread. Serving it (the REST API) is the caller's job ({@code control.run.ServedSwitch}): the
+ * REST layer depends on this package, never the reverse. Closing stops the agent (which commits the log),
  * then closes the ports (flushing their outputs), then the log, then unmaps the pool — the reverse
  * of opening, so no buffer is touched after its pool is gone.
  *
@@ -45,7 +46,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * ones), else those stored in the data directory ({@link FilterStore}). {@link #replaceFilters}
  * compiles, stores and installs a new set; the dataplane applies it from its next batch.
  */
-public final class SwitchAssembly implements SwitchView, AutoCloseable {
+public final class SwitchAssembly implements SwitchView, FilterService.Target, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
     private final BufferPool pool;
@@ -58,7 +59,6 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     private final CommitOracle oracle;
     private volatile Throwable agentError;
     private volatile boolean started;
-    private ApiServer api;
     private volatile boolean closed;
 
     private SwitchAssembly(RunSettings settings) {
@@ -159,6 +159,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
      * @return the generation to wait for with {@link LoggingStage#appliedGeneration()}
      * @throws ConfigException (or {@code FilterSyntaxException}, with libpcap's message) and changes nothing
      */
+    @Override
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
         filterStore.save(filters);
@@ -191,6 +192,7 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
     }
 
     /** The id a new filter gets: never one given before in this data directory. */
+    @Override
     public synchronized int nextFilterId() {
         return filterStore.nextId();
     }
@@ -202,13 +204,18 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
 
     @Override
     public LogStatus logStatus() {
-        return LogStatus.of(this);
+        return LogStatus.of(log, agent.logging(), pool);
     }
 
     /** The filters installed now (enabled or not), in order. */
     @Override
     public List<Filter> filters() {
         return agent.logging().filters().filters();
+    }
+
+    @Override
+    public FilterCounters filterCounters(int id) {
+        return agent.logging().filterCounters(id);
     }
 
     @Override
@@ -233,25 +240,12 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
         agentError = t;
     }
 
-    /** Opens everything, starts the dataplane thread, then the API (when enabled). */
+    /** Opens everything and starts the dataplane thread; {@code settings.api()} is not served here. */
     public static SwitchAssembly start(RunSettings settings) {
         SwitchAssembly a = new SwitchAssembly(settings);
         AgentRunner.startOnThread(a.runner);
         a.started = true;
-        if (settings.api().enabled()) {
-            try {
-                a.api = ApiServer.start(settings.api(), a);
-            } catch (RuntimeException e) {
-                a.close();
-                throw e;
-            }
-        }
         return a;
-    }
-
-    /** The running API server, or null when it is off. */
-    public ApiServer api() {
-        return api;
     }
 
     @Override
@@ -289,10 +283,6 @@ public final class SwitchAssembly implements SwitchView, AutoCloseable {
             return;
         }
         closed = true;
-        // The API first: no request may wait on a dataplane that is being stopped.
-        if (api != null) {
-            api.close();
-        }
         runner.close();
         for (Port port : ports) {
             port.close();
