@@ -107,7 +107,7 @@ public final class SegmentRecovery {
         long tailSegment = -1;
         boolean tailSealed = false;
         long tailEnd = 0;
-        long lastSeq = cp != null ? cp.lastSeq() : 0;
+        long lastSeq = 0;
         long lastTs = 0;
         long records = 0;
         boolean cpUsed = false;
@@ -121,28 +121,35 @@ public final class SegmentRecovery {
                 segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, f.lastSeq(), f.lastTs(), f.records(),
                         true, hd.fileSize));
                 records += f.records();
+                lastSeq = f.lastSeq();
+                lastTs = f.lastTs();
                 if (tail) {
                     tailSegment = hd.number;
                     tailSealed = true;
-                    lastSeq = f.lastSeq();
-                    lastTs = f.lastTs();
                 }
                 continue;
             }
             if (!tail) {
+                // Damaged footer or a crash between chunks and seal of a segment that is not the newest: readers walk it.
                 segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, -1, 0, -1, false, hd.fileSize));
+                lastSeq = 0;
                 continue;
             }
             long start = SegmentDescriptor.HEADER_SIZE;
             long expected = hd.firstSeq;
             int chainEpoch = 0;
-            long walkLastSeq = hd.firstSeq - 1;
-            long walkLastTs = hd.firstTs;
+            // With no chunk accepted, the log ends where it ended before this segment.
+            long endSeq = lastSeq != 0 ? lastSeq : hd.firstSeq - 1;
+            long endTs = lastTs;
             if (cp != null && cp.segmentNumber() == hd.number && cp.chunksEnd() >= start
-                    && cp.chunksEnd() <= SegmentDescriptor.footerOffset(hd.segmentSize) && cp.chunksEnd() % hd.alignment == 0) {
+                    && cp.chunksEnd() <= SegmentDescriptor.footerOffset(hd.segmentSize) && cp.chunksEnd() % hd.alignment == 0
+                    && (cp.chunksEnd() == start || cp.lastSeq() >= hd.firstSeq)) {
                 start = cp.chunksEnd();
-                expected = cp.lastSeq() + 1;
-                walkLastSeq = cp.lastSeq();
+                expected = cp.chunksEnd() == SegmentDescriptor.HEADER_SIZE ? hd.firstSeq : cp.lastSeq() + 1;
+                if (cp.chunksEnd() > SegmentDescriptor.HEADER_SIZE) {
+                    endSeq = cp.lastSeq();
+                    endTs = 0;
+                }
                 chainEpoch = cp.epoch();
                 cpUsed = true;
                 cpProblem = null;
@@ -158,23 +165,29 @@ public final class SegmentRecovery {
                 throw new SegmentException(hd.path + ": cannot read: " + ex.getMessage(), ex);
             }
             if (w.lastSeq != 0) {
-                walkLastSeq = w.lastSeq;
-                walkLastTs = w.lastTs;
+                endSeq = w.lastSeq;
+                endTs = w.lastTs;
             }
             maxEpoch = Math.max(maxEpoch, w.epoch);
-            long segRecords = Math.max(0, walkLastSeq - hd.firstSeq + 1);
+            // Exact unless the segment holds a declared restart (then an upper bound).
+            long segRecords = w.end > SegmentDescriptor.HEADER_SIZE ? Math.max(0, endSeq - hd.firstSeq + 1) : 0;
             records += segRecords;
-            segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, segRecords > 0 ? walkLastSeq : -1,
-                    walkLastTs, segRecords, false, hd.fileSize));
+            segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, segRecords > 0 ? endSeq : -1,
+                    endTs, segRecords, false, hd.fileSize));
             tailSegment = hd.number;
             tailEnd = w.end;
-            if (walkLastSeq > 0 && segRecords > 0 || cpUsed) {
-                lastSeq = walkLastSeq;
-                lastTs = walkLastTs;
+            lastSeq = endSeq;
+            lastTs = endTs;
+        }
+        long firstSeq = 0;
+        long firstTs = 0;
+        for (SegmentSummary seg : segments) {
+            if (seg.records() != 0) {
+                firstSeq = seg.firstSeq();
+                firstTs = seg.firstTsNs();
+                break;
             }
         }
-        long firstSeq = segments.isEmpty() ? 0 : segments.getFirst().firstSeq();
-        long firstTs = segments.isEmpty() ? 0 : segments.getFirst().firstTsNs();
         if (segments.isEmpty() && cpProblem == null) {
             cpProblem = "no segments";
         }
@@ -211,8 +224,9 @@ public final class SegmentRecovery {
                     boolean headerOk = scanner.count() > 0;
                     dropped.add(new DroppedChunk(segment, pos, headerOk ? scanner.firstSeq() : -1,
                             headerOk ? scanner.count() : 0, st));
-                    sweep(img, segment, headerOk && st != ChunkStatus.TRUNCATED ? pos + scanner.length() : -1, limit,
-                            alignment, scanner, dropped);
+                    if (st != ChunkStatus.TRUNCATED) {
+                        sweep(img, segment, headerOk ? pos + scanner.length() : -pos, limit, alignment, scanner, dropped);
+                    }
                 }
                 return new TailWalk(pos, lastSeq, lastTs, epoch);
             }
@@ -224,9 +238,32 @@ public final class SegmentRecovery {
         }
     }
 
-    /** Counts well-formed chunks past the end of the log: they are dropped too, and the report says so. */
+    /** How far past a chunk whose length is unknown the sweep looks for well-formed chunks. */
+    private static final long SWEEP_SEARCH = 8L << 20;
+
+    /**
+     * Reports well-formed chunks past the end of the log: they are dropped too. From a chunk whose
+     * length is unknown ({@code pos} = its offset, negated) the next one is searched for at each
+     * aligned offset, up to {@link #SWEEP_SEARCH} (a chunk's header names its own offset, so a
+     * match is not an accident). Runs only when the tail was damaged.
+     */
     private static void sweep(SegmentImage img, long segment, long pos, long limit, int alignment, ChunkScanner scanner,
                               List<DroppedChunk> dropped) {
+        if (pos < 0) {
+            long from = -pos + alignment;
+            long to = Math.min(limit, from + SWEEP_SEARCH);
+            pos = 0;
+            for (long p = from; p < to; p += alignment) {
+                ChunkStatus st = scanner.load(img, p, limit, alignment);
+                if (st == ChunkStatus.VALID) {
+                    pos = p;
+                    break;
+                }
+                if (st == ChunkStatus.TRUNCATED || st == ChunkStatus.SEGMENT_FULL) {
+                    return;
+                }
+            }
+        }
         while (pos > 0 && scanner.load(img, pos, limit, alignment) == ChunkStatus.VALID) {
             dropped.add(new DroppedChunk(segment, pos, scanner.firstSeq(), scanner.count(), ChunkStatus.PAST_END));
             pos += scanner.length();
