@@ -14,8 +14,10 @@ public final class LogRecord {
     private int wireLength;
     private int storedLength;
     private int bufIdx;
+    private long tunnel;
 
     void load(MemorySegment rec) {
+        tunnel = 0;
         sequence = IndexRecordDescriptor.sequence(rec);
         timestampNs = IndexRecordDescriptor.timestampNs(rec);
         ingressPort = IndexRecordDescriptor.ingressPort(rec);
@@ -25,6 +27,24 @@ public final class LogRecord {
         wireLength = IndexRecordDescriptor.wireLength(rec);
         storedLength = IndexRecordDescriptor.storedLength(rec);
         bufIdx = IndexRecordDescriptor.bufIdx(rec);
+    }
+
+    /**
+     * Fills this record from another tier's descriptor (the segment tier): the frame is not in a
+     * pool buffer, so {@link #bufIdx()} is -1.
+     */
+    public void set(long sequence, long timestampNs, int ingressPort, int decision, long filterMask, int firstFilterId,
+                    int wireLength, int storedLength, long tunnel) {
+        this.sequence = sequence;
+        this.timestampNs = timestampNs;
+        this.ingressPort = ingressPort;
+        this.decision = decision;
+        this.filterMask = filterMask;
+        this.firstFilterId = firstFilterId;
+        this.wireLength = wireLength;
+        this.storedLength = storedLength;
+        this.bufIdx = -1;
+        this.tunnel = tunnel;
     }
 
     /** A detached copy, for a caller that keeps records past the callback. */
@@ -39,6 +59,7 @@ public final class LogRecord {
         c.wireLength = wireLength;
         c.storedLength = storedLength;
         c.bufIdx = bufIdx;
+        c.tunnel = tunnel;
         return c;
     }
 
@@ -75,8 +96,14 @@ public final class LogRecord {
         return storedLength;
     }
 
+    /** The pool buffer that held the frame in the hot tier; -1 for a record read from a segment. */
     public int bufIdx() {
         return bufIdx;
+    }
+
+    /** Tunnel metadata recorded with the frame (0 = none; opaque to pktlog). */
+    public long tunnel() {
+        return tunnel;
     }
 
     @Override

@@ -1,0 +1,195 @@
+package io.pswitch.pktlog.segment;
+
+import static io.pswitch.pktlog.segment.SegmentDescriptor.LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Builds one chunk ({@link ChunkDescriptor}) in memory for one gathered write: descriptors and
+ * small frames are copied into an aligned native record area; each large frame becomes an iovec
+ * that points into its pool buffer, so its bytes reach the disk without a CPU copy.
+ *
+ * <p>Owned by the drain thread. Nothing here allocates after construction. The pool buffers of
+ * gathered frames must stay untouched until the chunk is written (the drain frees them only once
+ * their records are durable).
+ */
+final class ChunkStager {
+    private final int alignment;
+    private final int memAlign;
+    private final int chunkBytes;
+    private final int packThreshold;
+    private final boolean direct;
+    private final MemorySegment area;
+    private final MemorySegment iov;
+    private final Crc32c crc = new Crc32c();
+
+    private int count;
+    private int areaEnd = ChunkDescriptor.HEADER_SIZE;
+    private long gatheredBytes;
+    private int iovCount = 1;
+    private long firstSeq;
+    private long lastSeq;
+    private long firstTs;
+    private long lastTs;
+    private int packedRecords;
+
+    /**
+     * @param alignment chunk alignment A (offsets and lengths)
+     * @param memAlign buffer address alignment for direct I/O
+     * @param direct whether the file is open with {@code O_DIRECT}; without it any frame may be gathered
+     */
+    ChunkStager(Arena arena, int alignment, int memAlign, int chunkBytes, int packThreshold, boolean direct) {
+        this.alignment = alignment;
+        this.memAlign = memAlign;
+        this.chunkBytes = chunkBytes;
+        this.packThreshold = packThreshold;
+        this.direct = direct;
+        this.area = arena.allocate(chunkBytes, Math.max(4096, memAlign));
+        this.iov = arena.allocate((long) NativeIo.IOV_MAX * NativeIo.IOVEC_SIZE, 8);
+    }
+
+    /**
+     * Stages one record; false when it does not fit (the caller writes the chunk and retries).
+     * A record always fits in an empty chunk.
+     */
+    boolean add(long seq, long tsNs, int ingressPort, int decision, long filterMask, int firstFilterId, int wireLength,
+                int storedLength, long tunnel, MemorySegment src, long srcOffset) {
+        long rounded = SegmentDescriptor.align(storedLength, alignment);
+        boolean gather = storedLength > packThreshold && gatherable(src, srcOffset, rounded);
+        int recBytes = ChunkDescriptor.recordAreaBytes(!gather, storedLength);
+        long newArea = areaEnd + recBytes;
+        long total = SegmentDescriptor.align(newArea, alignment) + gatheredBytes + (gather ? rounded : 0);
+        if (count > 0 && (total > chunkBytes || (gather && iovCount == NativeIo.IOV_MAX))) {
+            return false;
+        }
+        int at = areaEnd;
+        int dataOffset;
+        if (gather) {
+            dataOffset = (int) gatheredBytes;
+            long base = iovCount * (long) NativeIo.IOVEC_SIZE;
+            iov.set(ValueLayout.JAVA_LONG, base, src.address() + srcOffset);
+            iov.set(ValueLayout.JAVA_LONG, base + 8, rounded);
+            iovCount++;
+            gatheredBytes += rounded;
+        } else {
+            dataOffset = at + ChunkDescriptor.RECORD_SIZE;
+            if (storedLength > 0) {
+                // Zero the last word first so the pad bytes after the frame are never stale.
+                area.set(LONG, at + recBytes - 8, 0L);
+                MemorySegment.copy(src, srcOffset, area, dataOffset, storedLength);
+            }
+            packedRecords++;
+        }
+        ChunkDescriptor.writeRecord(area, at, seq, tsNs, filterMask, tunnel, ingressPort, decision, firstFilterId, gather,
+                wireLength, storedLength, dataOffset);
+        crc.reset();
+        crc.update(area, at, ChunkDescriptor.RECORD_CRC_COVERED);
+        if (gather) {
+            crc.update(src, srcOffset, storedLength);
+        } else {
+            crc.update(area, dataOffset, storedLength);
+        }
+        area.set(SegmentDescriptor.INT, at + ChunkDescriptor.RECORD_CRC_OFFSET, crc.value());
+        areaEnd = (int) newArea;
+        if (count == 0) {
+            firstSeq = seq;
+            firstTs = tsNs;
+        }
+        lastSeq = seq;
+        lastTs = tsNs;
+        count++;
+        return true;
+    }
+
+    /**
+     * Direct I/O needs the buffer's address aligned and its rounded length readable: a frame whose
+     * buffer does not qualify (small pool buffers, a heap segment) is copied instead.
+     */
+    private boolean gatherable(MemorySegment src, long srcOffset, long rounded) {
+        if (!src.isNative() || srcOffset + rounded > src.byteSize()) {
+            return false;
+        }
+        return !direct || ((src.address() + srcOffset) & (memAlign - 1)) == 0;
+    }
+
+    /**
+     * Completes the staged chunk for offset {@code chunkOffset}: pads the record area, writes the
+     * header and its CRC, points the first iovec at the record area.
+     *
+     * @return the chunk's length (a multiple of the alignment)
+     */
+    long finish(int epoch, long chunkOffset, boolean restart) {
+        int gatheredOffset = (int) SegmentDescriptor.align(areaEnd, alignment);
+        for (int p = areaEnd; p < gatheredOffset; p += 8) {
+            area.set(LONG, p, 0L);
+        }
+        long length = gatheredOffset + gatheredBytes;
+        ChunkDescriptor.writeHeader(area, 0, epoch, (int) length, count, chunkOffset, firstSeq, firstTs, lastTs,
+                gatheredOffset, restart ? ChunkDescriptor.FLAG_RESTART : 0);
+        area.set(SegmentDescriptor.INT, ChunkDescriptor.HEADER_CRC_OFFSET,
+                crc.of(area, 0, ChunkDescriptor.HEADER_CRC_COVERED));
+        iov.set(ValueLayout.JAVA_LONG, 0, area.address());
+        iov.set(ValueLayout.JAVA_LONG, 8, (long) gatheredOffset);
+        return length;
+    }
+
+    /** Length the staged chunk will have; 0 when empty. */
+    long stagedLength() {
+        return count == 0 ? 0 : SegmentDescriptor.align(areaEnd, alignment) + gatheredBytes;
+    }
+
+    void reset() {
+        count = 0;
+        areaEnd = ChunkDescriptor.HEADER_SIZE;
+        gatheredBytes = 0;
+        iovCount = 1;
+        packedRecords = 0;
+    }
+
+    MemorySegment iov() {
+        return iov;
+    }
+
+    int iovCount() {
+        return iovCount;
+    }
+
+    int count() {
+        return count;
+    }
+
+    long firstSeq() {
+        return firstSeq;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    long firstTs() {
+        return firstTs;
+    }
+
+    long lastTs() {
+        return lastTs;
+    }
+
+    int packedRecords() {
+        return packedRecords;
+    }
+
+    /** The staged record area (for tests and the power-loss model). */
+    MemorySegment area() {
+        return area;
+    }
+
+    static long iovBase(MemorySegment iov, int i) {
+        return iov.get(ValueLayout.JAVA_LONG, (long) i * NativeIo.IOVEC_SIZE);
+    }
+
+    static long iovLength(MemorySegment iov, int i) {
+        return iov.get(ValueLayout.JAVA_LONG, (long) i * NativeIo.IOVEC_SIZE + 8);
+    }
+}

@@ -1,0 +1,180 @@
+package io.pswitch.pktlog.segment;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+/**
+ * The libc calls of the segment tier, through the FFM API: open (with {@code O_DIRECT}),
+ * {@code pwritev}, {@code pread}, {@code fdatasync}, {@code fallocate}, {@code statx}, close.
+ *
+ * <p>Each instance owns its errno capture buffer, so one instance belongs to one thread (the drain
+ * owns the writer's); the steady-state calls ({@link #pwritev}, {@link #fdatasync}) allocate
+ * nothing. Failures return -1 and leave the errno in {@link #errno()}; {@link #describe} makes the
+ * one-line reason.
+ */
+final class NativeIo implements AutoCloseable {
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    static final int O_RDWR = 2;
+    static final int O_CREAT = 0100;
+    static final int O_CLOEXEC = 02000000;
+    /** Differs between architectures: 040000 on x86-64, 0200000 on arm64. */
+    static final int O_DIRECT = "aarch64".equals(System.getProperty("os.arch")) ? 0200000 : 040000;
+
+    static final int EINTR = 4;
+    static final int EINVAL = 22;
+    static final int ENOSPC = 28;
+    static final int EOPNOTSUPP = 95;
+
+    /** {@code struct iovec}: base pointer, length. */
+    static final int IOVEC_SIZE = 16;
+    /** The kernel's {@code UIO_MAXIOV}. */
+    static final int IOV_MAX = 1024;
+
+    private static final int AT_FDCWD = -100;
+    private static final int STATX_DIOALIGN = 0x2000;
+    private static final int STATX_SIZE = 256;
+    private static final int STX_MASK_OFFSET = 0;
+    /** {@code stx_dio_mem_align} and {@code stx_dio_offset_align} (linux/stat.h since 6.1). */
+    private static final int STX_DIO_MEM_ALIGN_OFFSET = 152;
+    private static final int STX_DIO_OFFSET_ALIGN_OFFSET = 156;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.find("open").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PWRITEV = LINKER.downcallHandle(LIBC.find("pwritev").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), ERRNO);
+    private static final MethodHandle PREAD = LINKER.downcallHandle(LIBC.find("pread").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
+    private static final MethodHandle FDATASYNC = LINKER.downcallHandle(LIBC.find("fdatasync").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle FALLOCATE = LINKER.downcallHandle(LIBC.find("fallocate").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+    private static final MethodHandle STATX = LINKER.downcallHandle(LIBC.find("statx").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LIBC.find("close").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    /**
+     * Direct-I/O alignment of a file: file offsets and lengths must be multiples of
+     * {@code offsetAlign}, buffer addresses multiples of {@code memAlign}.
+     *
+     * @param reported false when the kernel or file system did not report {@code STATX_DIOALIGN}
+     *     (the values are then the safe 4096)
+     */
+    record DioAlignment(int memAlign, int offsetAlign, boolean reported) {
+    }
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState = arena.allocate(CALL_STATE);
+
+    int errno() {
+        return callState.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    int open(Path path, int flags, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(callState, a.allocateFrom(path.toString()), flags | O_CLOEXEC, mode);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** @return bytes written or -1 (see {@link #errno()}) */
+    long pwritev(int fd, MemorySegment iov, int iovcnt, long offset) {
+        try {
+            return (long) PWRITEV.invokeExact(callState, fd, iov, iovcnt, offset);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** @return bytes read (0 at end of file) or -1 */
+    long pread(int fd, MemorySegment dst, long length, long offset) {
+        try {
+            return (long) PREAD.invokeExact(callState, fd, dst, length, offset);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int fdatasync(int fd) {
+        try {
+            return (int) FDATASYNC.invokeExact(callState, fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Mode 0: allocates {@code [offset, offset + length)} and extends the file size over it. */
+    int fallocate(int fd, long offset, long length) {
+        try {
+            return (int) FALLOCATE.invokeExact(callState, fd, 0, offset, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    int close(int fd) {
+        try {
+            return (int) CLOSE.invokeExact(callState, fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The direct-I/O alignment of {@code path} (a file or directory) from {@code statx}
+     * {@code STATX_DIOALIGN}. When it is not reported, 4096 for both: the largest logical block
+     * size in use, so writes stay valid on any block device.
+     */
+    DioAlignment dioAlignment(Path path) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATX_SIZE, 8);
+            int rc = (int) STATX.invokeExact(callState, AT_FDCWD, a.allocateFrom(path.toString()), 0, STATX_DIOALIGN, buf);
+            if (rc == 0 && (buf.get(JAVA_INT, STX_MASK_OFFSET) & STATX_DIOALIGN) != 0) {
+                int mem = buf.get(JAVA_INT, STX_DIO_MEM_ALIGN_OFFSET);
+                int off = buf.get(JAVA_INT, STX_DIO_OFFSET_ALIGN_OFFSET);
+                if (mem > 0 && off > 0) {
+                    return new DioAlignment(mem, off, true);
+                }
+            }
+            return new DioAlignment(4096, 4096, false);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** "No space left on device (errno 28)". */
+    static String describe(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0) + " (errno " + errno + ")";
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

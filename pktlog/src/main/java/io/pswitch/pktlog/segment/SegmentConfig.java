@@ -1,0 +1,79 @@
+package io.pswitch.pktlog.segment;
+
+/**
+ * How the segment tier is shaped.
+ *
+ * @param segmentSize bytes per segment file: a multiple of 1 MiB, at least 1 MiB (64 MiB default)
+ * @param capacityBytes the log's capacity ({@code --log-size}): the segments' total never exceeds
+ *     it; at least two segments, so that the oldest can go while the newest fills
+ * @param chunkBytes the most bytes one chunk (one {@code pwritev}) holds; at least 64 KiB, and a
+ *     chunk must fit in a segment (2 MiB default: large enough that a write runs at the disk's
+ *     sequential rate, small enough that the drain frees buffers often)
+ * @param packThreshold frames whose stored length is at most this are copied into the chunk's
+ *     record area; longer ones are written straight from their pool buffer
+ * @param checkpointIntervalNs how often {@code sync()} also rewrites the checkpoint: bounds the
+ *     chunks recovery has to scan (at the disk's rate, well under the 1 s recovery budget)
+ */
+public record SegmentConfig(long segmentSize, long capacityBytes, int chunkBytes, int packThreshold,
+                            long checkpointIntervalNs) {
+    public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
+    public static final int DEFAULT_CHUNK_BYTES = 2 << 20;
+    /** Measured starting point: see BENCHMARKS.md for the measured crossover. */
+    public static final int DEFAULT_PACK_THRESHOLD = 256;
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_NS = 250_000_000L;
+    public static final int MIN_CHUNK_BYTES = 64 * 1024;
+
+    public SegmentConfig {
+        if (segmentSize < SegmentDescriptor.SIZE_UNIT || segmentSize % SegmentDescriptor.SIZE_UNIT != 0) {
+            throw new SegmentException("segment size " + segmentSize + " must be a positive multiple of 1 MiB");
+        }
+        if (capacityBytes < 2 * segmentSize) {
+            throw new SegmentException("log size " + capacityBytes + " bytes is less than two segments of "
+                    + segmentSize + " bytes");
+        }
+        if (chunkBytes < MIN_CHUNK_BYTES
+                || chunkBytes > segmentSize - SegmentDescriptor.HEADER_SIZE - SegmentDescriptor.FOOTER_SIZE - 64 * 1024) {
+            throw new SegmentException("chunk size " + chunkBytes + " must be at least " + MIN_CHUNK_BYTES
+                    + " and leave room for the header, index and footer in a segment of " + segmentSize + " bytes");
+        }
+        if (packThreshold < 0 || packThreshold > chunkBytes / 4) {
+            throw new SegmentException("pack threshold " + packThreshold + " must be between 0 and " + chunkBytes / 4);
+        }
+        if (checkpointIntervalNs < 0) {
+            throw new SegmentException("checkpoint interval " + checkpointIntervalNs + " ns must be >= 0");
+        }
+    }
+
+    /** Defaults for a log of {@code capacityBytes}. */
+    public static SegmentConfig of(long capacityBytes) {
+        return new SegmentConfig(DEFAULT_SEGMENT_SIZE, capacityBytes, DEFAULT_CHUNK_BYTES, DEFAULT_PACK_THRESHOLD,
+                DEFAULT_CHECKPOINT_INTERVAL_NS);
+    }
+
+    /** Defaults for a log of {@code capacityBytes} in segments of {@code segmentSize}. */
+    public static SegmentConfig of(long capacityBytes, long segmentSize) {
+        return new SegmentConfig(segmentSize, capacityBytes, maxChunk(segmentSize), DEFAULT_PACK_THRESHOLD,
+                DEFAULT_CHECKPOINT_INTERVAL_NS);
+    }
+
+    public SegmentConfig withSegmentSize(long size) {
+        return new SegmentConfig(size, capacityBytes, Math.min(chunkBytes, maxChunk(size)), packThreshold,
+                checkpointIntervalNs);
+    }
+
+    public SegmentConfig withChunkBytes(int bytes) {
+        return new SegmentConfig(segmentSize, capacityBytes, bytes, packThreshold, checkpointIntervalNs);
+    }
+
+    public SegmentConfig withPackThreshold(int threshold) {
+        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, threshold, checkpointIntervalNs);
+    }
+
+    public SegmentConfig withCheckpointIntervalNs(long ns) {
+        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, packThreshold, ns);
+    }
+
+    private static int maxChunk(long segmentSize) {
+        return (int) Math.min(DEFAULT_CHUNK_BYTES, segmentSize / 4);
+    }
+}

@@ -1,0 +1,235 @@
+package io.pswitch.pktlog.segment;
+
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.query.LogRecord;
+import io.pswitch.pktlog.query.RecordConsumer;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * Queries over the segment tier, read-only, while a writer may append.
+ *
+ * <ul>
+ *   <li>Time search: the segment by its header's first timestamp, then the chunk by the sealed
+ *       segment's sparse index (or a walk of chunk headers in the unsealed tail); chunks that end
+ *       before the range are stepped over by their header. Never a scan of the log.</li>
+ *   <li>Every record is CRC-checked (descriptor and bytes) before it is returned; a mismatch is
+ *       counted ({@link #crcMismatches()}) and skipped. In a sealed segment the other records of a
+ *       damaged chunk are still returned, and a chunk whose header does not verify is stepped
+ *       over through the index; in an unsealed segment the first chunk that does not verify ends
+ *       that segment, exactly as recovery judges it.</li>
+ *   <li>With a writer in the same process, pass its {@code durableSeq} as the limit: nothing past
+ *       it is returned (it may not survive a crash). Without one, the unsealed tail is read up to
+ *       what recovery would accept.</li>
+ *   <li>A segment deleted by retention before it is opened is skipped; one already open is read
+ *       to its end.</li>
+ * </ul>
+ * One reader per thread.
+ */
+public final class SegmentReader {
+    private final Path dir;
+    private final UUID logId;
+    private final LongSupplier durableLimit;
+    private final ChunkScanner scanner = new ChunkScanner();
+    private final LogRecord current = new LogRecord();
+    private long crcMismatches;
+    private long damagedChunks;
+    private long delivered;
+
+    /** A reader of a directory no writer of this process appends to. */
+    public SegmentReader(Path segmentsDir, UUID logId) {
+        this(segmentsDir, logId, () -> Long.MAX_VALUE);
+    }
+
+    /** @param durableLimit the in-process writer's {@code durableSeq()}: records past it are not returned */
+    public SegmentReader(Path segmentsDir, UUID logId, LongSupplier durableLimit) {
+        this.dir = segmentsDir;
+        this.logId = logId;
+        this.durableLimit = durableLimit;
+    }
+
+    /** The segments as recovery (read-only) sees them now, with the tail's end; refused ones are listed there. */
+    public SegmentRecoveryReport inspect() {
+        return SegmentRecovery.inspect(dir, logId);
+    }
+
+    /** First sequence held, 0 when empty. */
+    public long oldestSeq() {
+        return inspect().firstSeq();
+    }
+
+    /** Last sequence held (up to the durable limit), 0 when empty. */
+    public long newestSeq() {
+        return Math.min(inspect().lastSeq(), durableLimit.getAsLong());
+    }
+
+    /**
+     * Runs {@code query}: every verified, matching record goes to {@code consumer} in sequence
+     * order, its frame a private copy valid during the call.
+     *
+     * @return records delivered
+     */
+    public long query(LogQuery query, RecordConsumer consumer) {
+        List<SegmentSummary> segs = new ArrayList<>(inspect().segments());
+        int first = 0;
+        for (int i = 0; i < segs.size(); i++) {
+            if (segs.get(i).firstTsNs() <= query.fromNs()) {
+                first = i;
+            }
+        }
+        long limit = durableLimit.getAsLong();
+        long[] count = {0};
+        for (int i = first; i < segs.size(); i++) {
+            int r = querySegment(segs.get(i), query, consumer, limit, count);
+            if (r != CONTINUE) {
+                break;
+            }
+        }
+        return count[0];
+    }
+
+    private static final int CONTINUE = 0;
+    private static final int DONE = 1;
+
+    private int querySegment(SegmentSummary seg, LogQuery q, RecordConsumer consumer, long limit, long[] count) {
+        try (SegmentImage img = SegmentImage.open(seg.path())) {
+            MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
+            img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
+            long size = SegmentDescriptor.segmentSize(h);
+            int a = SegmentDescriptor.alignment(h);
+            SegmentFooters.Footer footer = seg.sealed() ? SegmentFooters.read(img, size, a) : null;
+            long end = footer != null ? footer.chunksEnd() : SegmentDescriptor.footerOffset(size);
+            long pos = footer != null ? seekIndex(footer, q.fromNs()) : SegmentDescriptor.HEADER_SIZE;
+            long expected = 0;
+            int epoch = 0;
+            while (pos < end) {
+                ChunkStatus st = scanner.load(img, pos, end, a);
+                if (st == ChunkStatus.VALID && footer == null) {
+                    st = scanner.follows(expected, epoch);
+                }
+                if (st != ChunkStatus.VALID) {
+                    if (st.isDamage()) {
+                        damagedChunks++;
+                    }
+                    if (footer == null) {
+                        return CONTINUE;
+                    }
+                    pos = nextIndexed(footer, pos);
+                    continue;
+                }
+                long chunkEnd = pos + scanner.length();
+                expected = scanner.lastSeq() + 1;
+                epoch = scanner.epoch();
+                if (scanner.firstTs() >= q.toNs() || scanner.firstSeq() > limit) {
+                    return DONE;
+                }
+                if (scanner.lastTs() < q.fromNs()) {
+                    pos = chunkEnd;
+                    continue;
+                }
+                ChunkStatus rs = scanner.verifyRecords();
+                if (rs == ChunkStatus.TORN_RECORD || (rs != ChunkStatus.VALID && footer == null)) {
+                    damagedChunks++;
+                    crcMismatches += scanner.count();
+                    if (footer == null) {
+                        return CONTINUE;
+                    }
+                    pos = chunkEnd;
+                    continue;
+                }
+                if (deliver(q, consumer, limit, count) == DONE) {
+                    return DONE;
+                }
+                pos = chunkEnd;
+            }
+            return CONTINUE;
+        } catch (NoSuchFileException e) {
+            return CONTINUE;
+        } catch (IOException e) {
+            throw new SegmentException(seg.path() + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private int deliver(LogQuery q, RecordConsumer consumer, long limit, long[] count) {
+        MemorySegment buf = scanner.buffer();
+        for (int i = 0; i < scanner.count(); i++) {
+            if (!scanner.recordOk(i)) {
+                crcMismatches++;
+                continue;
+            }
+            int at = scanner.recordAt(i);
+            long seq = ChunkDescriptor.seq(buf, at);
+            long ts = ChunkDescriptor.tsNs(buf, at);
+            if (seq > limit || ts >= q.toNs()) {
+                return DONE;
+            }
+            if (ts < q.fromNs()) {
+                continue;
+            }
+            int port = ChunkDescriptor.ingressPort(buf, at);
+            if (q.ingressPort() != LogQuery.ANY_PORT && port != q.ingressPort()) {
+                continue;
+            }
+            int stored = ChunkDescriptor.storedLength(buf, at);
+            int wire = ChunkDescriptor.wireLength(buf, at);
+            long data = scanner.dataAt(i);
+            if (q.predicate() != null && !q.predicate().test(buf, data, stored, wire)) {
+                continue;
+            }
+            current.set(seq, ts, port, ChunkDescriptor.decision(buf, at), ChunkDescriptor.filterMask(buf, at),
+                    ChunkDescriptor.firstFilterId(buf, at), wire, stored, ChunkDescriptor.tunnel(buf, at));
+            count[0]++;
+            delivered++;
+            if (!consumer.accept(current, buf, data) || count[0] >= q.limit()) {
+                return DONE;
+            }
+        }
+        return CONTINUE;
+    }
+
+    /** Offset of the last index entry whose chunk starts at or before {@code fromNs} (binary search). */
+    private static long seekIndex(SegmentFooters.Footer f, long fromNs) {
+        int lo = 0;
+        int hi = f.entries() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (SegmentDescriptor.entryFirstTs(f.index(), mid) <= fromNs) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return SegmentDescriptor.entryChunkOffset(f.index(), lo);
+    }
+
+    /** The first indexed chunk past {@code pos} (a damaged chunk is stepped over), or the chunks' end. */
+    private static long nextIndexed(SegmentFooters.Footer f, long pos) {
+        for (int i = 0; i < f.entries(); i++) {
+            long off = SegmentDescriptor.entryChunkOffset(f.index(), i);
+            if (off > pos) {
+                return off;
+            }
+        }
+        return f.chunksEnd();
+    }
+
+    /** Records skipped because their CRC (descriptor + bytes) did not match or they were torn. */
+    public long crcMismatches() {
+        return crcMismatches;
+    }
+
+    /** Chunks skipped or ending a segment because they did not verify. */
+    public long damagedChunks() {
+        return damagedChunks;
+    }
+
+    public long delivered() {
+        return delivered;
+    }
+}

@@ -1,0 +1,352 @@
+package io.pswitch.pktlog.segment;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Finds where the segment tier's log ends and what it holds, after a clean stop or a crash.
+ *
+ * <ul>
+ *   <li>Every segment header is checked; a segment of another log, with a truncated or damaged
+ *       header or an unknown version is refused by name ({@link RefusedSegment}) and, when
+ *       repairing, renamed {@code *.refused}: never deleted, never fatal, and the other segments
+ *       stay in the log. The one exception is the newest segment with an all-zero header: its
+ *       creation never finished (the header is written and synced before any chunk), so it holds
+ *       nothing and is removed.</li>
+ *   <li>Only the tail is walked, and from the checkpoint when it names the tail segment, so the
+ *       time taken is bounded by one checkpoint interval of chunks, not by the log size. Sealed
+ *       segments are trusted by their footer; readers still CRC-check every record.</li>
+ *   <li>The walk accepts whole chunks ({@link ChunkScanner}) while they verify and follow the
+ *       chain (sequence, epoch); the first that does not ends the log, and it is reported with
+ *       its reason. Nothing on disk is changed by the walk: the writer resumes at the end and
+ *       overwrites; a second recovery finds the same end (idempotent).</li>
+ * </ul>
+ */
+public final class SegmentRecovery {
+    private static final int HEADER_READ = 512;
+
+    private SegmentRecovery() {
+    }
+
+    /** Read-only recovery for tools: nothing is renamed or removed. */
+    public static SegmentRecoveryReport inspect(Path segmentsDir, UUID logId) {
+        return recover(segmentsDir, logId, false);
+    }
+
+    /**
+     * @param logId the log the segments must belong to; null accepts the log id of the newest
+     *     segment with a valid header (tools opening a directory they did not write)
+     * @param repair set refused segments aside and remove an unfinished newest one (the writer)
+     */
+    public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
+        long started = System.nanoTime();
+        TreeMap<Long, Path> files = new TreeMap<>();
+        long nextNumber = 1;
+        if (Files.isDirectory(segmentsDir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    String base = name.endsWith(SegmentDescriptor.REFUSED_SUFFIX)
+                            ? name.substring(0, name.length() - SegmentDescriptor.REFUSED_SUFFIX.length()) : name;
+                    long n = SegmentDescriptor.segmentNumber(base);
+                    if (n >= 0) {
+                        nextNumber = Math.max(nextNumber, n + 1);
+                        if (base.equals(name)) {
+                            files.put(n, p);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new SegmentException(segmentsDir + ": cannot list segments: " + e.getMessage(), e);
+            }
+        }
+        UUID id = logId != null ? logId : newestLogId(files);
+        List<RefusedSegment> refused = new ArrayList<>();
+        List<SegmentSummary> segments = new ArrayList<>();
+        List<Header> headers = new ArrayList<>();
+        MemorySegment h = MemorySegment.ofArray(new byte[HEADER_READ]);
+        Long newest = files.isEmpty() ? null : files.lastKey();
+        for (var e : files.entrySet()) {
+            Path p = e.getValue();
+            String problem;
+            long size = 0;
+            try (SegmentImage img = SegmentImage.open(p)) {
+                size = img.size();
+                h.fill((byte) 0);
+                int n = img.read(0, h, 0, HEADER_READ);
+                problem = headerProblem(h, n, id, e.getKey());
+            } catch (IOException | SegmentException ex) {
+                problem = "cannot read: " + ex.getMessage();
+            }
+            if (problem == null) {
+                headers.add(new Header(e.getKey(), p, size, SegmentDescriptor.segmentSize(h), SegmentDescriptor.alignment(h),
+                        SegmentDescriptor.firstSeq(h), SegmentDescriptor.firstTsNs(h)));
+            } else if (problem.equals(NEVER_WRITTEN) && e.getKey().equals(newest)) {
+                if (repair) {
+                    SegmentFile.deleteQuietly(p);
+                }
+                refused.add(new RefusedSegment(p, problem + ": creation did not finish", p, repair));
+            } else {
+                refused.add(new RefusedSegment(p, problem, repair ? setAside(p) : p, false));
+            }
+        }
+        SegmentCheckpoint.Read cpRead = SegmentCheckpoint.read(segmentsDir, id);
+        SegmentCheckpoint cp = cpRead.checkpoint();
+        int maxEpoch = cp != null ? cp.epoch() : 0;
+        List<DroppedChunk> dropped = new ArrayList<>();
+        ChunkScanner scanner = new ChunkScanner();
+        long tailSegment = -1;
+        boolean tailSealed = false;
+        long tailEnd = 0;
+        long lastSeq = 0;
+        long lastTs = 0;
+        long records = 0;
+        boolean cpUsed = false;
+        String cpProblem = cpRead.problem();
+        for (int i = 0; i < headers.size(); i++) {
+            Header hd = headers.get(i);
+            boolean tail = i == headers.size() - 1;
+            SegmentFooters.Footer f = readFooter(hd);
+            if (f != null) {
+                maxEpoch = Math.max(maxEpoch, f.epoch());
+                segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, f.lastSeq(), f.lastTs(), f.records(),
+                        true, hd.fileSize));
+                records += f.records();
+                lastSeq = f.lastSeq();
+                lastTs = f.lastTs();
+                if (tail) {
+                    tailSegment = hd.number;
+                    tailSealed = true;
+                }
+                continue;
+            }
+            if (!tail) {
+                // Damaged footer or a crash between chunks and seal of a segment that is not the newest: readers walk it.
+                segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, -1, 0, -1, false, hd.fileSize));
+                lastSeq = 0;
+                continue;
+            }
+            long start = SegmentDescriptor.HEADER_SIZE;
+            long expected = hd.firstSeq;
+            int chainEpoch = 0;
+            // With no chunk accepted, the log ends where it ended before this segment.
+            long endSeq = lastSeq != 0 ? lastSeq : hd.firstSeq - 1;
+            long endTs = lastTs;
+            if (cp != null && cp.segmentNumber() == hd.number && cp.chunksEnd() >= start
+                    && cp.chunksEnd() <= SegmentDescriptor.footerOffset(hd.segmentSize) && cp.chunksEnd() % hd.alignment == 0
+                    && (cp.chunksEnd() == start || cp.lastSeq() >= hd.firstSeq)) {
+                start = cp.chunksEnd();
+                expected = cp.chunksEnd() == SegmentDescriptor.HEADER_SIZE ? hd.firstSeq : cp.lastSeq() + 1;
+                if (cp.chunksEnd() > SegmentDescriptor.HEADER_SIZE) {
+                    endSeq = cp.lastSeq();
+                    endTs = 0;
+                }
+                chainEpoch = cp.epoch();
+                cpUsed = true;
+                cpProblem = null;
+            } else if (cp != null) {
+                cpProblem = "the checkpoint names segment " + cp.segmentNumber() + " offset " + cp.chunksEnd()
+                        + ", not the tail " + hd.number;
+            }
+            TailWalk w;
+            try (SegmentImage img = SegmentImage.open(hd.path)) {
+                w = walk(img, hd.number, start, expected, chainEpoch, SegmentDescriptor.footerOffset(hd.segmentSize),
+                        hd.alignment, scanner, dropped);
+            } catch (IOException ex) {
+                throw new SegmentException(hd.path + ": cannot read: " + ex.getMessage(), ex);
+            }
+            if (w.lastSeq != 0) {
+                endSeq = w.lastSeq;
+                endTs = w.lastTs;
+            }
+            maxEpoch = Math.max(maxEpoch, w.epoch);
+            // Exact unless the segment holds a declared restart (then an upper bound).
+            long segRecords = w.end > SegmentDescriptor.HEADER_SIZE ? Math.max(0, endSeq - hd.firstSeq + 1) : 0;
+            records += segRecords;
+            segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, segRecords > 0 ? endSeq : -1,
+                    endTs, segRecords, false, hd.fileSize));
+            tailSegment = hd.number;
+            tailEnd = w.end;
+            lastSeq = endSeq;
+            lastTs = endTs;
+        }
+        long firstSeq = 0;
+        long firstTs = 0;
+        for (SegmentSummary seg : segments) {
+            if (seg.records() != 0) {
+                firstSeq = seg.firstSeq();
+                firstTs = seg.firstTsNs();
+                break;
+            }
+        }
+        if (segments.isEmpty() && cpProblem == null) {
+            cpProblem = "no segments";
+        }
+        return new SegmentRecoveryReport(List.copyOf(segments), List.copyOf(refused), List.copyOf(dropped), firstSeq, lastSeq,
+                firstTs, lastTs, records, tailSegment, tailSealed, tailEnd, maxEpoch, nextNumber, cpUsed, cpProblem,
+                System.nanoTime() - started);
+    }
+
+    /** Where a tail walk ended: offset, last accepted sequence and time (0 when none), highest epoch. */
+    record TailWalk(long end, long lastSeq, long lastTs, int epoch) {
+    }
+
+    /**
+     * Walks chunks from {@code start} while they verify and follow the chain; the first that does
+     * not is added to {@code dropped} (with every well-formed chunk past it, for the report).
+     */
+    static TailWalk walk(SegmentImage img, long segment, long start, long expectedSeq, int chainEpoch, long limit,
+                         int alignment, ChunkScanner scanner, List<DroppedChunk> dropped) {
+        long pos = start;
+        long lastSeq = 0;
+        long lastTs = 0;
+        int epoch = chainEpoch;
+        while (true) {
+            ChunkStatus st = scanner.load(img, pos, limit, alignment);
+            if (st == ChunkStatus.VALID) {
+                st = scanner.follows(expectedSeq, epoch);
+            }
+            if (st == ChunkStatus.VALID) {
+                st = scanner.verifyRecords();
+            }
+            if (st != ChunkStatus.VALID) {
+                if (st.isDamage()) {
+                    // count() is set once the header verified: the chunk's claims are then worth reporting.
+                    boolean headerOk = scanner.count() > 0;
+                    dropped.add(new DroppedChunk(segment, pos, headerOk ? scanner.firstSeq() : -1,
+                            headerOk ? scanner.count() : 0, st));
+                    if (st != ChunkStatus.TRUNCATED) {
+                        sweep(img, segment, headerOk ? pos + scanner.length() : -pos, limit, alignment, scanner, dropped);
+                    }
+                }
+                return new TailWalk(pos, lastSeq, lastTs, epoch);
+            }
+            epoch = scanner.epoch();
+            lastSeq = scanner.lastSeq();
+            lastTs = scanner.lastTs();
+            expectedSeq = lastSeq + 1;
+            pos += scanner.length();
+        }
+    }
+
+    /** How far past a chunk whose length is unknown the sweep looks for well-formed chunks. */
+    private static final long SWEEP_SEARCH = 8L << 20;
+
+    /**
+     * Reports well-formed chunks past the end of the log: they are dropped too. From a chunk whose
+     * length is unknown ({@code pos} = its offset, negated) the next one is searched for at each
+     * aligned offset, up to {@link #SWEEP_SEARCH} (a chunk's header names its own offset, so a
+     * match is not an accident). Runs only when the tail was damaged.
+     */
+    private static void sweep(SegmentImage img, long segment, long pos, long limit, int alignment, ChunkScanner scanner,
+                              List<DroppedChunk> dropped) {
+        if (pos < 0) {
+            long from = -pos + alignment;
+            long to = Math.min(limit, from + SWEEP_SEARCH);
+            pos = 0;
+            for (long p = from; p < to; p += alignment) {
+                ChunkStatus st = scanner.load(img, p, limit, alignment);
+                if (st == ChunkStatus.VALID) {
+                    pos = p;
+                    break;
+                }
+                if (st == ChunkStatus.TRUNCATED || st == ChunkStatus.SEGMENT_FULL) {
+                    return;
+                }
+            }
+        }
+        while (pos > 0 && scanner.load(img, pos, limit, alignment) == ChunkStatus.VALID) {
+            dropped.add(new DroppedChunk(segment, pos, scanner.firstSeq(), scanner.count(), ChunkStatus.PAST_END));
+            pos += scanner.length();
+        }
+    }
+
+    static final String NEVER_WRITTEN = "header never written (all zero)";
+
+    /** Why a header is not acceptable, or null. {@code n}: bytes read. */
+    static String headerProblem(MemorySegment h, int n, UUID logId, long nameNumber) {
+        if (n < SegmentDescriptor.HEADER_FIELDS) {
+            return "truncated header (the file is " + n + " bytes)";
+        }
+        boolean zero = true;
+        for (int i = 0; i < SegmentDescriptor.HEADER_FIELDS && zero; i++) {
+            zero = h.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == 0;
+        }
+        if (zero) {
+            return NEVER_WRITTEN;
+        }
+        if (SegmentDescriptor.magic(h) != SegmentDescriptor.MAGIC) {
+            return "not a pswitch segment (bad magic)";
+        }
+        if (SegmentDescriptor.version(h) != SegmentDescriptor.VERSION) {
+            return "unknown segment version " + SegmentDescriptor.version(h) + " (this build reads version "
+                    + SegmentDescriptor.VERSION + ")";
+        }
+        if (new Crc32c().of(h, 0, SegmentDescriptor.HEADER_CRC_OFFSET) != SegmentDescriptor.headerCrc(h)) {
+            return "damaged header (CRC mismatch)";
+        }
+        if (logId != null && !SegmentDescriptor.logId(h).equals(logId)) {
+            return "belongs to log " + SegmentDescriptor.logId(h) + ", not to this log " + logId;
+        }
+        if (SegmentDescriptor.segmentNumber(h) != nameNumber) {
+            return "its header says segment " + SegmentDescriptor.segmentNumber(h) + ", its name " + nameNumber;
+        }
+        long size = SegmentDescriptor.segmentSize(h);
+        int a = SegmentDescriptor.alignment(h);
+        if (size < SegmentDescriptor.SIZE_UNIT || size % SegmentDescriptor.SIZE_UNIT != 0 || a < 512 || a > 65536
+                || Integer.bitCount(a) != 1) {
+            return "impossible segment size " + size + " or alignment " + a;
+        }
+        return null;
+    }
+
+    private static UUID newestLogId(TreeMap<Long, Path> files) {
+        MemorySegment h = MemorySegment.ofArray(new byte[HEADER_READ]);
+        for (Path p : files.descendingMap().values()) {
+            try (SegmentImage img = SegmentImage.open(p)) {
+                int n = img.read(0, h, 0, HEADER_READ);
+                if (n >= SegmentDescriptor.HEADER_FIELDS && SegmentDescriptor.magic(h) == SegmentDescriptor.MAGIC
+                        && new Crc32c().of(h, 0, SegmentDescriptor.HEADER_CRC_OFFSET) == SegmentDescriptor.headerCrc(h)) {
+                    return SegmentDescriptor.logId(h);
+                }
+            } catch (IOException | SegmentException ignored) {
+                // Try the next one.
+            }
+        }
+        return null;
+    }
+
+    private static Path setAside(Path p) {
+        Path to = p.resolveSibling(p.getFileName() + SegmentDescriptor.REFUSED_SUFFIX);
+        try {
+            Files.move(p, to, StandardCopyOption.ATOMIC_MOVE);
+            SegmentFile.forceDirectory(p.getParent());
+            return to;
+        } catch (NoSuchFileException e) {
+            return p;
+        } catch (IOException e) {
+            throw new SegmentException(p + ": refused, and cannot be set aside as " + to.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    record Header(long number, Path path, long fileSize, long segmentSize, int alignment, long firstSeq, long firstTs) {
+    }
+
+    /** The footer of a segment when it is sealed and verifies (index included), else null. */
+    static SegmentFooters.Footer readFooter(Header hd) {
+        try (SegmentImage img = SegmentImage.open(hd.path)) {
+            return SegmentFooters.read(img, hd.segmentSize, hd.alignment);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

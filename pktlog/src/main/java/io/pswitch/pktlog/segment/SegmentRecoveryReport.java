@@ -1,0 +1,54 @@
+package io.pswitch.pktlog.segment;
+
+import java.util.List;
+
+/**
+ * What segment recovery found.
+ *
+ * @param segments the accepted segments, oldest first
+ * @param refused segment files not accepted, by name, with the reason
+ * @param dropped the chunk that ended the log early (if any) and well-formed chunks past it
+ * @param firstSeq first sequence of the log (0 when empty)
+ * @param lastSeq last sequence of the log (0 when empty)
+ * @param records records held (for an unsealed tail: last minus first sequence of the segment + 1)
+ * @param tailSegment the newest accepted segment, -1 when none
+ * @param tailSealed whether it is sealed (the writer starts a new segment)
+ * @param tailEnd offset where the writer resumes in an unsealed tail
+ * @param maxEpoch the highest writer epoch seen (checkpoint, chunks, footers)
+ * @param nextSegmentNumber the number a new segment gets (past every name seen, refused included)
+ * @param checkpointUsed whether the tail walk started at the checkpoint
+ * @param checkpointProblem why the checkpoint was not used (null when it was)
+ */
+public record SegmentRecoveryReport(List<SegmentSummary> segments, List<RefusedSegment> refused, List<DroppedChunk> dropped,
+                                    long firstSeq, long lastSeq, long firstTsNs, long lastTsNs, long records,
+                                    long tailSegment, boolean tailSealed, long tailEnd, int maxEpoch,
+                                    long nextSegmentNumber, boolean checkpointUsed, String checkpointProblem,
+                                    long durationNs) {
+
+    /** Bytes the accepted segments take. */
+    public long segmentBytes() {
+        long sum = 0;
+        for (SegmentSummary s : segments) {
+            sum += s.sizeBytes();
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(segments.size()).append(" segments, ").append(records).append(" records");
+        if (lastSeq > 0) {
+            sb.append(" (seq ").append(firstSeq).append("..").append(lastSeq).append(')');
+        }
+        sb.append(checkpointUsed ? ", from the checkpoint" : ", full tail scan (" + checkpointProblem + ")");
+        if (!dropped.isEmpty()) {
+            sb.append(", tail truncated: ").append(dropped);
+        }
+        if (!refused.isEmpty()) {
+            sb.append(", refused: ").append(refused);
+        }
+        sb.append(", took ").append(durationNs / 1000).append(" us");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,93 @@
+package io.pswitch.pktlog.segment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+
+/**
+ * FIFO retention of whole segments: the segments' total stays within the log's capacity, and on
+ * a full file system the oldest go first. Owned by the drain thread. A reader that has a deleted
+ * segment open keeps reading it (unlink semantics); one that has not yet opened it skips it.
+ */
+final class SegmentRetention {
+    private record Entry(long number, Path path, long bytes) {
+    }
+
+    private final Path dir;
+    private final long capacity;
+    private final ArrayDeque<Entry> segments = new ArrayDeque<>();
+    private long bytes;
+    private long deleted;
+
+    SegmentRetention(Path dir, long capacity) {
+        this.dir = dir;
+        this.capacity = capacity;
+    }
+
+    void add(long number, Path path, long size) {
+        segments.addLast(new Entry(number, path, size));
+        bytes += size;
+    }
+
+    /** Deletes oldest segments until {@code incoming} more bytes fit in the capacity. */
+    void makeRoom(long incoming) {
+        while (!segments.isEmpty() && bytes + incoming > capacity) {
+            deleteOldest();
+        }
+    }
+
+    /**
+     * The file system is full: deletes oldest segments until {@code needed} bytes are free, but only
+     * if that can succeed (deleting the log for nothing helps no one).
+     *
+     * @return whether space was made
+     */
+    boolean freeForNewSegment(long needed) {
+        long usable = usableSpace();
+        if (usable + bytes < needed || segments.isEmpty()) {
+            return false;
+        }
+        while (!segments.isEmpty() && usableSpace() < needed) {
+            deleteOldest();
+        }
+        return usableSpace() >= needed;
+    }
+
+    long usableSpace() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private void deleteOldest() {
+        Entry e = segments.removeFirst();
+        bytes -= e.bytes;
+        try {
+            Files.deleteIfExists(e.path);
+        } catch (IOException ex) {
+            throw new SegmentException(e.path + ": cannot delete the oldest segment for retention: " + ex.getMessage(), ex);
+        }
+        deleted++;
+        SegmentFile.forceDirectory(dir);
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    int count() {
+        return segments.size();
+    }
+
+    long deleted() {
+        return deleted;
+    }
+
+    /** The oldest segment's number, -1 when none. */
+    long oldestNumber() {
+        return segments.isEmpty() ? -1 : segments.getFirst().number;
+    }
+}

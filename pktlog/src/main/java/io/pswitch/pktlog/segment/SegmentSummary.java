@@ -1,0 +1,14 @@
+package io.pswitch.pktlog.segment;
+
+import java.nio.file.Path;
+
+/**
+ * One accepted segment as recovery found it.
+ *
+ * @param lastSeq last sequence (from the footer when sealed, from the walk for the tail; -1 when
+ *     unknown: an unsealed segment before the tail, which readers walk)
+ * @param records records held (-1 when unknown)
+ */
+public record SegmentSummary(long number, Path path, long firstSeq, long firstTsNs, long lastSeq, long lastTsNs,
+                             long records, boolean sealed, long sizeBytes) {
+}

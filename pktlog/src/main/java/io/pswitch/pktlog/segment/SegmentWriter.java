@@ -1,0 +1,442 @@
+package io.pswitch.pktlog.segment;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * Appends records to the segment tier: preallocated segment files written strictly sequentially
+ * with direct I/O, one gathered {@code pwritev} per chunk, large frames straight from their pool
+ * buffers. Used by the drain thread only (not thread-safe), except {@link #durableSeq()}, which
+ * any thread may read.
+ *
+ * <p>Cycle: {@link #add} records until it returns false (chunk full), {@link #write} (one
+ * {@code pwritev}; nothing durable yet), {@link #sync} ({@code fdatasync}); after sync, the pool
+ * buffers of records up to {@link #durableSeq()} may be freed (not before: a staged or written but
+ * unsynced chunk still reads them). No allocation in add/write/sync; a segment roll allocates a
+ * little, the periodic checkpoint (every {@link SegmentConfig#checkpointIntervalNs()}) too.
+ *
+ * <p>Choices an operator relies on:
+ * <ul>
+ *   <li>Open runs recovery. A tail segment left unsealed (crash, kill -9) is sealed at its last
+ *       valid chunk (its index rebuilt from its chunk headers) and writing goes on in a new
+ *       segment: a restart costs the rest of that segment's space, never a record.</li>
+ *   <li>Retention: before a segment is created the oldest whole segments go until the new one
+ *       fits in the capacity. When the file system is full, older segments go too, but only if
+ *       that frees enough; else {@link #write} returns {@link #NO_SPACE}, keeps the chunk staged,
+ *       and the next write tries again (the drain stops draining meanwhile; the hot tier fills and
+ *       the dataplane skips and counts new matches).</li>
+ *   <li>A file system that refuses {@code O_DIRECT} gets buffered writes ({@link #directIo()} false).</li>
+ * </ul>
+ */
+public final class SegmentWriter implements AutoCloseable {
+    /** {@link #write} status: no room for a new segment; the chunk stays staged. */
+    public static final long NO_SPACE = -1;
+
+    private final Path dir;
+    private final UUID logId;
+    private final SegmentConfig cfg;
+    private final NativeIo io = new NativeIo();
+    private final Arena arena = Arena.ofShared();
+    private final int alignment;
+    private final int memAlign;
+    private final boolean alignmentReported;
+    private final ChunkStager stager;
+    private final MemorySegment block;
+    private final MemorySegment index;
+    private final MemorySegment blockIov;
+    private final Crc32c crc = new Crc32c();
+    private final SegmentRetention retention;
+    private final SegmentRecoveryReport recovery;
+    private final int epoch;
+
+    private OpenSegment current;
+    private boolean directIo = true;
+    private long nextNumber;
+    private long nextSeq;
+    private boolean restartPending;
+    private long writtenSeq;
+    private volatile long durableSeq;
+    private long durableEnd;
+    private long lastCheckpointNs;
+    private long checkpointedSeq;
+    private boolean full;
+    private long bytesWritten;
+    private long chunksWritten;
+    private long segmentsSealed;
+    private long noSpaceEvents;
+    private long framesPacked;
+    private long records;
+
+    private SegmentWriter(Path dir, UUID logId, SegmentConfig cfg, SegmentRecoveryReport recovery) {
+        this.dir = dir;
+        this.logId = logId;
+        this.cfg = cfg;
+        this.recovery = recovery;
+        NativeIo.DioAlignment dio = io.dioAlignment(dir);
+        this.alignment = Math.max(512, dio.offsetAlign());
+        this.memAlign = Math.max(8, dio.memAlign());
+        this.alignmentReported = dio.reported();
+        this.stager = new ChunkStager(arena, alignment, memAlign, cfg.chunkBytes(), cfg.packThreshold(), true);
+        int blockAlign = Math.max(4096, memAlign);
+        this.block = arena.allocate(Math.max(SegmentDescriptor.HEADER_SIZE, SegmentDescriptor.FOOTER_SIZE), blockAlign);
+        this.index = arena.allocate(OpenSegment.maxIndexBytes(cfg.segmentSize(), alignment), blockAlign);
+        this.blockIov = arena.allocate(2L * NativeIo.IOVEC_SIZE, 8);
+        this.retention = new SegmentRetention(dir, cfg.capacityBytes());
+        this.epoch = recovery.maxEpoch() + 1;
+        this.nextNumber = recovery.nextSegmentNumber();
+        this.writtenSeq = recovery.lastSeq();
+        this.durableSeq = recovery.lastSeq();
+        this.nextSeq = recovery.lastSeq() > 0 ? recovery.lastSeq() + 1 : 0;
+    }
+
+    /**
+     * Opens the segment tier in {@code segmentsDir} (created when absent): recovery, a new epoch in
+     * the checkpoint, the unsealed tail sealed.
+     *
+     * @throws SegmentException one line naming the path and the reason (another log's checkpoint is
+     *     not an error: it is reported and ignored; a file system too small for the log is)
+     */
+    public static SegmentWriter open(Path segmentsDir, UUID logId, SegmentConfig cfg) {
+        try {
+            Files.createDirectories(segmentsDir);
+        } catch (IOException e) {
+            throw new SegmentException(segmentsDir + ": cannot create the segments directory: " + e.getMessage(), e);
+        }
+        SegmentRecoveryReport report = SegmentRecovery.recover(segmentsDir, logId, true);
+        SegmentWriter w = new SegmentWriter(segmentsDir, logId, cfg, report);
+        try {
+            w.start();
+        } catch (RuntimeException e) {
+            w.closeQuietly();
+            throw e;
+        }
+        return w;
+    }
+
+    private void start() {
+        long usable = retention.usableSpace();
+        long existing = recovery.segmentBytes();
+        if (usable + existing < cfg.capacityBytes()) {
+            throw new SegmentException(dir + ": log size " + cfg.capacityBytes() + " bytes does not fit: the file system has "
+                    + usable + " bytes free and the log's segments take " + existing);
+        }
+        // The new epoch is durable before any chunk of it exists: see CheckpointDescriptor.
+        writeCheckpoint(recovery.tailSegment() >= 0 ? recovery.tailSegment() : nextNumber - 1,
+                recovery.tailSealed() ? 0 : recovery.tailEnd());
+        for (SegmentSummary s : recovery.segments()) {
+            if (s.number() == recovery.tailSegment() && !recovery.tailSealed()) {
+                if (!sealTail(s)) {
+                    continue;
+                }
+            }
+            retention.add(s.number(), s.path(), s.sizeBytes());
+        }
+    }
+
+    /** Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it stays. */
+    private boolean sealTail(SegmentSummary s) {
+        if (recovery.tailEnd() <= SegmentDescriptor.HEADER_SIZE) {
+            SegmentFile.deleteQuietly(s.path());
+            SegmentFile.forceDirectory(dir);
+            return false;
+        }
+        SegmentFile f = SegmentFile.open(io, s.path(), s.number(), cfg.segmentSize(), true);
+        if (f == null) {
+            throw new SegmentException(s.path() + ": no space to re-preallocate the tail segment to seal it");
+        }
+        try (SegmentImage img = SegmentImage.open(s.path())) {
+            int a = SegmentDescriptor.alignment(headerOf(img));
+            long size = SegmentDescriptor.segmentSize(headerOf(img));
+            OpenSegment seg = new OpenSegment(f, size, a, block, arena.allocate(OpenSegment.maxIndexBytes(size, a), 4096),
+                    blockIov, crc);
+            ChunkScanner scanner = new ChunkScanner();
+            long pos = SegmentDescriptor.HEADER_SIZE;
+            while (pos < recovery.tailEnd()) {
+                if (scanner.load(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
+                    throw new SegmentException(s.path() + ": chunk at offset " + pos + " no longer verifies while sealing");
+                }
+                seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),
+                        scanner.firstTs(), scanner.lastTs(), scanner.epoch());
+                pos += scanner.length();
+            }
+            seg.seal();
+        } catch (IOException e) {
+            throw new SegmentException(s.path() + ": cannot read the tail segment to seal it: " + e.getMessage(), e);
+        } finally {
+            f.close();
+        }
+        segmentsSealed++;
+        return true;
+    }
+
+    private static MemorySegment headerOf(SegmentImage img) {
+        MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
+        img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
+        return h;
+    }
+
+    /**
+     * Stages one record. Large frames are not copied: {@code src} must be the pool's whole segment
+     * (the same instance every call) and the buffer must stay untouched until the record is durable.
+     *
+     * @param decision forwarding decision, encoded as in {@code IndexRecordDescriptor}
+     * @param tunnel tunnel metadata (0 = none)
+     * @return false when the chunk is full: call {@link #write()} and add again
+     * @throws IllegalArgumentException on a sequence gap (use {@link #restartAt}) or impossible lengths
+     */
+    public boolean add(long seq, long tsNs, int ingressPort, int decision, long filterMask, int firstFilterId,
+                       int wireLength, int storedLength, long tunnel, MemorySegment src, long srcOffset) {
+        if (nextSeq != 0 && seq != nextSeq) {
+            throw new IllegalArgumentException("sequence gap in the segment tier: expected " + nextSeq + ", got " + seq);
+        }
+        if (seq <= 0 || storedLength < 0 || storedLength > wireLength || storedLength > ChunkScanner.MAX_STORED) {
+            throw new IllegalArgumentException("impossible record: seq " + seq + ", stored " + storedLength + " of "
+                    + wireLength + " bytes (at most " + ChunkScanner.MAX_STORED + " stored)");
+        }
+        int packedBefore = stager.packedRecords();
+        if (!stager.add(seq, tsNs, ingressPort, decision, filterMask, firstFilterId, wireLength, storedLength, tunnel, src,
+                srcOffset)) {
+            return false;
+        }
+        framesPacked += stager.packedRecords() - packedBefore;
+        nextSeq = seq + 1;
+        return true;
+    }
+
+    /**
+     * Declares that the log continues at {@code seq}, past a gap (records lost before the segment
+     * tier, e.g. a hot tier that did not survive). Only with nothing staged.
+     */
+    public void restartAt(long seq) {
+        if (stager.count() > 0) {
+            throw new IllegalStateException("restartAt(" + seq + ") with records staged: write() first");
+        }
+        if (nextSeq != 0 && seq <= writtenSeq) {
+            throw new IllegalArgumentException("restartAt(" + seq + ") does not move past the written seq " + writtenSeq);
+        }
+        nextSeq = seq;
+        restartPending = writtenSeq > 0;
+    }
+
+    /**
+     * Writes the staged chunk with one gathered {@code pwritev}, rolling to a new segment when it
+     * does not fit. Not durable until {@link #sync()}.
+     *
+     * @return the last sequence written, or {@link #NO_SPACE}
+     */
+    public long write() {
+        if (stager.count() == 0) {
+            return writtenSeq;
+        }
+        long length = stager.stagedLength();
+        if (current == null || !current.fits(length)) {
+            if (current != null) {
+                sealCurrent();
+            }
+            if (!openNext()) {
+                return NO_SPACE;
+            }
+        }
+        int count = stager.count();
+        long last = stager.lastSeq();
+        current.writeChunk(stager, epoch, restartPending);
+        restartPending = false;
+        stager.reset();
+        bytesWritten += length;
+        chunksWritten++;
+        records += count;
+        writtenSeq = last;
+        return last;
+    }
+
+    /**
+     * {@code fdatasync}: everything written so far becomes durable; also rewrites the checkpoint
+     * when its interval has passed.
+     *
+     * @return the durable sequence
+     */
+    public long sync() {
+        if (current != null && writtenSeq > durableSeq) {
+            current.file().sync();
+            durableEnd = current.chunksEnd();
+            durableSeq = writtenSeq;
+        }
+        long now = System.nanoTime();
+        if (durableSeq > checkpointedSeq && now - lastCheckpointNs >= cfg.checkpointIntervalNs() && current != null) {
+            writeCheckpoint(current.file().number(), durableEnd);
+        }
+        return durableSeq;
+    }
+
+    /** Seals the open segment (the next write starts a new one); staged records are written first. */
+    public void seal() {
+        if (write() == NO_SPACE) {
+            throw new SegmentException(dir + ": no space to write the staged chunk before sealing");
+        }
+        if (current != null) {
+            sealCurrent();
+        }
+    }
+
+    private void sealCurrent() {
+        current.seal();
+        current.file().close();
+        durableSeq = writtenSeq;
+        segmentsSealed++;
+        current = null;
+    }
+
+    private boolean openNext() {
+        retention.makeRoom(cfg.segmentSize());
+        Path path = dir.resolve(SegmentDescriptor.fileName(nextNumber));
+        SegmentFile f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
+        if (f == null && retention.freeForNewSegment(cfg.segmentSize())) {
+            f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
+        }
+        if (f == null) {
+            full = true;
+            noSpaceEvents++;
+            return false;
+        }
+        full = false;
+        directIo = f.direct();
+        OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
+        seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs());
+        retention.add(nextNumber, path, cfg.segmentSize());
+        current = seg;
+        nextNumber++;
+        durableEnd = SegmentDescriptor.HEADER_SIZE;
+        writeCheckpoint(f.number(), SegmentDescriptor.HEADER_SIZE);
+        return true;
+    }
+
+    private void writeCheckpoint(long segment, long end) {
+        try {
+            new SegmentCheckpoint(logId, epoch, segment, end, durableSeq).write(dir);
+        } catch (IOException e) {
+            throw new SegmentException(SegmentCheckpoint.path(dir) + ": cannot write the checkpoint: " + e.getMessage(), e);
+        }
+        checkpointedSeq = durableSeq;
+        lastCheckpointNs = System.nanoTime();
+    }
+
+    /** Writes what is staged, syncs, writes the checkpoint. The open segment stays unsealed unless {@link #seal()} was called. */
+    @Override
+    public void close() {
+        try {
+            if (write() != NO_SPACE) {
+                sync();
+            }
+            if (current != null) {
+                writeCheckpoint(current.file().number(), durableEnd);
+                current.file().close();
+                current = null;
+            }
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        if (current != null) {
+            current.file().close();
+            current = null;
+        }
+        io.close();
+        arena.close();
+    }
+
+    /** The last durable sequence (0 when none); any thread. */
+    public long durableSeq() {
+        return durableSeq;
+    }
+
+    /** The last sequence written (not necessarily durable). */
+    public long writtenSeq() {
+        return writtenSeq;
+    }
+
+    /** The sequence the next {@link #add} must have, 0 when any (empty log). */
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    /** Records staged and not yet written. */
+    public int stagedRecords() {
+        return stager.count();
+    }
+
+    /** Whether writes bypass the page cache ({@code O_DIRECT}); false after a fallback to buffered I/O. */
+    public boolean directIo() {
+        return directIo;
+    }
+
+    /** The chunk alignment in use (max(512, STATX_DIOALIGN offset alignment)). */
+    public int alignment() {
+        return alignment;
+    }
+
+    /** Whether the file system reported STATX_DIOALIGN (else 4096 is assumed). */
+    public boolean alignmentReported() {
+        return alignmentReported;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    /** True after a write found no room for a new segment, until one is created. */
+    public boolean full() {
+        return full;
+    }
+
+    public SegmentRecoveryReport recoveryReport() {
+        return recovery;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    public long chunksWritten() {
+        return chunksWritten;
+    }
+
+    public long recordsWritten() {
+        return records;
+    }
+
+    /** Records whose bytes were copied into the chunk (small frames, or buffers unfit for direct I/O). */
+    public long framesPacked() {
+        return framesPacked;
+    }
+
+    public long segmentsSealed() {
+        return segmentsSealed;
+    }
+
+    public long segmentsDeleted() {
+        return retention.deleted();
+    }
+
+    public int segmentCount() {
+        return retention.count();
+    }
+
+    public long segmentBytes() {
+        return retention.bytes();
+    }
+
+    /** Writes that found the file system full. */
+    public long noSpaceEvents() {
+        return noSpaceEvents;
+    }
+}
