@@ -17,9 +17,17 @@ import java.util.Set;
  * @param records index capacity in records
  * @param commitOracle where {@link CommitOracle} appends every committed record (a test and
  *     diagnostic aid, {@code --commit-oracle}), or null for none
+ * @param logSize the segment tier's capacity ({@code --log-size}: bytes, or a share of the data
+ *     directory's file system such as {@code 10%}); null for the default: {@link #DEFAULT_LOG_SIZE}
+ *     on a block device, none (the hot tier is the log, in place) on tmpfs or dax
+ * @param segmentSize bytes per segment file, 0 for the default (64 MiB)
+ * @param poolDir where the pool goes when the data directory is on a block device (null: /dev/shm)
  */
-public record LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle) {
+public record LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle, String logSize,
+                          long segmentSize, Path poolDir) {
     public static final int DEFAULT_RECORDS = 65536;
+    /** The segment tier of a data directory on a disk, unless --log-size says otherwise. */
+    public static final String DEFAULT_LOG_SIZE = "1G";
 
     public LogSettings {
         if (filters != null) {
@@ -43,6 +51,11 @@ public record LogSettings(List<Filter> filters, Durability durability, int recor
     /** Without a commit oracle. */
     public LogSettings(List<Filter> filters, Durability durability, int records) {
         this(filters, durability, records, null);
+    }
+
+    /** The default tiers (see {@link #logSize}). */
+    public LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle) {
+        this(filters, durability, records, commitOracle, null, 0, null);
     }
 
     /** No start-up filters given (the persisted ones apply), batch durability, the default size. */

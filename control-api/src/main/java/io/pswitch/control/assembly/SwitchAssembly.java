@@ -3,6 +3,7 @@ package io.pswitch.control.assembly;
 import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
+import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
@@ -19,6 +20,10 @@ import io.pswitch.pktlog.filter.FilterSyntaxException;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.HotTierStorage;
+import io.pswitch.pktlog.tier.ByteSize;
+import io.pswitch.pktlog.tier.DrainPolicy;
+import io.pswitch.pktlog.tier.TieredLog;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
 import java.nio.file.Path;
@@ -49,6 +54,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 public final class SwitchAssembly implements SwitchView, FilterService.Target, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
+    private final TieredLog tiers;
     private final BufferPool pool;
     private final PacketLog log;
     private final FilterStore filterStore;
@@ -65,19 +71,22 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         this.settings = settings;
         this.lock = DataDirLock.acquire(settings.dataDir());
         List<Port> opened = new ArrayList<>();
+        TieredLog t = null;
         BufferPool p = null;
         PacketLog l = null;
         CommitOracle o = null;
         this.filterStore = new FilterStore(settings.dataDir());
         try {
-            p = BufferPool.open(settings.poolFile(), settings.bufferSize(), settings.buffers());
             PortDrivers drivers = PortDrivers.installed();
             for (PortSpec spec : settings.ports()) {
                 drivers.factory(spec);
             }
             List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
             FilterSet filterSet = compile(filters, settings);
-            l = PacketLog.open(p, logConfig(settings));
+            // Pool, hot tier and segments, recovered, before any ring takes a buffer.
+            t = TieredLog.open(tierSettings(settings));
+            p = t.pool();
+            l = t.hot();
             if (settings.log().filters() != null) {
                 filterStore.save(filters);
             }
@@ -105,15 +114,13 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             for (Port port : opened) {
                 port.close();
             }
-            if (l != null) {
-                l.close();
-            }
-            if (p != null) {
-                p.close();
+            if (t != null) {
+                t.close();
             }
             lock.close();
             throw e;
         }
+        this.tiers = t;
         this.pool = p;
         this.log = l;
         this.ports = opened;
@@ -130,6 +137,25 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
         return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
+    }
+
+    private static TieredLog.Settings tierSettings(RunSettings settings) {
+        LogSettings log = settings.log();
+        Path dir = settings.dataDir();
+        long logSize;
+        try {
+            String spec = log.logSize() != null ? log.logSize() : HotTierStorage.canHold(dir) ? null : LogSettings.DEFAULT_LOG_SIZE;
+            logSize = spec == null ? 0 : ByteSize.parse("--log-size", spec, dir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        Durability d = log.durability();
+        DrainPolicy drain = switch (d.mode()) {
+            case SYNC -> DrainPolicy.EVERY_WRITE;
+            case BATCH, ASYNC -> new DrainPolicy(d.maxRecords(), d.maxDelayNs());
+        };
+        return new TieredLog.Settings(dir, log.poolDir(), settings.bufferSize(), settings.buffers(), logConfig(settings), logSize,
+                log.segmentSize(), drain);
     }
 
     /** Port names resolve to their index in the settings, which is the agent's port order. */
@@ -204,7 +230,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
 
     @Override
     public LogStatus logStatus() {
-        return LogStatus.of(log, agent.logging(), pool);
+        return LogStatus.of(log, agent.logging(), pool, tiers);
     }
 
     /** The filters installed now (enabled or not), in order. */
@@ -243,6 +269,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     /** Opens everything and starts the dataplane thread; {@code settings.api()} is not served here. */
     public static SwitchAssembly start(RunSettings settings) {
         SwitchAssembly a = new SwitchAssembly(settings);
+        a.tiers.startDrain();
         AgentRunner.startOnThread(a.runner);
         a.started = true;
         return a;
@@ -261,6 +288,12 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     @Override
     public BufferPool pool() {
         return pool;
+    }
+
+    /** The log's tiers: where they live, the drain, the segment writer. */
+    @Override
+    public TieredLog tiers() {
+        return tiers;
     }
 
     public RunSettings settings() {
@@ -287,12 +320,12 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         for (Port port : ports) {
             port.close();
         }
-        log.close();
+        // The drain writes and syncs what the dataplane published, then the hot tier commits and the pool unmaps.
+        tiers.close();
         if (oracle != null) {
             // After the log's last commit (and its committer), which the oracle records too.
             oracle.close();
         }
-        pool.close();
         lock.close();
     }
 }

@@ -33,6 +33,9 @@ public interface SwitchView {
     /** The packet log, read (never written) by queries on request threads. */
     PacketLog log();
 
+    /** The log's tiers: where they live, the drain and the segment tier (read-only use). */
+    io.pswitch.pktlog.tier.TieredLog tiers();
+
     /** The dataplane's logging stage: its counters and per-filter counters. */
     LoggingStage logging();
 

@@ -78,6 +78,13 @@ public final class SwitchConfigFile {
         public Integer commitRecords;
         @JsonProperty
         public String commitInterval;
+        /** The segment tier's capacity: {@code 20G} or {@code 10%} (see {@code --log-size}). */
+        @JsonProperty
+        public String size;
+        @JsonProperty
+        public String segmentSize;
+        @JsonProperty
+        public String poolDir;
         @JsonProperty
         public List<LogFilter> filters;
     }

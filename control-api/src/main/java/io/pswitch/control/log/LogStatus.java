@@ -8,6 +8,7 @@ import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.RecoveryReport;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.tier.TieredLog;
 import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import java.util.Map;
@@ -23,11 +24,12 @@ import java.util.TreeMap;
  * @param newestTimestampNs receive time of the newest record, 0 when empty
  * @param loggedFrames frames logged since start, {@code loggedBytes} their stored bytes
  * @param skippedNoBuffer matching frames not logged because the pool had no buffer to spare
+ * @param tiers where the hot tier lives and how the segment tier keeps up
  */
 public record LogStatus(String storageClass, String durability, long maxRecordsPerCommit, long maxCommitDelayNs,
                         int capacity, long records, long bytes, long oldestSeq, long newestSeq, long committedSeq,
                         long oldestTimestampNs, long newestTimestampNs, long loggedFrames, long loggedBytes,
-                        long retired, long skippedNoBuffer, Commit commits, Recovery recovery) {
+                        long retired, long skippedNoBuffer, Commit commits, Recovery recovery, TierStatus tiers) {
 
     /** Commit latency: count and percentiles in nanoseconds. */
     public record Commit(long count, long p50Ns, long p99Ns, long maxNs) {
@@ -50,7 +52,7 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         return newestTimestampNs == 0 ? null : TimeSpec.format(newestTimestampNs);
     }
 
-    public static LogStatus of(PacketLog log, LoggingStage logging, BufferPool pool) {
+    public static LogStatus of(PacketLog log, LoggingStage logging, BufferPool pool, TieredLog tierLog) {
         LogCounters c = logging.counters();
         Durability d = logging.durability();
         long newest = c.publishedSeq();
@@ -72,6 +74,7 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         return new LogStatus(pool.storageClass().label(), d.label(), d.maxRecords(), d.maxDelayNs(), log.capacity(),
                 records, c.liveBytes(), oldest, newest, c.committedSeq(), oldestTs, newestTs, c.frames(), c.bytes(),
                 c.retired(), c.skippedNoBuffer(), new Commit(h.count(), h.p50(), h.p99(), h.max()),
-                new Recovery(r.recovered(), r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()));
+                new Recovery(r.recovered(), r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()),
+                TierStatus.of(tierLog, c));
     }
 }

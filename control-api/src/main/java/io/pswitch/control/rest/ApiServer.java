@@ -10,6 +10,7 @@ import io.javalin.router.ParsedEndpoint;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.metrics.FilterCollector;
 import io.pswitch.control.metrics.LogCollector;
+import io.pswitch.control.metrics.TierCollector;
 import io.pswitch.control.metrics.SwitchMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
         SslContextFactory.Server tls = settings.tls() ? PemTls.serverContext(settings.tlsCert(), settings.tlsKey()) : null;
         this.metrics = new SwitchMetrics(view.agent(), view.pool());
         new LogCollector(view.logging(), view.log()).register(metrics.registry());
+        new TierCollector(view.logging(), view.tiers()).register(metrics.registry());
         new FilterCollector(view.logging()).register(metrics.registry());
         AgentCommands commands = new AgentCommands(view.agent(), commandTimeout);
         PortsResource ports = new PortsResource(view.agent(), commands);

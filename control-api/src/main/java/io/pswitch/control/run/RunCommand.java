@@ -14,6 +14,8 @@ import io.pswitch.pktlog.index.IndexFile;
 import io.pswitch.pktlog.index.IndexFileDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.tier.ByteSize;
+import io.pswitch.pktlog.tier.TierLayout;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +93,20 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--log-records", paramLabel = "N", description = "Index capacity in records; the oldest retire beyond it. Default: 65536.")
     Integer logRecords;
 
+    @Option(names = "--log-size", paramLabel = "SIZE",
+            description = {"The log's capacity on disk, the segment tier (e.g. 20G, or 10% of the data directory's",
+                    "file system); the oldest segments go beyond it. Default: 1G when the data directory is on a disk;",
+                    "none on tmpfs or dax (the pool in place is the log, bounded by --log-records)."})
+    String logSize;
+
+    @Option(names = "--segment-size", paramLabel = "SIZE", description = "Bytes per segment file (a multiple of 1M). Default: 64M.")
+    String segmentSize;
+
+    @Option(names = "--pool-dir", paramLabel = "DIR",
+            description = {"Where the buffer pool (the hot tier) lives when the data directory is on a disk:",
+                    "memory (tmpfs, hugetlbfs). Default: /dev/shm, in pswitch-<log id>/."})
+    Path poolDir;
+
     @Option(names = "--commit-records", paramLabel = "N", description = "batch/async: commit after N records. Default: 1024 (async: 65536).")
     Integer commitRecords;
 
@@ -145,7 +161,7 @@ public final class RunCommand implements Callable<Integer> {
         SwitchConfigFile.Api apiFile = file.api == null ? new SwitchConfigFile.Api() : file.api;
         Path dir = dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR;
         // A data directory in use keeps the sizes it was created with unless a flag or the file says otherwise.
-        BufferPool.Geometry stored = BufferPool.geometry(dir.resolve(RunSettings.POOL_FILE_NAME));
+        BufferPool.Geometry stored = BufferPool.geometry(TierLayout.forReading(dir).poolFile());
         return new RunSettings(
                 dir,
                 first(workers, file.workers, 1),
@@ -199,9 +215,16 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
-        int storedRecords = IndexFile.storedCapacity(IndexFileDescriptor.defaultPath(dir.resolve(RunSettings.POOL_FILE_NAME)));
+        int storedRecords = IndexFile.storedCapacity(TierLayout.forReading(dir).indexFile());
+        long segBytes;
+        try {
+            String seg = first(segmentSize, file.segmentSize, null);
+            segBytes = seg == null ? 0 : ByteSize.parse("--segment-size", seg);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         return new LogSettings(fs, d, first(logRecords, file.records, storedRecords > 0 ? storedRecords : LogSettings.DEFAULT_RECORDS),
-                commitOracle);
+                commitOracle, first(logSize, file.size, null), segBytes, first(poolDir, path(file.poolDir), null));
     }
 
     private static Path path(String s) {
@@ -249,6 +272,9 @@ public final class RunCommand implements Callable<Integer> {
             PacketLog log = sw.log();
             out.printf("pswitch: log storage class %s, durability %s, index %d records; %s%n",
                     sw.pool().storageClass().label(), settings.log().durability(), log.capacity(), log.recoveryReport());
+            for (String line : sw.tiers().report()) {
+                out.printf("pswitch: %s%n", line);
+            }
             out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
                     : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
                             + (f.enabled() ? "" : " (disabled)")).toList()));

@@ -92,6 +92,13 @@ public final class StatusLine {
             long records = log == null ? 0 : Math.max(0, lc.publishedSeq() - log.oldestSeq() + 1);
             sb.append(String.format(Locale.ROOT, " | logged %s total %d records %d retired %d",
                     rate((lc.frames() - lastLogged) / secs), lc.frames(), records, lc.retired()));
+            if (lc.drainedSeq() != Long.MAX_VALUE) {
+                sb.append(String.format(Locale.ROOT, " drain lag %d", Math.max(0, lc.publishedSeq() - lc.drainedSeq())));
+            }
+            if (lc.skippedStorageBehind() + lc.skippedNoBuffer() > 0) {
+                sb.append(String.format(Locale.ROOT, " skipped %d (storage behind) %d (no buffer)", lc.skippedStorageBehind(),
+                        lc.skippedNoBuffer()));
+            }
             if (log != null && log.commitLatency().count() > 0) {
                 sb.append(String.format(Locale.ROOT, " commit p50 %.0f us p99 %.0f us", log.commitLatency().p50() / 1e3,
                         log.commitLatency().p99() / 1e3));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.control.config.DurationParser;
 import io.pswitch.dataplane.logging.Durability;
+import io.pswitch.pktlog.segment.SegmentBandwidthProbe;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -28,13 +29,15 @@ import picocli.CommandLine.Option;
                 "generating and sinking traffic on another (port 0 -> 1, 2 -> 3).",
                 "Frames are known unicast (moved by bufIdx, zero copy). Results go to a table and a JSON file.",
                 "With --log: the logging benchmark (2 ports, UDP traffic, filter '" + LoggingTraffic.FILTER
-                        + "'): per case the zero-copy log and a copy-logging baseline, against forwarding alone."})
+                        + "'): per case forwarding alone, the filter alone, the zero-copy tiered log and a copy-logging",
+                "baseline, run interleaved --repeat times (median [min-max]); the disk's O_DIRECT bandwidth is measured",
+                "first and printed beside the results as the physical limit."})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--log", description = "Run the logging benchmark instead (results: bench-results/logging.json).")
     boolean logging;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
-            description = "Frame sizes. Default: 64,1500 (with --log: 64,1024,1500).")
+            description = "Frame sizes. Default: 64,1500 (with --log: 64,1024).")
     List<Integer> sizes;
 
     @Option(names = "--match", split = ",", paramLabel = "PERCENT",
@@ -42,16 +45,16 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> match = new ArrayList<>(List.of(10, 100));
 
     @Option(names = "--durability", split = ",", paramLabel = "MODE",
-            description = "With --log: sync, batch, async. Default: sync,batch.")
-    List<String> durability = new ArrayList<>(List.of("sync", "batch"));
+            description = "With --log: sync, batch, async. Default: batch.")
+    List<String> durability = new ArrayList<>(List.of("batch"));
 
     @Option(names = "--storage", split = ",", paramLabel = "KIND",
             description = "With --log: tmpfs (the --dir) and/or disk (the --disk-dir). Default: tmpfs,disk.")
     List<String> storage = new ArrayList<>(List.of("tmpfs", "disk"));
 
     @Option(names = "--repeat", paramLabel = "N",
-            description = "With --log: runs per case, the fastest kept (the machine's other load only slows runs down). Default: 1.")
-    int repeat = 1;
+            description = "With --log: rounds of the interleaved variants (A B C D, A B C D, ...). Default: 5.")
+    int repeat = 5;
 
     @Option(names = "--disk-dir", paramLabel = "DIR",
             description = "With --log: the directory on a disk file system. Default: /var/tmp/pswitch-bench.")
@@ -146,7 +149,7 @@ public final class BenchCommand implements Callable<Integer> {
     private Integer callLogging() throws Exception {
         PrintStream o = System.out;
         if (sizes == null) {
-            sizes = List.of(64, 1024, 1500);
+            sizes = List.of(64, 1024);
         }
         double secs = DurationParser.parse(duration == null ? "3s" : duration).toNanos() / 1e9;
         double warm = DurationParser.parse(warmup == null ? "1s" : warmup).toNanos() / 1e9;
@@ -189,7 +192,17 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode dirs = root.putObject("storageDirs");
         storages.forEach((k, v) -> dirs.put(k, v.toAbsolutePath().toString()));
         o.println("load average: " + loadAverage() + "; durability: " + modes + "; filter: " + LoggingTraffic.FILTER);
-        new LoggingBench(warm, secs, repeat, o).runMatrix(storages, sizes, match, modes, root);
+        Map<String, Double> limits = new LinkedHashMap<>();
+        ObjectNode limitsJson = root.putObject("physicalLimitsMBps");
+        for (Map.Entry<String, Path> st : storages.entrySet()) {
+            Files.createDirectories(st.getValue());
+            // The disk's own sequential O_DIRECT write rate (1 MiB writes): what a log on it can reach at best.
+            double mbps = SegmentBandwidthProbe.measure(st.getValue(), 1L << 30) / 1e6;
+            limits.put(st.getKey(), mbps);
+            limitsJson.put(st.getKey(), mbps);
+            o.printf(Locale.ROOT, "%s (%s): O_DIRECT sequential write %.0f MB/s (1 MiB writes, 1 GiB)%n", st.getKey(), st.getValue(), mbps);
+        }
+        new LoggingBench(warm, secs, repeat, o).runMatrix(storages, limits, sizes, match, modes, root);
         root.put("loadAverageAtEnd", loadAverage());
         o.println("load average: " + loadAverage());
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -8,26 +8,28 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The logging benchmark's matrix: for every storage and frame size the forwarding reference, then
- * for every match ratio the filter alone (nothing persisted), and for every durability mode the
- * zero-copy log and the copy baseline, one after the other. Prints a row per pair (with the
- * zero-copy/copy ratio and what logging costs against the reference) and fills a JSON tree.
+ * The logging benchmark's matrix. For every storage, frame size, match ratio and durability mode,
+ * four variants run <b>interleaved</b>, {@code repeat} rounds of A B C D: forwarding alone (the
+ * reference), the filter alone (nothing persisted), the zero-copy tiered log, and the copy
+ * baseline. Interleaving spreads this VM's noise (another tenant, a GC, the page cache writing
+ * back) over all variants instead of one; each figure is the median with its min–max.
+ *
+ * <p>The cost of persisting is measured against the same round's filter-only rate, so the filter's
+ * own cost is not counted as logging's. Before a storage's cases the benchmark measures its
+ * physical limit (the disk's O_DIRECT sequential write bandwidth) and prints it beside the results.
  */
 public final class LoggingBench {
     private final double warmupSec;
     private final double seconds;
     private final int repeat;
     private final PrintStream out;
-    /** Rates of every repetition, by the result kept. */
-    private final Map<LoggingResult, List<Double>> repetitions = new IdentityHashMap<>();
 
-    /** @param repeat runs per case; the one with the highest rate is kept (the others lost more to other load) */
+    /** @param repeat rounds of the interleaved variants (at least 1; 5 or more for figures worth keeping) */
     public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out) {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat " + repeat + " must be at least 1");
@@ -38,131 +40,95 @@ public final class LoggingBench {
         this.out = out;
     }
 
-    /** Runs one case from start to teardown, {@code repeat} times; returns the fastest run. */
-    public LoggingResult run(LoggingCase c) throws IOException, InterruptedException {
-        LoggingResult best = null;
-        List<Double> rates = new ArrayList<>();
-        for (int i = 0; i < repeat; i++) {
-            LoggingResult r;
-            try (LoggingRun run = LoggingRun.open(c)) {
-                r = run.measure(warmupSec, seconds, 0);
-            }
-            rates.add(r.mpps());
-            if (best == null || r.mpps() > best.mpps()) {
-                best = r;
+    /** Runs every case once per round, round after round (A B C D A B C D ...); results by case, in round order. */
+    public List<List<LoggingResult>> interleaved(List<LoggingCase> cases) throws IOException, InterruptedException {
+        List<List<LoggingResult>> byCase = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            byCase.add(new ArrayList<>());
+        }
+        for (int round = 0; round < repeat; round++) {
+            for (int i = 0; i < cases.size(); i++) {
+                try (LoggingRun run = LoggingRun.open(cases.get(i))) {
+                    byCase.get(i).add(run.measure(warmupSec, seconds, 0));
+                }
             }
         }
-        repetitions.put(best, rates);
-        return best;
+        return byCase;
     }
 
     /**
-     * @param storages label ("tmpfs", "disk") to the directory the files go to
+     * @param storages label ("tmpfs", "disk") to the directory the logs go to
+     * @param limits label to the storage's measured physical limit in MB/s (0 when not measured)
      */
-    public void runMatrix(Map<String, Path> storages, List<Integer> sizes, List<Integer> matches,
+    public void runMatrix(Map<String, Path> storages, Map<String, Double> limits, List<Integer> sizes, List<Integer> matches,
                           List<Durability> durabilities, ObjectNode root) throws IOException, InterruptedException {
-        ArrayNode results = root.putArray("results");
-        ArrayNode pairs = root.putArray("comparisons");
-        ObjectNode classes = root.putObject("storageClasses");
-        out.printf("%-6s %-5s %-5s %-5s | %8s %8s | %8s %8s %7s %8s | %17s %17s | %-21s | %s%n", "store", "size", "match",
-                "dur", "fwd Mpps", "flt Mpps", "zc Mpps", "cp Mpps", "zc/cp", "zc cost", "zc p50/p99 µs", "cp p50/p99 µs",
-                "busy ns/f fwd/flt/zc/cp", "dataplane cpu fwd/flt/zc/cp");
+        ArrayNode groups = root.putArray("groups");
+        out.printf("%-5s %-5s %-5s %-5s | %-19s %-19s %-19s %-19s | %6s %7s | %11s %8s | %-15s %s%n", "store", "size", "match",
+                "dur", "fwd Mpps", "filter Mpps", "zero-copy Mpps", "copy Mpps", "zc/cp", "zc cost", "logged MB/s", "of limit",
+                "commit p50/p99", "skipped");
         for (Map.Entry<String, Path> storage : storages.entrySet()) {
             Files.createDirectories(storage.getValue());
+            double limit = limits.getOrDefault(storage.getKey(), 0.0);
             for (int size : sizes) {
-                LoggingResult ref = run(new LoggingCase(LoggingCase.Variant.FORWARD, size, matches.get(0), null,
-                        storage.getKey(), storage.getValue()));
-                classes.put(storage.getKey(), ref.storageClass());
-                add(results, ref);
                 for (int match : matches) {
-                    LoggingResult flt = run(new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null,
-                            storage.getKey(), storage.getValue()));
-                    add(results, flt);
                     for (Durability d : durabilities) {
-                        LoggingResult zc = run(new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d,
-                                storage.getKey(), storage.getValue()));
-                        add(results, zc);
-                        LoggingResult cp = run(new LoggingCase(LoggingCase.Variant.COPY, size, match, d,
-                                storage.getKey(), storage.getValue()));
-                        add(results, cp);
-                        row(pairs, ref, flt, zc, cp);
+                        String label = storage.getKey();
+                        Path dir = storage.getValue();
+                        List<LoggingCase> cases = List.of(
+                                new LoggingCase(LoggingCase.Variant.FORWARD, size, match, null, label, dir),
+                                new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null, label, dir),
+                                new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d, label, dir),
+                                new LoggingCase(LoggingCase.Variant.COPY, size, match, d, label, dir));
+                        List<List<LoggingResult>> r = interleaved(cases);
+                        row(groups.addObject(), r, limit);
                     }
                 }
             }
         }
     }
 
-    private void row(ArrayNode pairs, LoggingResult ref, LoggingResult flt, LoggingResult zc, LoggingResult cp) {
-        LoggingCase c = zc.c();
-        double ratio = zc.mpps() / cp.mpps();
-        double zcCost = 1 - zc.mpps() / ref.mpps();
-        double cpCost = 1 - cp.mpps() / ref.mpps();
-        out.printf(Locale.ROOT,
-                "%-6s %-5d %4d%% %-5s | %8.2f %8.2f | %8.2f %8.2f %6.2fx %7.1f%% | %17s %17s | %-21s | %.2f/%.2f/%.2f/%.2f%n",
-                c.storage(), c.frameSize(), c.match(), c.durabilityLabel(), ref.mpps(), flt.mpps(), zc.mpps(), cp.mpps(),
-                ratio, 100 * zcCost, latency(zc), latency(cp),
-                String.format(Locale.ROOT, "%.0f/%.0f/%.0f/%.0f", ref.busyNsPerFrame(), flt.busyNsPerFrame(),
-                        zc.busyNsPerFrame(), cp.busyNsPerFrame()),
-                ref.agentCpuShare(), flt.agentCpuShare(), zc.agentCpuShare(), cp.agentCpuShare());
-        ObjectNode n = pairs.addObject();
+    private void row(ObjectNode n, List<List<LoggingResult>> r, double limitMBps) {
+        Spread fwd = Spread.of(r.get(0), LoggingResult::mpps);
+        Spread flt = Spread.of(r.get(1), LoggingResult::mpps);
+        Spread zc = Spread.of(r.get(2), LoggingResult::mpps);
+        Spread cp = Spread.of(r.get(3), LoggingResult::mpps);
+        // Per round, so that each ratio compares runs made next to each other.
+        Spread ratio = Spread.ofPairs(r.get(2), r.get(3), (a, b) -> a.mpps() / b.mpps());
+        Spread cost = Spread.ofPairs(r.get(2), r.get(1), (a, b) -> 1 - a.mpps() / b.mpps());
+        Spread loggedMBps = Spread.of(r.get(2), LoggingResult::loggedMBps);
+        Spread p50 = Spread.of(r.get(2), x -> x.commitP50Ns() / 1e3);
+        Spread p99 = Spread.of(r.get(2), x -> x.commitP99Ns() / 1e3);
+        Spread skipped = Spread.of(r.get(2), x -> (double) x.skippedStorageBehind());
+        LoggingCase c = r.get(2).getFirst().c();
+        out.printf(Locale.ROOT, "%-5s %-5d %4d%% %-5s | %-19s %-19s %-19s %-19s | %5.2fx %6.1f%% | %11.0f %7s | %6.0f/%-6.0fµs %.0f%n",
+                c.storage(), c.frameSize(), c.match(), c.durabilityLabel(), fwd.text(2), flt.text(2), zc.text(2), cp.text(2),
+                ratio.median(), 100 * cost.median(), loggedMBps.median(),
+                limitMBps > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * loggedMBps.median() / limitMBps) : "-",
+                p50.median(), p99.median(), skipped.median());
         n.put("storage", c.storage());
+        n.put("storageClassOfZeroCopyPool", r.get(2).getFirst().storageClass());
         n.put("frameSize", c.frameSize());
         n.put("matchPercent", c.match());
         n.put("durability", c.durabilityLabel());
-        n.put("forwardMpps", ref.mpps());
-        n.put("filterOnlyMpps", flt.mpps());
-        n.put("zeroCopyMpps", zc.mpps());
-        n.put("copyMpps", cp.mpps());
-        n.put("zeroCopyOverCopy", ratio);
-        n.put("zeroCopyCostOfForwarding", zcCost);
-        n.put("copyCostOfForwarding", cpCost);
-        n.put("forwardBusyNsPerFrame", ref.busyNsPerFrame());
-        n.put("filterOnlyBusyNsPerFrame", flt.busyNsPerFrame());
-        n.put("zeroCopyBusyNsPerFrame", zc.busyNsPerFrame());
-        n.put("copyBusyNsPerFrame", cp.busyNsPerFrame());
-        n.put("zeroCopyOverCopyBusy", cp.busyNsPerFrame() / zc.busyNsPerFrame());
-    }
-
-    private static String latency(LoggingResult r) {
-        return String.format(Locale.ROOT, "%.1f/%.1f", r.commitP50Ns() / 1e3, r.commitP99Ns() / 1e3);
-    }
-
-    private void add(ArrayNode results, LoggingResult r) {
-        LoggingCase c = r.c();
-        ObjectNode n = results.addObject();
-        n.put("variant", c.variant().label());
-        n.put("storage", c.storage());
-        n.put("storageClass", r.storageClass());
-        n.put("frameSize", c.frameSize());
-        if (c.variant() != LoggingCase.Variant.FORWARD) {
-            n.put("matchPercent", c.match());
-        }
-        if (c.durability() != null) {
-            n.put("durability", c.durability().toString());
-        }
-        n.put("seconds", r.seconds());
-        n.put("sent", r.sent());
-        n.put("forwarded", r.forwarded());
-        n.put("dropped", r.dropped());
-        n.put("mpps", r.mpps());
-        n.put("gbps", r.gbps());
-        ArrayNode runs = n.putArray("mppsOfEachRepetition");
-        repetitions.getOrDefault(r, List.of(r.mpps())).forEach(runs::add);
-        n.put("busyNsPerFrame", r.busyNsPerFrame());
-        n.put("busyMpps", r.busyMpps());
-        n.put("agentCpuShare", r.agentCpuShare());
-        n.put("generatorCpuShare", r.generatorCpuShare());
-        if (c.variant() == LoggingCase.Variant.FILTER_ONLY) {
-            n.put("matched", r.logged());
-        } else if (c.variant() != LoggingCase.Variant.FORWARD) {
-            n.put("logged", r.logged());
-            n.put("loggedTotal", r.loggedTotal());
-            n.put("loggedMpps", r.logged() / r.seconds() / 1e6);
-            n.put("skippedNoBuffer", r.skippedNoBuffer());
-            n.put("commits", r.commits());
-            n.put("commitP50Us", r.commitP50Ns() / 1e3);
-            n.put("commitP99Us", r.commitP99Ns() / 1e3);
-            n.put("commitMaxUs", r.commitMaxNs() / 1e3);
-        }
+        n.put("rounds", repeat);
+        n.put("physicalLimitMBps", limitMBps);
+        fwd.put(n.putObject("forwardMpps"));
+        flt.put(n.putObject("filterOnlyMpps"));
+        zc.put(n.putObject("zeroCopyMpps"));
+        cp.put(n.putObject("copyMpps"));
+        ratio.put(n.putObject("zeroCopyOverCopy"));
+        cost.put(n.putObject("zeroCopyCostOfFilterOnly"));
+        loggedMBps.put(n.putObject("zeroCopyLoggedMBps"));
+        Spread.of(r.get(3), LoggingResult::loggedMBps).put(n.putObject("copyLoggedMBps"));
+        p50.put(n.putObject("zeroCopyCommitP50Us"));
+        p99.put(n.putObject("zeroCopyCommitP99Us"));
+        Spread.of(r.get(3), x -> x.commitP99Ns() / 1e3).put(n.putObject("copyCommitP99Us"));
+        skipped.put(n.putObject("zeroCopySkippedStorageBehind"));
+        Spread.of(r.get(2), x -> (double) x.skippedNoBuffer()).put(n.putObject("zeroCopySkippedNoBuffer"));
+        Spread.of(r.get(0), LoggingResult::busyNsPerFrame).put(n.putObject("forwardBusyNsPerFrame"));
+        Spread.of(r.get(1), LoggingResult::busyNsPerFrame).put(n.putObject("filterOnlyBusyNsPerFrame"));
+        Spread.of(r.get(2), LoggingResult::busyNsPerFrame).put(n.putObject("zeroCopyBusyNsPerFrame"));
+        Spread.of(r.get(3), LoggingResult::busyNsPerFrame).put(n.putObject("copyBusyNsPerFrame"));
+        Spread.of(r.get(2), LoggingResult::agentCpuShare).put(n.putObject("zeroCopyAgentCpuShare"));
     }
 }

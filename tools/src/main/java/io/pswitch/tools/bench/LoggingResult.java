@@ -13,7 +13,13 @@ package io.pswitch.tools.bench;
 public record LoggingResult(LoggingCase c, String storageClass, double seconds, long sent, long forwarded,
                             long dropped, long logged, long loggedTotal, long skippedNoBuffer, long commits,
                             long commitP50Ns, long commitP99Ns, long commitMaxNs, double agentCpuShare,
-                            double generatorCpuShare, double busyNsPerFrame) {
+                            double generatorCpuShare, double busyNsPerFrame, long skippedStorageBehind,
+                            long loggedBytes) {
+    /** Stored bytes logged per second over the window (frames persisted, after snaplen). */
+    public double loggedMBps() {
+        return loggedBytes / seconds / 1e6;
+    }
+
     public double mpps() {
         return forwarded / seconds / 1e6;
     }

@@ -13,6 +13,8 @@ import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.tier.DrainPolicy;
+import io.pswitch.pktlog.tier.TieredLog;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -54,6 +56,7 @@ public final class LoggingRun implements AutoCloseable {
     private final List<Port> ports = new ArrayList<>();
     private final List<ShmEndpoint> peers = new ArrayList<>();
     private BufferPool pool;
+    private TieredLog tiered;
     private PacketLog log;
     private CopyLogBaseline baseline;
     private FilterOnlyObserver filterOnly;
@@ -99,13 +102,24 @@ public final class LoggingRun implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(cleanup);
         Files.createDirectories(c.dir());
         String tag = "benchlog" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
-        Path poolPath = c.dir().resolve(tag + ".pool");
-        files.add(poolPath);
-        pool = BufferPool.open(poolPath, 2048, 4 + 2 * RING_SIZE * PORTS + 4096 + LOG_BUFFERS);
+        int buffers = 4 + 2 * RING_SIZE * PORTS + 4096 + LOG_BUFFERS;
         if (c.variant() == LoggingCase.Variant.ZERO_COPY) {
-            // Before the ports: recovery claims the log's buffers before any ring takes one.
-            log = PacketLog.open(pool, PacketLogConfig.of(LOG_CAPACITY));
-            files.add(log.indexPath());
+            // The switch's own log: a hot tier in place (the pool in memory, or on the data
+            // directory when that is tmpfs or dax), drained into segments when the directory is a disk.
+            Path dataDir = c.dir().resolve(tag);
+            files.add(dataDir);
+            boolean disk = !io.pswitch.pktlog.pool.HotTierStorage.canHold(c.dir());
+            tiered = TieredLog.open(new TieredLog.Settings(dataDir, null, 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
+                    disk ? SEGMENT_LOG_BYTES : 0, 0, drainPolicy(c.durability())));
+            files.add(tiered.layout().poolFile().getParent());
+            pool = tiered.pool();
+            log = tiered.hot();
+        } else {
+            // The pool of the other variants lives in memory too: on a disk, a mapped pool would
+            // make the kernel write back every received frame, and that is no baseline's cost.
+            Path poolPath = scratchDir().resolve(tag + ".pool");
+            files.add(poolPath);
+            pool = BufferPool.open(poolPath, 2048, buffers);
         }
         PortDrivers drivers = PortDrivers.installed();
         PortContext ctx = new PortContext(pool, RING_SIZE, BURST);
@@ -135,6 +149,9 @@ public final class LoggingRun implements AutoCloseable {
                 agent.batchObserver(baseline);
             }
         }
+        if (tiered != null) {
+            tiered.startDrain();
+        }
         busy = new BusyTimeAgent(agent);
         runner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, busy);
         AgentRunner.startOnThread(runner);
@@ -157,6 +174,8 @@ public final class LoggingRun implements AutoCloseable {
         long sent0 = seq;
         long rx0 = received;
         long logged0 = logged();
+        long loggedBytes0 = loggedBytes();
+        long behind0 = skippedStorageBehind();
         long drops0 = drops();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long agentTid = runner.thread().threadId();
@@ -177,6 +196,8 @@ public final class LoggingRun implements AutoCloseable {
         long sent = seq - sent0;
         long forwarded = received - rx0;
         long logged = logged() - logged0;
+        long loggedBytes = loggedBytes() - loggedBytes0;
+        long behind = skippedStorageBehind() - behind0;
         long dropped = drops() - drops0;
         drain(rx);
         runner.close();
@@ -187,7 +208,8 @@ public final class LoggingRun implements AutoCloseable {
         if (log != null) {
             LoggingStage stage = agent.logging();
             skipped = stage.counters().skippedNoBuffer();
-            h = log.commitLatency();
+            // Tiered: a record is committed when the drain made it durable in its segment.
+            h = tiered.drain() != null ? tiered.drain().syncLatency() : log.commitLatency();
             commits = h.count();
             loggedTotal = stage.counters().frames();
         } else if (baseline != null) {
@@ -200,7 +222,7 @@ public final class LoggingRun implements AutoCloseable {
         }
         return new LoggingResult(c, pool.storageClass().toString(), (end - start) / 1e9, sent, forwarded, dropped, logged,
                 loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
-                agentCpuShare, generatorCpuShare, busyNsPerFrame);
+                agentCpuShare, generatorCpuShare, busyNsPerFrame, behind, loggedBytes);
     }
 
     /** One broadcast from each port (not UDP: never logged), so the switch knows where 02::01 and 02::02 are. */
@@ -292,16 +314,38 @@ public final class LoggingRun implements AutoCloseable {
         return filterOnly != null ? filterOnly.matched() : 0;
     }
 
+    private long loggedBytes() {
+        if (log != null) {
+            return agent.logging().counters().bytes();
+        }
+        return baseline != null ? baseline.bytes() : 0;
+    }
+
+    private long skippedStorageBehind() {
+        return log != null ? agent.logging().counters().skippedStorageBehind() : 0;
+    }
+
+    /** The segment tier's capacity in the benchmark: FIFO keeps the disk use bounded. */
+    static final long SEGMENT_LOG_BYTES = 2L << 30;
+
+    static DrainPolicy drainPolicy(io.pswitch.dataplane.logging.Durability d) {
+        return switch (d.mode()) {
+            case SYNC -> DrainPolicy.EVERY_WRITE;
+            case BATCH, ASYNC -> new DrainPolicy(d.maxRecords(), d.maxDelayNs());
+        };
+    }
+
+    private static Path scratchDir() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     private long drops() {
         long d = 0;
         for (int p = 0; p < PORTS; p++) {
             d += agent.counters(p).totalDrops();
         }
         return d;
-    }
-
-    public LoggingCase benchCase() {
-        return c;
     }
 
     /** Frames sent since the switch learned the stations (sequence numbers 0 .. sent-1). */
@@ -339,13 +383,13 @@ public final class LoggingRun implements AutoCloseable {
         for (Port p : ports) {
             p.close();
         }
-        if (log != null) {
-            log.close();
+        if (tiered != null) {
+            tiered.close();
         }
         if (baseline != null) {
             baseline.close();
         }
-        if (pool != null) {
+        if (pool != null && tiered == null) {
             pool.close();
         }
         deleteFiles();
@@ -358,8 +402,10 @@ public final class LoggingRun implements AutoCloseable {
 
     private void deleteFiles() {
         for (Path f : files) {
-            try {
-                Files.deleteIfExists(f);
+            try (var walk = Files.exists(f) ? Files.walk(f) : java.util.stream.Stream.<Path>empty()) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             } catch (IOException e) {
                 System.err.println("benchlog: cannot delete " + f + ": " + e.getMessage());
             }

@@ -1,0 +1,175 @@
+package io.pswitch.pktlog.tier;
+
+import io.pswitch.pktlog.index.IndexFileDescriptor;
+import io.pswitch.pktlog.index.LogStorage;
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.PacketLogConfig;
+import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.HotTierStorage;
+import io.pswitch.pktlog.segment.SegmentConfig;
+import io.pswitch.pktlog.segment.SegmentWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * A switch's packet log, its tiers put together: the pool and the hot tier (PASTE, in place) where
+ * {@link TierLayout} puts them, and, when the log has a capacity of its own ({@code --log-size}),
+ * the segment tier with the drain agent that fills it.
+ *
+ * <p>Opening order matters: the pool, then the hot tier's recovery (it claims the buffers its records
+ * point at, before any ring takes one), then the segments' recovery, then the hot tier is told how
+ * far the segments go (records already there retire at the first duty cycle; an emptied hot tier
+ * continues their numbering). Closing is the reverse: the drain writes and syncs what is published,
+ * then the writer, the hot tier and the pool close.
+ */
+public final class TieredLog implements AutoCloseable {
+    /**
+     * @param poolDir where the pool goes when the data directory is on a block device (null: /dev/shm)
+     * @param logSizeBytes the segment tier's capacity; 0 for none (only possible where the hot tier
+     *     is durable or in memory: dax, tmpfs)
+     * @param segmentSize bytes per segment file (0: the default)
+     * @param drainPolicy when the drain makes its writes durable
+     */
+    public record Settings(Path dataDir, Path poolDir, int bufferSize, int buffers, PacketLogConfig hot,
+                           long logSizeBytes, long segmentSize, DrainPolicy drainPolicy) {
+    }
+
+    private final TierLayout layout;
+    private final BufferPool pool;
+    private final PacketLog hot;
+    private final SegmentWriter segments;
+    private final SegmentDrain drain;
+    private final boolean dataDirHoldsHotTier;
+    private AgentRunner drainRunner;
+
+    private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
+                      boolean dataDirHoldsHotTier) {
+        this.layout = layout;
+        this.pool = pool;
+        this.hot = hot;
+        this.segments = segments;
+        this.drain = drain;
+        this.dataDirHoldsHotTier = dataDirHoldsHotTier;
+    }
+
+    /**
+     * Where the hot tier of {@code dataDir} goes, decided (and stored) now: the pool geometry of a
+     * data directory in use is read from there.
+     */
+    public static TierLayout layout(Path dataDir, Path poolDir) {
+        return TierLayout.decide(dataDir, poolDir, HotTierStorage.canHold(dataDir));
+    }
+
+    public static TieredLog open(Settings s) {
+        boolean inPlace = HotTierStorage.canHold(s.dataDir());
+        if (!inPlace && s.logSizeBytes() <= 0) {
+            throw new IllegalArgumentException("the data directory " + s.dataDir() + " is on a block device: its log needs a"
+                    + " capacity (--log-size) for the segment tier; the hot tier lives in memory");
+        }
+        TierLayout layout = TierLayout.decide(s.dataDir(), s.poolDir(), inPlace);
+        BufferPool pool = BufferPool.open(layout.poolFile(), s.bufferSize(), s.buffers());
+        PacketLog hot = null;
+        SegmentWriter writer = null;
+        try {
+            hot = PacketLog.open(pool, IndexFileDescriptor.defaultPath(layout.poolFile()), s.hot(), LogStorage.MAPPED);
+            SegmentDrain drain = null;
+            if (s.logSizeBytes() > 0) {
+                SegmentConfig cfg = s.segmentSize() > 0 ? SegmentConfig.of(s.logSizeBytes(), s.segmentSize())
+                        : SegmentConfig.of(s.logSizeBytes());
+                writer = SegmentWriter.open(layout.segmentsDir(), layout.logId(), cfg);
+                long segmentsNext = writer.nextSeq();
+                // An emptied hot tier (a reboot cleared its memory) continues the segments' numbering.
+                hot.startAtLeast(segmentsNext);
+                long first = Math.max(segmentsNext, hot.oldestSeq());
+                if (segmentsNext != 0 && first > segmentsNext) {
+                    // Records between were lost before they reached the segments (a hot tier in
+                    // memory that did not survive): the segment tier says so and goes on after them.
+                    writer.restartAt(first);
+                }
+                hot.tiered(first - 1);
+                drain = new SegmentDrain(hot, writer, s.drainPolicy(), new SystemNanoClock(), first);
+            }
+            return new TieredLog(layout, pool, hot, writer, drain, inPlace);
+        } catch (RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            if (hot != null) {
+                hot.close();
+            }
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Starts the drain on its own thread (no-op without a segment tier). */
+    public void startDrain() {
+        if (drain != null && drainRunner == null) {
+            // Backs off to 100 µs parks when idle: a sync-mode writer waits at most that long for a wake-up.
+            drainRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, drain);
+            AgentRunner.startOnThread(drainRunner);
+        }
+    }
+
+    private void onDrainError(Throwable t) {
+        // The drain catches write errors itself; anything else is a bug worth a line.
+        System.err.println("pswitch: drain: " + t);
+    }
+
+    public TierLayout layout() {
+        return layout;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+
+    public PacketLog hot() {
+        return hot;
+    }
+
+    /** The segment tier's writer, or null when the log has none. */
+    public SegmentWriter segments() {
+        return segments;
+    }
+
+    /** The drain, or null when the log has no segment tier. */
+    public SegmentDrain drain() {
+        return drain;
+    }
+
+    /** Start-up report lines: where each tier lives and what recovery found. */
+    public List<String> report() {
+        List<String> lines = new ArrayList<>();
+        lines.add("hot tier: " + pool.storageClass() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
+                + pool.bufferSize() + " B)" + (layout.relocated() ? ", moved off the data directory"
+                + (dataDirHoldsHotTier ? "" : " (a block device: the pool lives in memory, the segments take the data)") : ""));
+        if (segments != null) {
+            lines.add("segment tier: " + layout.segmentsDir() + ", " + segments.segmentCount() + " segment(s), "
+                    + segments.segmentBytes() / (1 << 20) + " MiB, " + (segments.directIo() ? "direct I/O" : "buffered I/O (no O_DIRECT here)")
+                    + ", alignment " + segments.alignment() + " B");
+            lines.add("segment recovery: " + segments.recoveryReport());
+        } else {
+            lines.add("segment tier: none (no --log-size): the hot tier is the whole log, FIFO by --log-records");
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        if (drainRunner != null) {
+            drainRunner.close();
+        } else if (drain != null) {
+            drain.onClose();
+        }
+        if (segments != null) {
+            segments.close();
+        }
+        hot.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,137 @@
+package io.pswitch.pktlog.tier;
+
+import io.pswitch.pktlog.index.LogSource;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.query.LogReader;
+import io.pswitch.pktlog.query.LogRecord;
+import io.pswitch.pktlog.query.RecordConsumer;
+import io.pswitch.pktlog.segment.SegmentReader;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One reader over the tiers of a log: the segment tier (older records, on disk) and the hot tier
+ * (records not yet drained, in their pool buffers), as one log in sequence order. Both tiers hand
+ * over only CRC-verified records; each finds the start of a time range through its own index
+ * (sparse segment indexes, binary search in the hot index), never by a full scan.
+ *
+ * <p>Records move from the hot tier to the segments while a query runs: the drain makes them
+ * durable there first, then the hot tier retires them. So the reader reads the segments first, up to
+ * what the hot tier still holds, then the hot tier; if a record retires under it there, it goes back
+ * to the segments (where that record now is) and on. A record is delivered once: the reader keeps
+ * the next sequence it owes.
+ */
+public final class TieredLogReader {
+    private final SegmentReader segments;
+    private final LogSource hot;
+    private final LogReader hotReader;
+
+    /**
+     * @param segments the segment tier, or null when the log has none
+     * @param hot the hot tier, or null when it is gone (a reboot emptied its memory)
+     */
+    public TieredLogReader(SegmentReader segments, LogSource hot) {
+        this.segments = segments;
+        this.hot = hot;
+        this.hotReader = hot != null ? new LogReader(hot) : null;
+    }
+
+    /** Hands every verified record {@code query} selects, over both tiers, to {@code consumer} in sequence order. */
+    public long query(LogQuery query, RecordConsumer consumer) {
+        Window w = new Window(consumer, query.limit());
+        LogQuery unlimited = query.limit(Long.MAX_VALUE);
+        for (int round = 0; round < 1_000_000 && !w.done(); round++) {
+            long hotOldest = hot != null ? hot.oldestSeq() : Long.MAX_VALUE;
+            if (segments != null && w.nextSeq < hotOldest) {
+                w.until = hotOldest;
+                segments.query(w.resumeFrom(unlimited), w);
+                w.until = Long.MAX_VALUE;
+                if (w.done()) {
+                    break;
+                }
+                w.nextSeq = Math.max(w.nextSeq, Math.min(hotOldest, segments.newestSeq() + 1));
+            }
+            if (hotReader == null) {
+                break;
+            }
+            LogQuery rest = w.resumeFrom(unlimited).limit(w.remaining());
+            hotReader.query(rest, w.direct(), w.nextSeq, true);
+            if (hotReader.endedByRetirement()) {
+                // Retired under us: it is in the segments now; fetch it from there.
+                w.nextSeq = hotReader.resumeSeq();
+                continue;
+            }
+            break;
+        }
+        return w.delivered;
+    }
+
+    /** Records skipped because their CRC did not verify, over both tiers. */
+    public long crcMismatches() {
+        return (hotReader != null ? hotReader.crcMismatches() : 0) + (segments != null ? segments.crcMismatches() : 0);
+    }
+
+    /** Delivers records of sequence {@code >= nextSeq} and {@code < until}, once each, up to a limit. */
+    private static final class Window implements RecordConsumer {
+        private final RecordConsumer consumer;
+        private final long limit;
+        long nextSeq = Long.MIN_VALUE;
+        long until = Long.MAX_VALUE;
+        long delivered;
+        long lastTs = Long.MIN_VALUE;
+        boolean stopped;
+        private final RecordConsumer direct = this::acceptDirect;
+
+        Window(RecordConsumer consumer, long limit) {
+            this.consumer = consumer;
+            this.limit = limit;
+        }
+
+        boolean done() {
+            return stopped || delivered >= limit;
+        }
+
+        long remaining() {
+            return limit - delivered;
+        }
+
+        /** The query from the last delivered record's time on (times are non-decreasing in sequence order). */
+        LogQuery resumeFrom(LogQuery q) {
+            return lastTs == Long.MIN_VALUE ? q : new LogQuery(Math.max(q.fromNs(), lastTs), q.toNs(), q.ingressPort(),
+                    q.predicate(), q.limit());
+        }
+
+        @Override
+        public boolean accept(LogRecord record, MemorySegment frame, long offset) {
+            long seq = record.sequence();
+            if (seq >= until) {
+                return false;
+            }
+            if (seq < nextSeq) {
+                return true;
+            }
+            return deliver(record, frame, offset);
+        }
+
+        private boolean acceptDirect(LogRecord record, MemorySegment frame, long offset) {
+            if (record.sequence() < nextSeq) {
+                return true;
+            }
+            return deliver(record, frame, offset);
+        }
+
+        private boolean deliver(LogRecord record, MemorySegment frame, long offset) {
+            nextSeq = record.sequence() + 1;
+            lastTs = record.timestampNs();
+            delivered++;
+            if (!consumer.accept(record, frame, offset)) {
+                stopped = true;
+                return false;
+            }
+            return delivered < limit;
+        }
+
+        RecordConsumer direct() {
+            return direct;
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.pswitch.pktlog.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.index.PacketLogConfig;
+import io.pswitch.pktlog.index.ShmTempDirFactory;
+import io.pswitch.pktlog.index.TestFrames;
+import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.segment.SegmentReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The two tiers as one log: the drain moves records from the hot tier (pool in memory) into
+ * segments on a disk, the hot tier then gives their buffers back, and one reader returns every
+ * record once, in order, from whichever tier holds it — across restarts and a lost hot tier.
+ */
+class TieredLogTest {
+    /** A real block file system where the host has one (/var/tmp is ext4 here), so that the pool really moves off it. */
+    private Path dataDir;
+
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path poolDir;
+
+    @BeforeEach
+    void dataDirOnDisk() throws IOException {
+        Path varTmp = Path.of("/var/tmp");
+        dataDir = Files.createTempDirectory(Files.isDirectory(varTmp) && Files.isWritable(varTmp) ? varTmp
+                : Path.of(System.getProperty("java.io.tmpdir")), "tiered-log-test");
+    }
+
+    @AfterEach
+    void remove() throws IOException {
+        try (Stream<Path> w = Files.walk(dataDir)) {
+            for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private TieredLog open() {
+        return TieredLog.open(new TieredLog.Settings(dataDir, poolDir, 2048, 512, new PacketLogConfig(256, 32, 16), 4L << 20,
+                1L << 20, DrainPolicy.EVERY_WRITE));
+    }
+
+    private static void append(PacketLog hot, BufferPool pool, int n, int length) {
+        for (int i = 0; i < n; i++) {
+            long seq = hot.appendedSeq() + 1;
+            assertThat(TestFrames.append(hot, pool, seq, length, 1_000 * seq, (int) (seq % 3))).isEqualTo(seq);
+        }
+        hot.commit();
+    }
+
+    private static void drainAll(TieredLog log) {
+        while (log.drain().doWork() > 0) {
+            // until nothing is left to write or sync
+        }
+        log.hot().retireDrained();
+    }
+
+    private static List<Long> readAll(TieredLog log, List<String> problems) {
+        List<Long> seqs = new ArrayList<>();
+        SegmentReader segments = new SegmentReader(log.layout().segmentsDir(), log.layout().logId(), log.drain()::durableSeq);
+        new TieredLogReader(segments, log.hot()).query(LogQuery.all(), (rec, frame, off) -> {
+            if (!TestFrames.holds(frame, off, rec.sequence(), rec.storedLength())) {
+                problems.add("record " + rec.sequence() + " has other bytes");
+            }
+            seqs.add(rec.sequence());
+            return true;
+        });
+        return seqs;
+    }
+
+    @Test
+    void onABlockDeviceThePoolLivesInMemoryNamedAfterTheLog() {
+        try (TieredLog log = open()) {
+            assertThat(log.layout().relocated()).isTrue();
+            assertThat(log.layout().poolFile()).startsWith(poolDir).hasParentRaw(poolDir.resolve("pswitch-" + log.layout().logId()));
+            assertThat(log.report()).anySatisfy(l -> assertThat(l).contains("moved off the data directory"));
+        }
+        assertThat(TierLayout.read(dataDir)).as("a restart finds the hot tier again").isNotNull();
+    }
+
+    @Test
+    void drainedRecordsLeaveTheHotTierAndOneReaderSeesBothTiersInOrder() {
+        try (TieredLog log = open()) {
+            BufferPool pool = log.pool();
+            int freeAtStart = pool.freeCount();
+            append(log.hot(), pool, 100, 700);
+            drainAll(log);
+            assertThat(log.hot().drainedSeq()).isEqualTo(100);
+            assertThat(log.hot().liveRecords()).as("the hot tier holds only what is not drained").isZero();
+            assertThat(pool.freeCount()).as("every buffer back in circulation").isEqualTo(freeAtStart);
+            append(log.hot(), pool, 30, 90);
+            List<String> problems = new ArrayList<>();
+            List<Long> seqs = readAll(log, problems);
+            assertThat(problems).isEmpty();
+            assertThat(seqs).as("segments 1..100, then the hot tier 101..130").hasSize(130);
+            for (int i = 0; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).isEqualTo(i + 1L);
+            }
+        }
+    }
+
+    @Test
+    void aFullHotTierWithAStalledDrainRefusesAndNothingIsLost() {
+        try (TieredLog log = open()) {
+            BufferPool pool = log.pool();
+            int refused = 0;
+            for (int i = 0; i < 400; i++) {
+                int buf = pool.allocate();
+                TestFrames.write(pool, buf, log.hot().appendedSeq() + 1, 200);
+                if (log.hot().append(buf, 200, 200, i, 0, 1, 0, 0) == PacketLog.REFUSED) {
+                    pool.free(buf);
+                    refused++;
+                }
+            }
+            assertThat(refused).as("the index holds 256 records: the rest wait for the drain").isEqualTo(400 - 256);
+            assertThat(log.hot().oldestSeq()).isEqualTo(1);
+            log.hot().commit();
+            drainAll(log);
+            List<String> problems = new ArrayList<>();
+            assertThat(readAll(log, problems)).hasSize(256);
+            assertThat(problems).isEmpty();
+        }
+    }
+
+    @Test
+    void aRestartContinuesTheNumberingAndKeepsBothTiers() {
+        try (TieredLog log = open()) {
+            append(log.hot(), log.pool(), 50, 1500);
+            drainAll(log);
+            append(log.hot(), log.pool(), 10, 64);
+        }
+        try (TieredLog log = open()) {
+            assertThat(log.hot().oldestSeq()).isLessThanOrEqualTo(51);
+            append(log.hot(), log.pool(), 5, 64);
+            assertThat(log.hot().appendedSeq()).isEqualTo(65);
+            drainAll(log);
+            List<String> problems = new ArrayList<>();
+            assertThat(readAll(log, problems)).hasSize(65);
+            assertThat(problems).isEmpty();
+        }
+    }
+
+    @Test
+    void aLostHotTierStartsAfterWhatTheSegmentsHold() throws IOException {
+        Path pool;
+        try (TieredLog log = open()) {
+            append(log.hot(), log.pool(), 40, 300);
+            drainAll(log);
+            pool = log.layout().poolFile();
+        }
+        // A reboot empties /dev/shm.
+        try (Stream<Path> w = Files.walk(pool.getParent())) {
+            for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (TieredLog log = open()) {
+            assertThat(log.hot().appendedSeq()).as("numbering continues after the segments").isEqualTo(40);
+            append(log.hot(), log.pool(), 3, 300);
+            assertThat(log.hot().appendedSeq()).isEqualTo(43);
+            List<String> problems = new ArrayList<>();
+            assertThat(readAll(log, problems)).hasSize(43);
+            assertThat(problems).isEmpty();
+        }
+    }
+
+    @Test
+    void aBlockDataDirectoryWithoutALogSizeIsOneClearLine() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.pswitch.pktlog.pool.HotTierStorage.canHold(dataDir),
+                dataDir + " is not on a block device here");
+        assertThatThrownBy(() -> TieredLog.open(new TieredLog.Settings(dataDir, poolDir, 2048, 512, new PacketLogConfig(256, 32, 16),
+                0, 0, DrainPolicy.EVERY_WRITE))).hasMessageContaining("--log-size").hasMessageContaining(dataDir.toString());
+    }
+}
