@@ -366,6 +366,19 @@ public final class PacketLog implements LogSource, AutoCloseable {
         }
     }
 
+    /** Retires every drained record now, on this thread, waiting for the flush (close time). */
+    public void retireAllDrained() {
+        long drained = drainedSeq;
+        if (drained == Long.MAX_VALUE) {
+            return;
+        }
+        awaitRetirement();
+        long n = Math.min(drained, nextSeq - 1) - oldestSeq + 1;
+        if (n > 0) {
+            retire((int) Math.min(n, Integer.MAX_VALUE));
+        }
+    }
+
     /**
      * An empty log starts its sequence at {@code seq} (the segment tier already holds everything
      * before it, e.g. after a power cut emptied a hot tier in memory): the oldest marker moves there

@@ -159,6 +159,12 @@ public final class TieredLog implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * Stops the drain (it writes and syncs everything published first), then closes the hot tier
+     * and the pool. A relocated hot tier that the drain emptied completely is removed: everything
+     * it held is in the segments, and a memory file system should not keep 100s of MiB for nothing.
+     * After a crash it stays, and the next start recovers and drains it.
+     */
     @Override
     public void close() {
         if (drainRunner != null) {
@@ -166,10 +172,28 @@ public final class TieredLog implements AutoCloseable {
         } else if (drain != null) {
             drain.onClose();
         }
+        boolean empty = false;
         if (segments != null) {
             segments.close();
+            // The dataplane has stopped: this thread is the hot tier's writer now.
+            hot.retireAllDrained();
+            empty = hot.appendedSeq() <= hot.drainedSeq() && hot.liveRecords() == 0;
         }
         hot.close();
         pool.close();
+        if (empty && layout.relocated()) {
+            removeHotTier();
+        }
+    }
+
+    private void removeHotTier() {
+        Path dir = layout.poolFile().getParent();
+        try {
+            java.nio.file.Files.deleteIfExists(layout.indexFile());
+            java.nio.file.Files.deleteIfExists(layout.poolFile());
+            java.nio.file.Files.deleteIfExists(dir);
+        } catch (java.io.IOException e) {
+            // Left for the next start, which reuses it.
+        }
     }
 }
