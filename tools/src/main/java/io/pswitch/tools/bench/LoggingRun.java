@@ -300,10 +300,6 @@ public final class LoggingRun implements AutoCloseable {
         return d;
     }
 
-    public LoggingCase benchCase() {
-        return c;
-    }
-
     /** Frames sent since the switch learned the stations (sequence numbers 0 .. sent-1). */
     public long sent() {
         return seq;
