@@ -292,11 +292,6 @@ public final class IndexFile implements AutoCloseable {
         }
     }
 
-    /** Whether the mapping holds all of slot {@code slot} (false only for a truncated read-only file). */
-    public boolean slotPresent(int slot) {
-        return IndexFileDescriptor.slotOffset(slot) + IndexRecordDescriptor.RECORD_SIZE <= segment.byteSize();
-    }
-
     public long retentionBlock(MemorySegment dst, int blockOffset) {
         MemorySegment.copy(segment, blockOffset, dst, 0, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
         return IndexFileDescriptor.retentionGeneration(dst);

@@ -200,11 +200,6 @@ public final class LiveLogView implements LogSource, AutoCloseable {
         return index.path();
     }
 
-    /** Size of the index file in bytes. */
-    public long indexFileBytes() {
-        return IndexFileDescriptor.fileSize(capacity);
-    }
-
     @Override
     public void close() {
         index.close();

@@ -291,11 +291,6 @@ public final class ShmEndpoint implements AutoCloseable {
         return len < 0 ? 0 : Math.min(len, slotSize);
     }
 
-    /** The switch's receive timestamp of polled frame {@code i}, epoch nanoseconds. */
-    public long frameTimestamp(int i) {
-        return file.get(LONG, fromSwitchSlot(i) + SLOT_TIMESTAMP_OFFSET);
-    }
-
     /** Hands the first {@code n} polled frames' slots back to the switch in one release store. */
     public void release(int n) {
         if (n > polled || n < 0) {

@@ -337,11 +337,6 @@ public final class ShmPort implements Port {
         return (ShmRingDescriptor.state(file) & STATE_PEER_ATTACHED) != 0 ? PortState.UP : PortState.DOWN;
     }
 
-    /** Whether a peer is attached right now. */
-    public boolean peerAttached() {
-        return !closed && (ShmRingDescriptor.state(file) & STATE_PEER_ATTACHED) != 0;
-    }
-
     @Override
     public void close() {
         if (closed) {

@@ -557,7 +557,7 @@ public final class SwitchAgent implements Agent {
         return fdb;
     }
 
-    /** The ports' rings, for {@link BufferLedger} checks (agent thread, or after it stopped). */
+    /** The ports' rings, for {@code BufferLedger} (a test fixture) checks (agent thread, or after it stopped). */
     public List<Ring> rings() {
         Ring[] all = new Ring[2 * portCount];
         for (int i = 0; i < portCount; i++) {

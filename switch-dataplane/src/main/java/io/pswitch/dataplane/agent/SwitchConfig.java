@@ -53,10 +53,6 @@ public record SwitchConfig(int batchSize, int fdbCapacity, long fdbAgeingNs, int
         return new SwitchConfig(batchSize, fdbCapacity, value, fdbSweepSlots, commandQueueCapacity);
     }
 
-    public SwitchConfig withFdbSweepSlots(int value) {
-        return new SwitchConfig(batchSize, fdbCapacity, fdbAgeingNs, value, commandQueueCapacity);
-    }
-
     public SwitchConfig withCommandQueueCapacity(int value) {
         return new SwitchConfig(batchSize, fdbCapacity, fdbAgeingNs, fdbSweepSlots, value);
     }
