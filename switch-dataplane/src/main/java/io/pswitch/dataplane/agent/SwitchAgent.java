@@ -347,6 +347,7 @@ public final class SwitchAgent implements Agent {
         Ring.swap(from, slot, ring, t);
         ring.len[t] = len;
         ring.timestampNs[t] = from.timestampNs[slot];
+        ring.tunnel[t] = from.tunnel[slot];
         txHead[d] = ring.next(t);
         txFree[d]--;
         txFrames[d]++;
@@ -384,6 +385,7 @@ public final class SwitchAgent implements Agent {
         MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(ring.bufIdx[t]), len);
         ring.len[t] = len;
         ring.timestampNs[t] = from.timestampNs[slot];
+        ring.tunnel[t] = from.tunnel[slot];
         txHead[d] = ring.next(t);
         txFree[d]--;
         txFrames[d]++;
