@@ -79,11 +79,11 @@ final class UdpSocket implements AutoCloseable {
     }
 
     /** Why a socket could not be opened: errno and what was being done. */
-    static final class SocketException extends Exception {
+    static final class SocketOpenException extends Exception {
         private static final long serialVersionUID = 1L;
         final int errno;
 
-        SocketException(String what, int errno) {
+        SocketOpenException(String what, int errno) {
             super(what + ": " + strerror(errno));
             this.errno = errno;
         }
@@ -108,7 +108,7 @@ final class UdpSocket implements AutoCloseable {
      * RFC 7348 section 4.3 says a VTEP must not fragment, so a datagram over the path MTU fails
      * with EMSGSIZE and is counted, instead of leaving as fragments.
      */
-    static UdpSocket open(int ipv4, int port, int bufferBytes) throws SocketException {
+    static UdpSocket open(int ipv4, int port, int bufferBytes) throws SocketOpenException {
         Arena arena = Arena.ofShared();
         MemorySegment state = arena.allocate(CALL_STATE);
         int fd = -1;
@@ -116,30 +116,30 @@ final class UdpSocket implements AutoCloseable {
         try {
             fd = (int) Fn.SOCKET.invokeExact(state, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw new SocketException("socket", errno(state));
+                throw new SocketOpenException("socket", errno(state));
             }
             MemorySegment value = arena.allocate(JAVA_INT);
             bufferSize(state, fd, value, SO_RCVBUFFORCE, SO_RCVBUF, bufferBytes);
             bufferSize(state, fd, value, SO_SNDBUFFORCE, SO_SNDBUF, bufferBytes);
             value.set(JAVA_INT, 0, IP_PMTUDISC_DO);
             if ((int) Fn.SETSOCKOPT.invokeExact(state, fd, IPPROTO_IP, IP_MTU_DISCOVER, value, 4) < 0) {
-                throw new SocketException("setsockopt IP_MTU_DISCOVER", errno(state));
+                throw new SocketOpenException("setsockopt IP_MTU_DISCOVER", errno(state));
             }
             MemorySegment sa = arena.allocate(MmsgLayout.SOCKADDR_IN);
             writeSockaddr(sa, ipv4, port);
             if ((int) Fn.BIND.invokeExact(state, fd, sa, MmsgLayout.SOCKADDR_IN_SIZE) < 0) {
-                throw new SocketException("bind", errno(state));
+                throw new SocketOpenException("bind", errno(state));
             }
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, MmsgLayout.SOCKADDR_IN_SIZE);
             if ((int) Fn.GETSOCKNAME.invokeExact(state, fd, sa, len) < 0) {
-                throw new SocketException("getsockname", errno(state));
+                throw new SocketOpenException("getsockname", errno(state));
             }
             int bound = Short.toUnsignedInt(sa.get(PORT, MmsgLayout.SIN_PORT));
             UdpSocket s = new UdpSocket(arena, state, fd, bound);
             ok = true;
             return s;
-        } catch (SocketException e) {
+        } catch (SocketOpenException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("libc socket calls failed: " + t, t);
@@ -159,7 +159,7 @@ final class UdpSocket implements AutoCloseable {
         // The forced option ignores net.core.[rw]mem_max but needs CAP_NET_ADMIN; without, the plain one is capped.
         if ((int) Fn.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, forced, value, 4) < 0
                 && (int) Fn.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, plain, value, 4) < 0) {
-            throw new SocketException("setsockopt buffer size", errno(state));
+            throw new SocketOpenException("setsockopt buffer size", errno(state));
         }
     }
 

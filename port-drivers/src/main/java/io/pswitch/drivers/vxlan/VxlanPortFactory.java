@@ -61,7 +61,7 @@ public final class VxlanPortFactory implements PortDriverFactory {
         UdpSocket socket;
         try {
             socket = UdpSocket.open(options.localIpv4(), options.localPort(), VxlanPort.SOCKET_BUFFER_BYTES);
-        } catch (UdpSocket.SocketException e) {
+        } catch (UdpSocket.SocketOpenException e) {
             throw VxlanPortOptions.bad(spec, openFailure(options, e));
         }
         try {
@@ -72,7 +72,7 @@ public final class VxlanPortFactory implements PortDriverFactory {
         }
     }
 
-    private static String openFailure(VxlanPortOptions options, UdpSocket.SocketException e) {
+    private static String openFailure(VxlanPortOptions options, UdpSocket.SocketOpenException e) {
         String where = VxlanPortOptions.text(options.localIpv4()) + ":" + options.localPort();
         return switch (e.errno) {
             case UdpSocket.EADDRINUSE -> "UDP port in use: " + where + " is already bound by another socket";

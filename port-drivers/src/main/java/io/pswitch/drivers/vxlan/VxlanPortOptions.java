@@ -73,6 +73,11 @@ public record VxlanPortOptions(int localIpv4, int localPort, boolean hasRemote, 
         }
         int vni = ANY_VNI;
         String v = spec.options().get("vni");
+        if (v == null && hasRemote) {
+            // A remote without a VNI is ambiguous: a tunnel to send on, or a filter on who may send?
+            throw bad(spec, "bad vni: remote=" + remote + " needs vni=<n> to send with (or vni=any for a receive-only"
+                    + " port that accepts only that source)");
+        }
         if (v != null && !"any".equals(v)) {
             vni = vni(v);
             if (vni < 0) {

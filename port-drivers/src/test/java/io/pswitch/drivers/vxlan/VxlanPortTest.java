@@ -297,6 +297,7 @@ class VxlanPortTest {
         assertOpenFails("v0=vxlan:127.0.0.1:0,remote=224.0.0.5", "bad remote '224.0.0.5'");
         assertOpenFails("v0=vxlan:127.0.0.1:0,remote=10.0.0.1:0", "bad remote '10.0.0.1:0'");
         assertOpenFails("v0=vxlan:127.0.0.1:0,vni=16777216", "bad vni '16777216'");
+        assertOpenFails("v0=vxlan:127.0.0.1:0,remote=10.0.0.1", "bad vni: remote=10.0.0.1 needs vni=<n>");
         assertOpenFails("v0=vxlan:127.0.0.1:0,vni=x", "bad vni 'x'");
         try (DatagramChannel taken = DatagramChannel.open()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
