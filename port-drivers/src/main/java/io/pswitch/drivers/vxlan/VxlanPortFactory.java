@@ -12,7 +12,9 @@ import org.agrona.concurrent.SystemEpochNanoClock;
 
 /**
  * Opens {@code vxlan:<local-ip>[:<udp-port>][,remote=<ip>[:<port>]][,vni=<n>|any]} ports
- * ({@link VxlanPort}). The UDP port defaults to 4789 on both sides, {@code vni} to {@code any}.
+ * ({@link VxlanPort}). The UDP port defaults to 4789 on both sides. Without {@code remote}, {@code vni}
+ * defaults to {@code any} and the port is receive-only; with one, {@code vni} must be given:
+ * {@code vni=<n>} sends to it, {@code vni=any} only restricts who may send.
  */
 public final class VxlanPortFactory implements PortDriverFactory {
     public static final String DRIVER = "vxlan";
@@ -36,7 +38,7 @@ public final class VxlanPortFactory implements PortDriverFactory {
     @Override
     public String usage() {
         return "vxlan:<local-ip>[:<udp-port>][,remote=<ip>[:<port>]][,vni=<n>|any]  RFC 7348 tunnel endpoint over UDP"
-                + " (default port 4789); receive-only without remote or with vni=any";
+                + " (default port 4789); receive-only without remote or with vni=any; remote needs vni";
     }
 
     @Override
