@@ -348,6 +348,7 @@ public final class SwitchAgent implements Agent {
         Ring.swap(from, slot, ring, t);
         ring.len[t] = len;
         ring.timestampNs[t] = from.timestampNs[slot];
+        ring.tunnel[t] = from.tunnel[slot];
         txHead[d] = ring.next(t);
         txFree[d]--;
         txFrames[d]++;
@@ -385,6 +386,7 @@ public final class SwitchAgent implements Agent {
         MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(ring.bufIdx[t]), len);
         ring.len[t] = len;
         ring.timestampNs[t] = from.timestampNs[slot];
+        ring.tunnel[t] = from.tunnel[slot];
         txHead[d] = ring.next(t);
         txFree[d]--;
         txFrames[d]++;

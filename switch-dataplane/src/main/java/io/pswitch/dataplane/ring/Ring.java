@@ -3,11 +3,12 @@ package io.pswitch.dataplane.ring;
 import io.pswitch.pktlog.pool.BufferPool;
 
 /**
- * A netmap-style ring of slots {@code {bufIdx, len, flags, timestampNs}} with {@code head/cur/tail}.
+ * A netmap-style ring of slots {@code {bufIdx, len, flags, timestampNs, tunnel}} with {@code head/cur/tail}.
  *
  * <p>Every slot always holds one pool buffer, so a ring of {@code n} slots owns {@code n} buffers.
  * Frames move between rings by swapping {@code bufIdx} values (zero copy); a slot whose buffer was
- * swapped carries {@link #FLAG_BUF_CHANGED}.
+ * swapped carries {@link #FLAG_BUF_CHANGED}. {@code len}, {@code timestampNs} and {@code tunnel} describe the
+ * frame, not the buffer: whoever moves a frame to another ring's slot copies them with it.
  *
  * <p>Ownership of slots, as in netmap (one slot is always kept empty, so capacity is {@code n - 1}):
  * <ul>
@@ -34,6 +35,12 @@ public final class Ring {
     public final int[] len;
     public final short[] flags;
     public final long[] timestampNs;
+    /**
+     * How the frame arrived when it came out of a tunnel ({@code io.pswitch.pktlog.tunnel.TunnelMeta}:
+     * VNI and outer source), 0 when it did not. Written by a tunnel driver's rxSync; drivers without
+     * tunnels never write their RX ring's entries, which stay 0.
+     */
+    public final long[] tunnel;
 
     /** First slot owned by the user. Written by the user. */
     public int head;
@@ -55,6 +62,7 @@ public final class Ring {
         this.len = new int[numSlots];
         this.flags = new short[numSlots];
         this.timestampNs = new long[numSlots];
+        this.tunnel = new long[numSlots];
     }
 
     /** An RX ring: empty ({@code head == tail}), every slot given a buffer from the pool. */

@@ -24,7 +24,9 @@ final class MemoryPort implements Port {
     private final Ring rx;
     private final Ring tx;
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
+    private final ArrayDeque<Long> inboundTunnel = new ArrayDeque<>();
     final List<byte[]> transmitted = new ArrayList<>();
+    final List<Long> transmittedTunnel = new ArrayList<>();
     final List<Integer> transmittedBufIdx = new ArrayList<>();
     final List<Integer> receivedBufIdx = new ArrayList<>();
     PortState state = PortState.UP;
@@ -44,7 +46,14 @@ final class MemoryPort implements Port {
     void feed(byte[]... frames) {
         for (byte[] f : frames) {
             inbound.add(f);
+            inboundTunnel.add(0L);
         }
+    }
+
+    /** A frame that came out of a tunnel: rxSync sets the slot's {@code tunnel} to {@code tunnel}. */
+    void feedTunnelled(long tunnel, byte[] frame) {
+        inbound.add(frame);
+        inboundTunnel.add(tunnel);
     }
 
     int waiting() {
@@ -55,6 +64,7 @@ final class MemoryPort implements Port {
         List<byte[]> out = new ArrayList<>(transmitted);
         transmitted.clear();
         transmittedBufIdx.clear();
+        transmittedTunnel.clear();
         return out;
     }
 
@@ -88,6 +98,7 @@ final class MemoryPort implements Port {
             MemorySegment.copy(f, 0, pool.segment(), ValueLayout.JAVA_BYTE, pool.offset(rx.bufIdx[s]), stored);
             rx.len[s] = f.length;
             rx.timestampNs[s] = ++stamp;
+            rx.tunnel[s] = inboundTunnel.poll();
             receivedBufIdx.add(rx.bufIdx[s]);
             rx.tail = rx.next(s);
         }
@@ -106,6 +117,7 @@ final class MemoryPort implements Port {
             MemorySegment.copy(pool.segment(), ValueLayout.JAVA_BYTE, pool.offset(tx.bufIdx[s]), f, 0, f.length);
             transmitted.add(f);
             transmittedBufIdx.add(tx.bufIdx[s]);
+            transmittedTunnel.add(tx.tunnel[s]);
             tx.hwcur = tx.next(s);
             n++;
         }

@@ -11,6 +11,7 @@ import io.pswitch.dataplane.port.PortCounters;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.tunnel.TunnelMeta;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -124,6 +125,27 @@ class SwitchAgentTest {
 
     private static PortCounters counters(SwitchAgent agent, MemoryPort port) {
         return agent.counters(agent.portIndex(port.name()));
+    }
+
+    @Test
+    void aFramesTunnelMetadataMovesWithItOnUnicastAndFlood() {
+        long tunnelled = TunnelMeta.encode(42, 0x0a000001);
+        p0.feedTunnelled(tunnelled, frame(BROADCAST, A));
+        run();
+        // Flooded: p1 and p2 get it, one by copy and one by the buffer's swap; both keep the tunnel.
+        assertThat(p1.transmittedTunnel).containsExactly(tunnelled);
+        assertThat(p2.transmittedTunnel).containsExactly(tunnelled);
+        p1.takeTransmitted();
+        p2.takeTransmitted();
+
+        p1.feed(frame(A, B));
+        run();
+        assertThat(p0.transmittedTunnel).as("a frame from no tunnel carries none").containsExactly(TunnelMeta.NONE);
+
+        long other = TunnelMeta.encode(7, 0x0a000002);
+        p0.feedTunnelled(other, frame(B, A));
+        run();
+        assertThat(p1.transmittedTunnel).as("known unicast, moved by swap").containsExactly(other);
     }
 
     @Test

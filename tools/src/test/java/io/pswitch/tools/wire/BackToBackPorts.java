@@ -83,6 +83,7 @@ public final class BackToBackPorts implements AutoCloseable {
             Ring.swap(rx, s, tx, d);
             tx.len[d] = rx.len[s];
             tx.timestampNs[d] = rx.timestampNs[s];
+            tx.tunnel[d] = rx.tunnel[s];
             rx.head = rx.cur = rx.next(s);
             tx.head = tx.cur = tx.next(d);
             n++;
