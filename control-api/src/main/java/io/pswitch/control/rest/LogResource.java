@@ -3,23 +3,18 @@ package io.pswitch.control.rest;
 import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.pswitch.control.log.PacketStream;
+import io.pswitch.pktlog.catalog.LogCatalog;
+import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
+import io.pswitch.pktlog.export.CaptureFormat;
+import io.pswitch.pktlog.export.LogExporter;
+import io.pswitch.pktlog.tier.LogView;
 import io.pswitch.control.log.TimeSpec;
-import io.pswitch.dataplane.agent.SwitchAgent;
-import io.pswitch.pktlog.filter.BpfInterpreter;
-import io.pswitch.pktlog.filter.BpfProgram;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSyntaxException;
-import io.pswitch.pktlog.filter.PcapCompiler;
 import io.pswitch.pktlog.libpcap.LibpcapMissingException;
-import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,37 +43,36 @@ final class LogResource implements ApiResource {
     }
 
     private void packets(Context ctx) throws IOException {
-        QueryParams.allowOnly(ctx, "from", "to", "filter", "port", "limit", "format");
+        QueryParams.allowOnly(ctx, "from", "to", "filter", "port", "limit", "format", "vni");
         long now = System.currentTimeMillis() * 1_000_000L;
         long from = time(ctx, "from", Long.MIN_VALUE, now);
         long to = time(ctx, "to", Long.MAX_VALUE, now);
         if (from > to) {
             throw ApiException.badRequest("from (" + TimeSpec.format(from) + ") is after to (" + TimeSpec.format(to) + ")");
         }
-        LogQuery query = new LogQuery(from, to, port(ctx), predicate(ctx), limit(ctx));
+        LogQuery query = predicate(ctx, LogQuery.between(from, to).limit(limit(ctx)));
+        int port = port(ctx);
+        if (port >= 0) {
+            query = query.onPort(port);
+        }
+        query = query.withVni(vni(ctx));
         String formatText = QueryParams.single(ctx, "format");
-        PacketStream.Format format;
+        CaptureFormat format;
         try {
-            format = formatText == null ? PacketStream.Format.PCAP : PacketStream.Format.parse(formatText);
+            format = formatText == null ? CaptureFormat.PCAP : CaptureFormat.parse(formatText);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(PortsResource.printable(e.getMessage()));
         }
-        SwitchAgent agent = view.agent();
-        List<String> ports = new ArrayList<>();
-        for (int p = 0; p < agent.portCount(); p++) {
-            ports.add(agent.port(p).name());
-        }
-        Map<Integer, String> names = new HashMap<>();
-        for (Filter f : view.filters()) {
-            names.put(f.id(), f.name());
-        }
+        // Names as the switch's log catalog keeps them (deleted filters stay named).
+        LogCatalog catalog = LogCatalogDescriptor.read(view.tiers().layout().dataDir());
         ctx.status(200);
-        ctx.contentType(format.contentType);
-        ctx.header("Content-Disposition", "attachment; filename=\"pswitch-log." + format.extension + "\"");
+        ctx.contentType(format.contentType());
+        ctx.header("Content-Disposition", "attachment; filename=\"pswitch-log." + format.extension() + "\"");
         // Straight to the servlet stream: the writer's 64 KiB buffer is all this request holds.
         OutputStream out = ctx.res().getOutputStream();
         try {
-            new PacketStream(view.log(), ports, names).write(query, format, out);
+            // Every tier: the segments on disk and the hot tier, as one log.
+            new LogExporter(LogView.of(view.tiers()), catalog).write(query, format, "the response", out);
         } catch (RuntimeException e) {
             // Headers are gone: the client sees a cut stream. Usually it simply disconnected.
             LOG.debug("log export ended early: {}", e.toString());
@@ -97,10 +91,27 @@ final class LogResource implements ApiResource {
         }
     }
 
+    private static int vni(Context ctx) {
+        String text = QueryParams.single(ctx, "vni");
+        if (text == null) {
+            return LogQuery.ANY_VNI;
+        }
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= 0 && v <= io.pswitch.pktlog.tunnel.TunnelMeta.MAX_VNI) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw ApiException.badRequest("vni '" + PortsResource.printable(text) + "' is not a VXLAN network identifier (0.."
+                + io.pswitch.pktlog.tunnel.TunnelMeta.MAX_VNI + ")");
+    }
+
     private int port(Context ctx) {
         String name = QueryParams.single(ctx, "port");
         if (name == null) {
-            return LogQuery.ANY_PORT;
+            return -1;
         }
         int p = view.agent().portIndex(name);
         if (p < 0) {
@@ -127,23 +138,20 @@ final class LogResource implements ApiResource {
     }
 
     /** The tcpdump expression, compiled by libpcap and re-applied to the stored bytes. */
-    private static FramePredicate predicate(Context ctx) {
+    private static LogQuery predicate(Context ctx, LogQuery query) {
         String expression = QueryParams.single(ctx, "filter");
         if (expression == null) {
-            return null;
+            return query;
         }
         if (expression.length() > Filter.MAX_EXPRESSION_LENGTH) {
             throw ApiException.badRequest("filter is " + expression.length() + " characters, more than " + Filter.MAX_EXPRESSION_LENGTH);
         }
-        BpfProgram program;
         try {
-            program = PcapCompiler.get().compile(expression);
+            return query.matching(expression);
         } catch (FilterSyntaxException e) {
             throw ApiException.badRequest("filter: " + e.getMessage().replaceAll("\\p{Cntrl}", "?"));
         } catch (LibpcapMissingException e) {
             throw ApiException.unavailable("filter: libpcap is not available to compile it: " + e.getMessage());
         }
-        BpfInterpreter bpf = new BpfInterpreter();
-        return (segment, offset, storedLength, wireLength) -> bpf.run(program, segment, offset, wireLength, storedLength) != 0;
     }
 }

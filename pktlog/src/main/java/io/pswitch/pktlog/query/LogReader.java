@@ -186,11 +186,7 @@ public final class LogReader {
             if (rec.timestampNs() >= query.toNs()) {
                 break;
             }
-            if (query.ingressPort() != LogQuery.ANY_PORT && rec.ingressPort() != query.ingressPort()) {
-                continue;
-            }
-            if (query.predicate() != null
-                    && !query.predicate().test(frame, 0, rec.storedLength(), rec.wireLength())) {
+            if (!query.selects(rec, frame, 0)) {
                 continue;
             }
             count++;

@@ -173,7 +173,7 @@ public final class SegmentReader {
                 continue;
             }
             int port = ChunkDescriptor.ingressPort(buf, at);
-            if (q.ingressPort() != LogQuery.ANY_PORT && port != q.ingressPort()) {
+            if (!q.portSelected(port) || q.vni() != LogQuery.ANY_VNI && !vniMatches(ChunkDescriptor.tunnel(buf, at), q.vni())) {
                 continue;
             }
             int stored = ChunkDescriptor.storedLength(buf, at);
@@ -231,5 +231,9 @@ public final class SegmentReader {
 
     public long delivered() {
         return delivered;
+    }
+
+    private static boolean vniMatches(long tunnel, int vni) {
+        return io.pswitch.pktlog.tunnel.TunnelMeta.present(tunnel) && io.pswitch.pktlog.tunnel.TunnelMeta.vni(tunnel) == vni;
     }
 }

@@ -35,6 +35,11 @@ public record TierLayout(UUID logId, Path poolFile, Path segmentsDir, boolean re
     public static final String SEGMENTS_DIR = "segments";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The data directory (the segments' parent). */
+    public Path dataDir() {
+        return segmentsDir.getParent();
+    }
+
     /** The hot tier's index, next to its pool. */
     public Path indexFile() {
         return IndexFileDescriptor.defaultPath(poolFile);

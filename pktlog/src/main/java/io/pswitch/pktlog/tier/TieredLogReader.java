@@ -96,8 +96,7 @@ public final class TieredLogReader {
 
         /** The query from the last delivered record's time on (times are non-decreasing in sequence order). */
         LogQuery resumeFrom(LogQuery q) {
-            return lastTs == Long.MIN_VALUE ? q : new LogQuery(Math.max(q.fromNs(), lastTs), q.toNs(), q.ingressPort(),
-                    q.predicate(), q.limit());
+            return lastTs == Long.MIN_VALUE ? q : q.window(Math.max(q.fromNs(), lastTs), q.toNs());
         }
 
         @Override

@@ -7,16 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
 import io.pswitch.pktlog.index.IndexRecordDescriptor;
-import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.index.LogStorage;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.pool.BufferPool;
-import io.pswitch.tools.log.CaptureFormat;
+import io.pswitch.pktlog.export.CaptureFormat;
+import io.pswitch.pktlog.export.ExportResult;
+import io.pswitch.pktlog.export.LogExporter;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TierLayout;
 import io.pswitch.tools.log.DataDir;
-import io.pswitch.tools.log.ExportResult;
-import io.pswitch.tools.log.LogExporter;
 import io.pswitch.tools.log.Selection;
 import io.pswitch.control.log.TimeSpec;
 import io.pswitch.tools.log.Clock;
@@ -157,7 +158,7 @@ final class ExportBench {
         for (int i = 0; i < templates.length; i++) {
             templates[i] = frame(i);
         }
-        Path poolPath = dir.resolve(DataDir.POOL_FILE);
+        Path poolPath = dir.resolve(TierLayout.POOL_FILE);
         try (BufferPool pool = BufferPool.open(poolPath, 128, records + 1024);
              PacketLog log = PacketLog.open(pool, io.pswitch.pktlog.index.IndexFileDescriptor.defaultPath(poolPath),
                      new PacketLogConfig(records + 16, 0, 1), NO_FLUSH);
@@ -190,7 +191,7 @@ final class ExportBench {
         LogCatalog catalog = data.catalog();
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
-            try (LiveLogView view = data.openLog()) {
+            try (LogView view = data.openLog()) {
                 last = new LogExporter(view, catalog).export(selection.resolve(catalog, Clock.nowNs()),
                         CaptureFormat.choose(null, res), res, 0, null);
             }

@@ -2,22 +2,21 @@ package io.pswitch.tools.log;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
-import io.pswitch.pktlog.index.IndexFileDescriptor;
-import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TierLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --data-dir} every log command takes: the switch's data directory, holding {@code pool},
- * the index next to it and (optionally) {@code log-catalog.json}. Opening it never takes the
+ * The {@code --data-dir} every log command takes: the switch's data directory, holding the segment
+ * tier, {@code tiers.json} (where the hot tier lives), the pool and index when the hot tier is in
+ * place, and (optionally) {@code log-catalog.json}. Opening it never takes the
  * directory's lock, so the tools run beside a switch that is writing the log.
  */
 public final class DataDir {
-    public static final String POOL_FILE = "pool";
-
     @Option(names = {"-d", "--data-dir"}, required = true, paramLabel = "DIR",
-            description = "The switch's data directory (pool, index, log-catalog.json).")
+            description = "The switch's data directory (segments, tiers.json, log-catalog.json; the pool when in place).")
     Path dir;
 
     public DataDir() {
@@ -31,31 +30,18 @@ public final class DataDir {
         return dir;
     }
 
+    /** The hot tier's pool file (in the data directory, or where the switch moved it: see tiers.json). */
     public Path poolPath() {
-        return dir.resolve(POOL_FILE);
+        return TierLayout.forReading(dir).poolFile();
     }
 
     public Path indexPath() {
-        return IndexFileDescriptor.defaultPath(poolPath());
+        return TierLayout.forReading(dir).indexFile();
     }
 
-    /** Checks the directory holds a log, with a message that says what is missing. */
-    public void check() {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("no data directory " + dir);
-        }
-        if (!Files.isRegularFile(poolPath())) {
-            throw new IllegalArgumentException("no packet log in " + dir + ": " + POOL_FILE + " is missing");
-        }
-        if (!Files.isRegularFile(indexPath())) {
-            throw new IllegalArgumentException("no packet log in " + dir + ": " + indexPath().getFileName() + " is missing");
-        }
-    }
-
-    /** The log, read-only and tolerant of a switch writing it. */
-    public LiveLogView openLog() {
-        check();
-        return LiveLogView.open(poolPath(), indexPath());
+    /** The log over all its tiers, read-only and tolerant of a switch writing it. */
+    public LogView openLog() {
+        return LogView.open(dir);
     }
 
     /** Port and filter names; {@link LogCatalog#EMPTY} (generic names) when the switch wrote none. */

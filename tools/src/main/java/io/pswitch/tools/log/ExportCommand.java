@@ -1,7 +1,13 @@
 package io.pswitch.tools.log;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.export.CaptureFormat;
+import io.pswitch.pktlog.export.CaptureSink;
+import io.pswitch.pktlog.export.ExportResult;
+import io.pswitch.pktlog.export.LogExporter;
+import io.pswitch.pktlog.export.SplitNames;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.tier.LogView;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,7 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Export logged frames to pcap (nanosecond timestamps) or pcapng.",
                 "pcapng has one interface per switch port, named after it, and a comment per packet",
-                "naming the filters that logged it. Safe while a switch writes the log: records",
+                "naming the filters that logged it (and, for frames from a vxlan port, the VNI and the",
+                "VTEP that sent them). Reads every tier: the segments on disk and the hot tier.",
+                "Safe while a switch writes the log: records",
                 "retired during the export are skipped and counted, never written half-overwritten."})
 public final class ExportCommand implements Callable<Integer> {
     @Mixin
@@ -52,14 +60,14 @@ public final class ExportCommand implements Callable<Integer> {
         }
         CaptureFormat f = CaptureFormat.choose(format, output);
         LogCatalog catalog = dataDir.catalog();
-        Selection.Resolved sel = selection.resolve(catalog, Clock.nowNs());
+        LogQuery sel = selection.resolve(catalog, Clock.nowNs());
         // With the capture on standard output, the summary goes to standard error.
         PrintStream out = toStdout ? System.err : System.out;
-        try (LiveLogView log = dataDir.openLog()) {
+        try (LogView log = dataDir.openLog()) {
             LogExporter exporter = new LogExporter(log, catalog);
             ExportResult r;
             if (System.console() != null && !json && !toStdout) {
-                long[] window = exporter.window(sel);
+                long[] window = exporter.window();
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("export").setInitialMax(window[1] - window[0])
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" rec", 1).continuousUpdate().build()) {
                     LongConsumer progress = seq -> bar.stepTo(Math.max(0, seq - window[0]));

@@ -1,7 +1,7 @@
 package io.pswitch.tools.log;
 
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
-import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.tier.LogView;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +18,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LiveLogView log = dataDir.openLog()) {
+        try (LogView log = dataDir.openLog()) {
             LogSummary.of(dataDir.dir(), log, dataDir.catalog(),
                     Files.exists(LogCatalogDescriptor.path(dataDir.dir()))).print(System.out);
         }

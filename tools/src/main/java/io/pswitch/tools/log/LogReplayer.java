@@ -5,11 +5,11 @@ import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.drivers.PortDrivers;
-import io.pswitch.pktlog.index.LogSource;
 import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.query.LogQuery;
-import io.pswitch.pktlog.query.LogReader;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import io.pswitch.pktlog.query.RecordConsumer;
 import java.io.IOException;
@@ -52,10 +52,10 @@ public final class LogReplayer {
         void scheduled(long seq, long dueOffsetNs);
     }
 
-    private final LogSource log;
+    private final LogView log;
     private ScheduleListener schedule = ScheduleListener.NONE;
 
-    public LogReplayer(LogSource log) {
+    public LogReplayer(LogView log) {
         this.log = log;
     }
 
@@ -98,28 +98,28 @@ public final class LogReplayer {
     /**
      * @param passes how many times to send the selection (>= 1)
      */
-    public ReplayResult replay(Selection.Resolved selection, PortSpec spec, ReplaySpeed speed, long passes) {
+    public ReplayResult replay(LogQuery selection, PortSpec spec, ReplaySpeed speed, long passes) {
         if (passes < 1) {
             throw new IllegalArgumentException("--loop " + passes + " must be at least 1");
         }
         Path scratch = scratchDir();
         Path poolFile = scratch.resolve("replay-pool-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        int bufferSize = Math.max(2048, log.pool().bufferSize());
+        int bufferSize = Math.max(2048, log.pool() == null ? 2048 : log.pool().bufferSize());
         try (BufferPool pool = BufferPool.open(poolFile, bufferSize, 3 * RING_SIZE + 16)) {
             Port port = PortDrivers.installed().open(spec, new PortContext(pool, RING_SIZE, BATCH));
             try {
                 Sender sender = new Sender(port, pool, selection, speed, schedule);
-                LogReader reader = new LogReader(log);
+                TieredLogReader reader = log.reader();
                 long t0 = System.nanoTime();
                 long done = 0;
                 for (; done < passes && !sender.stopped; done++) {
                     sender.startPass();
-                    reader.query(selection.query(), sender);
+                    reader.query(selection, sender);
                     sender.flush(true);
                 }
                 return new ReplayResult(sender.sent, sender.bytes, done, System.nanoTime() - t0,
                         sender.gaps == 0 ? 0 : (double) sender.gapErrorSum / sender.gaps, sender.gapErrorMax,
-                        reader.retiredSkipped(), reader.crcMismatches(), spec.text(), speed.paced());
+                        0, reader.crcMismatches(), spec.text(), speed.paced());
             } finally {
                 port.close();
             }
@@ -150,8 +150,7 @@ public final class LogReplayer {
         private final Ring rx;
         private final BufferPool pool;
         private final MemorySegment poolSegment;
-        private final Selection.Resolved selection;
-        private final boolean portFilter;
+        private final LogQuery selection;
         private final double speed;
         private final ScheduleListener schedule;
         private boolean first;
@@ -167,7 +166,7 @@ public final class LogReplayer {
         long gapErrorMax;
         boolean stopped;
 
-        Sender(Port port, BufferPool pool, Selection.Resolved selection, ReplaySpeed speed, ScheduleListener schedule) {
+        Sender(Port port, BufferPool pool, LogQuery selection, ReplaySpeed speed, ScheduleListener schedule) {
             this.schedule = schedule;
             this.port = port;
             this.tx = port.txRing();
@@ -175,7 +174,6 @@ public final class LogReplayer {
             this.pool = pool;
             this.poolSegment = pool.segment();
             this.selection = selection;
-            this.portFilter = selection.ports() != null && selection.query().ingressPort() == LogQuery.ANY_PORT;
             this.speed = speed.factor();
         }
 
@@ -186,9 +184,6 @@ public final class LogReplayer {
 
         @Override
         public boolean accept(LogRecord record, MemorySegment frame, long offset) {
-            if (portFilter && !selection.portSelected(record.ingressPort())) {
-                return true;
-            }
             if (inPass >= selection.limit()) {
                 return false;
             }

@@ -2,13 +2,8 @@ package io.pswitch.tools.log;
 
 import io.pswitch.control.log.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.filter.BpfBytecodeCompiler;
-import io.pswitch.pktlog.filter.BpfInterpreter;
-import io.pswitch.pktlog.filter.BpfProgram;
-import io.pswitch.pktlog.filter.CompiledBpfProgram;
-import io.pswitch.pktlog.filter.PcapCompiler;
-import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.tunnel.TunnelMeta;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -37,6 +32,10 @@ public final class Selection {
     @Option(names = "--limit", paramLabel = "N", description = "At most N records.")
     Long limit;
 
+    @Option(names = "--vni", paramLabel = "VNI",
+            description = "Only frames that arrived through VXLAN with this network identifier (a mirror session).")
+    Integer vni;
+
     public Selection() {
     }
 
@@ -52,12 +51,12 @@ public final class Selection {
     }
 
     /**
-     * Parses and compiles the selection.
+     * Parses and compiles the selection into the query every reader runs.
      *
-     * @throws IllegalArgumentException for a bad time, window, limit or port name
+     * @throws IllegalArgumentException for a bad time, window, limit, VNI or port name
      * @throws io.pswitch.pktlog.filter.FilterSyntaxException for a filter libpcap rejects
      */
-    public Resolved resolve(LogCatalog catalog, long nowNs) {
+    public LogQuery resolve(LogCatalog catalog, long nowNs) {
         long fromNs = from == null ? Long.MIN_VALUE : TimeSpec.parse("--from", from, nowNs);
         long toNs = to == null ? Long.MAX_VALUE : TimeSpec.parse("--to", to, nowNs);
         if (toNs < fromNs) {
@@ -65,6 +64,9 @@ public final class Selection {
         }
         if (limit != null && limit < 0) {
             throw new IllegalArgumentException("--limit " + limit + " must be >= 0");
+        }
+        if (vni != null && (vni < 0 || vni > TunnelMeta.MAX_VNI)) {
+            throw new IllegalArgumentException("--vni " + vni + " is not a VXLAN network identifier (0.." + TunnelMeta.MAX_VNI + ")");
         }
         BitSet portSet = null;
         if (!ports.isEmpty()) {
@@ -77,40 +79,7 @@ public final class Selection {
                 }
             }
         }
-        FramePredicate predicate = filter == null || filter.isBlank() ? null : predicate(filter);
-        return new Resolved(fromNs, toNs, predicate, portSet, limit == null ? Long.MAX_VALUE : limit, filter);
-    }
-
-    /** A tcpdump expression compiled by libpcap, run as JVM bytecode (or interpreted when too large). */
-    static FramePredicate predicate(String expression) {
-        BpfProgram program = PcapCompiler.get().compile(expression);
-        CompiledBpfProgram compiled = BpfBytecodeCompiler.compile(program);
-        if (compiled != null) {
-            return (segment, offset, stored, wire) -> compiled.run(segment, offset, wire, stored) != 0;
-        }
-        BpfInterpreter interpreter = new BpfInterpreter();
-        return (segment, offset, stored, wire) -> interpreter.run(program, segment, offset, wire, stored) != 0;
-    }
-
-    /**
-     * A selection ready to run.
-     *
-     * @param ports ingress port indices, or null for all
-     * @param expression the filter as given (for messages), or null
-     */
-    public record Resolved(long fromNs, long toNs, FramePredicate predicate, BitSet ports, long limit, String expression) {
-        /**
-         * The query for {@link io.pswitch.pktlog.query.LogReader}; a single port is pushed into it,
-         * several are checked by {@link #portSelected} (the limit then too, by the caller).
-         */
-        public LogQuery query() {
-            int single = ports != null && ports.cardinality() == 1 ? ports.nextSetBit(0) : LogQuery.ANY_PORT;
-            long queryLimit = ports == null || single != LogQuery.ANY_PORT ? limit : Long.MAX_VALUE;
-            return new LogQuery(fromNs, toNs, single, predicate, queryLimit);
-        }
-
-        public boolean portSelected(int port) {
-            return ports == null || ports.get(port & 0xFFFF);
-        }
+        return LogQuery.between(fromNs, toNs).onPorts(portSet).withVni(vni == null ? LogQuery.ANY_VNI : vni)
+                .limit(limit == null ? Long.MAX_VALUE : limit).matching(filter);
     }
 }

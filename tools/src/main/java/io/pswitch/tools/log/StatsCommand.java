@@ -2,7 +2,7 @@ package io.pswitch.tools.log;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
-import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.tier.LogView;
 import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +18,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ObjectMapper mapper = new ObjectMapper();
-        try (LiveLogView log = dataDir.openLog()) {
+        try (LogView log = dataDir.openLog()) {
             LogSummary s = LogSummary.of(dataDir.dir(), log, dataDir.catalog(),
                     Files.exists(LogCatalogDescriptor.path(dataDir.dir())));
             System.out.println(mapper.writeValueAsString(s.toJson(mapper)));

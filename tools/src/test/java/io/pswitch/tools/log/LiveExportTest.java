@@ -1,9 +1,13 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.export.CaptureFormat;
+import io.pswitch.pktlog.export.ExportResult;
+import io.pswitch.pktlog.export.LogExporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pcap.CaptureReader;
@@ -67,10 +71,9 @@ class LiveExportTest {
                 for (int round = 0; round < 40; round++) {
                     Path f = out.resolve("live-" + round + ".pcapng");
                     ExportResult r;
-                    try (LiveLogView view = new DataDir(dir).openLog()) {
+                    try (LogView view = new DataDir(dir).openLog()) {
                         // A slow consumer (a filter that spins) so that retirement overtakes the reader.
-                        Selection.Resolved slow = new Selection.Resolved(Long.MIN_VALUE, Long.MAX_VALUE,
-                                (seg, o, s, w) -> spin(20_000), null, Long.MAX_VALUE, null);
+                        LogQuery slow = LogQuery.all().matching((seg, o, s, w) -> spin(20_000));
                         r = new LogExporter(view, LogCatalog.EMPTY).export(slow, CaptureFormat.PCAPNG, f, 0, null);
                     }
                     exported += r.records();

@@ -1,11 +1,15 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.export.CaptureFormat;
+import io.pswitch.pktlog.export.ExportResult;
+import io.pswitch.pktlog.export.LogExporter;
 import io.pswitch.control.log.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.tools.cli.Pswitch;
 import java.io.ByteArrayOutputStream;
@@ -56,7 +60,7 @@ class LogExportTest {
     }
 
     ExportResult export(Selection selection, CaptureFormat format, Path file, long split) {
-        try (LiveLogView view = new DataDir(dir).openLog()) {
+        try (LogView view = new DataDir(dir).openLog()) {
             return new LogExporter(view, TestLog.CATALOG).export(selection.resolve(TestLog.CATALOG, Clock.nowNs()),
                     format, file, split, null);
         }
@@ -152,7 +156,7 @@ class LogExportTest {
     @Test
     void relativeTimesCountBackFromNow() {
         long now = START_NS + 500 * SPACING_NS;
-        Selection.Resolved s = Selection.of("100ms", null, null, null, null).resolve(LogCatalog.EMPTY, now);
+        LogQuery s = Selection.of("100ms", null, null, null, null).resolve(LogCatalog.EMPTY, now);
         assertThat(s.fromNs()).isEqualTo(now - 100_000_000L);
         assertThat(TimeSpec.parse("--from", "2h", now)).isEqualTo(now - 7_200_000_000_000L);
         assertThat(TimeSpec.parse("--from", "2026-11-21T16:00:00.5+01:00", 0))
@@ -194,7 +198,7 @@ class LogExportTest {
         Files.createDirectories(plain);
         TestLog.build(plain, 10, START_NS, SPACING_NS, false);
         Path f = out.resolve("generic.pcapng");
-        try (LiveLogView view = new DataDir(plain).openLog()) {
+        try (LogView view = new DataDir(plain).openLog()) {
             LogCatalog c = new DataDir(plain).catalog();
             assertThat(c).isEqualTo(LogCatalog.EMPTY);
             new LogExporter(view, c).export(Selection.of(null, null, null, List.of("port1"), null).resolve(c, 0),

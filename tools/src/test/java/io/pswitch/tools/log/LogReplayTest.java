@@ -1,10 +1,11 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.query.LogQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pcap.CaptureReader;
@@ -86,8 +87,8 @@ class LogReplayTest {
     /** Replays the whole log at original speed in-process; returns each paced frame's scheduled offset by sequence. */
     static java.util.Map<Long, Long> scheduleOf(Path dir, io.pswitch.dataplane.port.PortSpec spec) {
         java.util.Map<Long, Long> due = new java.util.LinkedHashMap<>();
-        try (LiveLogView view = new DataDir(dir).openLog()) {
-            Selection.Resolved all = Selection.of(null, null, null, null, null).resolve(LogCatalog.EMPTY, 0);
+        try (LogView view = new DataDir(dir).openLog()) {
+            LogQuery all = Selection.of(null, null, null, null, null).resolve(LogCatalog.EMPTY, 0);
             ReplayResult r = new LogReplayer(view).schedule(due::put).replay(all, spec, ReplaySpeed.ORIGINAL, 1);
             assertThat(r.framesSent()).isEqualTo(COUNT);
             assertThat(r.paced()).isTrue();
@@ -125,8 +126,8 @@ class LogReplayTest {
         buildLog();
         Path f = out.resolve("top.pcap");
         ReplayResult r;
-        try (LiveLogView view = new DataDir(dir).openLog()) {
-            Selection.Resolved sel = Selection.of(null, null, "icmp or arp", null, null).resolve(LogCatalog.EMPTY, 0);
+        try (LogView view = new DataDir(dir).openLog()) {
+            LogQuery sel = Selection.of(null, null, "icmp or arp", null, null).resolve(LogCatalog.EMPTY, 0);
             r = new LogReplayer(view).replay(sel, LogReplayer.portSpec("out=pcapfile:out=" + f, null, out), ReplaySpeed.TOP, 3);
         }
         assertThat(r.paced()).as("top speed follows no schedule").isFalse();

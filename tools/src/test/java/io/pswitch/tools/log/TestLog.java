@@ -43,7 +43,7 @@ final class TestLog {
     }
 
     static Path pool(Path dir) {
-        return dir.resolve(DataDir.POOL_FILE);
+        return dir.resolve(io.pswitch.pktlog.tier.TierLayout.POOL_FILE);
     }
 
     /** Frame number {@code i} of a repeating mix. */

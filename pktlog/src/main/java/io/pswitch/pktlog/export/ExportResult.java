@@ -1,4 +1,4 @@
-package io.pswitch.tools.log;
+package io.pswitch.pktlog.export;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -22,11 +22,19 @@ public record ExportResult(long records, long bytes, List<Path> files, long skip
     public String toJson() {
         StringBuilder files = new StringBuilder("[");
         for (Path f : this.files) {
-            files.append(files.length() > 1 ? "," : "").append('"').append(Json.escape(f.toString())).append('"');
+            files.append(files.length() > 1 ? "," : "").append(quote(f.toString()));
         }
         files.append(']');
         return "{\"records\":" + records + ",\"bytes\":" + bytes + ",\"files\":" + files
                 + ",\"skippedRetired\":" + skippedRetired + ",\"crcMismatches\":" + crcMismatches
                 + ",\"elapsedMs\":" + String.format(java.util.Locale.ROOT, "%.3f", elapsedNs / 1e6) + "}";
+    }
+
+    private static String quote(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

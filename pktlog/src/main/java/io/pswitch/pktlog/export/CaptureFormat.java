@@ -1,4 +1,4 @@
-package io.pswitch.tools.log;
+package io.pswitch.pktlog.export;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -6,14 +6,31 @@ import java.util.Locale;
 /** The export file formats. */
 public enum CaptureFormat {
     /** Classic pcap, nanosecond timestamps, one link type, no per-packet metadata. */
-    PCAP("pcap"),
+    PCAP("pcap", "application/vnd.tcpdump.pcap"),
     /** pcapng: an interface per switch port (named after it), a comment per packet naming its filters. */
-    PCAPNG("pcapng");
+    PCAPNG("pcapng", "application/x-pcapng");
 
     private final String extension;
+    private final String contentType;
 
-    CaptureFormat(String extension) {
+    CaptureFormat(String extension, String contentType) {
         this.extension = extension;
+        this.contentType = contentType;
+    }
+
+    /** The media type of an HTTP response carrying the capture. */
+    public String contentType() {
+        return contentType;
+    }
+
+    /** {@code pcap} or {@code pcapng}, any case. */
+    public static CaptureFormat parse(String text) {
+        for (CaptureFormat f : values()) {
+            if (f.extension.equals(text.toLowerCase(Locale.ROOT))) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("format '" + text + "' is not pcap or pcapng");
     }
 
     public String extension() {

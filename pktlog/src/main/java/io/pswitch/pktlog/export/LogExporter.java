@@ -1,12 +1,12 @@
-package io.pswitch.tools.log;
+package io.pswitch.pktlog.export;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.index.LogSource;
-import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
-import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import io.pswitch.pktlog.query.RecordConsumer;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLogReader;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,57 +14,80 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * Streams selected records of a log into capture files, in sequence (= time) order.
+ * The one exporter: streams the records a {@link LogQuery} selects, from every tier of a log, into
+ * capture files ({@code log export}) or a stream (the REST API's packet export), in sequence (=
+ * time) order.
  *
- * <p>Constant memory: records are read one at a time by {@link LogReader} (which verifies each on a
- * private copy: a record retired or rewritten during the export is skipped and counted, never
- * written half old, half new), and the capture writers stream. With a split size the output rolls
- * to a new file ({@code out-000.pcap}, {@code out-001.pcap}, ...) before a record would make the
- * current one reach it; each pcapng part repeats the interface blocks.
+ * <p>Constant memory: records are read one at a time, each verified on a private copy (a record
+ * retired or rewritten during the export is skipped and counted, never written half old, half
+ * new), and the capture writers stream. With a split size the output rolls to a new file
+ * ({@code out-000.pcap}, {@code out-001.pcap}, ...) before a record would make the current one
+ * reach it; each pcapng part repeats the interface blocks.
  */
 public final class LogExporter {
     /** How often (records read) the progress callback runs. */
     static final int PROGRESS_EVERY = 8192;
 
-    private final LogSource log;
+    private final LogView log;
     private final LogCatalog catalog;
 
-    public LogExporter(LogSource log, LogCatalog catalog) {
+    public LogExporter(LogView log, LogCatalog catalog) {
         this.log = log;
         this.catalog = catalog;
     }
 
     /**
+     * Exports into {@code output} ({@link CaptureSink#STDOUT} for standard output).
+     *
      * @param splitBytes roll files at this size, or 0 for one file
      * @param progress called now and then with the sequence reached (for a progress bar), or null
      */
-    public ExportResult export(Selection.Resolved selection, CaptureFormat format, Path output, long splitBytes,
-                               LongConsumer progress) {
+    public ExportResult export(LogQuery query, CaptureFormat format, Path output, long splitBytes, LongConsumer progress) {
         long t0 = System.nanoTime();
-        LogReader reader = new LogReader(log);
-        Writer w = new Writer(selection, format, output, splitBytes, progress);
+        TieredLogReader reader = log.reader();
+        Writer w = new Writer(query, splitBytes, progress, format, output, null);
         try {
-            // Port, filter and limit are applied here, not in the query: every readable record of the
-            // window then reaches the writer, so a gap in the sequence numbers is exactly the records
-            // the reader had to skip (failing their CRC, or retired while it read).
-            reader.query(LogQuery.between(selection.fromNs(), selection.toNs()), w);
+            run(reader, query, w);
         } finally {
             w.close();
         }
-        long retired = Math.max(reader.retiredSkipped(), w.gapRecords - reader.crcMismatches());
+        long retired = Math.max(0, w.gapRecords - reader.crcMismatches());
         return new ExportResult(w.records, w.bytes, w.files, retired, reader.crcMismatches(), System.nanoTime() - t0);
     }
 
-    /** First and last sequence the selection's window covers (for a progress bar's total). */
-    public long[] window(Selection.Resolved selection) {
-        LogReader probe = new LogReader(log);
-        long first = selection.fromNs() == Long.MIN_VALUE ? log.oldestSeq() : probe.seekTime(selection.fromNs());
-        long end = selection.toNs() == Long.MAX_VALUE ? log.newestSeq() + 1 : probe.seekTime(selection.toNs());
-        return new long[] {first, Math.max(first, end)};
+    /**
+     * Writes one capture to {@code out} and closes it (an HTTP response, named {@code what} in errors).
+     *
+     * @return the packets written
+     * @throws java.io.UncheckedIOException when the receiver goes away
+     */
+    public long write(LogQuery query, CaptureFormat format, String what, OutputStream out) {
+        Writer w = new Writer(query, 0, null, format, null, CaptureSink.open(format, what, out, catalog));
+        try {
+            run(log.reader(), query, w);
+        } finally {
+            w.close();
+        }
+        return w.records;
+    }
+
+    /**
+     * Port, tunnel, filter and limit are applied by the writer, not the readers: every readable
+     * record of the window then reaches it, so a gap in the sequence numbers is exactly the records
+     * the readers had to skip (failing their CRC, or retired while they read).
+     */
+    private static void run(TieredLogReader reader, LogQuery query, Writer w) {
+        reader.query(LogQuery.between(query.fromNs(), query.toNs()), w);
+    }
+
+    /** First and last sequence of the log now (a progress bar's bounds). */
+    public long[] window() {
+        long first = log.oldestSeq();
+        return new long[] {first, Math.max(first, log.newestSeq() + 1)};
     }
 
     private final class Writer implements RecordConsumer {
-        private final Selection.Resolved selection;
+        private final LogQuery query;
         private final CaptureFormat format;
         private final Path output;
         private final long splitBytes;
@@ -80,14 +103,15 @@ public final class LogExporter {
         /** Bytes a record adds besides its frame (pcap record header; pcapng block and comment, roughly). */
         private final int recordOverhead;
 
-        Writer(Selection.Resolved selection, CaptureFormat format, Path output, long splitBytes, LongConsumer progress) {
-            this.selection = selection;
+        Writer(LogQuery query, long splitBytes, LongConsumer progress, CaptureFormat format, Path output, CaptureSink stream) {
+            this.query = query;
             this.format = format;
             this.output = output;
             this.splitBytes = splitBytes;
             this.progress = progress;
             this.recordOverhead = format == CaptureFormat.PCAP ? 16 : 96;
-            if (splitBytes == 0) {
+            this.sink = stream;
+            if (stream == null && splitBytes == 0) {
                 // An empty selection still produces a valid, empty capture.
                 roll();
             }
@@ -114,14 +138,10 @@ public final class LogExporter {
                 gapRecords += seq - prevSeq - 1;
             }
             prevSeq = seq;
-            if (!selection.portSelected(record.ingressPort())) {
+            if (!query.selects(record, frame, offset)) {
                 return true;
             }
-            FramePredicate p = selection.predicate();
-            if (p != null && !p.test(frame, offset, record.storedLength(), record.wireLength())) {
-                return true;
-            }
-            if (records >= selection.limit()) {
+            if (records >= query.limit()) {
                 return false;
             }
             if (sink == null) {
@@ -133,7 +153,7 @@ public final class LogExporter {
             sink.write(record, frame, offset);
             records++;
             partRecords++;
-            return records < selection.limit();
+            return records < query.limit();
         }
 
         void close() {

@@ -1,9 +1,10 @@
-package io.pswitch.tools.log;
+package io.pswitch.pktlog.export;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.pcap.PcapngWriter;
 import io.pswitch.pktlog.query.LogRecord;
+import io.pswitch.pktlog.tunnel.TunnelMeta;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,19 +16,27 @@ import java.util.Map;
  * and the logging filters' names as each packet's comment. Memory stays bounded whatever the
  * export's size: the writers stream, and the comment cache is capped.
  */
-abstract class CaptureSink implements AutoCloseable {
-    abstract void write(LogRecord record, MemorySegment frame, long offset);
+public abstract class CaptureSink implements AutoCloseable {
+    public abstract void write(LogRecord record, MemorySegment frame, long offset);
 
     /** Bytes of the file so far. */
-    abstract long size();
+    public abstract long size();
 
     @Override
     public abstract void close();
 
     /** {@code -o -}: the capture goes to standard output (for {@code | tshark -r -}). */
-    static final String STDOUT = "-";
+    public static final String STDOUT = "-";
 
-    static CaptureSink open(CaptureFormat format, Path path, LogCatalog catalog) {
+    /** A capture written to {@code out} (an HTTP response), named {@code what} in errors; closing closes {@code out}. */
+    public static CaptureSink open(CaptureFormat format, String what, java.io.OutputStream out, LogCatalog catalog) {
+        if (format == CaptureFormat.PCAP) {
+            return new Pcap(PcapWriter.to(what, out));
+        }
+        return new Pcapng(PcapngWriter.to(what, out), catalog);
+    }
+
+    public static CaptureSink open(CaptureFormat format, Path path, LogCatalog catalog) {
         boolean stdout = path.toString().equals(STDOUT);
         if (format == CaptureFormat.PCAP) {
             return new Pcap(stdout ? PcapWriter.to("standard output", new UnclosedStream(System.out)) : PcapWriter.create(path));
@@ -61,12 +70,12 @@ abstract class CaptureSink implements AutoCloseable {
         }
 
         @Override
-        void write(LogRecord record, MemorySegment frame, long offset) {
+        public void write(LogRecord record, MemorySegment frame, long offset) {
             writer.write(record.timestampNs(), frame, offset, record.storedLength(), record.wireLength());
         }
 
         @Override
-        long size() {
+        public long size() {
             return writer.size();
         }
 
@@ -97,15 +106,19 @@ abstract class CaptureSink implements AutoCloseable {
         }
 
         @Override
-        void write(LogRecord record, MemorySegment frame, long offset) {
+        public void write(LogRecord record, MemorySegment frame, long offset) {
             int port = record.ingressPort() & 0xFFFF;
             int iface = interfaceOfPort[port];
             if (iface < 0) {
                 iface = writer.addInterface(catalog.portName(record.ingressPort()));
                 interfaceOfPort[port] = iface;
             }
-            writer.write(iface, record.timestampNs(), frame, offset, record.storedLength(), record.wireLength(),
-                    comment(record));
+            String comment = comment(record);
+            if (TunnelMeta.present(record.tunnel())) {
+                // Mirror sessions: which VXLAN network (session) and which VTEP sent the frame.
+                comment = comment + "; " + TunnelMeta.toString(record.tunnel());
+            }
+            writer.write(iface, record.timestampNs(), frame, offset, record.storedLength(), record.wireLength(), comment);
         }
 
         private String comment(LogRecord record) {
@@ -130,7 +143,7 @@ abstract class CaptureSink implements AutoCloseable {
         }
 
         @Override
-        long size() {
+        public long size() {
             return writer.size();
         }
 
