@@ -7,9 +7,9 @@ import io.pswitch.control.run.RunCommand;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.pktlog.filter.Filter;
-import io.pswitch.pktlog.index.ClosedLog;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLogReader;
 import io.pswitch.pktlog.query.LogQuery;
-import io.pswitch.pktlog.query.LogReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,8 +82,8 @@ class FilterChangeTest {
         assertThat(new FilterStore(data).load()).as("the change is stored").containsExactly(PORT_1000);
 
         List<Logged> logged = new ArrayList<>();
-        try (ClosedLog log = ClosedLog.open(data.resolve("pool"))) {
-            LogReader reader = new LogReader(log);
+        try (LogView log = LogView.open(data)) {
+            TieredLogReader reader = log.reader();
             reader.query(LogQuery.all(), (rec, frame, off) -> {
                 long id = NumberedFrames.id(frame, off, rec.storedLength());
                 assertThat(NumberedFrames.matches(id, frame, off, rec.storedLength(), rec.wireLength())).isTrue();

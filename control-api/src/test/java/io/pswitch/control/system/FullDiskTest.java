@@ -39,6 +39,24 @@ class FullDiskTest {
     Path tmp;
     private final String tag = "f" + Long.toString(ProcessHandle.current().pid() % 100000, 36) + Long.toString(System.nanoTime() % 1000, 36);
 
+    /** Memory (tmpfs), where the hot tier is the log in place. */
+    private Path inMemory;
+
+    @org.junit.jupiter.api.BeforeEach
+    void memoryDir() throws java.io.IOException {
+        Path shm = Path.of("/dev/shm");
+        inMemory = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "pswitch-fulldisk") : Files.createTempDirectory("pswitch-fulldisk");
+    }
+
+    @AfterEach
+    void removeMemoryDir() throws java.io.IOException {
+        try (var walk = Files.walk(inMemory)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @AfterEach
     void removePortFiles() {
         ShmTraffic.deletePortFiles(tag + "a", tag + "b");
@@ -110,7 +128,8 @@ class FullDiskTest {
     @ParameterizedTest(name = "{0} full")
     @CsvSource({"pool, 1024, 4096", "index, 4096, 2048"})
     void aFullLogRetiresItsOldestRecordsAndForwardingGoesOn(String what, int buffers, int records) throws Exception {
-        Path data = tmp.resolve("data");
+        // A data directory in memory: the hot tier in place is the whole log (no segment tier), FIFO.
+        Path data = inMemory.resolve("data");
         int frames = 20_000;
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), "--port", "a=shm:" + tag + "a",
                 "--port", "b=shm:" + tag + "b", "--data-dir", data.toString(), "--buffers", Integer.toString(buffers),

@@ -1,0 +1,185 @@
+package io.pswitch.control.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLogReader;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The segment tier on a disk that fills up while the switch runs (something else takes the space):
+ * matches that storage cannot take are skipped and counted, forwarding goes on, and logging comes
+ * back by itself once there is room again; the log then verifies clean. And a disk too small for
+ * {@code --log-size} is one line at start naming the directory and the sizes. A small tmpfs stands
+ * for the disk (root only).
+ */
+@Timeout(300)
+class SegmentDiskFullTest {
+    private static final Pattern SKIPPED = Pattern.compile("skipped (\\d+) \\(storage behind\\)");
+    private static final Pattern TOTAL = Pattern.compile("logged \\S+ total (\\d+)");
+    private static final long DISK_BYTES = 24L << 20;
+
+    @TempDir
+    Path tmp;
+    private Path mnt;
+    private Path memory;
+    private final String tag = "s" + Long.toString(ProcessHandle.current().pid() % 100000, 36) + Long.toString(System.nanoTime() % 1000, 36);
+
+    @BeforeEach
+    void smallDisk() throws Exception {
+        assumeTrue(Netns.run(10, "id", "-u").output().trim().equals("0"), "needs root to mount a small tmpfs as a disk; skipped");
+        mnt = Files.createDirectories(tmp.resolve("disk"));
+        Netns.Result mount = Netns.run(10, "mount", "-t", "tmpfs", "-o", "size=" + (DISK_BYTES >> 20) + "m", "tmpfs", mnt.toString());
+        assumeTrue(mount.exitCode() == 0, "cannot mount a tmpfs here (" + mount.output().trim() + "); skipped");
+        Path shm = Path.of("/dev/shm");
+        memory = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "pswitch-segfull") : Files.createTempDirectory("pswitch-segfull");
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        ShmTraffic.deletePortFiles(tag + "a", tag + "b");
+        if (mnt != null && Netns.run(10, "umount", mnt.toString()).exitCode() != 0) {
+            Netns.run(10, "umount", "-l", mnt.toString());
+        }
+        if (memory != null) {
+            try (var walk = Files.walk(memory)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private String[] args(Path data, String logSize) {
+        return new String[] {"--port", "a=shm:" + tag + "a", "--port", "b=shm:" + tag + "b", "--data-dir", data.toString(),
+                "--pool-dir", memory.toString(), "--log-size", logSize, "--segment-size", "1M", "--buffers", "4096",
+                "--ring-size", "64", "--batch", "32", "--log-records", "1024", "--filter", "all=udp", "--durability", "batch",
+                "--status-interval", "100ms"};
+    }
+
+    private static long last(Pattern p, String output) {
+        Matcher m = p.matcher(output);
+        long v = 0;
+        while (m.find()) {
+            v = Long.parseLong(m.group(1));
+        }
+        return v;
+    }
+
+    private static void awaitStatus(ChildSwitch sw, Pattern p, long atLeast, String what) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (last(p, sw.output()) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " never reached " + atLeast + ":\n" + sw.output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Takes all but {@code leave} bytes of the disk's free space (a file written for real, not sparse). */
+    private Path fill(String name, long leave) throws IOException {
+        Path f = mnt.resolve(name);
+        long free = Files.getFileStore(mnt).getUsableSpace();
+        long size = Math.max(0, free - leave) & ~4095L;
+        byte[] chunk = new byte[1 << 20];
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            long written = 0;
+            while (written < size) {
+                int n = (int) Math.min(chunk.length, size - written);
+                try {
+                    raf.write(chunk, 0, n);
+                } catch (IOException full) {
+                    break;
+                }
+                written += n;
+            }
+        }
+        return f;
+    }
+
+    @Test
+    void aDiskThatFillsUnderTheLogSkipsMatchesKeepsForwardingAndRecovers() throws Exception {
+        Path data = mnt.resolve("data");
+        long frames = 0;
+        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args(data, "8M"))) {
+            sw.awaitOutput("pswitch: filters:", 60_000);
+            assertThat(sw.output()).contains("segment tier: " + data.resolve("segments"));
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, 20_000, 20_000)) {
+                traffic.awaitSent(60_000);
+                traffic.awaitReceived(20_000, 60_000);
+            }
+            frames = 20_000;
+            awaitStatus(sw, TOTAL, frames, "logged frames");
+            // Something else takes the disk: nothing the log may delete frees enough.
+            Path filler = fill("filler", 0);
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 60_000, 20_000)) {
+                traffic.awaitSent(60_000);
+                // Every frame is forwarded, logged or not.
+                traffic.awaitReceived(60_000, 60_000);
+                assertThat(traffic.lastReceivedId()).isEqualTo(frames + 60_000 - 1);
+                assertThat(traffic.error()).isNull();
+            }
+            frames += 60_000;
+            awaitStatus(sw, SKIPPED, 1, "matches skipped while storage was full");
+            long skipped = last(SKIPPED, sw.output());
+            // Room again: the drain catches up by itself and logging resumes.
+            Files.delete(filler);
+            long loggedBefore = last(TOTAL, sw.output());
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 5_000, 20_000)) {
+                traffic.awaitSent(60_000);
+                traffic.awaitReceived(5_000, 60_000);
+            }
+            frames += 5_000;
+            awaitStatus(sw, TOTAL, loggedBefore + 1, "logging after the disk had room again");
+            assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
+            assertThat(skipped).as("skipped only while storage was behind").isLessThan(frames);
+        }
+        try (LogView log = LogView.open(data)) {
+            var report = log.segments().inspect();
+            assertThat(report.refused()).as("no segment refused").isEmpty();
+            assertThat(report.dropped()).as("no chunk damaged").isEmpty();
+            assertThat(log.hot()).as("a clean stop drained the hot tier").isNull();
+            TieredLogReader reader = log.reader();
+            long[] prev = {-1, 0};
+            reader.query(LogQuery.all(), (rec, frame, off) -> {
+                long id = NumberedFrames.id(frame, off, rec.storedLength());
+                assertThat(NumberedFrames.matches(id, frame, off, rec.storedLength(), rec.wireLength())).isTrue();
+                assertThat(id).as("frames logged in the order they came").isGreaterThan(prev[0]);
+                prev[0] = id;
+                prev[1]++;
+                return true;
+            });
+            assertThat(reader.crcMismatches()).isZero();
+            assertThat(prev[1]).as("records kept").isPositive();
+        }
+    }
+
+    @Test
+    void aDiskTooSmallForTheLogSizeIsOneLineNamingTheDirectoryAndTheSizes() throws Exception {
+        Path data = mnt.resolve("data");
+        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("small.log"), args(data, "1G"))) {
+            assertThat(sw.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(sw.process().exitValue()).as(sw.output()).isEqualTo(2);
+            List<String> lines = sw.output().lines().filter(l -> l.startsWith("pswitch:")).toList();
+            assertThat(lines).as(sw.output()).hasSize(1);
+            assertThat(lines.getFirst()).contains(data.resolve("segments").toString()).contains(Long.toString(1L << 30))
+                    .contains("free");
+            assertThat(sw.output()).doesNotContain("\tat ");
+        }
+    }
+}
