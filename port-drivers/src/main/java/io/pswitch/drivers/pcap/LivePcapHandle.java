@@ -167,6 +167,14 @@ public final class LivePcapHandle implements AutoCloseable {
      * @throws PortOpenException with a one-line "pcap:&lt;interface&gt;: why" message
      */
     public static LivePcapHandle open(String iface, int snaplen, int bufferSize, int direction) {
+        return open(iface, null, snaplen, bufferSize, direction);
+    }
+
+    /**
+     * As {@link #open(String, int, int, int)}, for the switch port {@code portName}: a missing
+     * capability is then reported against the port an operator configured.
+     */
+    public static LivePcapHandle open(String iface, String portName, int snaplen, int bufferSize, int direction) {
         String label = "pcap:" + iface;
         checkInterfaceName(iface, label);
         if (ADDRESS.byteSize() != 8) {
@@ -174,7 +182,7 @@ public final class LivePcapHandle implements AutoCloseable {
         }
         try {
             LibpcapLibrary.lookup();
-            return openChecked(iface, label, snaplen, bufferSize, direction);
+            return openChecked(iface, portName, label, snaplen, bufferSize, direction);
         } catch (LibpcapMissingException e) {
             throw new PortOpenException(label + ": " + e.getMessage(), e);
         } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -194,7 +202,8 @@ public final class LivePcapHandle implements AutoCloseable {
         }
     }
 
-    private static LivePcapHandle openChecked(String iface, String label, int snaplen, int bufferSize, int direction) {
+    private static LivePcapHandle openChecked(String iface, String portName, String label, int snaplen, int bufferSize,
+            int direction) {
         Arena arena = Arena.ofShared();
         MemorySegment pcap = MemorySegment.NULL;
         boolean ok = false;
@@ -215,7 +224,9 @@ public final class LivePcapHandle implements AutoCloseable {
             int ignored = (int) Fn.SET_TSTAMP_PRECISION.invokeExact(pcap, PCAP_TSTAMP_PRECISION_NANO);
             int status = (int) Fn.ACTIVATE.invokeExact(pcap);
             String warning = null;
-            if (status < 0) {
+            if (status == PCAP_ERROR_PERM_DENIED || status == PCAP_ERROR_PROMISC_PERM_DENIED) {
+                throw new PortOpenException(missingCapability(portName, iface));
+            } else if (status < 0) {
                 throw new PortOpenException(label + ": " + activateError(status, pcap, iface));
             } else if (status > 0) {
                 warning = status == PCAP_WARNING_PROMISC_NOTSUP ? "promiscuous mode is not supported"
@@ -266,11 +277,18 @@ public final class LivePcapHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * libpcap says PERM_DENIED when the packet socket cannot be opened, which on Linux means the
+     * process lacks CAP_NET_RAW (a service user, a container): name the capability, not the errno.
+     */
+    static String missingCapability(String portName, String iface) {
+        String who = portName == null ? "pcap:" + iface : "pcap port " + portName;
+        return who + ": CAP_NET_RAW is needed (run as root or grant it) to capture on " + iface;
+    }
+
     private static String activateError(int status, MemorySegment pcap, String iface) {
         return switch (status) {
             case PCAP_ERROR_NO_SUCH_DEVICE -> "no such interface";
-            case PCAP_ERROR_PERM_DENIED, PCAP_ERROR_PROMISC_PERM_DENIED ->
-                    "permission denied: capturing needs root or CAP_NET_RAW";
             case PCAP_ERROR_IFACE_NOT_UP -> "interface is down (ip link set " + iface + " up)";
             default -> statusText(status, pcap);
         };

@@ -54,7 +54,8 @@ public final class PcapLivePortFactory implements PortDriverFactory {
         int snaplen = intOption(spec, label, "snaplen", defaultSnaplen(context.pool().bufferSize()), MIN_SNAPLEN,
                 MAX_SNAPLEN);
         int bufsize = intOption(spec, label, "bufsize", DEFAULT_BUFSIZE, MIN_BUFSIZE, Integer.MAX_VALUE);
-        LivePcapHandle handle = LivePcapHandle.open(spec.argument(), snaplen, bufsize, LivePcapHandle.PCAP_D_IN);
+        LivePcapHandle handle = LivePcapHandle.open(spec.argument(), spec.name(), snaplen, bufsize,
+                LivePcapHandle.PCAP_D_IN);
         try {
             return new PcapLivePort(spec, context, handle);
         } catch (RuntimeException e) {
