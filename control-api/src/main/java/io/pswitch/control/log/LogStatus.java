@@ -9,6 +9,8 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.RecoveryReport;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.tier.TieredLog;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.segment.SegmentRecoveryReport;
 import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import java.util.Map;
@@ -18,8 +20,8 @@ import java.util.TreeMap;
  * The state of a running switch's packet log, as {@code GET /api/v1/log} and {@code ctl log} show
  * it. Built on any thread from the counters the dataplane publishes and two verified record reads.
  *
- * @param records records the log holds now (published, not retired)
- * @param bytes their stored frame bytes
+ * @param records records the log holds now over both tiers (published, not retired)
+ * @param bytes the stored frame bytes of the hot tier's records
  * @param oldestTimestampNs receive time of the oldest record, 0 when empty
  * @param newestTimestampNs receive time of the newest record, 0 when empty
  * @param loggedFrames frames logged since start, {@code loggedBytes} their stored bytes
@@ -57,16 +59,28 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         Durability d = logging.durability();
         long newest = c.publishedSeq();
         long oldest = log.oldestSeq();
-        long records = Math.max(0, newest - oldest + 1);
         long oldestTs = 0;
         long newestTs = 0;
-        if (records > 0) {
-            LogReader reader = new LogReader(log);
-            LogRecord first = reader.record(oldest);
-            oldestTs = first == null ? 0 : first.timestampNs();
+        LogReader reader = new LogReader(log);
+        if (newest >= oldest) {
             LogRecord last = reader.record(newest);
             newestTs = last == null ? 0 : last.timestampNs();
+            LogRecord first = reader.record(oldest);
+            oldestTs = first == null ? 0 : first.timestampNs();
         }
+        // The segment tier holds the older part of the log: the whole log starts there.
+        if (tierLog.drain() != null) {
+            SegmentRecoveryReport seg = LogView.of(tierLog).segments().inspect();
+            if (seg.firstSeq() > 0) {
+                oldest = seg.firstSeq();
+                oldestTs = seg.firstTsNs();
+                if (newest < seg.lastSeq() || newestTs == 0) {
+                    newest = Math.max(newest, seg.lastSeq());
+                    newestTs = Math.max(newestTs, seg.lastTsNs());
+                }
+            }
+        }
+        long records = Math.max(0, newest - oldest + 1);
         LatencyHistogram h = log.commitLatency();
         RecoveryReport r = log.recoveryReport();
         Map<String, Integer> reasons = new TreeMap<>();

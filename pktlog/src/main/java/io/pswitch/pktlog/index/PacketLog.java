@@ -7,6 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import java.util.zip.CRC32C;
 
 /**
@@ -113,8 +116,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private volatile boolean flightBusy;
     /** Last sequence handed to a commit (request or synchronous). Writer thread. */
     private long requestedSeq;
-    private Thread committer;
-    private volatile boolean committerStop;
+    /** The commit agent once commits are handed over (see {@link #startCommitter}); null: commits on the writer's thread. */
+    private LogCommitAgent committer;
+    private AgentRunner committerRunner;
     private volatile Throwable committerError;
     private CommitListener listener;
     private BufferRelease release;
@@ -359,7 +363,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (committer != null) {
             if (retireState == RETIRE_IDLE && prepareRetirement((int) Math.min(n, Integer.MAX_VALUE)) > 0) {
                 retireState = RETIRE_REQUESTED;
-                LockSupport.unpark(committer);
+                wakeCommitter();
             }
         } else {
             retire((int) Math.min(n, Integer.MAX_VALUE));
@@ -489,22 +493,45 @@ public final class PacketLog implements LogSource, AutoCloseable {
             if (e != null) {
                 throw new IllegalStateException("log committer failed: " + e, e);
             }
+            if (committerRunner == null && committer != null) {
+                // A caller-driven agent (tests): this thread does its work.
+                committer.doWork();
+            }
             Thread.onSpinWait();
         }
     }
 
     /**
-     * Starts the committer thread that {@link #requestCommit} hands commits to. Once, before the
-     * first request; {@link #close} stops it.
+     * Hands commits over to the commit agent, run on a thread of its own by an Agrona
+     * {@link AgentRunner} (backing off to 1 ms parks when idle; each hand-over wakes it). Once,
+     * before the first request; {@link #close} stops it.
      */
     public synchronized void startCommitter() {
         if (committer != null) {
             return;
         }
-        Thread t = new Thread(this::runCommitter, "pswitch-log-commit");
-        t.setDaemon(true);
-        committer = t;
-        t.start();
+        committer = new LogCommitAgent(this);
+        committerRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), e -> committerError = e, null,
+                committer);
+        AgentRunner.startOnThread(committerRunner);
+    }
+
+    /**
+     * Hands commits over to a commit agent that the caller runs itself (tests drive it by calling
+     * {@code doWork()}); returns it. Instead of {@link #startCommitter}.
+     */
+    public synchronized Agent handCommitsTo() {
+        if (committer == null) {
+            committer = new LogCommitAgent(this);
+        }
+        return committer;
+    }
+
+    private void wakeCommitter() {
+        AgentRunner r = committerRunner;
+        if (r != null && r.thread() != null) {
+            LockSupport.unpark(r.thread());
+        }
     }
 
     /**
@@ -533,40 +560,40 @@ public final class PacketLog implements LogSource, AutoCloseable {
         requestedSeq = last;
         // Volatile store: the committer sees the ranges and bounds written above.
         flightBusy = true;
-        LockSupport.unpark(committer);
+        wakeCommitter();
         return true;
     }
 
-    private void runCommitter() {
-        try {
-            while (!committerStop) {
-                if (retireState == RETIRE_REQUESTED) {
-                    storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-                    retireState = RETIRE_DURABLE;
-                }
-                if (!flightBusy) {
-                    if (retireState != RETIRE_REQUESTED) {
-                        LockSupport.parkNanos(1_000_000L);
-                    }
-                    continue;
-                }
-                long t0 = System.nanoTime();
-                flight.flush(storage, poolSegment, spanFlush);
-                long from = Math.max(flightFrom, oldestSeq);
-                if (from <= flightTo) {
-                    forceSlots(from, flightTo);
-                }
-                long before = committedSeq;
-                committedSeq = flightTo;
-                commitLatency.record(System.nanoTime() - t0);
-                if (listener != null) {
-                    listener.committed(before + 1, flightTo);
-                }
-                flightBusy = false;
-            }
-        } catch (Throwable e) {
-            committerError = e;
+    /**
+     * One duty cycle of the commit agent ({@link LogCommitAgent}): makes a requested retention
+     * marker durable, then the commit in flight (frames first, then slots). Commit-agent thread.
+     *
+     * @return work done (0 when idle)
+     */
+    int commitWork() {
+        int work = 0;
+        if (retireState == RETIRE_REQUESTED) {
+            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+            retireState = RETIRE_DURABLE;
+            work++;
         }
+        if (!flightBusy) {
+            return work;
+        }
+        long t0 = System.nanoTime();
+        flight.flush(storage, poolSegment, spanFlush);
+        long from = Math.max(flightFrom, oldestSeq);
+        if (from <= flightTo) {
+            forceSlots(from, flightTo);
+        }
+        long before = committedSeq;
+        committedSeq = flightTo;
+        commitLatency.record(System.nanoTime() - t0);
+        if (listener != null) {
+            listener.committed(before + 1, flightTo);
+        }
+        flightBusy = false;
+        return work + 1;
     }
 
     /** Records appended and not yet handed to a commit. Writer thread. */
@@ -669,7 +696,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         int count = prepareRetirement(retireBatch);
         if (count > 0) {
             retireState = RETIRE_REQUESTED;
-            LockSupport.unpark(committer);
+            wakeCommitter();
         }
     }
 
@@ -690,6 +717,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
             if (e != null) {
                 throw new IllegalStateException("log committer failed: " + e, e);
             }
+            if (committerRunner == null && committer != null) {
+                // A caller-driven agent (tests): this thread does its work.
+                committer.doWork();
+            }
             Thread.onSpinWait();
         }
         poll();
@@ -706,17 +737,16 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (closed) {
             return;
         }
+        if (committer != null && committerRunner == null) {
+            // A caller-driven agent: finish its work here, as its thread would have.
+            while (committer.doWork() > 0) {
+                // until nothing is in flight
+            }
+        }
         commit();
         closed = true;
-        Thread t = committer;
-        if (t != null) {
-            committerStop = true;
-            LockSupport.unpark(t);
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (committerRunner != null) {
+            committerRunner.close();
         }
         index.close();
     }

@@ -17,7 +17,8 @@ import io.pswitch.drivers.shm.ShmEndpoint;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.query.LogQuery;
-import io.pswitch.pktlog.query.LogReader;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLogReader;
 import io.pswitch.tools.hosts.SimulatedHost;
 import io.pswitch.tools.wire.Ipv4Address;
 import io.pswitch.tools.wire.MacAddress;
@@ -217,7 +218,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static boolean exportLogged(PrintStream out, SwitchAssembly sw, Path dir) {
         long logged = sw.logging().counters().frames();
         Path pcap = dir.resolve("demo-logged.pcap");
-        LogReader reader = new LogReader(sw.log());
+        // Both tiers: what the drain already moved to the segments, and the hot tier.
+        TieredLogReader reader = LogView.of(sw.tiers()).reader();
         long[] icmpOrArp = new long[2];
         try (PcapWriter w = PcapWriter.create(pcap)) {
             reader.query(LogQuery.all(), (rec, frame, offset) -> {
