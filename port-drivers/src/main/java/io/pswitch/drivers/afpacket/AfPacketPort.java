@@ -9,8 +9,9 @@ import io.pswitch.pktlog.pool.BufferPool;
 
 /**
  * A live port on a network interface through an {@code AF_PACKET} socket ({@link PacketSocket}):
- * a {@code TPACKET_V3} receive ring walked by {@link TpacketV3Rx}, and transmit by one
- * {@code sendmmsg} per batch straight from the pool buffers.
+ * a {@code TPACKET_V3} receive ring walked by {@link TpacketV3Rx} (or, with {@code rx=v2}, a
+ * {@code TPACKET_V2} ring walked by {@link TpacketV2Rx}: no block timeout, so less latency when
+ * lightly loaded), and transmit by one {@code sendmmsg} per batch straight from the pool buffers.
  *
  * <p>Receive copies each frame once, from the kernel's block into the RX slot's pool buffer; no
  * system call is made to receive. Frames the RX ring has no room for wait in the kernel ring
@@ -40,7 +41,7 @@ public final class AfPacketPort implements Port {
     private final Ring rx;
     private final Ring tx;
     private final PacketSocket socket;
-    private final TpacketV3Rx rxWalker;
+    private final KernelRxRing rxWalker;
     private final AfPacketCounters counters = new AfPacketCounters();
     private final int sendBatch;
 
@@ -67,7 +68,9 @@ public final class AfPacketPort implements Port {
         }
         this.rx = rxRing;
         this.tx = txRing;
-        this.rxWalker = new TpacketV3Rx(socket.ring(), socket.blockSize(), socket.blockCount(), pool);
+        this.rxWalker = socket.version() == Libc.TPACKET_V3
+                ? new TpacketV3Rx(socket.ring(), socket.blockSize(), socket.blockCount(), pool)
+                : new TpacketV2Rx(socket.ring(), socket.frameSize(), socket.frameCount(), pool);
         this.nextPollNs = System.nanoTime() + POLL_INTERVAL_NS;
     }
 

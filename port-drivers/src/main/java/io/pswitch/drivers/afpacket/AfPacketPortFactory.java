@@ -9,8 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Set;
 
 /**
- * Opens {@code afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES]} ports
- * ({@link AfPacketPort}).
+ * Opens {@code afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES][,rx=v3|v2]}
+ * ports ({@link AfPacketPort}).
  */
 public final class AfPacketPortFactory implements PortDriverFactory {
     public static final String DRIVER = "afpacket";
@@ -34,13 +34,13 @@ public final class AfPacketPortFactory implements PortDriverFactory {
 
     @Override
     public String usage() {
-        return "afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES]  live interface through "
-                + "AF_PACKET TPACKET_V3 rings (needs root or CAP_NET_RAW)";
+        return "afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES][,rx=v3|v2]  live interface "
+                + "through AF_PACKET rings (needs root or CAP_NET_RAW)";
     }
 
     @Override
     public Set<String> options() {
-        return Set.of("fanout", "bufsize");
+        return Set.of("fanout", "bufsize", "rx");
     }
 
     @Override
@@ -51,16 +51,21 @@ public final class AfPacketPortFactory implements PortDriverFactory {
         String label = DRIVER + ":" + spec.argument();
         for (String key : spec.options().keySet()) {
             if (!options().contains(key)) {
-                throw new PortOpenException(label + ": unknown option '" + key + "' (known: fanout, bufsize)");
+                throw new PortOpenException(label + ": unknown option '" + key + "' (known: fanout, bufsize, rx)");
             }
         }
         int fanout = fanout(label, spec.options().get("fanout"));
         long bufsize = bufsize(label, spec.options().get("bufsize"));
+        String rx = spec.option("rx", "v3");
+        if (!rx.equals("v3") && !rx.equals("v2")) {
+            throw new PortOpenException(label + ": option rx=" + rx + " is not v3 (TPACKET_V3 blocks) or v2 "
+                    + "(TPACKET_V2 frames, no block timeout)");
+        }
         if (ValueLayout.ADDRESS.byteSize() != 8) {
             throw new PortOpenException(label + ": the afpacket driver needs a 64-bit JVM");
         }
         PacketSocket socket = PacketSocket.open(label, spec.argument(), bufsize, BLOCK_SIZE, context.pool().bufferSize(),
-                fanout, context.batch());
+                fanout, context.batch(), rx.equals("v3") ? Libc.TPACKET_V3 : Libc.TPACKET_V2);
         try {
             return new AfPacketPort(spec, context, socket);
         } catch (RuntimeException e) {

@@ -37,6 +37,7 @@ final class Libc {
     static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int PACKET_MR_PROMISC = 1;
+    static final int TPACKET_V2 = 1;
     static final int TPACKET_V3 = 2;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;

@@ -13,10 +13,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One {@code AF_PACKET} socket bound to one interface, with its {@code TPACKET_V3} receive ring
- * mapped and a pre-built {@code sendmmsg} vector for transmit.
+ * One {@code AF_PACKET} socket bound to one interface, with its receive ring ({@code TPACKET_V3},
+ * or {@code TPACKET_V2} when asked) mapped and a pre-built {@code sendmmsg} vector for transmit.
  *
- * <p>Opening sets, in this order: {@code TPACKET_V3}; {@code PACKET_QDISC_BYPASS} (a transmitted
+ * <p>Opening sets, in this order: the ring version; {@code PACKET_QDISC_BYPASS} (a transmitted
  * frame goes straight to the driver, no qdisc); {@code PACKET_IGNORE_OUTGOING} (frames sent on the
  * interface, by this socket or the host, never enter the receive ring); the receive ring and its
  * mapping; the bind to the interface index for every protocol; promiscuous membership (dropped by
@@ -38,7 +38,10 @@ final class PacketSocket implements AutoCloseable {
     private static final int IFNAMSIZ = 16;
     private static final long SIOCGIFFLAGS = 0x8913;
     private static final int IFF_UP = 1;
+    /** V3 frame size: the kernel only checks it (frames are packed in blocks); V2 sizes its slots by {@link #v2FrameSize}. */
     private static final int TPACKET_FRAME_SIZE = 2048;
+    /** Room before the frame in a V2 slot: tpacket2_hdr, sockaddr_ll and alignment (the kernel's macoff). */
+    private static final int V2_HEADROOM = 128;
 
     private final String label;
     private final String iface;
@@ -49,6 +52,8 @@ final class PacketSocket implements AutoCloseable {
     private final long ringBytes;
     private final int blockSize;
     private final int blockCount;
+    private final int version;
+    private final int frameSize;
     private final MemorySegment callState;
     private final MemorySegment intValue;
     private final MemorySegment optLen;
@@ -59,7 +64,7 @@ final class PacketSocket implements AutoCloseable {
     private boolean closed;
 
     private PacketSocket(String label, String iface, int ifindex, Arena arena, int fd, long ringAddress,
-            int blockSize, int blockCount, MemorySegment callState, int sendBatch) {
+            int blockSize, int blockCount, int version, int frameSize, MemorySegment callState, int sendBatch) {
         this.label = label;
         this.iface = iface;
         this.ifindex = ifindex;
@@ -68,6 +73,8 @@ final class PacketSocket implements AutoCloseable {
         this.ringAddress = ringAddress;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
+        this.version = version;
+        this.frameSize = frameSize;
         this.ringBytes = (long) blockSize * blockCount;
         this.callState = callState;
         this.intValue = arena.allocate(JAVA_INT);
@@ -92,9 +99,10 @@ final class PacketSocket implements AutoCloseable {
      * @param bufferSize the pool's buffer size: an interface whose frames cannot fit one is refused
      * @param fanout {@code PACKET_FANOUT}'s argument (group id | mode &lt;&lt; 16), or -1 for none
      * @param sendBatch the most frames one {@link #send} takes
+     * @param version {@link Libc#TPACKET_V3} or {@link Libc#TPACKET_V2}
      */
     static PacketSocket open(String label, String iface, long ringBytes, int blockSize, int bufferSize, int fanout,
-            int sendBatch) {
+            int sendBatch, int version) {
         checkInterfaceName(label, iface);
         Arena arena = Arena.ofShared();
         MemorySegment cs = arena.allocate(Libc.CALL_STATE);
@@ -115,16 +123,19 @@ final class PacketSocket implements AutoCloseable {
                 throw new PortOpenException(label + ": no such interface");
             }
             checkInterface(label, iface, arena, cs, fd, bufferSize);
-            setInt(label, arena, cs, fd, Libc.PACKET_VERSION, Libc.TPACKET_V3, "PACKET_VERSION TPACKET_V3");
+            setInt(label, arena, cs, fd, Libc.PACKET_VERSION, version,
+                    "PACKET_VERSION " + (version == Libc.TPACKET_V3 ? "TPACKET_V3" : "TPACKET_V2"));
             setInt(label, arena, cs, fd, Libc.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
             setInt(label, arena, cs, fd, Libc.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
             int blocks = (int) (ringBytes / blockSize);
             MemorySegment req = arena.allocate(TpacketDescriptor.REQ3_SIZE, 4);
             req.set(JAVA_INT, TpacketDescriptor.REQ3_BLOCK_SIZE, blockSize);
             req.set(JAVA_INT, TpacketDescriptor.REQ3_BLOCK_NR, blocks);
-            req.set(JAVA_INT, TpacketDescriptor.REQ3_FRAME_SIZE, TPACKET_FRAME_SIZE);
-            req.set(JAVA_INT, TpacketDescriptor.REQ3_FRAME_NR, blockSize / TPACKET_FRAME_SIZE * blocks);
-            req.set(JAVA_INT, TpacketDescriptor.REQ3_RETIRE_BLK_TOV, RETIRE_BLOCK_MS);
+            int frameSize = version == Libc.TPACKET_V3 ? TPACKET_FRAME_SIZE : v2FrameSize(bufferSize);
+            req.set(JAVA_INT, TpacketDescriptor.REQ3_FRAME_SIZE, frameSize);
+            req.set(JAVA_INT, TpacketDescriptor.REQ3_FRAME_NR, blockSize / frameSize * blocks);
+            // V2 reads only the first four fields (struct tpacket_req).
+            req.set(JAVA_INT, TpacketDescriptor.REQ3_RETIRE_BLK_TOV, version == Libc.TPACKET_V3 ? RETIRE_BLOCK_MS : 0);
             setOpt(label, cs, fd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req, TpacketDescriptor.REQ3_SIZE,
                     "PACKET_RX_RING (" + blocks + " blocks of " + blockSize + " bytes)");
             ringLength = (long) blockSize * blocks;
@@ -151,8 +162,8 @@ final class PacketSocket implements AutoCloseable {
                 setInt(label, arena, cs, fd, Libc.PACKET_FANOUT, fanout,
                         "PACKET_FANOUT (group " + (fanout & 0xffff) + ", mode " + (fanout >>> 16) + ")");
             }
-            PacketSocket socket = new PacketSocket(label, iface, ifindex, arena, fd, ring, blockSize, blocks, cs,
-                    sendBatch);
+            PacketSocket socket = new PacketSocket(label, iface, ifindex, arena, fd, ring, blockSize, blocks, version,
+                    frameSize, cs, sendBatch);
             ok = true;
             return socket;
         } catch (PortOpenException e) {
@@ -165,6 +176,11 @@ final class PacketSocket implements AutoCloseable {
                 arena.close();
             }
         }
+    }
+
+    /** A V2 slot: a power of two that holds the headroom and a full pool buffer. */
+    static int v2FrameSize(int bufferSize) {
+        return Integer.highestOneBit(bufferSize + V2_HEADROOM - 1) << 1;
     }
 
     private static void checkInterfaceName(String label, String iface) {
@@ -264,6 +280,19 @@ final class PacketSocket implements AutoCloseable {
 
     int blockCount() {
         return blockCount;
+    }
+
+    int version() {
+        return version;
+    }
+
+    int frameSize() {
+        return frameSize;
+    }
+
+    /** V2: slots in the ring. */
+    int frameCount() {
+        return (int) (ringBytes / frameSize);
     }
 
     int sendBatch() {

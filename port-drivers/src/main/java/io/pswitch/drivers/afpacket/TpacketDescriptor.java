@@ -41,6 +41,19 @@ package io.pswitch.drivers.afpacket;
  * |          tp_padding           |         hv1.tp_vlan_tpid      | 36
  * |                       tp_padding[8]                           | 40
  * +---------------------------------------------------------------+
+ *
+ * struct tpacket2_hdr (TPACKET_V2: one per fixed-size frame slot; the slot is the kernel's while
+ * tp_status is TP_STATUS_KERNEL, the user's once the kernel stored TP_STATUS_USER in it)
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       tp_status                               |  0
+ * |                       tp_len                                  |  4
+ * |                       tp_snaplen                              |  8
+ * |            tp_net             |            tp_mac             | 12
+ * |                       tp_sec                                  | 16
+ * |                       tp_nsec                                 | 20
+ * |         tp_vlan_tpid          |         tp_vlan_tci           | 24
+ * |                       tp_padding[4]                           | 28
+ * +---------------------------------------------------------------+
  * </pre>
  */
 final class TpacketDescriptor {
@@ -59,6 +72,16 @@ final class TpacketDescriptor {
     static final long HDR_MAC = 24;
     static final long HDR_VLAN_TCI = 32;
     static final long HDR_VLAN_TPID = 36;
+
+    // struct tpacket2_hdr
+    static final long V2_STATUS = 0;
+    static final long V2_LEN = 4;
+    static final long V2_SNAPLEN = 8;
+    static final long V2_MAC = 12;
+    static final long V2_SEC = 16;
+    static final long V2_NSEC = 20;
+    static final long V2_VLAN_TCI = 24;
+    static final long V2_VLAN_TPID = 26;
 
     static final int TP_STATUS_KERNEL = 0;
     static final int TP_STATUS_USER = 1;

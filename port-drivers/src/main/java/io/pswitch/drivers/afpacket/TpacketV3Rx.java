@@ -2,13 +2,11 @@ package io.pswitch.drivers.afpacket;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * Walks a mapped {@code TPACKET_V3} receive ring ({@link TpacketDescriptor}) and moves its frames
@@ -25,47 +23,35 @@ import java.nio.ByteOrder;
  * (the position inside it is kept), which is the receive back-pressure: the kernel fills the other
  * blocks and, when none is free, drops and counts ({@code tp_drops}).
  *
- * <p>A frame whose VLAN tag the kernel took off (VLAN offload) gets it back in the buffer, so tags
- * are carried unchanged. A frame longer than a pool buffer is cut to the buffer and keeps its wire
- * length, so the switch drops it as OVERSIZE. Timestamps are the kernel's receive time in ns, raised
- * to the previous frame's when the wall clock stepped back, so they never decrease on a port.
+ * <p>The kernel hands a block over only when it is full or its retire timeout (1 ms, the least)
+ * has passed, so a lightly loaded port adds up to that much latency; {@link TpacketV2Rx} does not.
  *
  * <p>Used by the one dataplane thread that owns the port. Allocates nothing.
  */
-final class TpacketV3Rx {
+final class TpacketV3Rx implements KernelRxRing {
     /** {@code block_status} with acquire/release access: the hand-over word between kernel and user. */
     private static final VarHandle BLOCK_STATUS = JAVA_INT.varHandle();
-    private static final java.lang.foreign.ValueLayout.OfShort BE_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int MAC_ADDRESSES = 12;
-    private static final int VLAN_TAG = 4;
-    private static final short TPID_8021Q = (short) 0x8100;
 
     private final MemorySegment ring;
     private final int blockSize;
     private final int blockCount;
-    private final BufferPool pool;
-    private final MemorySegment poolSegment;
-    private final int bufferSize;
+    private final FrameCopier copier;
 
     private int block;
     /** Frames of the current block not yet copied; 0 when no block is held. */
     private int framesLeft;
     /** Offset in the mapping of the next frame's {@code tpacket3_hdr} in the held block. */
     private long frame;
-    private long lastTimestampNs = Long.MIN_VALUE;
-    private long oversize;
 
     TpacketV3Rx(MemorySegment ring, int blockSize, int blockCount, BufferPool pool) {
         this.ring = ring;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
-        this.pool = pool;
-        this.poolSegment = pool.segment();
-        this.bufferSize = pool.bufferSize();
+        this.copier = new FrameCopier(pool);
     }
 
-    /** Moves up to {@code max} frames into {@code rx} from its tail; returns how many. */
-    int receive(Ring rx, int max) {
+    @Override
+    public int receive(Ring rx, int max) {
         int added = 0;
         while (added < max) {
             long blockStart = (long) block * blockSize;
@@ -101,41 +87,17 @@ final class TpacketV3Rx {
     }
 
     private void copy(long hdr, Ring rx, int slot) {
-        int snaplen = ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_SNAPLEN);
-        int wireLen = ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_LEN);
-        int status = ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_STATUS);
-        long src = hdr + Short.toUnsignedInt(ring.get(JAVA_SHORT, hdr + TpacketDescriptor.HDR_MAC));
-        long dst = pool.offset(rx.bufIdx[slot]);
-        if ((status & TpacketDescriptor.TP_STATUS_VLAN_VALID) != 0 && snaplen >= MAC_ADDRESSES
-                && bufferSize >= MAC_ADDRESSES + VLAN_TAG) {
-            short tpid = (status & TpacketDescriptor.TP_STATUS_VLAN_TPID_VALID) != 0
-                    ? ring.get(JAVA_SHORT, hdr + TpacketDescriptor.HDR_VLAN_TPID) : TPID_8021Q;
-            MemorySegment.copy(ring, src, poolSegment, dst, MAC_ADDRESSES);
-            poolSegment.set(BE_SHORT, dst + MAC_ADDRESSES, tpid);
-            poolSegment.set(BE_SHORT, dst + MAC_ADDRESSES + 2,
-                    (short) ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_VLAN_TCI));
-            int rest = Math.min(snaplen - MAC_ADDRESSES, bufferSize - MAC_ADDRESSES - VLAN_TAG);
-            MemorySegment.copy(ring, src + MAC_ADDRESSES, poolSegment, dst + MAC_ADDRESSES + VLAN_TAG, rest);
-            wireLen += VLAN_TAG;
-        } else {
-            MemorySegment.copy(ring, src, poolSegment, dst, Math.min(snaplen, bufferSize));
-        }
-        if (wireLen > bufferSize) {
-            oversize++;
-        }
         long ts = Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_SEC)) * 1_000_000_000L
                 + Integer.toUnsignedLong(ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_NSEC));
-        if (ts < lastTimestampNs) {
-            ts = lastTimestampNs;
-        }
-        lastTimestampNs = ts;
-        rx.len[slot] = wireLen;
-        rx.timestampNs[slot] = ts;
-        rx.flags[slot] = 0;
+        copier.copy(ring, hdr + Short.toUnsignedInt(ring.get(JAVA_SHORT, hdr + TpacketDescriptor.HDR_MAC)),
+                ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_SNAPLEN), ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_LEN),
+                ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_STATUS),
+                ring.get(JAVA_SHORT, hdr + TpacketDescriptor.HDR_VLAN_TPID),
+                (short) ring.get(JAVA_INT, hdr + TpacketDescriptor.HDR_VLAN_TCI), ts, rx, slot);
     }
 
-    /** Frames longer than a buffer seen so far (read by the owning thread). */
-    long oversize() {
-        return oversize;
+    @Override
+    public long oversize() {
+        return copier.oversize();
     }
 }

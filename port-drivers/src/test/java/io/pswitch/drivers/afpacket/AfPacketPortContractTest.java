@@ -17,10 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
  * smaller. Beyond it the kernel drops and the port counts the drops. TX back-pressure does not hold
  * on a veth: the kernel takes a frame or drops it at the peer's backlog.
  */
-class AfPacketPortContractTest extends PortDriverContractTest {
+public class AfPacketPortContractTest extends PortDriverContractTest {
     @BeforeAll
     static void needsRootAndVeth() {
         ApkVeth.assumeUsable();
+    }
+
+    /** Options after the interface in the port spec ({@code ,rx=v2} for the V2 ring). */
+    protected String options() {
+        return "";
     }
 
     @Override
@@ -35,7 +40,7 @@ class AfPacketPortContractTest extends PortDriverContractTest {
         Port port = null;
         try {
             peer = new PcapWire(veth.b, LivePcapHandle.PCAP_D_IN);
-            port = new AfPacketPortFactory().open(PortSpec.parse("p0=afpacket:" + veth.a), context);
+            port = new AfPacketPortFactory().open(PortSpec.parse("p0=afpacket:" + veth.a + options()), context);
         } catch (Exception | Error e) {
             if (peer != null) {
                 peer.close();

@@ -30,8 +30,8 @@ class AfPacketPortFactoryTest {
     void describesItselfAndIsInstalled() {
         AfPacketPortFactory f = new AfPacketPortFactory();
         assertThat(f.driver()).isEqualTo("afpacket");
-        assertThat(f.options()).containsExactlyInAnyOrder("fanout", "bufsize");
-        assertThat(f.usage()).startsWith("afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES]");
+        assertThat(f.options()).containsExactlyInAnyOrder("fanout", "bufsize", "rx");
+        assertThat(f.usage()).startsWith("afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=BYTES][,rx=v3|v2]");
         assertThat(PortDrivers.installed().all()).anyMatch(d -> d instanceof AfPacketPortFactory);
     }
 
@@ -57,7 +57,20 @@ class AfPacketPortFactoryTest {
 
     @Test
     void refusesAnUnknownOption() {
-        assertRefused("p0=afpacket:eth0,promisc=0", "afpacket:eth0: unknown option 'promisc' (known: fanout, bufsize)");
+        assertRefused("p0=afpacket:eth0,promisc=0", "afpacket:eth0: unknown option 'promisc' (known: fanout, bufsize, rx)");
+    }
+
+    @Test
+    void refusesARingVersionItDoesNotHave() {
+        assertRefused("p0=afpacket:eth0,rx=v1",
+                "afpacket:eth0: option rx=v1 is not v3 (TPACKET_V3 blocks) or v2 (TPACKET_V2 frames, no block timeout)");
+    }
+
+    @Test
+    void aV2SlotHoldsAFullBufferAfterTheHeaders() {
+        assertThat(PacketSocket.v2FrameSize(2048)).isEqualTo(4096);
+        assertThat(PacketSocket.v2FrameSize(1024)).isEqualTo(2048);
+        assertThat(PacketSocket.v2FrameSize(16384)).isEqualTo(32768);
     }
 
     @Test

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Behaviour of the afpacket port beyond the shared contract, on a real veth pair (needs root). */
 class AfPacketPortTest {
@@ -136,9 +138,10 @@ class AfPacketPortTest {
         return got;
     }
 
-    @Test
-    void framesCrossBothWaysWithTheirBytesIntactAndCounted() throws Exception {
-        AfPacketPort port = open("p0=afpacket:" + veth.a);
+    @ParameterizedTest(name = "rx={0}")
+    @ValueSource(strings = {"v3", "v2"})
+    void framesCrossBothWaysWithTheirBytesIntactAndCounted(String ring) throws Exception {
+        AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
         PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         List<byte[]> in = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -167,9 +170,10 @@ class AfPacketPortTest {
         assertThat(port.counters().txErrors()).isZero();
     }
 
-    @Test
-    void vlanTagsTheKernelTookOffComeBackUnchanged() throws Exception {
-        AfPacketPort port = open("p0=afpacket:" + veth.a);
+    @ParameterizedTest(name = "rx={0}")
+    @ValueSource(strings = {"v3", "v2"})
+    void vlanTagsTheKernelTookOffComeBackUnchanged(String ring) throws Exception {
+        AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
         PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         byte[] dot1q = tagged(200, 1, 0x8100, 0x2064);
         byte[] qinq = tagged(300, 2, 0x88a8, 0x0123, 0x8100, 0x0456);
@@ -228,10 +232,11 @@ class AfPacketPortTest {
         assertThat(port.state()).isEqualTo(PortState.UP);
     }
 
-    @Test
-    void frameLargerThanAPoolBufferIsCutToTheBufferAndKeepsItsLength() throws Exception {
+    @ParameterizedTest(name = "rx={0}")
+    @ValueSource(strings = {"v3", "v2"})
+    void frameLargerThanAPoolBufferIsCutToTheBufferAndKeepsItsLength(String ring) throws Exception {
         // The MTU check at open refuses such an interface, so the MTU grows after the port is open.
-        AfPacketPort port = open("p0=afpacket:" + veth.a);
+        AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
         ApkVeth.run("ip", "link", "set", veth.a, "mtu", "4000");
         ApkVeth.run("ip", "link", "set", veth.b, "mtu", "4000");
         PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
@@ -295,10 +300,11 @@ class AfPacketPortTest {
         assertThat(port.downReason()).isEqualTo("afpacket:" + veth.a + ": interface went down");
     }
 
-    @Test
-    void kernelDropsWhenTheRingIsFullAreCounted() throws Exception {
-        // Two blocks of 128 KiB: ~160 full-size frames fit; the rest is dropped by the kernel.
-        AfPacketPort port = open("p0=afpacket:" + veth.a + ",bufsize=262144");
+    @ParameterizedTest(name = "rx={0}")
+    @ValueSource(strings = {"v3", "v2"})
+    void kernelDropsWhenTheRingIsFullAreCounted(String ring) throws Exception {
+        // Two blocks of 128 KiB: ~160 full-size frames fit (64 slots with v2); the rest is dropped by the kernel.
+        AfPacketPort port = open("p0=afpacket:" + veth.a + ",bufsize=262144,rx=" + ring);
         PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         int sent = 0;
         for (int i = 0; i < 1000; i++) {
@@ -400,10 +406,11 @@ class AfPacketPortTest {
         assertThat(out).as(out).endsWith("refused: afpacket:" + veth.a + ": CAP_NET_RAW is needed (run as root or grant it)");
     }
 
-    @Test
-    void receiveAndTransmitAllocateNothingPerFrame() throws Exception {
+    @ParameterizedTest(name = "rx={0}")
+    @ValueSource(strings = {"v3", "v2"})
+    void receiveAndTransmitAllocateNothingPerFrame(String ring) throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        AfPacketPort port = open("p0=afpacket:" + veth.a);
+        AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
         PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         byte[] f = frame(64, 0);
         Ring rx = port.rxRing();
