@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
         description = {"Run the switch on the given ports until interrupted (Ctrl-C, SIGTERM).", "",
                 "Port specs are name=driver:argument[,option=value...]:",
                 "  pcap:<interface>[,snaplen=N][,bufsize=B]       live interface (root or CAP_NET_RAW)",
+                "  afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=B][,rx=v3|v2]  live interface, AF_PACKET rings",
                 "  pcapfile:<in.pcap>[,out=<out.pcap>][,speed=top|original|Nx][,loop=N]",
                 "  shm:<name>[,slots=N][,slotsize=B]              shared-memory rings for local apps and 'gen'",
                 "",

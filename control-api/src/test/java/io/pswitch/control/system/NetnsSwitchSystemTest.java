@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole switch between three real hosts: three network namespaces, each with a veth whose
- * other end is a {@code pcap} port of a running {@code pswitch run} (a child process). Needs root.
+ * other end is a port of a running {@code pswitch run} (a child process), once per live-interface
+ * driver ({@code pcap}, {@code afpacket}). Needs root.
  */
 @Timeout(180)
 class NetnsSwitchSystemTest {
@@ -25,13 +26,16 @@ class NetnsSwitchSystemTest {
     Path tmp;
     private final String tag = Long.toString(ProcessHandle.current().pid() % 100000, 36);
     private final List<String> namespaces = new ArrayList<>();
+    private final List<String> links = new ArrayList<>();
+    /** Names are unique per driver too ({@code psw…} for pcap, {@code apk…} for afpacket). */
+    private String prefix;
 
     private String ns(int h) {
-        return "psw" + tag + "h" + h;
+        return prefix + tag + "h" + h;
     }
 
     private String swIf(int h) {
-        return "psw" + tag + "s" + h;
+        return prefix + tag + "s" + h;
     }
 
     private static String ip(int h) {
@@ -42,8 +46,8 @@ class NetnsSwitchSystemTest {
         return "02:00:5e:10:00:0" + h;
     }
 
-    @BeforeEach
-    void hosts() throws Exception {
+    private void hosts(String driver) throws Exception {
+        prefix = driver.equals("pcap") ? "psw" : "apk";
         assumeTrue(Netns.usable(), "needs root and 'ip netns' to build hosts in network namespaces; skipped");
         assumeTrue(LibpcapLibrary.available(), "needs libpcap (apt-get install libpcap0.8); skipped");
         for (String tool : new String[] {"ethtool", "ping", "tcpdump", "python3"}) {
@@ -55,6 +59,7 @@ class NetnsSwitchSystemTest {
             Netns.must("ip", "netns", "add", ns);
             namespaces.add(ns);
             Netns.must("ip", "link", "add", swIf(h), "type", "veth", "peer", "name", "eth0", "netns", ns);
+            links.add(swIf(h));
             Netns.must("sysctl", "-qw", "net.ipv6.conf." + swIf(h) + ".disable_ipv6=1");
             Netns.must("ip", "link", "set", swIf(h), "up");
             // Without offloads every frame on the wire is a real Ethernet frame of at most the MTU:
@@ -71,21 +76,23 @@ class NetnsSwitchSystemTest {
 
     @AfterEach
     void removeHosts() {
-        for (int h = 1; h <= HOSTS; h++) {
-            Netns.quiet("ip", "link", "del", swIf(h));
+        for (String link : links) {
+            Netns.quiet("ip", "link", "del", link);
         }
         for (String ns : namespaces) {
             Netns.quiet("ip", "netns", "del", ns);
         }
     }
 
-    @Test
-    void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pcap", "afpacket"})
+    void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded(String driver) throws Exception {
+        hosts(driver);
         List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",
                 "--ring-size", "1024", "--status-interval", "1s"));
         for (int h = 1; h <= HOSTS; h++) {
             args.add("--port");
-            args.add("h" + h + "=pcap:" + swIf(h));
+            args.add("h" + h + "=" + driver + ":" + swIf(h));
         }
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args.toArray(String[]::new))) {
             sw.awaitOutput("pswitch: running", 30_000);

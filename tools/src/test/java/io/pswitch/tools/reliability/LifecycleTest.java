@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Lifecycle under load: SIGTERM while every frame is being logged, a restart while a generator keeps
@@ -191,17 +193,20 @@ class LifecycleTest {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pcap", "afpacket"})
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aPcapPortWhoseInterfaceDisappearsGoesDownAndTheOthersGoOn() throws Exception {
+    void aLivePortWhoseInterfaceDisappearsGoesDownAndTheOthersGoOn(String driver) throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "needs root to create and delete a veth pair (run the tests as root to include this one)");
         Assumptions.assumeTrue(sh("ip", "link", "show").exitCode == 0, "the ip command (iproute2) is not available");
-        String ifA = "rlv" + (ProcessHandle.current().pid() % 100000) + "a";
+        // Names unique per driver as well: the afpacket driver's root network tests use the apk prefix.
+        String ifA = (driver.equals("pcap") ? "rlv" : "apkrl") + (ProcessHandle.current().pid() % 100000) + "a";
         String ifB = ifA.substring(0, ifA.length() - 1) + "b";
         Sh add = sh("ip", "link", "add", ifA, "type", "veth", "peer", "name", ifB);
         Assumptions.assumeTrue(add.exitCode == 0, "cannot create a veth pair here: " + add.output);
-        Reliability.Figures fig = new Reliability.Figures("interface-disappears");
+        Reliability.Figures fig = new Reliability.Figures(driver.equals("pcap") ? "interface-disappears"
+                : "interface-disappears-" + driver);
         long stationV = MacAddress.parse("02:00:00:00:0e:01");
         long stationB = MacAddress.parse("02:00:00:00:0b:01");
         long stationA = MacAddress.parse("02:00:00:00:0a:01");
@@ -209,7 +214,7 @@ class LifecycleTest {
             mustSh("ip", "link", "set", ifA, "up");
             mustSh("ip", "link", "set", ifB, "up");
             try (SwitchUnderTest sw = SwitchUnderTest.start(dir.resolve("data"), "gone", List.of("a", "b"), 1024,
-                    "--buffers", "16384", "--port", "v=pcap:" + ifA);
+                    "--buffers", "16384", "--port", "v=" + driver + ":" + ifA);
                     ShmEndpoint a = ShmEndpoint.attach(sw.shm("a"));
                     ShmEndpoint b = ShmEndpoint.attach(sw.shm("b"));
                     Arena arena = Arena.ofConfined()) {
