@@ -342,6 +342,11 @@ public final class AfXdpPort implements Port {
         return description;
     }
 
+    /** The socket, for tests that read the kernel's rings directly. */
+    XskSocket socket() {
+        return xsk;
+    }
+
     public AfXdpCounters counters() {
         return counters;
     }

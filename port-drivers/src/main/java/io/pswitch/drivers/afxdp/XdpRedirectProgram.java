@@ -72,7 +72,7 @@ final class XdpRedirectProgram implements AutoCloseable {
         int progFd = -1;
         try {
             mapFd = createMap(calls, arena, queue + 1);
-            progFd = loadProgram(calls, arena, mapFd);
+            progFd = loadProgram(calls, arena, mapFd, PROGRAM_NAME);
             updateMap(calls, arena, mapFd, queue, xskFd);
             XdpMode mode = wanted == XdpMode.AUTO ? XdpMode.NATIVE : wanted;
             int linkFd = link(calls, arena, progFd, ifindex, mode);
@@ -121,7 +121,7 @@ final class XdpRedirectProgram implements AutoCloseable {
         return errno == LinuxCalls.EOPNOTSUPP || errno == LinuxCalls.EINVAL || errno == 524 /* ENOTSUPP */;
     }
 
-    private static int createMap(LinuxCalls calls, Arena arena, int entries) {
+    static int createMap(LinuxCalls calls, Arena arena, int entries) {
         MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
         attr.set(ValueLayout.JAVA_INT, 0, BPF_MAP_TYPE_XSKMAP);
         attr.set(ValueLayout.JAVA_INT, 4, 4); // key: the queue index
@@ -135,7 +135,7 @@ final class XdpRedirectProgram implements AutoCloseable {
         return (int) fd;
     }
 
-    private static int loadProgram(LinuxCalls calls, Arena arena, int mapFd) {
+    static int loadProgram(LinuxCalls calls, Arena arena, int mapFd, String name) {
         MemorySegment insns = arena.allocate(6 * 8, 8);
         insn(insns, 0, 0x61, 2, 1, 16, 0); // ldxw r2, [r1 + 16]
         insn(insns, 1, 0x18, 1, BPF_PSEUDO_MAP_FD, 0, mapFd); // lddw r1, map fd (two slots)
@@ -149,7 +149,7 @@ final class XdpRedirectProgram implements AutoCloseable {
         attr.set(ValueLayout.JAVA_INT, 4, 6);
         attr.set(ValueLayout.JAVA_LONG, 8, insns.address());
         attr.set(ValueLayout.JAVA_LONG, 16, license.address());
-        attr.asSlice(48, 16).setString(0, PROGRAM_NAME);
+        attr.asSlice(48, 16).setString(0, name);
         attr.set(ValueLayout.JAVA_INT, 68, BPF_XDP); // expected_attach_type, needed for a link
         long fd = calls.bpf(BPF_PROG_LOAD, attr);
         if (fd < 0) {

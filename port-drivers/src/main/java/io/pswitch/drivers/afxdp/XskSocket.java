@@ -16,6 +16,8 @@ import java.lang.foreign.ValueLayout;
  * them (and unbinds the queue, after which the kernel touches none of the UMEM).
  */
 final class XskSocket implements AutoCloseable {
+    private static final int BIND_RETRIES = 100;
+    private static final long BIND_RETRY_MS = 10;
     private final LinuxCalls calls;
     private final int fd;
     private final XskRing fill;
@@ -143,7 +145,19 @@ final class XskSocket implements AutoCloseable {
         sa.set(ValueLayout.JAVA_SHORT, XskDescriptor.SOCKADDR_FLAGS, (short) (bindFlags | XskDescriptor.XDP_USE_NEED_WAKEUP));
         sa.set(ValueLayout.JAVA_INT, XskDescriptor.SOCKADDR_IFINDEX, ifindex);
         sa.set(ValueLayout.JAVA_INT, XskDescriptor.SOCKADDR_QUEUE_ID, queue);
-        if (calls.bind(fd, sa, XskDescriptor.SOCKADDR_SIZE) != 0) {
+        int r = calls.bind(fd, sa, XskDescriptor.SOCKADDR_SIZE);
+        // A socket closed a moment ago (this process's previous port, or a killed process's) keeps
+        // the queue until a deferred kernel work item releases its buffer pool: wait a little for it.
+        for (int tries = 0; r != 0 && calls.errno() == LinuxCalls.EBUSY && tries < BIND_RETRIES; tries++) {
+            try {
+                Thread.sleep(BIND_RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            r = calls.bind(fd, sa, XskDescriptor.SOCKADDR_SIZE);
+        }
+        if (r != 0) {
             int e = calls.errno();
             boolean zc = (bindFlags & XskDescriptor.XDP_ZEROCOPY) != 0;
             if (e == LinuxCalls.EBUSY) {
