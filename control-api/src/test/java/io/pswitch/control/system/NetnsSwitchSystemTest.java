@@ -22,16 +22,31 @@ import org.junit.jupiter.api.io.TempDir;
 class NetnsSwitchSystemTest {
     private static final int HOSTS = 3;
     @TempDir
-    Path tmp;
+    protected Path tmp;
     private final String tag = Long.toString(ProcessHandle.current().pid() % 100000, 36);
     private final List<String> namespaces = new ArrayList<>();
 
-    private String ns(int h) {
-        return "psw" + tag + "h" + h;
+    /** Prefix of the namespaces and interfaces; a subclass for another driver uses its own. */
+    protected String prefix() {
+        return "psw";
     }
 
-    private String swIf(int h) {
-        return "psw" + tag + "s" + h;
+    /** The switch's port on interface {@code ifname}. */
+    protected String portSpec(String ifname) {
+        return "pcap:" + ifname;
+    }
+
+    /** The switch's data directory. */
+    protected Path dataDir() throws Exception {
+        return tmp.resolve("data");
+    }
+
+    private String ns(int h) {
+        return prefix() + tag + "h" + h;
+    }
+
+    protected String swIf(int h) {
+        return prefix() + tag + "s" + h;
     }
 
     private static String ip(int h) {
@@ -81,11 +96,11 @@ class NetnsSwitchSystemTest {
 
     @Test
     void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded() throws Exception {
-        List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",
+        List<String> args = new ArrayList<>(List.of("--data-dir", dataDir().toString(), "--buffers", "16384",
                 "--ring-size", "1024", "--status-interval", "1s"));
         for (int h = 1; h <= HOSTS; h++) {
             args.add("--port");
-            args.add("h" + h + "=pcap:" + swIf(h));
+            args.add("h" + h + "=" + portSpec(swIf(h)));
         }
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args.toArray(String[]::new))) {
             sw.awaitOutput("pswitch: running", 30_000);
