@@ -127,7 +127,7 @@ public final class AfXdpPortFactory implements PortDriverFactory {
         }
         return "the buffer pool " + pool.path() + " is on a " + pool.storageClass().label()
                 + " file system, and an AF_XDP port's UMEM is the pool, which the kernel can pin only in memory "
-                + "(tmpfs, hugetlbfs): put the data directory or --pool-dir on /dev/shm";
+                + "(tmpfs, hugetlbfs): put the data directory (and so the pool) on /dev/shm";
     }
 
     private static boolean isMemoryFileSystem(Path path) {
