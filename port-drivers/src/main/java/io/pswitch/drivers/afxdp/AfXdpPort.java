@@ -37,9 +37,11 @@ import java.lang.foreign.Arena;
  *       {@code tail}, which then passes to the user with no copy; if it names another lent slot's
  *       buffer the two driver-owned slots swap buffers first. Slots the user hands back (head moves)
  *       are lent at the next rxSync.</li>
- *   <li>TX: slots {@code [txDone, hwcur)} are in the kernel (TX or completion ring); a slot goes
- *       back to the user ({@code tail} moves) only when the completion ring returns its buffer, so a
- *       logged buffer is never reused while the kernel may still read it.</li>
+ *   <li>TX: slots {@code [hwcur, txPosted)} are in the kernel (TX or completion ring); {@code hwcur}
+ *       passes a slot, and the slot goes back to the user ({@code tail} moves), only when the
+ *       completion ring returns its buffer. So a logged buffer is never reused while the kernel may
+ *       still read it, and a frame in flight still counts as pending: the switch keeps calling
+ *       txSync (which kicks the kernel) until it is sent.</li>
  * </ul>
  * close() detaches the program and closes the socket (the kernel then touches no UMEM page) before
  * the rings give every buffer back to the pool.
@@ -78,8 +80,8 @@ public final class AfXdpPort implements Port {
     private String downReason;
     /** RX: buffers of slots [tail, tail + lent) are in the kernel (fill ring or its RX ring). */
     private int lent;
-    /** TX: first slot whose buffer the kernel has not completed; [txDone, hwcur) are in flight. */
-    private int txDone;
+    /** TX: first slot not yet posted to the kernel; [hwcur, txPosted) are in flight (TX or completion ring). */
+    private int txPosted;
     private long nextStatsNs;
     private long txDiscarded;
 
@@ -101,7 +103,7 @@ public final class AfXdpPort implements Port {
         java.time.Instant now = java.time.Instant.now();
         this.monoBaseNs = System.nanoTime();
         this.wallBaseNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        this.txDone = tx.hwcur;
+        this.txPosted = tx.hwcur;
         this.description = label + ": " + program.mode().label() + " XDP, "
                 + (xsk.zeroCopy() ? "zero-copy (the NIC DMAs into pool buffers)" : "copy mode (the kernel's one copy, into the pool buffer)")
                 + ", UMEM = the buffer pool " + pool.path() + " (" + pool.storageClass().label() + "), no copy in user space"
@@ -208,45 +210,47 @@ public final class AfXdpPort implements Port {
         if (state != PortState.UP) {
             // Nothing leaves a port that is down. Pending frames are discarded once the kernel gave
             // back every buffer in flight (the in-flight window must stay contiguous).
-            if (txDone == ring.hwcur) {
+            if (txPosted == ring.hwcur) {
                 txDiscarded += ring.txPending();
                 ring.hwcur = ring.head;
-                txDone = ring.head;
+                txPosted = ring.head;
             }
-            ring.tail = (txDone - 1) & mask;
+            ring.txReclaim();
             return 0;
         }
         int sent = 0;
-        int pending = ring.txPending();
+        int unposted = (ring.head - txPosted) & mask;
         XskRing ktx = xsk.tx();
-        if (pending > 0) {
-            int room = ktx.freeEntries(pending);
-            if (room < pending) {
+        if (unposted > 0) {
+            int room = ktx.freeEntries(unposted);
+            if (room < unposted) {
                 counters.add(AfXdpCounters.TX_RING_FULL, 1);
             }
-            int slot = ring.hwcur;
+            int slot = txPosted;
             while (sent < room && slot != ring.head) {
                 int len = ring.len[slot];
                 if (len <= 0 || len > chunkSize) {
-                    if (sent > 0 || txDone != ring.hwcur) {
+                    if (sent > 0 || ring.hwcur != txPosted) {
                         break; // give it up only when nothing is in flight before it; try again next sync
                     }
                     counters.add(AfXdpCounters.TX_ERRORS, 1);
                     slot = (slot + 1) & mask;
+                    txPosted = slot;
                     ring.hwcur = slot;
-                    txDone = slot;
                     continue;
                 }
                 ktx.putDesc(ktx.reserve(1), pool.offset(ring.bufIdx[slot]), len);
                 sent++;
                 slot = (slot + 1) & mask;
-                ring.hwcur = slot;
+                txPosted = slot;
             }
             if (sent > 0) {
                 ktx.submit();
             }
         }
         // One kick per txSync at most, and only when the kernel said it will not look by itself.
+        // Frames in flight keep txPending() > 0, so the switch calls txSync again until the kernel
+        // has sent them all (copy mode sends a budget of frames per kick).
         if ((sent > 0 || ktx.outstanding() > 0) && ktx.needsWakeup()) {
             counters.add(AfXdpCounters.TX_WAKEUPS, 1);
             int e = xsk.kickTx();
@@ -257,15 +261,18 @@ public final class AfXdpPort implements Port {
                 }
             }
         }
-        ring.tail = (txDone - 1) & mask;
+        ring.txReclaim();
         counters.add(AfXdpCounters.TX_FRAMES, sent);
         return sent;
     }
 
-    /** TX: buffers back from the completion ring end their slots' flight; the slots can go back to the user. */
+    /**
+     * TX: buffers back from the completion ring end their slots' flight; {@code hwcur} moves past
+     * them and txReclaim gives the slots back to the user.
+     */
     private void reapCompletions() {
         Ring ring = tx;
-        int inFlight = (ring.hwcur - txDone) & mask;
+        int inFlight = (txPosted - ring.hwcur) & mask;
         if (inFlight == 0) {
             return;
         }
@@ -277,28 +284,29 @@ public final class AfXdpPort implements Port {
         int idx = cq.consumerIndex();
         for (int i = 0; i < c; i++) {
             int b = bufferAt(cq.addrAt(idx + i));
-            if (ring.bufIdx[txDone] != b && !swapInFlightInto(b)) {
+            if (ring.bufIdx[ring.hwcur] != b && !swapInFlightInto(b)) {
                 counters.add(AfXdpCounters.STRAY_DESCRIPTORS, 1);
                 continue;
             }
-            txDone = (txDone + 1) & mask;
+            ring.hwcur = (ring.hwcur + 1) & mask;
         }
         cq.release(c);
     }
 
-    /** TX: the kernel completed buffer {@code b} out of order; swap it (with its flags) into slot txDone. */
+    /** TX: the kernel completed buffer {@code b} out of order; swap it (with its flags) into slot hwcur. */
     private boolean swapInFlightInto(int b) {
         if (b == 0) {
             return false;
         }
         Ring ring = tx;
-        for (int s = (txDone + 1) & mask; s != ring.hwcur; s = (s + 1) & mask) {
+        int done = ring.hwcur;
+        for (int s = (done + 1) & mask; s != txPosted; s = (s + 1) & mask) {
             if (ring.bufIdx[s] == b) {
-                ring.bufIdx[s] = ring.bufIdx[txDone];
-                ring.bufIdx[txDone] = b;
+                ring.bufIdx[s] = ring.bufIdx[done];
+                ring.bufIdx[done] = b;
                 short f = ring.flags[s];
-                ring.flags[s] = ring.flags[txDone];
-                ring.flags[txDone] = f;
+                ring.flags[s] = ring.flags[done];
+                ring.flags[done] = f;
                 return true;
             }
         }
@@ -409,7 +417,7 @@ public final class AfXdpPort implements Port {
         state = PortState.CLOSED;
         // Program first (no more redirects into the socket), then the socket: after it is closed the
         // queue is unbound and the kernel writes and reads no UMEM page, so every buffer lent to it
-        // (RX slots [tail, tail + lent), TX slots [txDone, hwcur)) is back in its slot.
+        // (RX slots [tail, tail + lent), TX slots [hwcur, txPosted)) is back in its slot.
         program.close();
         xsk.close();
         arena.close();
