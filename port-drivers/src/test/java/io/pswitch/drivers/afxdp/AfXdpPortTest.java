@@ -290,6 +290,37 @@ class AfXdpPortTest {
     }
 
     @Test
+    void anInterfaceThatDisappearsTakesThePortDownAndCloseStillReturnsEveryBuffer() throws Exception {
+        AxpVeth veth = AxpVeth.create();
+        AfXdpPort port;
+        try {
+            port = open("p0=afxdp:" + veth.a);
+        } finally {
+            veth.close(); // deleting the interface under the open port
+        }
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (port.state() == io.pswitch.dataplane.port.PortState.UP && System.nanoTime() < deadline) {
+                port.rxSync();
+                port.txSync();
+                Thread.sleep(5);
+            }
+            assertThat(port.state()).isEqualTo(io.pswitch.dataplane.port.PortState.DOWN);
+            assertThat(port.downReason()).startsWith("afxdp:" + veth.a + " queue 0: interface gone");
+            // Frames handed over to a port that is down are discarded, not kept forever.
+            Ring tx = port.txRing();
+            tx.len[tx.head] = 60;
+            tx.head = tx.cur = tx.next(tx.head);
+            assertThat(port.txSync()).isZero();
+            assertThat(tx.txPending()).isZero();
+            assertThat(port.txDiscarded()).isEqualTo(1);
+        } finally {
+            port.close();
+        }
+        assertThat(pool.freeCount()).isEqualTo(initialFree);
+    }
+
+    @Test
     void noSuchInterfaceIsOneLine() {
         assertThatThrownBy(() -> open("p0=afxdp:axpnosuch0"))
                 .isInstanceOf(PortOpenException.class)
