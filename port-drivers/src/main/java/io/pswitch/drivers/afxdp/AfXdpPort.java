@@ -27,7 +27,8 @@ import java.lang.foreign.Arena;
  * the chunk size less 256. (Aligned mode cannot do this: its chunks are power-of-two aligned and
  * data always starts 256 bytes into one.) In zero-copy mode on 4 KiB pages a chunk that straddles
  * a page boundary is only valid when the two pages are DMA-contiguous, which a hugetlbfs pool or an
- * IOMMU gives; veth and other copy-mode devices have no such limit.
+ * IOMMU gives; so {@code zerocopy=auto} asks for zero copy only for a pool on hugetlbfs and binds in
+ * copy mode otherwise (veth and other copy-mode devices have no such limit).
  *
  * <p><b>Buffer ownership.</b> The port owns exactly the buffers of its two rings, like every driver:
  * <ul>
@@ -105,7 +106,8 @@ public final class AfXdpPort implements Port {
         this.wallBaseNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.txPosted = tx.hwcur;
         this.description = label + ": " + program.mode().label() + " XDP, "
-                + (xsk.zeroCopy() ? "zero-copy (the NIC DMAs into pool buffers)" : "copy mode (the kernel's one copy, into the pool buffer)")
+                + (xsk.zeroCopy() ? "zero-copy (the NIC DMAs into pool buffers)"
+                        : "copy mode (the kernel's one copy goes into the pool buffer; zero copy needs zerocopy=on or a pool on hugetlbfs)")
                 + ", UMEM = the buffer pool " + pool.path() + " (" + pool.storageClass().label() + "), no copy in user space"
                 + ", frames up to " + frameCapacity + " bytes"
                 + (program.note() == null ? "" : "; " + program.note());

@@ -90,10 +90,16 @@ public final class AfXdpPortFactory implements PortDriverFactory {
             }
             rx = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
             tx = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
+            // zerocopy=auto lets the kernel choose only for a pool on hugetlbfs. With zero copy the
+            // NIC DMAs into the chunk, and the kernel accepts a chunk that straddles a 4 KiB page only
+            // if the two pages are DMA-contiguous; every pool buffer that starts a page has its chunk
+            // (the 256 headroom bytes before it) on the previous page, so on 4 KiB tmpfs pages half the
+            // fill entries would be refused and those buffers lost to the kernel. Copy mode has no
+            // such limit: the kernel's one copy still goes straight into the pool buffer.
             int bindFlags = switch (zc) {
                 case "on" -> XskDescriptor.XDP_ZEROCOPY;
                 case "off" -> XskDescriptor.XDP_COPY;
-                default -> mode == XdpMode.GENERIC ? XskDescriptor.XDP_COPY : 0;
+                default -> mode != XdpMode.GENERIC && isHugetlbfs(pool.path()) ? 0 : XskDescriptor.XDP_COPY;
             };
             xsk = XskSocket.open(calls, arena, ifindex, queue, pool.segment(), chunkSize, context.ringSize(), bindFlags);
             program = XdpRedirectProgram.attach(calls, arena, ifindex, queue, xsk.fd(), mode);
@@ -133,6 +139,14 @@ public final class AfXdpPortFactory implements PortDriverFactory {
     private static boolean isMemoryFileSystem(Path path) {
         try {
             return MEMORY_FILE_SYSTEMS.contains(Files.getFileStore(path).type());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isHugetlbfs(Path path) {
+        try {
+            return "hugetlbfs".equals(Files.getFileStore(path).type());
         } catch (IOException e) {
             return false;
         }

@@ -93,12 +93,21 @@ class AfXdpPortTest {
 
     @Test
     void framesBothWaysByteForByteInNativeMode() throws Exception {
+        framesBothWays("native");
+    }
+
+    @Test
+    void framesBothWaysByteForByteInGenericMode() throws Exception {
+        framesBothWays("generic");
+    }
+
+    private void framesBothWays(String mode) throws Exception {
         try (AxpVeth veth = AxpVeth.create(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
-            AfXdpPort port = open("p0=afxdp:" + veth.a + ",mode=native");
+            AfXdpPort port = open("p0=afxdp:" + veth.a + ",mode=" + mode);
             try {
-                assertThat(port.xdpMode()).isEqualTo("native");
+                assertThat(port.xdpMode()).isEqualTo(mode);
                 assertThat(port.zeroCopy()).as("veth has no zero-copy AF_XDP").isFalse();
-                assertThat(port.description()).contains("native XDP").contains("copy mode").contains("UMEM = the buffer pool");
+                assertThat(port.description()).contains(mode + " XDP").contains("copy mode").contains("UMEM = the buffer pool");
 
                 List<byte[]> in = frames(100, 11, 60, 1514);
                 Ring rx = port.rxRing();
