@@ -163,12 +163,14 @@ public final class AfXdpPort implements Port {
         int got = want > 0 ? krx.peek(want) : 0;
         int added = 0;
         if (got > 0) {
+            // peek's acquire load of the producer index also makes the frame bytes visible: the
+            // kernel wrote them into the buffer before it published the descriptor.
             int idx = krx.consumerIndex();
             long ts = wallBaseNs + (System.nanoTime() - monoBaseNs);
             for (int i = 0; i < got; i++) {
                 int b = bufferAt(XskDescriptor.rxDataOffset(krx.descAddrAt(idx + i)));
                 int slot = ring.tail;
-                if (ring.bufIdx[slot] != b && !swapLentInto(slot, b)) {
+                if (lent == 0 || ring.bufIdx[slot] != b && !swapLentInto(slot, b)) {
                     counters.add(AfXdpCounters.STRAY_DESCRIPTORS, 1);
                     continue;
                 }

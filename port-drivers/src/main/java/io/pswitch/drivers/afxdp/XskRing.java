@@ -62,16 +62,11 @@ final class XskRing {
         this.size = size;
         this.mask = size - 1;
         this.entrySize = entrySize;
-        // Start from what the kernel has (zero on a fresh socket).
-        int prod = (int) INT.getAcquire(map, producerOffset);
+        // Start from what the kernel has (zero on a fresh socket); a producer's cached consumer
+        // index runs `size` ahead, so that free entries are one subtraction.
+        this.cachedProd = (int) INT.getAcquire(map, producerOffset);
         int cons = (int) INT.getAcquire(map, consumerOffset);
-        if (producerSide) {
-            this.cachedProd = prod;
-            this.cachedCons = cons + size;
-        } else {
-            this.cachedProd = prod;
-            this.cachedCons = cons;
-        }
+        this.cachedCons = producerSide ? cons + size : cons;
     }
 
     /** Bytes to map for a ring of {@code size} entries whose entries start at {@code descOffset}. */
