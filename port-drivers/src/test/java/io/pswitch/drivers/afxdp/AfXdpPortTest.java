@@ -330,6 +330,33 @@ class AfXdpPortTest {
     }
 
     @Test
+    void framesThatFindNoFillRingBufferAreCountedAsKernelDrops() throws Exception {
+        try (AxpVeth veth = AxpVeth.create(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
+            AfXdpPort port = open("p0=afxdp:" + veth.a);
+            try {
+                Ring rx = port.rxRing();
+                // The switch never releases: the ring fills, the kernel runs out of lent buffers.
+                for (byte[] f : frames(3 * RING, 31, 60, 200)) {
+                    peer.send(f);
+                }
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while ((port.counters().kernelFillRingEmpty() == 0 || port.driverRxDrops() == 0
+                        || rx.userSlots() < RING - 1) && System.nanoTime() < deadline) {
+                    port.rxSync();
+                    Thread.sleep(10); // statistics are copied in every STATS_INTERVAL_NS
+                }
+                assertThat(rx.userSlots()).isEqualTo(RING - 1);
+                assertThat(port.counters().kernelFillRingEmpty()).as("fill ring found empty").isPositive();
+                assertThat(port.driverRxDrops()).as("kernel drops reach the switch's counters").isPositive();
+                assertThat(port.counters().rxFrames() + port.driverRxDrops()).isLessThanOrEqualTo(3L * RING);
+            } finally {
+                port.close();
+            }
+            assertThat(pool.freeCount()).isEqualTo(initialFree);
+        }
+    }
+
+    @Test
     void noSuchInterfaceIsOneLine() {
         assertThatThrownBy(() -> open("p0=afxdp:axpnosuch0"))
                 .isInstanceOf(PortOpenException.class)
