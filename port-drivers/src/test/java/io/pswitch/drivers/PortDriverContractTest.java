@@ -71,9 +71,14 @@ public abstract class PortDriverContractTest {
         return true;
     }
 
+    /** Where the pool file goes; a driver whose UMEM is the pool needs it in memory (afxdp: /dev/shm). */
+    protected Path poolDirectory() throws Exception {
+        return tmp;
+    }
+
     @BeforeEach
-    void openPool() {
-        pool = BufferPool.open(tmp.resolve("pool"), 2048, 1024);
+    void openPool() throws Exception {
+        pool = BufferPool.open(poolDirectory().resolve("pool"), 2048, 1024);
         initialFree = pool.freeCount();
     }
 

@@ -27,7 +27,7 @@ class NetnsSwitchSystemTest {
     private final String tag = Long.toString(ProcessHandle.current().pid() % 100000, 36);
     private final List<String> namespaces = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
-    /** Names are unique per driver too ({@code psw…} for pcap, {@code apk…} for afpacket). */
+    /** Names are unique per driver too ({@code psw…} for pcap, {@code apk…} for afpacket, {@code axp…} for afxdp). */
     private String prefix;
 
     private String ns(int h) {
@@ -47,7 +47,11 @@ class NetnsSwitchSystemTest {
     }
 
     private void hosts(String driver) throws Exception {
-        prefix = driver.equals("pcap") ? "psw" : "apk";
+        prefix = switch (driver) {
+            case "pcap" -> "psw";
+            case "afxdp" -> "axp";
+            default -> "apk";
+        };
         assumeTrue(Netns.usable(), "needs root and 'ip netns' to build hosts in network namespaces; skipped");
         assumeTrue(LibpcapLibrary.available(), "needs libpcap (apt-get install libpcap0.8); skipped");
         for (String tool : new String[] {"ethtool", "ping", "tcpdump", "python3"}) {
@@ -85,7 +89,7 @@ class NetnsSwitchSystemTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pcap", "afpacket"})
+    @ValueSource(strings = {"pcap", "afpacket", "afxdp"})
     void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded(String driver) throws Exception {
         hosts(driver);
         List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",
@@ -161,6 +165,13 @@ class NetnsSwitchSystemTest {
             // 143 = 128 + SIGTERM: the JVM reports a signal-initiated (clean, hooks run) shutdown so.
             assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
             assertThat(sw.output()).contains("pswitch: stopped");
+        }
+        if (driver.equals("afxdp")) {
+            for (int h = 1; h <= HOSTS; h++) {
+                Netns.Result r = Netns.run(10, "ip", "-d", "link", "show", "dev", swIf(h));
+                assertThat(r.output()).as("XDP program left on %s after the switch stopped", swIf(h))
+                        .doesNotContain("prog/xdp").doesNotContain("xdpgeneric").doesNotContain("xdpdrv");
+            }
         }
     }
 }

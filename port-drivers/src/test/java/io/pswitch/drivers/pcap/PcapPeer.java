@@ -15,14 +15,14 @@ import java.util.List;
  * The far end of a veth pair in tests: a second real libpcap handle that injects frames towards the
  * port and captures what the port transmits. Test code, so it allocates freely.
  */
-final class PcapPeer implements AutoCloseable {
+public final class PcapPeer implements AutoCloseable {
     private final LivePcapHandle handle;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer;
     private final MemorySegment upcall;
     private final List<byte[]> captured = new ArrayList<>();
 
-    PcapPeer(String iface, int direction) throws ReflectiveOperationException {
+    public PcapPeer(String iface, int direction) throws ReflectiveOperationException {
         // Snap length 9000 keeps the kernel ring slots small (see PcapLivePortFactory) yet covers jumbo test frames.
         handle = LivePcapHandle.open(iface, 9000, 16 << 20, direction);
         buffer = arena.allocate(65536, 64);
@@ -40,7 +40,7 @@ final class PcapPeer implements AutoCloseable {
     }
 
     /** Sends one frame; false when the kernel pushed back (EAGAIN/ENOBUFS). */
-    boolean send(byte[] frame) {
+    public boolean send(byte[] frame) {
         MemorySegment.copy(frame, 0, buffer, JAVA_BYTE, 0, frame.length);
         int r = handle.inject(buffer.address(), frame.length);
         if (r >= 0) {
@@ -54,7 +54,7 @@ final class PcapPeer implements AutoCloseable {
     }
 
     /** Everything captured so far, draining what the kernel holds now (cumulative). */
-    List<byte[]> drain() {
+    public List<byte[]> drain() {
         while (handle.dispatch(256, upcall) > 0) {
             // keep going until nothing is waiting
         }
@@ -62,7 +62,7 @@ final class PcapPeer implements AutoCloseable {
     }
 
     /** Drains for a while, for frames still in flight. */
-    List<byte[]> drainFor(long millis) throws InterruptedException {
+    public List<byte[]> drainFor(long millis) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {
             drain();
