@@ -81,14 +81,22 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
             }
         }
         long records = Math.max(0, newest - oldest + 1);
+        // What recovery found at start, over both tiers: the segments the writer recovered too.
         LatencyHistogram h = log.commitLatency();
         RecoveryReport r = log.recoveryReport();
+        long recoveredTotal = r.recovered();
+        if (tierLog.segments() != null) {
+            SegmentRecoveryReport sr = tierLog.segments().recoveryReport();
+            // Records drained but not yet retired from the hot tier are in both: count them once.
+            long hotBeyondSegments = Math.max(0, r.nextSeq() - 1 - Math.max(sr.lastSeq(), r.oldestSeq() - 1));
+            recoveredTotal = sr.records() + Math.min(r.recovered(), hotBeyondSegments);
+        }
         Map<String, Integer> reasons = new TreeMap<>();
         r.droppedByReason().forEach((k, v) -> reasons.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
         return new LogStatus(pool.storageClass().label(), d.label(), d.maxRecords(), d.maxDelayNs(), log.capacity(),
                 records, c.liveBytes(), oldest, newest, c.committedSeq(), oldestTs, newestTs, c.frames(), c.bytes(),
                 c.retired(), c.skippedNoBuffer(), new Commit(h.count(), h.p50(), h.p99(), h.max()),
-                new Recovery(r.recovered(), r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()),
+                new Recovery(recoveredTotal, r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()),
                 TierStatus.of(tierLog, c));
     }
 }

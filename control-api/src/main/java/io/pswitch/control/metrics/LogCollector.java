@@ -8,6 +8,8 @@ import io.pswitch.dataplane.logging.LogCounters;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
+import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.TieredLog;
 import io.pswitch.pktlog.index.RecoveryReport;
 import java.util.List;
 
@@ -25,16 +27,20 @@ public final class LogCollector extends Collector {
     private static final double NS = 1e-9;
     private final LoggingStage logging;
     private final PacketLog log;
+    private final TieredLog tiers;
 
-    public LogCollector(LoggingStage logging, PacketLog log) {
+    public LogCollector(LoggingStage logging, PacketLog log, TieredLog tiers) {
         this.logging = logging;
         this.log = log;
+        this.tiers = tiers;
     }
 
     @Override
     public List<MetricFamilySamples> collect() {
         LogCounters c = logging.counters();
-        long records = Math.max(0, c.publishedSeq() - log.oldestSeq() + 1);
+        // The whole log: the segment tier holds its older part (read from the segments' headers).
+        long oldest = tiers.drain() != null ? LogView.of(tiers).oldestSeq() : 0;
+        long records = Math.max(0, c.publishedSeq() - (oldest > 0 ? oldest : log.oldestSeq()) + 1);
         LatencyHistogram h = log.commitLatency();
         SummaryMetricFamily latency = new SummaryMetricFamily("pswitch_log_commit_latency_seconds",
                 "Time a commit took to make the appended records durable, since start.",
@@ -42,7 +48,7 @@ public final class LogCollector extends Collector {
         latency.addMetric(List.of(), h.count(), h.sum() * NS, List.of(h.p50() * NS, h.p99() * NS));
         RecoveryReport r = log.recoveryReport();
         return List.of(
-                new GaugeMetricFamily("pswitch_log_records", "Records the log holds now (published, not retired).", records),
+                new GaugeMetricFamily("pswitch_log_records", "Records the log holds now over both tiers (published, not retired).", records),
                 new GaugeMetricFamily("pswitch_log_capacity_records", "Records the log can hold.", log.capacity()),
                 new GaugeMetricFamily("pswitch_log_stored_bytes", "Frame bytes the live records hold.", c.liveBytes()),
                 new CounterMetricFamily("pswitch_log_appended_records_total", "Records appended since start (all filters).", c.frames()),

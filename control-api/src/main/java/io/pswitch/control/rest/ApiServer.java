@@ -56,7 +56,7 @@ public final class ApiServer implements AutoCloseable {
         BearerAuth auth = token == null ? null : new BearerAuth(token);
         SslContextFactory.Server tls = settings.tls() ? PemTls.serverContext(settings.tlsCert(), settings.tlsKey()) : null;
         this.metrics = new SwitchMetrics(view.agent(), view.pool());
-        new LogCollector(view.logging(), view.log()).register(metrics.registry());
+        new LogCollector(view.logging(), view.log(), view.tiers()).register(metrics.registry());
         new TierCollector(view.logging(), view.tiers()).register(metrics.registry());
         new FilterCollector(view.logging()).register(metrics.registry());
         AgentCommands commands = new AgentCommands(view.agent(), commandTimeout);

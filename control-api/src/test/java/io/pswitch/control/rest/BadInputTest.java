@@ -136,7 +136,7 @@ class BadInputTest {
             new Case("GET", "/api/v1/log/packets?limit=ten", null, null, 400, "limit 'ten' is not a positive integer"),
             new Case("GET", "/api/v1/log/packets?limit=99999999999999999999", null, null, 400, "is not a positive integer"),
             new Case("GET", "/api/v1/log/packets?format=json", null, null, 400, "format 'json' is not pcap or pcapng"),
-            new Case("GET", "/api/v1/log/packets?fromm=1m", null, null, 400, "unknown query parameter 'fromm' (known: filter, format, from, limit, port, to)"));
+            new Case("GET", "/api/v1/log/packets?fromm=1m", null, null, 400, "unknown query parameter 'fromm' (known: filter, format, from, limit, port, to, vni)"));
 
     @Test
     void everyBadRequestGetsA4xxWithAJsonMessageNamingTheProblem() throws Exception {

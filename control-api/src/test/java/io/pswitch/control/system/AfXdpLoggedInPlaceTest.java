@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pswitch.control.run.RunCommand;
-import io.pswitch.control.run.SwitchAssembly;
+import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.drivers.pcap.LivePcapHandle;
 import io.pswitch.pktlog.index.ClosedLog;
 import io.pswitch.pktlog.libpcap.LibpcapLibrary;

@@ -124,7 +124,7 @@ class KillNineCrashTest {
                         transmitted = traffic.lastReceivedId();
                         assertThat(traffic.error()).as(where + ": traffic").isNull();
                     }
-                    readOracle(oracleFile, rec.next, where);
+                    readOracle(oracleFile, rec.next, where + "\n" + sw.output());
                 }
             }
             afterKill = verifyAfterKill(data, where, transmitted);

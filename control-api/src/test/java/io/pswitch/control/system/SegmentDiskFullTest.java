@@ -68,7 +68,7 @@ class SegmentDiskFullTest {
     private String[] args(Path data, String logSize) {
         return new String[] {"--port", "a=shm:" + tag + "a", "--port", "b=shm:" + tag + "b", "--data-dir", data.toString(),
                 "--pool-dir", memory.toString(), "--log-size", logSize, "--segment-size", "1M", "--buffers", "4096",
-                "--ring-size", "64", "--batch", "32", "--log-records", "1024", "--filter", "all=udp", "--durability", "batch",
+                "--ring-size", "256", "--batch", "32", "--log-records", "1024", "--filter", "all=udp", "--durability", "batch",
                 "--status-interval", "100ms"};
     }
 
@@ -119,18 +119,20 @@ class SegmentDiskFullTest {
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args(data, "8M"))) {
             sw.awaitOutput("pswitch: filters:", 60_000);
             assertThat(sw.output()).contains("segment tier: " + data.resolve("segments"));
-            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, 20_000, 20_000)) {
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, 20_000, 10_000)) {
                 traffic.awaitSent(60_000);
                 traffic.awaitReceived(20_000, 60_000);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + sw.output(), e);
             }
             frames = 20_000;
             awaitStatus(sw, TOTAL, frames, "logged frames");
             // Something else takes the disk: nothing the log may delete frees enough.
             Path filler = fill("filler", 0);
-            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 60_000, 20_000)) {
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 60_000, 10_000)) {
                 traffic.awaitSent(60_000);
                 // Every frame is forwarded, logged or not.
-                traffic.awaitReceived(60_000, 60_000);
+                traffic.awaitReceived(60_000, 120_000);
                 assertThat(traffic.lastReceivedId()).isEqualTo(frames + 60_000 - 1);
                 assertThat(traffic.error()).isNull();
             }
@@ -140,7 +142,7 @@ class SegmentDiskFullTest {
             // Room again: the drain catches up by itself and logging resumes.
             Files.delete(filler);
             long loggedBefore = last(TOTAL, sw.output());
-            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 5_000, 20_000)) {
+            try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 5_000, 10_000)) {
                 traffic.awaitSent(60_000);
                 traffic.awaitReceived(5_000, 60_000);
             }
