@@ -292,7 +292,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (!indexFull && !poolLow) {
             return true;
         }
-        long drainedRecords = Math.min(drainedSeq, nextSeq - 1) - oldestSeq + 1;
+        long drainedRecords = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
         if (drainedRecords <= 0) {
             return false;
         }
@@ -352,11 +352,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
      */
     public void retireDrained() {
         poll();
-        long drained = drainedSeq;
-        if (drained == Long.MAX_VALUE) {
+        if (drainedSeq == Long.MAX_VALUE) {
             return;
         }
-        long n = Math.min(drained, nextSeq - 1) - oldestSeq + 1;
+        long n = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
         if (n <= 0) {
             return;
         }
@@ -370,14 +369,21 @@ public final class PacketLog implements LogSource, AutoCloseable {
         }
     }
 
+    /**
+     * Tiered: the newest record that may retire: durable in the segments, and committed in this
+     * tier (so a commit listener has seen it here first).
+     */
+    private long retirableSeq() {
+        return Math.min(drainedSeq, committedSeq);
+    }
+
     /** Retires every drained record now, on this thread, waiting for the flush (close time). */
     public void retireAllDrained() {
-        long drained = drainedSeq;
-        if (drained == Long.MAX_VALUE) {
+        if (drainedSeq == Long.MAX_VALUE) {
             return;
         }
         awaitRetirement();
-        long n = Math.min(drained, nextSeq - 1) - oldestSeq + 1;
+        long n = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
         if (n > 0) {
             retire((int) Math.min(n, Integer.MAX_VALUE));
         }
@@ -476,13 +482,13 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (from <= last) {
             forceSlots(from, last);
         }
-        committedSeq = last;
-        requestedSeq = last;
-        visibleSeq = last;
         commitLatency.record(System.nanoTime() - t0);
         if (listener != null) {
             listener.committed(committed + 1, last);
         }
+        committedSeq = last;
+        requestedSeq = last;
+        visibleSeq = last;
         return last;
     }
 
@@ -587,11 +593,13 @@ public final class PacketLog implements LogSource, AutoCloseable {
             forceSlots(from, flightTo);
         }
         long before = committedSeq;
-        committedSeq = flightTo;
         commitLatency.record(System.nanoTime() - t0);
         if (listener != null) {
+            // Before the committed sequence moves: a tiered hot tier retires only committed records,
+            // so the listener still finds every record of this commit in the hot tier.
             listener.committed(before + 1, flightTo);
         }
+        committedSeq = flightTo;
         flightBusy = false;
         return work + 1;
     }

@@ -35,7 +35,10 @@ class TieredHotTierTest {
             assertThat(pool.freeCount()).as("the refused buffer stays the caller's").isEqualTo(free - 1);
 
             log.drained(3);
-            assertThat(log.append(buf, 60, 60, 100, 0, 1, 0, 0)).as("drained records make room").isEqualTo(9);
+            assertThat(log.append(buf, 60, 60, 100, 0, 1, 0, 0)).as("drained but not committed here: not yet")
+                    .isEqualTo(PacketLog.REFUSED);
+            log.commit();
+            assertThat(log.append(buf, 60, 60, 100, 0, 1, 0, 0)).as("drained and committed records make room").isEqualTo(9);
             assertThat(log.oldestSeq()).as("exactly the drained ones retired").isEqualTo(4);
             assertThat(pool.freeCount()).isEqualTo(free - 1 + 3);
         }
