@@ -1,9 +1,6 @@
 package io.pswitch.pktlog.segment;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -32,15 +29,11 @@ public record SegmentCheckpoint(UUID logId, int epoch, long segmentNumber, long 
 
     /** Reads the checkpoint; a missing, damaged or foreign one is reported, never thrown. */
     public static Read read(Path segmentsDir, UUID expectedLogId) {
-        Path p = path(segmentsDir);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            return new Read(null, -1, "no checkpoint");
-        } catch (IOException e) {
-            return new Read(null, -1, p + ": cannot read: " + e.getMessage());
-        }
+        return SegmentStore.directory(segmentsDir).checkpoint(segmentsDir, expectedLogId);
+    }
+
+    /** The valid slot of the higher generation in a checkpoint file's bytes. */
+    static Read parse(byte[] bytes, Path p, UUID expectedLogId) {
         Read best = null;
         String problem = null;
         for (int slot = 0; slot < 2; slot++) {
