@@ -7,7 +7,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -47,11 +49,20 @@ public final class SegmentRecovery {
      * @param repair set refused segments aside and remove an unfinished newest one (the writer)
      */
     public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
-        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, repair);
+        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, repair, new HashMap<>());
     }
 
-    /** Recovery over any store (the power-loss model passes crash images); {@code repair} needs the directory store. */
     static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair) {
+        return recover(store, segmentsDir, logId, repair, new HashMap<>());
+    }
+
+    /**
+     * Recovery over any store (the power-loss model passes crash images); {@code repair} needs the
+     * directory store. {@code sealed} caches the footers of sealed segments (immutable) between
+     * calls: a reader's repeated queries then read only headers and the tail.
+     */
+    static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair,
+                                         Map<Path, SegmentFooters.Footer> sealed) {
         long started = System.nanoTime();
         TreeMap<Long, Path> files = new TreeMap<>();
         long nextNumber = 1;
@@ -113,7 +124,13 @@ public final class SegmentRecovery {
         for (int i = 0; i < headers.size(); i++) {
             Header hd = headers.get(i);
             boolean tail = i == headers.size() - 1;
-            SegmentFooters.Footer f = readFooter(store, hd);
+            SegmentFooters.Footer f = sealed.get(hd.path);
+            if (f == null) {
+                f = readFooter(store, hd);
+                if (f != null) {
+                    sealed.put(hd.path, f);
+                }
+            }
             if (f != null) {
                 maxEpoch = Math.max(maxEpoch, f.epoch());
                 segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, f.lastSeq(), f.lastTs(), f.records(),
