@@ -104,8 +104,9 @@ public final class SegmentReader {
         SegmentRecoveryReport r = inspect();
         List<SegmentSummary> segs = r.segments();
         int first = 0;
+        // Strictly before: records of the range's first nanosecond may end the previous segment.
         for (int i = 0; i < segs.size(); i++) {
-            if (segs.get(i).firstTsNs() <= query.fromNs()) {
+            if (segs.get(i).firstTsNs() < query.fromNs()) {
                 first = i;
             }
         }
@@ -229,13 +230,16 @@ public final class SegmentReader {
         return CONTINUE;
     }
 
-    /** Offset of the last index entry whose chunk starts at or before {@code fromNs} (binary search). */
+    /**
+     * Offset of the last index entry whose chunk starts strictly before {@code fromNs} (binary
+     * search; equal timestamps may continue from the span before), or the first entry.
+     */
     private static long seekIndex(SegmentFooters.Footer f, long fromNs) {
         int lo = 0;
         int hi = f.entries() - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (SegmentDescriptor.entryFirstTs(f.index(), mid) <= fromNs) {
+            if (SegmentDescriptor.entryFirstTs(f.index(), mid) < fromNs) {
                 lo = mid;
             } else {
                 hi = mid - 1;

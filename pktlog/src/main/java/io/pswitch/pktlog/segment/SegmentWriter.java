@@ -158,8 +158,9 @@ public final class SegmentWriter implements AutoCloseable {
                     blockIov, crc);
             ChunkScanner scanner = new ChunkScanner();
             long pos = SegmentDescriptor.HEADER_SIZE;
+            // Recovery validated these chunks (after the checkpoint) or trusts them (before it): headers suffice.
             while (pos < recovery.tailEnd()) {
-                if (scanner.load(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
+                if (scanner.loadHeader(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
                     throw new SegmentException(s.path() + ": chunk at offset " + pos + " no longer verifies while sealing");
                 }
                 seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),

@@ -114,4 +114,32 @@ class SegmentReaderTest {
         assertThat(SegmentFrames.readAll(r, LogQuery.all().limit(3))).hasSize(3);
         assertThat(r.delivered()).isEqualTo(5);
     }
+
+    @Test
+    void recordsOfOneNanosecondAcrossChunksAndSegmentsAreAllFound() {
+        Path other = disk.resolve("same-ts");
+        long groupTs = SegmentFrames.BASE_TS + 5_000;
+        try (SegmentWriter w = SegmentWriter.open(other, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, MIB))) {
+            for (long seq = 1; seq <= 3000; seq++) {
+                // Records 1000..3000 share one timestamp: they span many chunks and at least one segment boundary.
+                long ts = seq < 1000 ? SegmentFrames.BASE_TS + seq : groupTs;
+                long off = frames.fill(seq, 0);
+                if (!w.add(seq, ts, 0, 0, 0, 0, SegmentFrames.wire(seq), SegmentFrames.stored(seq), 0, frames.poolSegment, off)) {
+                    w.write();
+                    assertThat(w.add(seq, ts, 0, 0, 0, 0, SegmentFrames.wire(seq), SegmentFrames.stored(seq), 0,
+                            frames.poolSegment, off)).isTrue();
+                }
+                if (seq % 50 == 0) {
+                    w.write();
+                    w.sync();
+                }
+            }
+            assertThat(w.segmentsSealed()).isPositive();
+        }
+        SegmentReader r = new SegmentReader(other, SegmentFrames.LOG_ID);
+        List<SegmentFrames.Read> got = SegmentFrames.readAll(r, LogQuery.between(groupTs, groupTs + 1));
+        assertThat(got).hasSize(2001);
+        assertThat(got.getFirst().record().sequence()).isEqualTo(1000);
+        assertThat(got.getLast().record().sequence()).isEqualTo(3000);
+    }
 }
