@@ -174,11 +174,28 @@ final class NativeIo implements AutoCloseable {
     }
 
     /**
-     * The direct-I/O alignment of {@code path} (a file or directory) from {@code statx}
-     * {@code STATX_DIOALIGN}. When it is not reported, 4096 for both: the largest logical block
-     * size in use, so writes stay valid on any block device.
+     * The direct-I/O alignment of files in {@code path} (a file, or a directory: file systems
+     * report it for regular files only, so a probe file is created and removed there) from
+     * {@code statx} {@code STATX_DIOALIGN}. When it is not reported, 4096 for both: the largest
+     * logical block size in use, so writes stay valid on any block device.
      */
     DioAlignment dioAlignment(Path path) {
+        if (java.nio.file.Files.isDirectory(path)) {
+            Path probe = path.resolve(".pswitch-dioalign-" + ProcessHandle.current().pid());
+            try {
+                java.nio.file.Files.deleteIfExists(probe);
+                java.nio.file.Files.createFile(probe);
+                return statxAlignment(probe);
+            } catch (java.io.IOException e) {
+                return new DioAlignment(4096, 4096, false);
+            } finally {
+                SegmentFile.deleteQuietly(probe);
+            }
+        }
+        return statxAlignment(path);
+    }
+
+    private DioAlignment statxAlignment(Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_SIZE, 8);
             int rc = (int) STATX.invokeExact(callState, AT_FDCWD, a.allocateFrom(path.toString()), 0, STATX_DIOALIGN, buf);

@@ -384,6 +384,14 @@ public final class SegmentWriter implements AutoCloseable {
         return alignment;
     }
 
+    /**
+     * The buffer address alignment direct I/O needs (STATX_DIOALIGN memory alignment): a pool
+     * buffer whose address is not a multiple of it is copied into the chunk instead of gathered.
+     */
+    public int memoryAlignment() {
+        return memAlign;
+    }
+
     /** Whether the file system reported STATX_DIOALIGN (else 4096 is assumed). */
     public boolean alignmentReported() {
         return alignmentReported;
