@@ -7,8 +7,14 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Layout of {@code segments/checkpoint}: the segment tier's tail position, so that recovery scans
- * at most the chunks written since it (one checkpoint interval), whatever the log size. Replaced
- * with {@code AtomicFile} (old or new, never a mix).
+ * at most the chunks written since it (one checkpoint interval), whatever the log size.
+ *
+ * <p>The file is {@link #FILE_SIZE} bytes, preallocated once, with two slots at offsets 0 and
+ * {@link #SLOT_SIZE}; updates alternate between them (generation even: slot 0, odd: slot 1), each
+ * one aligned block written in place and fdatasynced. A torn or lost update leaves the other slot,
+ * one step older, which is still a correct (earlier) starting point. Updating in place needs no
+ * free space, so the checkpoint keeps working on a full file system (a rename-based replacement
+ * would need a new block). Each slot:
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -24,9 +30,10 @@ import java.lang.foreign.MemorySegment;
  *  |           Segment number of the tail (long)                   | 32
  *  |   End of the last durable chunk in it, offset (long)          | 40
  *  |           Last durable sequence, 0 when none (long)           | 48
+ *  |     Generation (long): +1 per update; the higher valid wins    | 56
  *  +---------------------------------------------------------------+
- *  |                          Reserved (int)                       | 56
- *  |                  CRC32C of bytes 0..59                        | 60
+ *  |                          Reserved (int)                       | 64
+ *  |                  CRC32C of bytes 0..67                        | 68
  *  +---------------------------------------------------------------+
  * </pre>
  * Why the epoch is here: a writer writes the checkpoint with its new epoch before its first chunk,
@@ -34,7 +41,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class CheckpointDescriptor {
     public static final String FILE_NAME = "checkpoint";
-    public static final int SIZE = 64;
+    public static final int SIZE = 72;
+    public static final int SLOT_SIZE = 4096;
+    public static final int FILE_SIZE = 2 * SLOT_SIZE;
     public static final long MAGIC = 0x0154_504b_4357_5350L; // "PSWCKPT\1"
     public static final int VERSION = 1;
 
@@ -45,12 +54,13 @@ public final class CheckpointDescriptor {
     public static final int SEGMENT_OFFSET = 32;
     public static final int CHUNKS_END_OFFSET = 40;
     public static final int LAST_SEQ_OFFSET = 48;
-    public static final int CRC_OFFSET = 60;
+    public static final int GENERATION_OFFSET = 56;
+    public static final int CRC_OFFSET = 68;
 
     private CheckpointDescriptor() {
     }
 
-    static void write(MemorySegment c, SegmentCheckpoint cp) {
+    static void write(MemorySegment c, SegmentCheckpoint cp, long generation) {
         c.set(LONG, MAGIC_OFFSET, MAGIC);
         c.set(INT, VERSION_OFFSET, VERSION);
         c.set(INT, EPOCH_OFFSET, cp.epoch());
@@ -59,7 +69,8 @@ public final class CheckpointDescriptor {
         c.set(LONG, SEGMENT_OFFSET, cp.segmentNumber());
         c.set(LONG, CHUNKS_END_OFFSET, cp.chunksEnd());
         c.set(LONG, LAST_SEQ_OFFSET, cp.lastSeq());
-        c.set(INT, 56, 0);
+        c.set(LONG, GENERATION_OFFSET, generation);
+        c.set(INT, 64, 0);
     }
 
     public static long magic(MemorySegment c) {
@@ -92,6 +103,10 @@ public final class CheckpointDescriptor {
 
     public static long lastSeq(MemorySegment c) {
         return c.get(LONG, LAST_SEQ_OFFSET);
+    }
+
+    public static long generation(MemorySegment c) {
+        return c.get(LONG, GENERATION_OFFSET);
     }
 
     public static int crc(MemorySegment c) {

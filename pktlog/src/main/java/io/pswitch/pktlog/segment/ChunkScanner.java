@@ -32,6 +32,15 @@ final class ChunkScanner {
      * @param limit where chunks must end (the footer's offset)
      */
     ChunkStatus load(SegmentImage image, long offset, long limit, int alignment) {
+        ChunkStatus st = loadHeader(image, offset, limit, alignment);
+        return st == ChunkStatus.VALID ? loadBody(image) : st;
+    }
+
+    /**
+     * Reads and checks only the chunk's header (readers step over chunks before their time range
+     * this way); {@link #loadBody} reads the rest.
+     */
+    ChunkStatus loadHeader(SegmentImage image, long offset, long limit, int alignment) {
         this.offset = offset;
         this.count = 0;
         if (offset + alignment > limit) {
@@ -61,8 +70,13 @@ final class ChunkScanner {
         length = (int) len;
         count = c;
         gatheredOffset = g;
+        return ChunkStatus.VALID;
+    }
+
+    /** Reads the rest of the chunk whose header {@link #loadHeader} accepted. */
+    ChunkStatus loadBody(SegmentImage image) {
         ensure(length, count);
-        n = image.read(offset + ChunkDescriptor.HEADER_SIZE, buf, ChunkDescriptor.HEADER_SIZE, length - ChunkDescriptor.HEADER_SIZE);
+        int n = image.read(offset + ChunkDescriptor.HEADER_SIZE, buf, ChunkDescriptor.HEADER_SIZE, length - ChunkDescriptor.HEADER_SIZE);
         if (n < length - ChunkDescriptor.HEADER_SIZE) {
             return ChunkStatus.TRUNCATED;
         }

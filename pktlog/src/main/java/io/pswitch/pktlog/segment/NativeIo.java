@@ -60,6 +60,15 @@ final class NativeIo implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PWRITEV = LINKER.downcallHandle(LIBC.find("pwritev").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG), ERRNO);
+    /**
+     * The steady-state calls without errno capture: a capturing downcall allocates a little on each
+     * call (JDK 25), which the drain must not. On failure the call is repeated through the
+     * capturing handle only to learn the errno (see {@link #pwritev}).
+     */
+    private static final MethodHandle PWRITEV_FAST = LINKER.downcallHandle(LIBC.find("pwritev").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FDATASYNC_FAST = LINKER.downcallHandle(LIBC.find("fdatasync").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PREAD = LINKER.downcallHandle(LIBC.find("pread").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     private static final MethodHandle FDATASYNC = LINKER.downcallHandle(LIBC.find("fdatasync").orElseThrow(),
@@ -98,9 +107,17 @@ final class NativeIo implements AutoCloseable {
         }
     }
 
-    /** @return bytes written or -1 (see {@link #errno()}) */
+    /**
+     * @return bytes written or -1 (see {@link #errno()}). A failed write is repeated once with
+     *     errno capture: rewriting the same bytes at the same offset is harmless, and the second
+     *     result (and its errno) is the one returned.
+     */
     long pwritev(int fd, MemorySegment iov, int iovcnt, long offset) {
         try {
+            long n = (long) PWRITEV_FAST.invokeExact(fd, iov, iovcnt, offset);
+            if (n >= 0) {
+                return n;
+            }
             return (long) PWRITEV.invokeExact(callState, fd, iov, iovcnt, offset);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -116,9 +133,24 @@ final class NativeIo implements AutoCloseable {
         }
     }
 
+    /**
+     * @return 0 or -1. A failure is final, whatever a repeat says (after a failed fdatasync the
+     *     kernel may have dropped the dirty pages and report success next time): the repeat only
+     *     captures an errno for the message, and -1 is returned even if it succeeds ({@link #errno()}
+     *     is then 0: unknown).
+     */
     int fdatasync(int fd) {
         try {
-            return (int) FDATASYNC.invokeExact(callState, fd);
+            int rc = (int) FDATASYNC_FAST.invokeExact(fd);
+            if (rc == 0) {
+                return 0;
+            }
+            callState.set(JAVA_INT, ERRNO_OFFSET, 0);
+            int again = (int) FDATASYNC.invokeExact(callState, fd);
+            if (again == 0) {
+                callState.set(JAVA_INT, ERRNO_OFFSET, 0);
+            }
+            return -1;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -142,11 +174,28 @@ final class NativeIo implements AutoCloseable {
     }
 
     /**
-     * The direct-I/O alignment of {@code path} (a file or directory) from {@code statx}
-     * {@code STATX_DIOALIGN}. When it is not reported, 4096 for both: the largest logical block
-     * size in use, so writes stay valid on any block device.
+     * The direct-I/O alignment of files in {@code path} (a file, or a directory: file systems
+     * report it for regular files only, so a probe file is created and removed there) from
+     * {@code statx} {@code STATX_DIOALIGN}. When it is not reported, 4096 for both: the largest
+     * logical block size in use, so writes stay valid on any block device.
      */
     DioAlignment dioAlignment(Path path) {
+        if (java.nio.file.Files.isDirectory(path)) {
+            Path probe = path.resolve(".pswitch-dioalign-" + ProcessHandle.current().pid());
+            try {
+                java.nio.file.Files.deleteIfExists(probe);
+                java.nio.file.Files.createFile(probe);
+                return statxAlignment(probe);
+            } catch (java.io.IOException e) {
+                return new DioAlignment(4096, 4096, false);
+            } finally {
+                SegmentFile.deleteQuietly(probe);
+            }
+        }
+        return statxAlignment(path);
+    }
+
+    private DioAlignment statxAlignment(Path path) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_SIZE, 8);
             int rc = (int) STATX.invokeExact(callState, AT_FDCWD, a.allocateFrom(path.toString()), 0, STATX_DIOALIGN, buf);
@@ -165,6 +214,9 @@ final class NativeIo implements AutoCloseable {
 
     /** "No space left on device (errno 28)". */
     static String describe(int errno) {
+        if (errno == 0) {
+            return "failed (errno not known)";
+        }
         try {
             MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
             return s.reinterpret(256).getString(0) + " (errno " + errno + ")";

@@ -1,16 +1,12 @@
 package io.pswitch.pktlog.segment;
 
-import io.pswitch.pktlog.catalog.AtomicFile;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 
 /**
- * The tail position recorded in {@code segments/checkpoint} (format: {@link CheckpointDescriptor}).
+ * The tail position recorded in {@code segments/checkpoint} (format: {@link CheckpointDescriptor};
+ * written by {@link CheckpointFile}).
  *
  * @param logId the log it belongs to
  * @param epoch the highest epoch a writer of this log has used
@@ -20,8 +16,11 @@ import java.util.zip.CRC32C;
  */
 public record SegmentCheckpoint(UUID logId, int epoch, long segmentNumber, long chunksEnd, long lastSeq) {
 
-    /** What reading a checkpoint found: the checkpoint, or null with the reason it is not usable. */
-    public record Read(SegmentCheckpoint checkpoint, String problem) {
+    /**
+     * What reading a checkpoint found: the checkpoint (the valid slot of the higher generation),
+     * or null with the reason it is not usable.
+     */
+    public record Read(SegmentCheckpoint checkpoint, long generation, String problem) {
     }
 
     static Path path(Path segmentsDir) {
@@ -30,43 +29,50 @@ public record SegmentCheckpoint(UUID logId, int epoch, long segmentNumber, long 
 
     /** Reads the checkpoint; a missing, damaged or foreign one is reported, never thrown. */
     public static Read read(Path segmentsDir, UUID expectedLogId) {
-        Path p = path(segmentsDir);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            return new Read(null, "no checkpoint");
-        } catch (IOException e) {
-            return new Read(null, p + ": cannot read: " + e.getMessage());
+        return SegmentStore.directory(segmentsDir).checkpoint(segmentsDir, expectedLogId);
+    }
+
+    /** The valid slot of the higher generation in a checkpoint file's bytes. */
+    static Read parse(byte[] bytes, Path p, UUID expectedLogId) {
+        Read best = null;
+        String problem = null;
+        for (int slot = 0; slot < 2; slot++) {
+            int at = slot * CheckpointDescriptor.SLOT_SIZE;
+            if (bytes.length < at + CheckpointDescriptor.SIZE) {
+                problem = problem != null ? problem : p + ": " + bytes.length + " bytes, too short for slot " + slot;
+                continue;
+            }
+            MemorySegment c = MemorySegment.ofArray(bytes).asSlice(at, CheckpointDescriptor.SIZE);
+            String bad = problemOf(c, expectedLogId);
+            if (bad != null) {
+                // A foreign log is the more useful reason to report than a never-written slot.
+                if (problem == null || bad.startsWith("belongs")) {
+                    problem = p + ": " + bad;
+                }
+                continue;
+            }
+            long gen = CheckpointDescriptor.generation(c);
+            if (best == null || gen > best.generation()) {
+                best = new Read(new SegmentCheckpoint(new UUID(CheckpointDescriptor.logIdMsb(c), CheckpointDescriptor.logIdLsb(c)),
+                        CheckpointDescriptor.epoch(c), CheckpointDescriptor.segmentNumber(c), CheckpointDescriptor.chunksEnd(c),
+                        CheckpointDescriptor.lastSeq(c)), gen, null);
+            }
         }
-        if (bytes.length != CheckpointDescriptor.SIZE) {
-            return new Read(null, p + ": " + bytes.length + " bytes, expected " + CheckpointDescriptor.SIZE);
-        }
-        MemorySegment c = MemorySegment.ofArray(bytes);
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, CheckpointDescriptor.CRC_OFFSET);
-        if (CheckpointDescriptor.magic(c) != CheckpointDescriptor.MAGIC || (int) crc.getValue() != CheckpointDescriptor.crc(c)) {
-            return new Read(null, p + ": bad magic or CRC");
+        return best != null ? best : new Read(null, -1, problem);
+    }
+
+    private static String problemOf(MemorySegment c, UUID expectedLogId) {
+        if (CheckpointDescriptor.magic(c) != CheckpointDescriptor.MAGIC
+                || new Crc32c().of(c, 0, CheckpointDescriptor.CRC_OFFSET) != CheckpointDescriptor.crc(c)) {
+            return "bad magic or CRC";
         }
         if (CheckpointDescriptor.version(c) != CheckpointDescriptor.VERSION) {
-            return new Read(null, p + ": unknown version " + CheckpointDescriptor.version(c));
+            return "unknown version " + CheckpointDescriptor.version(c);
         }
         UUID id = new UUID(CheckpointDescriptor.logIdMsb(c), CheckpointDescriptor.logIdLsb(c));
         if (expectedLogId != null && !id.equals(expectedLogId)) {
-            return new Read(null, p + ": belongs to log " + id + ", not " + expectedLogId);
+            return "belongs to log " + id + ", not " + expectedLogId;
         }
-        return new Read(new SegmentCheckpoint(id, CheckpointDescriptor.epoch(c), CheckpointDescriptor.segmentNumber(c),
-                CheckpointDescriptor.chunksEnd(c), CheckpointDescriptor.lastSeq(c)), null);
-    }
-
-    /** Replaces the checkpoint durably (old or new after a crash). */
-    void write(Path segmentsDir) throws IOException {
-        byte[] bytes = new byte[CheckpointDescriptor.SIZE];
-        MemorySegment c = MemorySegment.ofArray(bytes);
-        CheckpointDescriptor.write(c, this);
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, CheckpointDescriptor.CRC_OFFSET);
-        c.set(SegmentDescriptor.INT, CheckpointDescriptor.CRC_OFFSET, (int) crc.getValue());
-        AtomicFile.write(path(segmentsDir), bytes);
+        return null;
     }
 }

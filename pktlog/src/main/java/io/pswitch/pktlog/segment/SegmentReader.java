@@ -5,10 +5,14 @@ import io.pswitch.pktlog.query.LogRecord;
 import io.pswitch.pktlog.query.RecordConsumer;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -33,14 +37,22 @@ import java.util.function.LongSupplier;
  * One reader per thread.
  */
 public final class SegmentReader {
+    private static final int CONTINUE = 0;
+    private static final int DONE = 1;
+
     private final Path dir;
     private final UUID logId;
     private final LongSupplier durableLimit;
+    private final SegmentStore store;
+    /** Footers (with their index) of sealed segments: immutable, so read once. */
+    private final Map<Path, SegmentFooters.Footer> sealed = new HashMap<>();
     private final ChunkScanner scanner = new ChunkScanner();
     private final LogRecord current = new LogRecord();
+    private final MemorySegment header = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
     private long crcMismatches;
     private long damagedChunks;
     private long delivered;
+    private long count;
 
     /** A reader of a directory no writer of this process appends to. */
     public SegmentReader(Path segmentsDir, UUID logId) {
@@ -52,11 +64,24 @@ public final class SegmentReader {
         this.dir = segmentsDir;
         this.logId = logId;
         this.durableLimit = durableLimit;
+        this.store = SegmentStore.directory(segmentsDir);
     }
 
-    /** The segments as recovery (read-only) sees them now, with the tail's end; refused ones are listed there. */
+    /**
+     * The segments as read-only recovery sees them now: per segment first/last sequence and time
+     * and record count, the tail's end, refused segments by name. Cheap when repeated: only
+     * headers and the tail are read again.
+     */
     public SegmentRecoveryReport inspect() {
-        return SegmentRecovery.inspect(dir, logId);
+        SegmentRecoveryReport r = SegmentRecovery.recover(store, dir, logId, false, sealed);
+        if (sealed.size() > r.segments().size()) {
+            Set<Path> live = new HashSet<>();
+            for (SegmentSummary s : r.segments()) {
+                live.add(s.path());
+            }
+            sealed.keySet().retainAll(live);
+        }
+        return r;
     }
 
     /** First sequence held, 0 when empty. */
@@ -76,42 +101,54 @@ public final class SegmentReader {
      * @return records delivered
      */
     public long query(LogQuery query, RecordConsumer consumer) {
-        List<SegmentSummary> segs = new ArrayList<>(inspect().segments());
+        SegmentRecoveryReport r = inspect();
+        List<SegmentSummary> segs = r.segments();
         int first = 0;
+        // Strictly before: records of the range's first nanosecond may end the previous segment.
         for (int i = 0; i < segs.size(); i++) {
-            if (segs.get(i).firstTsNs() <= query.fromNs()) {
+            if (segs.get(i).firstTsNs() < query.fromNs()) {
                 first = i;
             }
         }
         long limit = durableLimit.getAsLong();
-        long[] count = {0};
-        for (int i = first; i < segs.size(); i++) {
-            int r = querySegment(segs.get(i), query, consumer, limit, count);
-            if (r != CONTINUE) {
+        count = 0;
+        for (int i = first; i < segs.size() && count < query.limit(); i++) {
+            SegmentSummary seg = segs.get(i);
+            long tailEnd = seg.number() == r.tailSegment() && !seg.sealed() ? r.tailEnd() : -1;
+            if (querySegment(seg, tailEnd, query, consumer, limit) == DONE) {
                 break;
             }
         }
-        return count[0];
+        return count;
     }
 
-    private static final int CONTINUE = 0;
-    private static final int DONE = 1;
-
-    private int querySegment(SegmentSummary seg, LogQuery q, RecordConsumer consumer, long limit, long[] count) {
-        try (SegmentImage img = SegmentImage.open(seg.path())) {
-            MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
-            img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
-            long size = SegmentDescriptor.segmentSize(h);
-            int a = SegmentDescriptor.alignment(h);
-            SegmentFooters.Footer footer = seg.sealed() ? SegmentFooters.read(img, size, a) : null;
-            long end = footer != null ? footer.chunksEnd() : SegmentDescriptor.footerOffset(size);
+    /**
+     * One segment. Sealed: chunks up to the footer's end, found through the index. Unsealed tail:
+     * up to the end recovery validated. Any other unsealed segment (its seal was lost): walked and
+     * judged chunk by chunk as recovery would.
+     */
+    private int querySegment(SegmentSummary seg, long tailEnd, LogQuery q, RecordConsumer consumer, long limit) {
+        try (SegmentImage img = store.open(seg.path())) {
+            img.read(0, header, 0, SegmentDescriptor.HEADER_FIELDS);
+            long size = SegmentDescriptor.segmentSize(header);
+            int a = SegmentDescriptor.alignment(header);
+            SegmentFooters.Footer footer = seg.sealed() ? sealed.get(seg.path()) : null;
+            boolean trusted = footer != null || tailEnd >= 0;
+            long end = footer != null ? footer.chunksEnd() : tailEnd >= 0 ? tailEnd : SegmentDescriptor.footerOffset(size);
             long pos = footer != null ? seekIndex(footer, q.fromNs()) : SegmentDescriptor.HEADER_SIZE;
             long expected = 0;
             int epoch = 0;
             while (pos < end) {
-                ChunkStatus st = scanner.load(img, pos, end, a);
-                if (st == ChunkStatus.VALID && footer == null) {
+                ChunkStatus st = scanner.loadHeader(img, pos, end, a);
+                if (st == ChunkStatus.VALID && !trusted) {
                     st = scanner.follows(expected, epoch);
+                }
+                if (st == ChunkStatus.VALID && scanner.lastTs() < q.fromNs() && trusted) {
+                    pos += scanner.length();
+                    continue;
+                }
+                if (st == ChunkStatus.VALID) {
+                    st = scanner.loadBody(img);
                 }
                 if (st != ChunkStatus.VALID) {
                     if (st.isDamage()) {
@@ -129,10 +166,6 @@ public final class SegmentReader {
                 if (scanner.firstTs() >= q.toNs() || scanner.firstSeq() > limit) {
                     return DONE;
                 }
-                if (scanner.lastTs() < q.fromNs()) {
-                    pos = chunkEnd;
-                    continue;
-                }
                 ChunkStatus rs = scanner.verifyRecords();
                 if (rs == ChunkStatus.TORN_RECORD || (rs != ChunkStatus.VALID && footer == null)) {
                     damagedChunks++;
@@ -143,7 +176,7 @@ public final class SegmentReader {
                     pos = chunkEnd;
                     continue;
                 }
-                if (deliver(q, consumer, limit, count) == DONE) {
+                if (scanner.lastTs() >= q.fromNs() && deliver(q, consumer, limit) == DONE) {
                     return DONE;
                 }
                 pos = chunkEnd;
@@ -151,12 +184,16 @@ public final class SegmentReader {
             return CONTINUE;
         } catch (NoSuchFileException e) {
             return CONTINUE;
-        } catch (IOException e) {
+        } catch (IOException | SegmentException e) {
+            if (!Files.exists(seg.path())) {
+                // Deleted by retention between the listing and the open.
+                return CONTINUE;
+            }
             throw new SegmentException(seg.path() + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    private int deliver(LogQuery q, RecordConsumer consumer, long limit, long[] count) {
+    private int deliver(LogQuery q, RecordConsumer consumer, long limit) {
         MemorySegment buf = scanner.buffer();
         for (int i = 0; i < scanner.count(); i++) {
             if (!scanner.recordOk(i)) {
@@ -184,22 +221,25 @@ public final class SegmentReader {
             }
             current.set(seq, ts, port, ChunkDescriptor.decision(buf, at), ChunkDescriptor.filterMask(buf, at),
                     ChunkDescriptor.firstFilterId(buf, at), wire, stored, ChunkDescriptor.tunnel(buf, at));
-            count[0]++;
+            count++;
             delivered++;
-            if (!consumer.accept(current, buf, data) || count[0] >= q.limit()) {
+            if (!consumer.accept(current, buf, data) || count >= q.limit()) {
                 return DONE;
             }
         }
         return CONTINUE;
     }
 
-    /** Offset of the last index entry whose chunk starts at or before {@code fromNs} (binary search). */
+    /**
+     * Offset of the last index entry whose chunk starts strictly before {@code fromNs} (binary
+     * search; equal timestamps may continue from the span before), or the first entry.
+     */
     private static long seekIndex(SegmentFooters.Footer f, long fromNs) {
         int lo = 0;
         int hi = f.entries() - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (SegmentDescriptor.entryFirstTs(f.index(), mid) <= fromNs) {
+            if (SegmentDescriptor.entryFirstTs(f.index(), mid) < fromNs) {
                 lo = mid;
             } else {
                 hi = mid - 1;

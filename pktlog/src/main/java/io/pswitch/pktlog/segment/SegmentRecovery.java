@@ -2,13 +2,14 @@ package io.pswitch.pktlog.segment;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -48,28 +49,36 @@ public final class SegmentRecovery {
      * @param repair set refused segments aside and remove an unfinished newest one (the writer)
      */
     public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
+        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, repair, new HashMap<>());
+    }
+
+    static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair) {
+        return recover(store, segmentsDir, logId, repair, new HashMap<>());
+    }
+
+    /**
+     * Recovery over any store (the power-loss model passes crash images); {@code repair} needs the
+     * directory store. {@code sealed} caches the footers of sealed segments (immutable) between
+     * calls: a reader's repeated queries then read only headers and the tail.
+     */
+    static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair,
+                                         Map<Path, SegmentFooters.Footer> sealed) {
         long started = System.nanoTime();
         TreeMap<Long, Path> files = new TreeMap<>();
         long nextNumber = 1;
-        if (Files.isDirectory(segmentsDir)) {
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(segmentsDir)) {
-                for (Path p : ds) {
-                    String name = p.getFileName().toString();
-                    String base = name.endsWith(SegmentDescriptor.REFUSED_SUFFIX)
-                            ? name.substring(0, name.length() - SegmentDescriptor.REFUSED_SUFFIX.length()) : name;
-                    long n = SegmentDescriptor.segmentNumber(base);
-                    if (n >= 0) {
-                        nextNumber = Math.max(nextNumber, n + 1);
-                        if (base.equals(name)) {
-                            files.put(n, p);
-                        }
-                    }
+        for (Path p : store.files()) {
+            String name = p.getFileName().toString();
+            String base = name.endsWith(SegmentDescriptor.REFUSED_SUFFIX)
+                    ? name.substring(0, name.length() - SegmentDescriptor.REFUSED_SUFFIX.length()) : name;
+            long n = SegmentDescriptor.segmentNumber(base);
+            if (n >= 0) {
+                nextNumber = Math.max(nextNumber, n + 1);
+                if (base.equals(name)) {
+                    files.put(n, p);
                 }
-            } catch (IOException e) {
-                throw new SegmentException(segmentsDir + ": cannot list segments: " + e.getMessage(), e);
             }
         }
-        UUID id = logId != null ? logId : newestLogId(files);
+        UUID id = logId != null ? logId : newestLogId(store, files);
         List<RefusedSegment> refused = new ArrayList<>();
         List<SegmentSummary> segments = new ArrayList<>();
         List<Header> headers = new ArrayList<>();
@@ -79,7 +88,7 @@ public final class SegmentRecovery {
             Path p = e.getValue();
             String problem;
             long size = 0;
-            try (SegmentImage img = SegmentImage.open(p)) {
+            try (SegmentImage img = store.open(p)) {
                 size = img.size();
                 h.fill((byte) 0);
                 int n = img.read(0, h, 0, HEADER_READ);
@@ -99,7 +108,7 @@ public final class SegmentRecovery {
                 refused.add(new RefusedSegment(p, problem, repair ? setAside(p) : p, false));
             }
         }
-        SegmentCheckpoint.Read cpRead = SegmentCheckpoint.read(segmentsDir, id);
+        SegmentCheckpoint.Read cpRead = store.checkpoint(segmentsDir, id);
         SegmentCheckpoint cp = cpRead.checkpoint();
         int maxEpoch = cp != null ? cp.epoch() : 0;
         List<DroppedChunk> dropped = new ArrayList<>();
@@ -115,7 +124,13 @@ public final class SegmentRecovery {
         for (int i = 0; i < headers.size(); i++) {
             Header hd = headers.get(i);
             boolean tail = i == headers.size() - 1;
-            SegmentFooters.Footer f = readFooter(hd);
+            SegmentFooters.Footer f = sealed.get(hd.path);
+            if (f == null) {
+                f = readFooter(store, hd);
+                if (f != null) {
+                    sealed.put(hd.path, f);
+                }
+            }
             if (f != null) {
                 maxEpoch = Math.max(maxEpoch, f.epoch());
                 segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, f.lastSeq(), f.lastTs(), f.records(),
@@ -126,6 +141,7 @@ public final class SegmentRecovery {
                 if (tail) {
                     tailSegment = hd.number;
                     tailSealed = true;
+                    tailEnd = f.chunksEnd();
                 }
                 continue;
             }
@@ -158,7 +174,7 @@ public final class SegmentRecovery {
                         + ", not the tail " + hd.number;
             }
             TailWalk w;
-            try (SegmentImage img = SegmentImage.open(hd.path)) {
+            try (SegmentImage img = store.open(hd.path)) {
                 w = walk(img, hd.number, start, expected, chainEpoch, SegmentDescriptor.footerOffset(hd.segmentSize),
                         hd.alignment, scanner, dropped);
             } catch (IOException ex) {
@@ -309,10 +325,10 @@ public final class SegmentRecovery {
         return null;
     }
 
-    private static UUID newestLogId(TreeMap<Long, Path> files) {
+    private static UUID newestLogId(SegmentStore store, TreeMap<Long, Path> files) {
         MemorySegment h = MemorySegment.ofArray(new byte[HEADER_READ]);
         for (Path p : files.descendingMap().values()) {
-            try (SegmentImage img = SegmentImage.open(p)) {
+            try (SegmentImage img = store.open(p)) {
                 int n = img.read(0, h, 0, HEADER_READ);
                 if (n >= SegmentDescriptor.HEADER_FIELDS && SegmentDescriptor.magic(h) == SegmentDescriptor.MAGIC
                         && new Crc32c().of(h, 0, SegmentDescriptor.HEADER_CRC_OFFSET) == SegmentDescriptor.headerCrc(h)) {
@@ -342,8 +358,8 @@ public final class SegmentRecovery {
     }
 
     /** The footer of a segment when it is sealed and verifies (index included), else null. */
-    static SegmentFooters.Footer readFooter(Header hd) {
-        try (SegmentImage img = SegmentImage.open(hd.path)) {
+    static SegmentFooters.Footer readFooter(SegmentStore store, Header hd) {
+        try (SegmentImage img = store.open(hd.path)) {
             return SegmentFooters.read(img, hd.segmentSize, hd.alignment);
         } catch (IOException e) {
             return null;

@@ -13,7 +13,7 @@ import java.util.List;
  * @param records records held (for an unsealed tail: last minus first sequence of the segment + 1)
  * @param tailSegment the newest accepted segment, -1 when none
  * @param tailSealed whether it is sealed (the writer starts a new segment)
- * @param tailEnd offset where the writer resumes in an unsealed tail
+ * @param tailEnd end of the tail's last valid chunk (where an unsealed tail is sealed)
  * @param maxEpoch the highest writer epoch seen (checkpoint, chunks, footers)
  * @param nextSegmentNumber the number a new segment gets (past every name seen, refused included)
  * @param checkpointUsed whether the tail walk started at the checkpoint

@@ -38,17 +38,18 @@ final class SegmentRetention {
     }
 
     /**
-     * The file system is full: deletes oldest segments until {@code needed} bytes are free, but only
-     * if that can succeed (deleting the log for nothing helps no one).
+     * The file system is full (something else filled it): deletes oldest segments until
+     * {@code needed} bytes are free. The newest segment is never deleted for this (the log keeps
+     * its most recent history rather than churning itself away), and nothing is deleted unless
+     * that frees enough.
      *
      * @return whether space was made
      */
     boolean freeForNewSegment(long needed) {
-        long usable = usableSpace();
-        if (usable + bytes < needed || segments.isEmpty()) {
+        if (segments.size() < 2 || usableSpace() + bytes - segments.getLast().bytes < needed) {
             return false;
         }
-        while (!segments.isEmpty() && usableSpace() < needed) {
+        while (segments.size() > 1 && usableSpace() < needed) {
             deleteOldest();
         }
         return usableSpace() >= needed;

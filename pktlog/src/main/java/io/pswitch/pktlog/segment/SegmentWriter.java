@@ -25,8 +25,9 @@ import java.util.UUID;
  *       valid chunk (its index rebuilt from its chunk headers) and writing goes on in a new
  *       segment: a restart costs the rest of that segment's space, never a record.</li>
  *   <li>Retention: before a segment is created the oldest whole segments go until the new one
- *       fits in the capacity. When the file system is full, older segments go too, but only if
- *       that frees enough; else {@link #write} returns {@link #NO_SPACE}, keeps the chunk staged,
+ *       fits in the capacity. When the file system is full (something else filled it), older
+ *       segments go too, never the newest one and only if that frees enough; else
+ *       {@link #write} returns {@link #NO_SPACE}, keeps the chunk staged,
  *       and the next write tries again (the drain stops draining meanwhile; the hot tier fills and
  *       the dataplane skips and counts new matches).</li>
  *   <li>A file system that refuses {@code O_DIRECT} gets buffered writes ({@link #directIo()} false).</li>
@@ -53,6 +54,7 @@ public final class SegmentWriter implements AutoCloseable {
     private final SegmentRecoveryReport recovery;
     private final int epoch;
 
+    private CheckpointFile checkpoint;
     private OpenSegment current;
     private boolean directIo = true;
     private long nextNumber;
@@ -124,6 +126,7 @@ public final class SegmentWriter implements AutoCloseable {
             throw new SegmentException(dir + ": log size " + cfg.capacityBytes() + " bytes does not fit: the file system has "
                     + usable + " bytes free and the log's segments take " + existing);
         }
+        checkpoint = CheckpointFile.open(io, arena, dir, SegmentCheckpoint.read(dir, logId).generation());
         // The new epoch is durable before any chunk of it exists: see CheckpointDescriptor.
         writeCheckpoint(recovery.tailSegment() >= 0 ? recovery.tailSegment() : nextNumber - 1,
                 recovery.tailSealed() ? 0 : recovery.tailEnd());
@@ -155,8 +158,9 @@ public final class SegmentWriter implements AutoCloseable {
                     blockIov, crc);
             ChunkScanner scanner = new ChunkScanner();
             long pos = SegmentDescriptor.HEADER_SIZE;
+            // Recovery validated these chunks (after the checkpoint) or trusts them (before it): headers suffice.
             while (pos < recovery.tailEnd()) {
-                if (scanner.load(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
+                if (scanner.loadHeader(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
                     throw new SegmentException(s.path() + ": chunk at offset " + pos + " no longer verifies while sealing");
                 }
                 seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),
@@ -315,11 +319,7 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void writeCheckpoint(long segment, long end) {
-        try {
-            new SegmentCheckpoint(logId, epoch, segment, end, durableSeq).write(dir);
-        } catch (IOException e) {
-            throw new SegmentException(SegmentCheckpoint.path(dir) + ": cannot write the checkpoint: " + e.getMessage(), e);
-        }
+        checkpoint.write(new SegmentCheckpoint(logId, epoch, segment, end, durableSeq));
         checkpointedSeq = durableSeq;
         lastCheckpointNs = System.nanoTime();
     }
@@ -342,6 +342,10 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (checkpoint != null) {
+            checkpoint.close();
+            checkpoint = null;
+        }
         if (current != null) {
             current.file().close();
             current = null;
@@ -378,6 +382,14 @@ public final class SegmentWriter implements AutoCloseable {
     /** The chunk alignment in use (max(512, STATX_DIOALIGN offset alignment)). */
     public int alignment() {
         return alignment;
+    }
+
+    /**
+     * The buffer address alignment direct I/O needs (STATX_DIOALIGN memory alignment): a pool
+     * buffer whose address is not a multiple of it is copied into the chunk instead of gathered.
+     */
+    public int memoryAlignment() {
+        return memAlign;
     }
 
     /** Whether the file system reported STATX_DIOALIGN (else 4096 is assumed). */

@@ -344,7 +344,12 @@ class SegmentRecoveryErrorsTest {
     void aDamagedCheckpointMeansAFullTailScanWithTheSameResult() {
         SegmentRecoveryReport good = inspect();
         assertThat(good.checkpointUsed()).isTrue();
+        // One damaged slot: the other (one update older) is used.
         SegmentFiles.flip(dir.resolve(CheckpointDescriptor.FILE_NAME), CheckpointDescriptor.LAST_SEQ_OFFSET);
+        SegmentRecoveryReport one = inspect();
+        assertThat(one.checkpointUsed()).isTrue();
+        assertThat(one.lastSeq()).isEqualTo(good.lastSeq());
+        SegmentFiles.flip(dir.resolve(CheckpointDescriptor.FILE_NAME), CheckpointDescriptor.SLOT_SIZE + CheckpointDescriptor.LAST_SEQ_OFFSET);
         SegmentRecoveryReport r = inspect();
         assertThat(r.checkpointUsed()).isFalse();
         assertThat(r.checkpointProblem()).endsWith("bad magic or CRC");

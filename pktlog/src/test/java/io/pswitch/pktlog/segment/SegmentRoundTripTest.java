@@ -20,15 +20,14 @@ class SegmentRoundTripTest {
     @TempDir(factory = DiskTempDirFactory.class)
     Path disk;
 
-    @TempDir
+    @TempDir(factory = io.pswitch.pktlog.index.ShmTempDirFactory.class)
     Path poolDir;
 
     private SegmentFrames frames;
 
     @BeforeEach
     void pool() {
-        frames = new SegmentFrames(Path.of("/dev/shm").toFile().isDirectory()
-                ? poolDir.resolve("pool") : poolDir.resolve("pool"), 4096);
+        frames = new SegmentFrames(poolDir.resolve("pool"), 4096);
     }
 
     @AfterEach
@@ -62,7 +61,14 @@ class SegmentRoundTripTest {
             write(w, 1, 3000, 97);
             assertThat(w.durableSeq()).isEqualTo(3000);
             assertThat(w.segmentsSealed()).isGreaterThanOrEqualTo(2);
-            assertThat(w.framesPacked()).isPositive().isLessThan(3000);
+            long small = java.util.stream.LongStream.rangeClosed(1, 3000)
+                    .filter(seq -> SegmentFrames.stored(seq) <= SegmentConfig.DEFAULT_PACK_THRESHOLD).count();
+            if (w.memoryAlignment() <= 2048) {
+                // Pool buffers are 2048-aligned: every larger frame goes straight from its buffer.
+                assertThat(w.framesPacked()).isEqualTo(small);
+            } else {
+                assertThat(w.framesPacked()).isBetween(small, 2999L);
+            }
             if (Files.isDirectory(Path.of("/var/tmp"))) {
                 assertThat(w.directIo()).as("ext4 takes O_DIRECT").isTrue();
             }

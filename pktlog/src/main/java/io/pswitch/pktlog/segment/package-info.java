@@ -1,0 +1,30 @@
+/**
+ * The segment tier: the log's capacity on a block file system. Preallocated, fixed-size segment
+ * files in {@code <data dir>/segments/}, written strictly sequentially with direct I/O by the
+ * drain thread, straight from the hot tier's pool buffers; FIFO retention of whole segments.
+ *
+ * <ul>
+ *   <li>Formats: {@link io.pswitch.pktlog.segment.SegmentDescriptor} (file, header, sparse time
+ *       index, footer), {@link io.pswitch.pktlog.segment.ChunkDescriptor} (chunk = one gathered
+ *       {@code pwritev}: header, record descriptors with CRC32C over descriptor + bytes, packed
+ *       small frames, gathered large frames) and
+ *       {@link io.pswitch.pktlog.segment.CheckpointDescriptor} (the tail position, two slots
+ *       updated in place).</li>
+ *   <li>Writer: {@link io.pswitch.pktlog.segment.SegmentWriter} ({@code add} / {@code write} /
+ *       {@code sync}; allocation-free in steady state). Native calls only through
+ *       {@code NativeIo} (FFM): {@code O_DIRECT} open, {@code pwritev}, {@code fdatasync},
+ *       {@code fallocate}, {@code statx STATX_DIOALIGN}.</li>
+ *   <li>Recovery: {@link io.pswitch.pktlog.segment.SegmentRecovery}, bounded by the checkpoint;
+ *       reports dropped chunks ({@link io.pswitch.pktlog.segment.ChunkStatus}) and refused
+ *       segments by name; idempotent.</li>
+ *   <li>Reader: {@link io.pswitch.pktlog.segment.SegmentReader}: time search through segment
+ *       headers and sparse indexes, every record CRC-checked, {@code LogRecord} +
+ *       {@code RecordConsumer} like the hot tier's {@code LogReader}.</li>
+ *   <li>{@link io.pswitch.pktlog.segment.SegmentBandwidthProbe}: the disk's {@code O_DIRECT}
+ *       sequential write bandwidth, the physical limit benchmarks print.</li>
+ * </ul>
+ *
+ * Nothing here imports the dataplane or the hot tier's writer; records arrive as plain fields and a
+ * (pool segment, offset) pair.
+ */
+package io.pswitch.pktlog.segment;
