@@ -1,0 +1,339 @@
+package io.pswitch.pktlog.filter;
+
+import java.lang.classfile.ClassBuilder;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.pswitch.pktlog.filter.ResidualEmitter.A;
+import static io.pswitch.pktlog.filter.ResidualEmitter.BUFLEN;
+import static io.pswitch.pktlog.filter.ResidualEmitter.CD_BASE;
+import static io.pswitch.pktlog.filter.ResidualEmitter.CD_MATCH;
+import static io.pswitch.pktlog.filter.ResidualEmitter.CD_SEGMENT;
+import static io.pswitch.pktlog.filter.ResidualEmitter.MATCH;
+import static io.pswitch.pktlog.filter.ResidualEmitter.MEM;
+import static io.pswitch.pktlog.filter.ResidualEmitter.MEMO;
+import static io.pswitch.pktlog.filter.ResidualEmitter.OFFSET;
+import static io.pswitch.pktlog.filter.ResidualEmitter.SEGMENT;
+import static io.pswitch.pktlog.filter.ResidualEmitter.WIRE_LEN;
+import static io.pswitch.pktlog.filter.ResidualEmitter.X;
+
+/**
+ * Compiles a whole filter set, every port scope, into one hidden class ({@link CompiledFilterSet}):
+ * per scope a method that checks the frame's captured length once, loads the header fields every
+ * program reads into memo slots ({@link MemoLoads}), and walks the scope's guard tree
+ * ({@link GuardTrie}), running each program's residual where its guards held. Built with
+ * {@code java.lang.classfile}; the JIT compiles it like any other method.
+ */
+final class FilterSetCompiler {
+    /** HotSpot does not JIT-compile methods above 8000 bytes of bytecode (DontCompileHugeMethods). */
+    static final int MAX_METHOD = BpfBytecodeCompiler.MAX_BYTECODE;
+
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final AtomicLong SERIAL = new AtomicLong();
+    private static final String PACKAGE = FilterSetCompiler.class.getPackageName();
+    private static final MethodTypeDesc INIT = MethodTypeDesc.of(ConstantDescs.CD_void, BpfProgram.class.describeConstable()
+            .orElseThrow().arrayType(), ConstantDescs.CD_int.arrayType(2), ConstantDescs.CD_long.arrayType(), ConstantDescs.CD_int.arrayType(2));
+    private static final MethodTypeDesc EVALUATE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
+    private static final MethodTypeDesc SCOPE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
+    private static final MethodTypeDesc NODE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH);
+    private static final MethodTypeDesc CAPTURED = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
+            ConstantDescs.CD_int);
+    private static final MethodTypeDesc INTERPRET_SCOPE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
+    private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
+
+    // Locals of a scope method: this, segment, offset (2), wireLen, capLen, match, then ours.
+    private static final int S_SEGMENT = 1, S_OFFSET = 2, S_WIRE_LEN = 4, S_CAP_LEN = 5, S_MATCH = 6, S_BUFLEN = 7,
+            S_MEMO = 9, S_TMP = 10;
+
+    /** One program in one scope: which filter positions it stands for, and their largest snaplen. */
+    record ScopeProgram(BpfProgram program, int[] positions, long cap) {
+    }
+
+    /** The compiled set and how many memo slots a frame needs. */
+    record Result(CompiledFilterSet set, int memoSlots) {
+    }
+
+    private record Scope(MemoLoads memo, GuardTrie.Node root) {
+    }
+
+    private FilterSetCompiler() {
+    }
+
+    /** Compiles the scopes (cold path: about a millisecond per few hundred programs). */
+    static Result compile(List<List<ScopeProgram>> scopes) {
+        List<BpfProgram> programs = new ArrayList<>();
+        List<int[]> positions = new ArrayList<>();
+        List<Long> caps = new ArrayList<>();
+        int[][] scopeEntries = new int[scopes.size()][];
+        List<List<GuardTrie.Entry>> entries = new ArrayList<>();
+        List<MemoLoads> memos = new ArrayList<>();
+        int memoSlots = 0;
+        for (int s = 0; s < scopes.size(); s++) {
+            List<ScopeProgram> scope = scopes.get(s);
+            MemoLoads memo = new MemoLoads(scope.stream().map(ScopeProgram::program).toList());
+            memoSlots = Math.max(memoSlots, memo.loads().size());
+            List<GuardTrie.Entry> list = new ArrayList<>();
+            scopeEntries[s] = new int[scope.size()];
+            for (int i = 0; i < scope.size(); i++) {
+                ScopeProgram sp = scope.get(i);
+                int id = programs.size();
+                programs.add(sp.program());
+                positions.add(sp.positions());
+                caps.add(sp.cap());
+                scopeEntries[s][i] = id;
+                GuardChain chain = GuardChain.of(sp.program(), memo);
+                list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain)));
+            }
+            entries.add(list);
+            memos.add(memo);
+        }
+        // Estimates can be low; halve the budget until every method is small enough to JIT.
+        for (int budget = MAX_METHOD * 3 / 4; ; budget /= 2) {
+            List<Scope> built = new ArrayList<>();
+            for (int s = 0; s < scopes.size(); s++) {
+                GuardTrie.Node root = GuardTrie.build(entries.get(s));
+                GuardTrie.fit(root, budget);
+                root.method = true;
+                built.add(new Scope(memos.get(s), root));
+            }
+            byte[] bytes = generate(built);
+            if (largestMethod(bytes) <= MAX_METHOD || budget < 500) {
+                return new Result(define(bytes, programs, positions, caps, scopeEntries), memoSlots);
+            }
+        }
+    }
+
+    private static int largestMethod(byte[] bytes) {
+        return ClassFile.of().parse(bytes).methods().stream()
+                .flatMap(m -> m.code().stream())
+                .mapToInt(c -> c instanceof CodeAttribute attribute ? attribute.codeLength() : Integer.MAX_VALUE)
+                .max().orElse(0);
+    }
+
+    private static CompiledFilterSet define(byte[] bytes, List<BpfProgram> programs, List<int[]> positions, List<Long> caps,
+                                            int[][] scopeEntries) {
+        try {
+            Class<?> c = LOOKUP.defineHiddenClass(bytes, true).lookupClass();
+            return (CompiledFilterSet) LOOKUP.findConstructor(c, MethodType.methodType(void.class, BpfProgram[].class,
+                            int[][].class, long[].class, int[][].class))
+                    .invoke(programs.toArray(BpfProgram[]::new), positions.toArray(int[][]::new),
+                            caps.stream().mapToLong(Long::longValue).toArray(), scopeEntries);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot define the class compiled from a filter set: " + t, t);
+        }
+    }
+
+    private static byte[] generate(List<Scope> scopes) {
+        ClassDesc name = ClassDesc.of(PACKAGE + ".CompiledFilterSet$" + SERIAL.incrementAndGet());
+        return ClassFile.of().build(name, cls -> {
+            cls.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC).withSuperclass(CD_BASE);
+            cls.withMethodBody(ConstantDescs.INIT_NAME, INIT, 0, cb -> cb
+                    .aload(0).aload(1).aload(2).aload(3).aload(4)
+                    .invokespecial(CD_BASE, ConstantDescs.INIT_NAME, INIT)
+                    .return_());
+            cls.withMethodBody("evaluate", EVALUATE, ClassFile.ACC_FINAL, cb -> dispatch(cb, name, scopes.size()));
+            Deque<Job> jobs = new ArrayDeque<>();
+            for (int s = 0; s < scopes.size(); s++) {
+                Scope scope = scopes.get(s);
+                int scopeIndex = s;
+                String root = "node" + jobs.size() + "s" + s;
+                jobs.add(new Job(name, root, scope.root(), scope.memo()));
+                cls.withMethodBody("scope" + s, SCOPE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL,
+                        cb -> scopeBody(cb, name, scopeIndex, scope.memo(), root));
+            }
+            int serial = 0;
+            while (!jobs.isEmpty()) {
+                Job job = jobs.poll();
+                serial = emitMethod(cls, job, jobs, serial);
+            }
+        });
+    }
+
+    private record Job(ClassDesc self, String name, GuardTrie.Node node, MemoLoads memo) {
+    }
+
+    /** evaluate(scope, ...): a tableswitch to the scope's method. */
+    private static void dispatch(CodeBuilder cb, ClassDesc self, int scopes) {
+        Label done = cb.newLabel();
+        List<SwitchCase> cases = new ArrayList<>();
+        List<Label> labels = new ArrayList<>();
+        for (int s = 0; s < scopes; s++) {
+            Label l = cb.newLabel();
+            labels.add(l);
+            cases.add(SwitchCase.of(s, l));
+        }
+        cb.iload(1).tableswitch(0, Math.max(0, scopes - 1), done, cases);
+        for (int s = 0; s < scopes; s++) {
+            cb.labelBinding(labels.get(s)).aload(0).aload(2).lload(3).iload(5).iload(6).aload(7)
+                    .invokevirtual(self, "scope" + s, SCOPE)
+                    .return_();
+        }
+        cb.labelBinding(done).return_();
+    }
+
+    private static void scopeBody(CodeBuilder cb, ClassDesc self, int scope, MemoLoads memo, String root) {
+        Label interpret = cb.newLabel();
+        cb.aload(S_SEGMENT).lload(S_OFFSET).iload(S_CAP_LEN)
+                .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(S_BUFLEN);
+        // The bounds check, hoisted: frames this long need none on the guaranteed loads below.
+        cb.lload(S_BUFLEN).loadConstant(memo.guaranteed()).lcmp().iflt(interpret);
+        cb.aload(S_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType()).astore(S_MEMO);
+        for (MemoLoads.Load l : memo.loads()) {
+            fill(cb, memo, l);
+        }
+        cb.aload(0).aload(S_SEGMENT).lload(S_OFFSET).iload(S_WIRE_LEN).lload(S_BUFLEN).aload(S_MEMO).aload(S_MATCH)
+                .invokevirtual(self, root, NODE).return_();
+        cb.labelBinding(interpret).aload(0).loadConstant(scope).aload(S_SEGMENT).lload(S_OFFSET).iload(S_WIRE_LEN)
+                .iload(S_CAP_LEN).aload(S_MATCH).invokevirtual(CD_BASE, "interpretScope", INTERPRET_SCOPE).return_();
+    }
+
+    /** memo[slot] = the load's unsigned value, or -1 when it would read past the captured bytes. */
+    private static void fill(CodeBuilder cb, MemoLoads memo, MemoLoads.Load l) {
+        int slot = memo.slot(l);
+        long uk = Integer.toUnsignedLong(l.k());
+        Label invalid = cb.newLabel();
+        Label done = cb.newLabel();
+        if (l.indexed()) {
+            int base = memo.slot(new MemoLoads.Load(Bpf.LDX_MSH, l.mshBase(), 0));
+            cb.aload(S_MEMO).loadConstant(base).laload().lstore(S_TMP);
+            cb.lload(S_TMP).lconst_0().lcmp().iflt(invalid);
+            cb.lload(S_TMP).loadConstant(uk + l.size()).ladd().lload(S_BUFLEN).lcmp().ifgt(invalid);
+            cb.aload(S_MEMO).loadConstant(slot).aload(S_SEGMENT);
+            ResidualEmitter.layout(cb, l.size());
+            cb.lload(S_OFFSET).lload(S_TMP).ladd().loadConstant(uk).ladd();
+        } else {
+            if (memo.mayBeInvalid(l)) {
+                cb.loadConstant(l.end()).lload(S_BUFLEN).lcmp().ifgt(invalid);
+            }
+            cb.aload(S_MEMO).loadConstant(slot).aload(S_SEGMENT);
+            ResidualEmitter.layout(cb, l.size());
+            cb.lload(S_OFFSET).loadConstant(uk).ladd();
+        }
+        ResidualEmitter.get(cb, l.size());
+        if (l.op() == Bpf.LDX_MSH) {
+            cb.loadConstant(0xf).iand().iconst_2().ishl();
+        }
+        cb.invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).lastore().goto_(done);
+        cb.labelBinding(invalid).aload(S_MEMO).loadConstant(slot).loadConstant(-1L).lastore();
+        cb.labelBinding(done);
+    }
+
+    private static int emitMethod(ClassBuilder cls, Job job, Deque<Job> jobs, int serial) {
+        int[] next = {serial};
+        cls.withMethodBody(job.name(), NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, cb -> {
+            // Locals must be definitely assigned for the verifier; the JIT drops the dead stores.
+            cb.iconst_0().istore(A).iconst_0().istore(X);
+            for (int m = 0; m < Bpf.MEMWORDS; m++) {
+                cb.iconst_0().istore(MEM + m);
+            }
+            emitNode(cb, job, job.node(), jobs, next);
+            cb.return_();
+        });
+        return next[0];
+    }
+
+    private static void emitNode(CodeBuilder cb, Job job, GuardTrie.Node node, Deque<Job> jobs, int[] serial) {
+        MemoLoads memo = job.memo();
+        for (GuardTrie.Entry e : node.residuals) {
+            ResidualEmitter.emit(cb, e, memo);
+        }
+        for (GuardTrie.Branch b : node.branches) {
+            switch (b) {
+                case GuardTrie.Test t -> {
+                    Label skip = cb.newLabel();
+                    guard(cb, t.guard(), skip);
+                    child(cb, job, t.child(), jobs, serial);
+                    cb.labelBinding(skip);
+                }
+                case GuardTrie.Switch s -> {
+                    Label after = cb.newLabel();
+                    List<SwitchCase> cases = new ArrayList<>();
+                    Label[] labels = new Label[s.keys().length];
+                    for (int i = 0; i < labels.length; i++) {
+                        labels[i] = cb.newLabel();
+                        cases.add(SwitchCase.of(s.keys()[i], labels[i]));
+                    }
+                    cb.aload(MEMO).loadConstant(s.slot()).laload().l2i().lookupswitch(after, cases);
+                    for (int i = 0; i < labels.length; i++) {
+                        cb.labelBinding(labels[i]);
+                        child(cb, job, s.children()[i], jobs, serial);
+                        cb.goto_(after);
+                    }
+                    cb.labelBinding(after);
+                }
+                case GuardTrie.Always a -> child(cb, job, a.child(), jobs, serial);
+            }
+        }
+    }
+
+    private static void child(CodeBuilder cb, Job job, GuardTrie.Node child, Deque<Job> jobs, int[] serial) {
+        if (!child.method) {
+            emitNode(cb, job, child, jobs, serial);
+            return;
+        }
+        String name = "node" + (++serial[0]) + "m";
+        jobs.add(new Job(job.self(), name, child, job.memo()));
+        cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+                .invokevirtual(job.self(), name, NODE);
+    }
+
+    /** Falls through when the guard holds, jumps to {@code skip} when it does not. Slots hold unsigned values. */
+    private static void guard(CodeBuilder cb, GuardChain.Guard g, Label skip) {
+        cb.aload(MEMO).loadConstant(g.slot()).laload();
+        if (g.op() == GuardChain.VALID) {
+            cb.lconst_0().lcmp().iflt(skip);
+            return;
+        }
+        long k = Integer.toUnsignedLong(g.k());
+        if (g.op() == Bpf.JSET) {
+            cb.loadConstant(k).land().lconst_0().lcmp();
+            if (g.negated()) {
+                cb.ifne(skip);
+            } else {
+                cb.ifeq(skip);
+            }
+            return;
+        }
+        cb.loadConstant(k).lcmp();
+        switch (g.op()) {
+            case Bpf.JEQ -> {
+                if (g.negated()) {
+                    cb.ifeq(skip);
+                } else {
+                    cb.ifne(skip);
+                }
+            }
+            case Bpf.JGT -> {
+                if (g.negated()) {
+                    cb.ifgt(skip);
+                } else {
+                    cb.ifle(skip);
+                }
+            }
+            default -> { // JGE
+                if (g.negated()) {
+                    cb.ifge(skip);
+                } else {
+                    cb.iflt(skip);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.pswitch.pktlog.filter;
+
+import io.pswitch.pktlog.libpcap.LibpcapLibrary;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Whole filter sets against libpcap: sets of 1 to 2,000 random filters ({@link FilterGrammar}), with
+ * port scopes, snaplens and disabled filters, compiled as one program ({@link FilterSetCompiler})
+ * and interpreted; for every frame (generated, and the shared captures') and ingress port, the match
+ * bitmap must equal libpcap's per-filter verdicts bit by bit, and the count and store length too.
+ */
+class FilterSetDifferentialTest {
+    private static final Map<String, Integer> PORTS = Map.of("p0", 0, "p1", 1, "p2", 2);
+    private static final ToIntFunction<String> PORT_INDEX = name -> PORTS.getOrDefault(name, -1);
+    private static final int OFFSET = 21;
+
+    private static List<CapturedFrame> frames;
+    private static LibpcapReference libpcap;
+
+    @BeforeAll
+    static void setUp() throws Throwable {
+        assumeTrue(LibpcapLibrary.available(), "libpcap is not installed: no reference to compare with");
+        frames = new ArrayList<>(new FrameGenerator(0xf11e).frames(1500));
+        Path captures = TestCaptures.folder();
+        if (captures != null) {
+            frames.addAll(TestCaptures.allFrames(captures));
+        }
+        libpcap = new LibpcapReference();
+    }
+
+    @AfterAll
+    static void tearDown() throws Throwable {
+        if (libpcap != null) {
+            libpcap.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} filters, seed {1}, {2}")
+    @CsvSource({"1, 1, COMPILED", "1, 2, COMPILED", "7, 3, COMPILED", "30, 4, COMPILED", "100, 5, COMPILED",
+            "100, 6, INTERPRETED", "500, 7, COMPILED", "2000, 8, COMPILED"})
+    void agreesWithLibpcapFilterByFilter(int size, long seed, FilterSet.Evaluation evaluation) throws Throwable {
+        List<Filter> filters = new FilterGrammar(seed).filters(size);
+        FilterSet set = FilterSet.compile(filters, PORT_INDEX, evaluation);
+        SetOracle oracle = new SetOracle(filters, PORT_INDEX, libpcap);
+        FilterMatch match = new FilterMatch();
+        int[] store = new int[1];
+        List<String> disagreements = new ArrayList<>();
+        long matches = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < frames.size(); i++) {
+                CapturedFrame f = frames.get(i);
+                int port = i % 5 - 1; // -1 (no port), p0, p1, p2, and 3 (a port no filter names)
+                // The segment ends at the last captured byte: a read past caplen would throw.
+                MemorySegment segment = arena.allocate(OFFSET + f.capLen() + 0L, 1);
+                MemorySegment.copy(f.bytes(), 0, segment, ValueLayout.JAVA_BYTE, OFFSET, f.capLen());
+                long[] want = oracle.expect(f.bytes(), f.capLen(), f.wireLen(), port, store);
+                int count = set.evaluate(segment, OFFSET, f.wireLen(), f.capLen(), port, match);
+                long[] got = Arrays.copyOf(match.bitmap(), want.length);
+                int wantCount = Arrays.stream(want).mapToInt(Long::bitCount).sum();
+                if (!Arrays.equals(got, want) || count != wantCount || match.storeLength() != store[0]) {
+                    disagreements.add(describe(f, port, filters, want, got, store[0], match.storeLength()));
+                }
+                matches += wantCount;
+            }
+        }
+        assertThat(disagreements).as("frames where the set and libpcap disagree (%d filters)", size).isEmpty();
+        assertThat(matches).as("matches over all frames (guards against a vacuous comparison)").isPositive();
+    }
+
+    private static String describe(CapturedFrame f, int port, List<Filter> filters, long[] want, long[] got, int wantStore,
+                                   int gotStore) {
+        StringBuilder sb = new StringBuilder(f.origin() + " port " + port + " caplen " + f.capLen() + " len " + f.wireLen()
+                + ": store " + gotStore + " (libpcap " + wantStore + ")");
+        for (int p = 0; p < filters.size(); p++) {
+            boolean w = (want[p >>> 6] & (1L << p)) != 0;
+            boolean g = (got[p >>> 6] & (1L << p)) != 0;
+            if (w != g) {
+                sb.append("; '").append(filters.get(p).expression()).append("' ").append(g ? "matched" : "missed");
+            }
+        }
+        return sb.toString();
+    }
+}
