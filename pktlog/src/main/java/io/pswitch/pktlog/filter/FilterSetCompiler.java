@@ -98,8 +98,9 @@ final class FilterSetCompiler {
                 positions.add(sp.positions());
                 caps.add(sp.cap());
                 scopeEntries[s][i] = id;
-                GuardChain chain = GuardChain.of(sp.program(), memo);
-                list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain)));
+                for (GuardChain chain : GuardChain.paths(sp.program(), memo)) {
+                    list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain)));
+                }
             }
             entries.add(list);
             memos.add(memo);

@@ -42,12 +42,40 @@ final class GuardChain {
         this.never = never;
     }
 
+    /** Most paths one program is split into; beyond, it keeps one chain that stops at the first fork. */
+    static final int MAX_PATHS = 16;
+
+    /**
+     * The program as chains that exclude each other: where it tests a header field and both
+     * outcomes can still match ({@code ip6} or {@code ip}, for {@code udp port 53}), it forks into a
+     * chain per outcome, each guarded by that outcome, so that both halves share guards with other
+     * programs. At most one chain's guards hold for any frame, so a program reports at most once.
+     */
+    static List<GuardChain> paths(BpfProgram p, MemoLoads memo) {
+        List<GuardChain> out = new ArrayList<>();
+        if (walk(p, memo, 0, Reg.ZERO, Reg.ZERO, new ArrayList<>(), true, out) && out.size() <= MAX_PATHS) {
+            out.removeIf(c -> c.never);
+            return out;
+        }
+        out.clear();
+        walk(p, memo, 0, Reg.ZERO, Reg.ZERO, new ArrayList<>(), false, out);
+        out.removeIf(c -> c.never);
+        return out;
+    }
+
     static GuardChain of(BpfProgram p, MemoLoads memo) {
-        List<Guard> guards = new ArrayList<>();
-        Reg a = Reg.ZERO;
-        Reg x = Reg.ZERO;
-        int pc = 0;
+        List<GuardChain> out = new ArrayList<>();
+        walk(p, memo, 0, Reg.ZERO, Reg.ZERO, new ArrayList<>(), false, out);
+        return out.getFirst();
+    }
+
+    /** Adds the chains from {@code pc} to {@code out}; false when forking made more than {@link #MAX_PATHS}. */
+    private static boolean walk(BpfProgram p, MemoLoads memo, int pc, Reg a, Reg x, List<Guard> guards, boolean fork,
+                                List<GuardChain> out) {
         while (true) {
+            if (out.size() > MAX_PATHS) {
+                return false;
+            }
             int op = p.code(pc);
             MemoLoads.Load load = memo.loadAt(p, pc);
             if (load != null) {
@@ -79,7 +107,8 @@ final class GuardChain {
                     continue;
                 }
                 case Bpf.RET_K_OP -> {
-                    return new GuardChain(guards, pc, a, x, p.k(pc) == 0);
+                    out.add(new GuardChain(guards, pc, a, x, p.k(pc) == 0));
+                    return true;
                 }
                 case Bpf.JMP_JEQ_K, Bpf.JMP_JGT_K, Bpf.JMP_JGE_K, Bpf.JMP_JSET_K -> {
                     int yes = pc + 1 + p.jt(pc);
@@ -94,11 +123,18 @@ final class GuardChain {
                         pc = mustFail ? no : yes;
                         continue;
                     }
+                    if (a.slot() >= 0 && fork) {
+                        List<Guard> other = new ArrayList<>(guards);
+                        other.add(new Guard(a.slot(), op & 0xf0, p.k(pc), true));
+                        guards.add(new Guard(a.slot(), op & 0xf0, p.k(pc), false));
+                        return walk(p, memo, yes, a, x, guards, true, out) && walk(p, memo, no, a, x, other, true, out);
+                    }
                 }
                 default -> {
                 }
             }
-            return new GuardChain(guards, pc, a, x, false);
+            out.add(new GuardChain(guards, pc, a, x, false));
+            return true;
         }
     }
 
