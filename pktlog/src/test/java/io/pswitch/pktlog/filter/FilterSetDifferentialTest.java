@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * bitmap must equal libpcap's per-filter verdicts bit by bit, and the count and store length too.
  */
 class FilterSetDifferentialTest {
-    private static final Map<String, Integer> PORTS = Map.of("p0", 0, "p1", 1, "p2", 2);
-    private static final ToIntFunction<String> PORT_INDEX = name -> PORTS.getOrDefault(name, -1);
+    static final Map<String, Integer> PORTS = Map.of("p0", 0, "p1", 1, "p2", 2);
+    static final ToIntFunction<String> PORT_INDEX = name -> PORTS.getOrDefault(name, -1);
     private static final int OFFSET = 21;
 
     private static List<CapturedFrame> frames;

@@ -27,7 +27,8 @@ final class LibpcapReference {
     private static final MethodHandle OFFLINE_FILTER = LibpcapLibrary.function("pcap_offline_filter",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
 
-    private final Arena arena = Arena.ofConfined();
+    // Shared: a fuzz target keeps one across inputs, whichever thread runs them.
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment pcap;
     private final MemorySegment header = arena.allocate(HDR_SIZE, 8);
     private final MemorySegment data = arena.allocate(MAX_FRAME, 16);
