@@ -158,7 +158,13 @@ public final class FilterSet {
             }
             scopes.add(scope);
         }
-        FilterSetCompiler.Result r = FilterSetCompiler.compile(scopes);
+        FilterSetCompiler.Result r;
+        try {
+            r = FilterSetCompiler.compile(scopes);
+        } catch (IllegalArgumentException beyondClassFileLimits) {
+            // e.g. more distinct constants than a constant pool holds: the interpreter has no such limit.
+            return this;
+        }
         return new FilterSet(filters, programOf, programs, byPort, anyPort, r.set(), scopeOfPort, anyScope, r.memoSlots());
     }
 
