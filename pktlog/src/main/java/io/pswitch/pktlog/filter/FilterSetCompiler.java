@@ -26,6 +26,7 @@ import static io.pswitch.pktlog.filter.ResidualEmitter.MATCH;
 import static io.pswitch.pktlog.filter.ResidualEmitter.MEM;
 import static io.pswitch.pktlog.filter.ResidualEmitter.MEMO;
 import static io.pswitch.pktlog.filter.ResidualEmitter.OFFSET;
+import static io.pswitch.pktlog.filter.ResidualEmitter.TMP;
 import static io.pswitch.pktlog.filter.ResidualEmitter.SEGMENT;
 import static io.pswitch.pktlog.filter.ResidualEmitter.WIRE_LEN;
 import static io.pswitch.pktlog.filter.ResidualEmitter.X;
@@ -48,8 +49,6 @@ final class FilterSetCompiler {
             .orElseThrow().arrayType(), ConstantDescs.CD_int.arrayType(2), ConstantDescs.CD_long.arrayType(), ConstantDescs.CD_int.arrayType(2));
     private static final MethodTypeDesc EVALUATE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
-    private static final MethodTypeDesc SCOPE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
-            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc NODE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH);
     private static final MethodTypeDesc CAPTURED = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
@@ -58,9 +57,8 @@ final class FilterSetCompiler {
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
 
-    // Locals of a scope method: this, segment, offset (2), wireLen, capLen, match, then ours.
-    private static final int S_SEGMENT = 1, S_OFFSET = 2, S_WIRE_LEN = 4, S_CAP_LEN = 5, S_MATCH = 6, S_BUFLEN = 7,
-            S_MEMO = 9, S_TMP = 10;
+    // Locals of evaluate(): this, scope, segment, offset (2), wireLen, capLen, match, then buflen (2).
+    private static final int E_SEGMENT = 2, E_OFFSET = 3, E_WIRE_LEN = 5, E_CAP_LEN = 6, E_MATCH = 7, E_BUFLEN = 8;
 
     /** One program in one scope: which filter positions it stands for, and their largest snaplen. */
     record ScopeProgram(BpfProgram program, int[] positions, long cap) {
@@ -70,7 +68,8 @@ final class FilterSetCompiler {
     record Result(CompiledFilterSet set, int memoSlots) {
     }
 
-    private record Scope(MemoLoads memo, GuardTrie.Node root) {
+    /** {@code inLocals}: the scope is one method, so its memo slots are locals, not array elements. */
+    private record Scope(MemoLoads memo, GuardTrie.Node root, boolean inLocals) {
     }
 
     private FilterSetCompiler() {
@@ -111,8 +110,10 @@ final class FilterSetCompiler {
             for (int s = 0; s < scopes.size(); s++) {
                 GuardTrie.Node root = GuardTrie.build(entries.get(s));
                 GuardTrie.fit(root, budget);
-                root.method = true;
-                built.add(new Scope(memos.get(s), root));
+                int fill = 30 * memos.get(s).loads().size();
+                boolean inLocals = !GuardTrie.hasMethods(root) && root.size + fill <= budget;
+                root.method = !inLocals;
+                built.add(new Scope(memos.get(s), root, inLocals));
             }
             byte[] bytes = generate(built);
             if (largestMethod(bytes) <= MAX_METHOD || budget < 500) {
@@ -155,9 +156,13 @@ final class FilterSetCompiler {
                 Scope scope = scopes.get(s);
                 int scopeIndex = s;
                 String root = "node" + jobs.size() + "s" + s;
-                jobs.add(new Job(name, root, scope.root(), scope.memo()));
-                cls.withMethodBody("scope" + s, SCOPE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL,
-                        cb -> scopeBody(cb, name, scopeIndex, scope.memo(), root));
+                Job job = new Job(name, root, scope.root(), scope.memo(), scope.inLocals());
+                if (!scope.inLocals()) {
+                    jobs.add(job);
+                }
+                int[] serial = {0};
+                cls.withMethodBody("scope" + s, NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL,
+                        cb -> scopeBody(cb, job, scopeIndex, jobs, serial));
             }
             int serial = 0;
             while (!jobs.isEmpty()) {
@@ -167,7 +172,7 @@ final class FilterSetCompiler {
         });
     }
 
-    private record Job(ClassDesc self, String name, GuardTrie.Node node, MemoLoads memo) {
+    private record Job(ClassDesc self, String name, GuardTrie.Node node, MemoLoads memo, boolean inLocals) {
     }
 
     /** evaluate(scope, ...): a tableswitch to the scope's method. */
@@ -180,70 +185,92 @@ final class FilterSetCompiler {
             labels.add(l);
             cases.add(SwitchCase.of(s, l));
         }
+        cb.aload(E_SEGMENT).lload(E_OFFSET).iload(E_CAP_LEN)
+                .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(E_BUFLEN);
         cb.iload(1).tableswitch(0, Math.max(0, scopes - 1), done, cases);
         for (int s = 0; s < scopes; s++) {
-            cb.labelBinding(labels.get(s)).aload(0).aload(2).lload(3).iload(5).iload(6).aload(7)
-                    .invokevirtual(self, "scope" + s, SCOPE)
+            cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN)
+                    .aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType()).aload(E_MATCH)
+                    .invokevirtual(self, "scope" + s, NODE)
                     .return_();
         }
         cb.labelBinding(done).return_();
     }
 
-    private static void scopeBody(CodeBuilder cb, ClassDesc self, int scope, MemoLoads memo, String root) {
+    private static void scopeBody(CodeBuilder cb, Job job, int scope, Deque<Job> jobs, int[] serial) {
+        MemoLoads memo = job.memo();
         Label interpret = cb.newLabel();
-        cb.aload(S_SEGMENT).lload(S_OFFSET).iload(S_CAP_LEN)
-                .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(S_BUFLEN);
         // The bounds check, hoisted: frames this long need none on the guaranteed loads below.
-        cb.lload(S_BUFLEN).loadConstant(memo.guaranteed()).lcmp().iflt(interpret);
-        cb.aload(S_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType()).astore(S_MEMO);
+        cb.lload(BUFLEN).loadConstant(memo.guaranteed()).lcmp().iflt(interpret);
         for (MemoLoads.Load l : memo.loads()) {
-            fill(cb, memo, l);
+            fill(cb, memo, l, job.inLocals());
         }
-        cb.aload(0).aload(S_SEGMENT).lload(S_OFFSET).iload(S_WIRE_LEN).lload(S_BUFLEN).aload(S_MEMO).aload(S_MATCH)
-                .invokevirtual(self, root, NODE).return_();
-        cb.labelBinding(interpret).aload(0).loadConstant(scope).aload(S_SEGMENT).lload(S_OFFSET).iload(S_WIRE_LEN)
-                .iload(S_CAP_LEN).aload(S_MATCH).invokevirtual(CD_BASE, "interpretScope", INTERPRET_SCOPE).return_();
+        if (job.inLocals()) {
+            initLocals(cb);
+            emitNode(cb, job, job.node(), jobs, serial);
+        } else {
+            cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+                    .invokevirtual(job.self(), job.name(), NODE);
+        }
+        cb.return_();
+        cb.labelBinding(interpret).aload(0).loadConstant(scope).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN)
+                .lload(BUFLEN).l2i().aload(MATCH).invokevirtual(CD_BASE, "interpretScope", INTERPRET_SCOPE).return_();
+    }
+
+    /** Locals must be definitely assigned for the verifier; the JIT drops the dead stores. */
+    private static void initLocals(CodeBuilder cb) {
+        cb.iconst_0().istore(A).iconst_0().istore(X);
+        for (int m = 0; m < Bpf.MEMWORDS; m++) {
+            cb.iconst_0().istore(MEM + m);
+        }
     }
 
     /** memo[slot] = the load's unsigned value, or -1 when it would read past the captured bytes. */
-    private static void fill(CodeBuilder cb, MemoLoads memo, MemoLoads.Load l) {
+    private static void fill(CodeBuilder cb, MemoLoads memo, MemoLoads.Load l, boolean inLocals) {
         int slot = memo.slot(l);
         long uk = Integer.toUnsignedLong(l.k());
         Label invalid = cb.newLabel();
         Label done = cb.newLabel();
         if (l.indexed()) {
             int base = memo.slot(new MemoLoads.Load(Bpf.LDX_MSH, l.mshBase(), 0));
-            cb.aload(S_MEMO).loadConstant(base).laload().lstore(S_TMP);
-            cb.lload(S_TMP).lconst_0().lcmp().iflt(invalid);
-            cb.lload(S_TMP).loadConstant(uk + l.size()).ladd().lload(S_BUFLEN).lcmp().ifgt(invalid);
-            cb.aload(S_MEMO).loadConstant(slot).aload(S_SEGMENT);
+            ResidualEmitter.memo(cb, base, inLocals).lstore(TMP);
+            cb.lload(TMP).lconst_0().lcmp().iflt(invalid);
+            cb.lload(TMP).loadConstant(uk + l.size()).ladd().lload(BUFLEN).lcmp().ifgt(invalid);
+            cb.aload(SEGMENT);
             ResidualEmitter.layout(cb, l.size());
-            cb.lload(S_OFFSET).lload(S_TMP).ladd().loadConstant(uk).ladd();
+            cb.lload(OFFSET).lload(TMP).ladd().loadConstant(uk).ladd();
         } else {
             if (memo.mayBeInvalid(l)) {
-                cb.loadConstant(l.end()).lload(S_BUFLEN).lcmp().ifgt(invalid);
+                cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
             }
-            cb.aload(S_MEMO).loadConstant(slot).aload(S_SEGMENT);
+            cb.aload(SEGMENT);
             ResidualEmitter.layout(cb, l.size());
-            cb.lload(S_OFFSET).loadConstant(uk).ladd();
+            cb.lload(OFFSET).loadConstant(uk).ladd();
         }
         ResidualEmitter.get(cb, l.size());
         if (l.op() == Bpf.LDX_MSH) {
             cb.loadConstant(0xf).iand().iconst_2().ishl();
         }
-        cb.invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).lastore().goto_(done);
-        cb.labelBinding(invalid).aload(S_MEMO).loadConstant(slot).loadConstant(-1L).lastore();
+        cb.invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG);
+        store(cb, slot, inLocals);
+        cb.goto_(done);
+        cb.labelBinding(invalid).loadConstant(-1L);
+        store(cb, slot, inLocals);
         cb.labelBinding(done);
+    }
+
+    private static void store(CodeBuilder cb, int slot, boolean inLocals) {
+        if (inLocals) {
+            cb.lstore(ResidualEmitter.LOCAL_MEMO + 2 * slot);
+        } else {
+            cb.lstore(TMP + 0).aload(MEMO).loadConstant(slot).lload(TMP).lastore();
+        }
     }
 
     private static int emitMethod(ClassBuilder cls, Job job, Deque<Job> jobs, int serial) {
         int[] next = {serial};
         cls.withMethodBody(job.name(), NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, cb -> {
-            // Locals must be definitely assigned for the verifier; the JIT drops the dead stores.
-            cb.iconst_0().istore(A).iconst_0().istore(X);
-            for (int m = 0; m < Bpf.MEMWORDS; m++) {
-                cb.iconst_0().istore(MEM + m);
-            }
+            initLocals(cb);
             emitNode(cb, job, job.node(), jobs, next);
             cb.return_();
         });
@@ -253,13 +280,13 @@ final class FilterSetCompiler {
     private static void emitNode(CodeBuilder cb, Job job, GuardTrie.Node node, Deque<Job> jobs, int[] serial) {
         MemoLoads memo = job.memo();
         for (GuardTrie.Entry e : node.residuals) {
-            ResidualEmitter.emit(cb, e, memo);
+            ResidualEmitter.emit(cb, e, memo, job.inLocals());
         }
         for (GuardTrie.Branch b : node.branches) {
             switch (b) {
                 case GuardTrie.Test t -> {
                     Label skip = cb.newLabel();
-                    guard(cb, t.guard(), skip);
+                    guard(cb, t.guard(), skip, job.inLocals());
                     child(cb, job, t.child(), jobs, serial);
                     cb.labelBinding(skip);
                 }
@@ -271,7 +298,7 @@ final class FilterSetCompiler {
                         labels[i] = cb.newLabel();
                         cases.add(SwitchCase.of(s.keys()[i], labels[i]));
                     }
-                    cb.aload(MEMO).loadConstant(s.slot()).laload().l2i().lookupswitch(after, cases);
+                    ResidualEmitter.memo(cb, s.slot(), job.inLocals()).l2i().lookupswitch(after, cases);
                     for (int i = 0; i < labels.length; i++) {
                         cb.labelBinding(labels[i]);
                         child(cb, job, s.children()[i], jobs, serial);
@@ -290,14 +317,14 @@ final class FilterSetCompiler {
             return;
         }
         String name = "node" + (++serial[0]) + "m";
-        jobs.add(new Job(job.self(), name, child, job.memo()));
+        jobs.add(new Job(job.self(), name, child, job.memo(), false));
         cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
                 .invokevirtual(job.self(), name, NODE);
     }
 
     /** Falls through when the guard holds, jumps to {@code skip} when it does not. Slots hold unsigned values. */
-    private static void guard(CodeBuilder cb, GuardChain.Guard g, Label skip) {
-        cb.aload(MEMO).loadConstant(g.slot()).laload();
+    private static void guard(CodeBuilder cb, GuardChain.Guard g, Label skip, boolean inLocals) {
+        ResidualEmitter.memo(cb, g.slot(), inLocals);
         if (g.op() == GuardChain.VALID) {
             cb.lconst_0().lcmp().iflt(skip);
             return;

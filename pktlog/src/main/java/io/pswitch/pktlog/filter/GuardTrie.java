@@ -171,6 +171,16 @@ final class GuardTrie {
         }
     }
 
+    /** Whether any node below {@code node} is a method of its own. */
+    static boolean hasMethods(Node node) {
+        for (Node child : children(node)) {
+            if (child.method || hasMethods(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static List<Node> children(Node node) {
         List<Node> out = new ArrayList<>();
         for (Branch b : node.branches) {

@@ -18,6 +18,8 @@ import java.lang.foreign.ValueLayout;
 final class ResidualEmitter {
     // Locals of a node method: this, then its parameters, then ours.
     static final int SEGMENT = 1, OFFSET = 2, WIRE_LEN = 4, BUFLEN = 5, MEMO = 7, MATCH = 8, A = 9, X = 10, MEM = 11;
+    /** A long scratch local, then (when the scope is one method) the memo slots as long locals. */
+    static final int TMP = MEM + Bpf.MEMWORDS, LOCAL_MEMO = TMP + 2;
 
     static final ClassDesc CD_SEGMENT = ClassDesc.of(MemorySegment.class.getName());
     static final ClassDesc CD_MATCH = ClassDesc.of(FilterMatch.class.getName());
@@ -51,7 +53,15 @@ final class ResidualEmitter {
         return 20 + 14 * n;
     }
 
-    static void emit(CodeBuilder cb, GuardTrie.Entry e, MemoLoads memo) {
+    /**
+     * Pushes memo slot {@code slot} (a long): from a local when the whole scope is one method (the
+     * JIT keeps it in a register), else from the frame's {@link FilterMatch#memo} array.
+     */
+    static CodeBuilder memo(CodeBuilder cb, int slot, boolean inLocals) {
+        return inLocals ? cb.lload(LOCAL_MEMO + 2 * slot) : cb.aload(MEMO).loadConstant(slot).laload();
+    }
+
+    static void emit(CodeBuilder cb, GuardTrie.Entry e, MemoLoads memo, boolean inLocals) {
         GuardChain chain = e.chain();
         if (chain.never) {
             return;
@@ -68,20 +78,20 @@ final class ResidualEmitter {
             at[pc] = live[pc] ? cb.newLabel() : null;
         }
         Label end = cb.newLabel();
-        register(cb, chain.a, A);
-        register(cb, chain.x, X);
+        register(cb, chain.a, A, inLocals);
+        register(cb, chain.x, X, inLocals);
         for (int pc = chain.residualPc; pc < p.length(); pc++) {
             if (live[pc]) {
                 cb.labelBinding(at[pc]);
-                instruction(cb, e, memo, pc, at, end);
+                instruction(cb, e, memo, inLocals, pc, at, end);
             }
         }
         cb.labelBinding(end);
     }
 
-    private static void register(CodeBuilder cb, GuardChain.Reg r, int local) {
+    private static void register(CodeBuilder cb, GuardChain.Reg r, int local, boolean inLocals) {
         if (r.slot() >= 0) {
-            cb.aload(MEMO).loadConstant(r.slot()).laload().l2i().istore(local);
+            memo(cb, r.slot(), inLocals).l2i().istore(local);
         } else {
             cb.loadConstant(r.constant()).istore(local);
         }
@@ -108,7 +118,8 @@ final class ResidualEmitter {
         return live;
     }
 
-    private static void instruction(CodeBuilder cb, GuardTrie.Entry e, MemoLoads memo, int pc, Label[] at, Label end) {
+    private static void instruction(CodeBuilder cb, GuardTrie.Entry e, MemoLoads memo, boolean inLocals, int pc, Label[] at,
+                                    Label end) {
         BpfProgram p = e.program();
         int k = p.k(pc);
         int op = p.code(pc);
@@ -116,9 +127,9 @@ final class ResidualEmitter {
         if (load != null) {
             int slot = memo.slot(load);
             if (memo.mayBeInvalid(load)) {
-                cb.aload(MEMO).loadConstant(slot).laload().lconst_0().lcmp().iflt(end);
+                memo(cb, slot, inLocals).lconst_0().lcmp().iflt(end);
             }
-            cb.aload(MEMO).loadConstant(slot).laload().l2i().istore(op == Bpf.LDX_MSH ? X : A);
+            memo(cb, slot, inLocals).l2i().istore(op == Bpf.LDX_MSH ? X : A);
             return;
         }
         switch (op) {

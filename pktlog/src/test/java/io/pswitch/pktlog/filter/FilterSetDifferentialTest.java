@@ -76,6 +76,20 @@ class FilterSetDifferentialTest {
         check(filters, evaluation, 3);
     }
 
+    /** A program too large to compile runs interpreted inside the compiled set, beside compiled ones. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"COMPILED"})
+    void agreesWithLibpcapWithAProgramTooLargeToCompile(FilterSet.Evaluation evaluation) throws Throwable {
+        StringBuilder huge = new StringBuilder("udp port 53");
+        for (int p = 1; p <= 120; p++) {
+            huge.append(" or tcp dst port ").append(p * 7).append(" or host 10.0.0.").append(p);
+        }
+        assertThat(PcapCompiler.get().compile(huge.toString()).length()).isGreaterThan(GuardTrie.MAX_RESIDUAL / 14);
+        List<Filter> filters = new ArrayList<>(new FilterGrammar(11).filters(40));
+        filters.add(new Filter(1000, "huge", huge.toString(), 96, java.util.Set.of(), true));
+        check(filters, evaluation, 1);
+    }
+
     /** Every {@code stride}-th frame (libpcap runs each filter on each frame: big sets take a sample). */
     private void check(List<Filter> filters, FilterSet.Evaluation evaluation, int stride) throws Throwable {
         int size = filters.size();
