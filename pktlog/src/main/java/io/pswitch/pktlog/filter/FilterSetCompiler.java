@@ -13,6 +13,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -202,13 +203,15 @@ final class FilterSetCompiler {
         Label interpret = cb.newLabel();
         // The bounds check, hoisted: frames this long need none on the guaranteed loads below.
         cb.lload(BUFLEN).loadConstant(memo.guaranteed()).lcmp().iflt(interpret);
-        for (MemoLoads.Load l : memo.loads()) {
-            fill(cb, memo, l, job.inLocals());
-        }
         if (job.inLocals()) {
+            // One method: each load is made where a path first needs it, so a frame loads only
+            // the fields its path through the guards reads (an IPv4 frame no IPv6 field).
             initLocals(cb);
-            emitNode(cb, job, job.node(), jobs, serial);
+            emitNode(cb, job, job.node(), jobs, serial, new BitSet());
         } else {
+            for (MemoLoads.Load l : memo.loads()) {
+                fill(cb, memo, l, false);
+            }
             cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
                     .invokevirtual(job.self(), job.name(), NODE);
         }
@@ -271,23 +274,31 @@ final class FilterSetCompiler {
         int[] next = {serial};
         cls.withMethodBody(job.name(), NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, cb -> {
             initLocals(cb);
-            emitNode(cb, job, job.node(), jobs, next);
+            emitNode(cb, job, job.node(), jobs, next, null);
             cb.return_();
         });
         return next[0];
     }
 
-    private static void emitNode(CodeBuilder cb, Job job, GuardTrie.Node node, Deque<Job> jobs, int[] serial) {
+    /**
+     * @param loaded in a one-method scope, the memo slots loaded on every path to here (a load is
+     *               emitted where a slot is first needed); null when the scope filled them all up front
+     */
+    private static void emitNode(CodeBuilder cb, Job job, GuardTrie.Node node, Deque<Job> jobs, int[] serial, BitSet loaded) {
         MemoLoads memo = job.memo();
         for (GuardTrie.Entry e : node.residuals) {
+            if (loaded != null) {
+                ResidualEmitter.slotsUsed(e, memo).stream().forEach(slot -> need(cb, memo, slot, loaded));
+            }
             ResidualEmitter.emit(cb, e, memo, job.inLocals());
         }
         for (GuardTrie.Branch b : node.branches) {
             switch (b) {
                 case GuardTrie.Test t -> {
                     Label skip = cb.newLabel();
+                    need(cb, memo, t.guard().slot(), loaded);
                     guard(cb, t.guard(), skip, job.inLocals());
-                    child(cb, job, t.child(), jobs, serial);
+                    child(cb, job, t.child(), jobs, serial, copy(loaded));
                     cb.labelBinding(skip);
                 }
                 case GuardTrie.Switch s -> {
@@ -298,22 +309,41 @@ final class FilterSetCompiler {
                         labels[i] = cb.newLabel();
                         cases.add(SwitchCase.of(s.keys()[i], labels[i]));
                     }
+                    need(cb, memo, s.slot(), loaded);
                     ResidualEmitter.memo(cb, s.slot(), job.inLocals()).l2i().lookupswitch(after, cases);
                     for (int i = 0; i < labels.length; i++) {
                         cb.labelBinding(labels[i]);
-                        child(cb, job, s.children()[i], jobs, serial);
+                        child(cb, job, s.children()[i], jobs, serial, copy(loaded));
                         cb.goto_(after);
                     }
                     cb.labelBinding(after);
                 }
-                case GuardTrie.Always a -> child(cb, job, a.child(), jobs, serial);
+                case GuardTrie.Always a -> child(cb, job, a.child(), jobs, serial, copy(loaded));
             }
         }
     }
 
-    private static void child(CodeBuilder cb, Job job, GuardTrie.Node child, Deque<Job> jobs, int[] serial) {
+    /** Emits the load of {@code slot} (and of the header length it is indexed by) unless this path has it. */
+    private static void need(CodeBuilder cb, MemoLoads memo, int slot, BitSet loaded) {
+        if (loaded == null || loaded.get(slot)) {
+            return;
+        }
+        MemoLoads.Load l = memo.loads().get(slot);
+        if (l.indexed()) {
+            need(cb, memo, memo.slot(new MemoLoads.Load(Bpf.LDX_MSH, l.mshBase(), 0)), loaded);
+        }
+        fill(cb, memo, l, true);
+        loaded.set(slot);
+    }
+
+    /** Loads made inside a branch are not made on the path around it. */
+    private static BitSet copy(BitSet loaded) {
+        return loaded == null ? null : (BitSet) loaded.clone();
+    }
+
+    private static void child(CodeBuilder cb, Job job, GuardTrie.Node child, Deque<Job> jobs, int[] serial, BitSet loaded) {
         if (!child.method) {
-            emitNode(cb, job, child, jobs, serial);
+            emitNode(cb, job, child, jobs, serial, loaded);
             return;
         }
         String name = "node" + (++serial[0]) + "m";

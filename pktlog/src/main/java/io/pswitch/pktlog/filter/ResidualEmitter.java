@@ -97,6 +97,29 @@ final class ResidualEmitter {
         }
     }
 
+    /** The memo slots the entry's residual reads. */
+    static java.util.BitSet slotsUsed(GuardTrie.Entry e, MemoLoads memo) {
+        java.util.BitSet used = new java.util.BitSet();
+        GuardChain chain = e.chain();
+        if (chain.never || e.interpreted()) {
+            return used;
+        }
+        if (chain.a.slot() >= 0) {
+            used.set(chain.a.slot());
+        }
+        if (chain.x.slot() >= 0) {
+            used.set(chain.x.slot());
+        }
+        boolean[] live = reachable(e.program(), chain.residualPc);
+        for (int pc = 0; pc < live.length; pc++) {
+            MemoLoads.Load l = live[pc] ? memo.loadAt(e.program(), pc) : null;
+            if (l != null) {
+                used.set(memo.slot(l));
+            }
+        }
+        return used;
+    }
+
     /** Instructions reachable from {@code from} (jumps go forward, so one pass in order). */
     static boolean[] reachable(BpfProgram p, int from) {
         boolean[] live = new boolean[p.length()];
