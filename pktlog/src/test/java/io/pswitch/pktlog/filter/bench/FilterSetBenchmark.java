@@ -4,6 +4,7 @@ import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.BufferPoolDescriptor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -57,10 +58,13 @@ public class FilterSetBenchmark {
     public void setUp() throws IOException {
         poolFile = Files.createTempFile(Path.of("/dev/shm"), "pswitch-filterbench", ".pool");
         Files.delete(poolFile);
-        pool = BufferPool.open(poolFile, 2048, FRAMES);
+        pool = BufferPool.open(poolFile, 2048, FRAMES + BufferPoolDescriptor.RESERVED_BUFFERS);
         memory = pool.segment();
         for (int i = 0; i < FRAMES; i++) {
             int buf = pool.allocate();
+            if (buf == 0) {
+                throw new IllegalStateException("pool " + poolFile + " has fewer than " + FRAMES + " free buffers");
+            }
             int dstPort = i % 8 == 0 ? 5001 : 20000 + (i * 37) % Math.max(1, filters);
             byte[] frame = udpFrame(0x0a090000 | ((i * 37) % Math.max(1, filters)), dstPort);
             MemorySegment.copy(frame, 0, memory, ValueLayout.JAVA_BYTE, pool.offset(buf), frame.length);
