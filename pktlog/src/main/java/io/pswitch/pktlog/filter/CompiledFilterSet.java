@@ -41,6 +41,9 @@ abstract class CompiledFilterSet {
         }
         long[] bitmap = m.bitmap;
         int[] pos = positions[entry];
+        if ((bitmap[pos[0] >>> 6] & (1L << pos[0])) != 0) {
+            return; // reported already by another of its chains (GuardChain), with the same verdict
+        }
         for (int p : pos) {
             bitmap[p >>> 6] |= 1L << p;
         }

@@ -65,8 +65,8 @@ final class FilterSetCompiler {
     record ScopeProgram(BpfProgram program, int[] positions, long cap) {
     }
 
-    /** The compiled set and how many memo slots a frame needs. */
-    record Result(CompiledFilterSet set, int memoSlots) {
+    /** The compiled set, how many memo slots a frame needs, and its largest method's bytecode size. */
+    record Result(CompiledFilterSet set, int memoSlots, int largestMethod) {
     }
 
     /** {@code inLocals}: the scope is one method, so its memo slots are locals, not array elements. */
@@ -117,8 +117,9 @@ final class FilterSetCompiler {
                 built.add(new Scope(memos.get(s), root, inLocals));
             }
             byte[] bytes = generate(built);
-            if (largestMethod(bytes) <= MAX_METHOD || budget < 500) {
-                return new Result(define(bytes, programs, positions, caps, scopeEntries), memoSlots);
+            int largest = largestMethod(bytes);
+            if (largest <= MAX_METHOD || budget < 500) {
+                return new Result(define(bytes, programs, positions, caps, scopeEntries), memoSlots, largest);
             }
         }
     }
@@ -318,9 +319,32 @@ final class FilterSetCompiler {
                     }
                     cb.labelBinding(after);
                 }
+                case GuardTrie.Ranges r -> {
+                    need(cb, memo, r.slot(), loaded);
+                    ResidualEmitter.memo(cb, r.slot(), job.inLocals()).l2i().istore(A);
+                    Label after = cb.newLabel();
+                    ranges(cb, job, r, 0, r.parts().length - 1, after, jobs, serial, loaded);
+                    cb.labelBinding(after);
+                }
                 case GuardTrie.Always a -> child(cb, job, a.child(), jobs, serial, copy(loaded));
             }
         }
+    }
+
+    /** Binary search of the value (in A) over the parts' smallest keys, down to the one part that may hold it. */
+    private static void ranges(CodeBuilder cb, Job job, GuardTrie.Ranges r, int lo, int hi, Label after, Deque<Job> jobs,
+                               int[] serial, BitSet loaded) {
+        if (lo == hi) {
+            child(cb, job, r.parts()[lo], jobs, serial, copy(loaded));
+            cb.goto_(after);
+            return;
+        }
+        int mid = (lo + hi + 1) >>> 1;
+        Label upper = cb.newLabel();
+        cb.iload(A).loadConstant(r.lows()[mid]).if_icmpge(upper);
+        ranges(cb, job, r, lo, mid - 1, after, jobs, serial, loaded);
+        cb.labelBinding(upper);
+        ranges(cb, job, r, mid, hi, after, jobs, serial, loaded);
     }
 
     /** Emits the load of {@code slot} (and of the header length it is indexed by) unless this path has it. */

@@ -123,6 +123,18 @@ final class GuardChain {
                         pc = mustFail ? no : yes;
                         continue;
                     }
+                    int accept = accepts(p, yes) ? yes : accepts(p, no) ? no : -1;
+                    if (a.slot() >= 0 && fork && accept >= 0 && uniformVerdict(p)) {
+                        // One side accepts at once: the chain for the other side needs no guard. If
+                        // both chains' guards hold, the program matches either way with the same
+                        // verdict, and CompiledFilterSet.hit counts a program once. So 'port 80'
+                        // is 'src port 80' or 'dst port 80', each a switch case beside the others.
+                        List<Guard> other = new ArrayList<>(guards);
+                        other.add(new Guard(a.slot(), op & 0xf0, p.k(pc), accept == no));
+                        out.add(new GuardChain(other, accept, a, x, false));
+                        pc = accept == yes ? no : yes;
+                        continue;
+                    }
                     if (a.slot() >= 0 && fork) {
                         List<Guard> other = new ArrayList<>(guards);
                         other.add(new Guard(a.slot(), op & 0xf0, p.k(pc), true));
@@ -142,6 +154,28 @@ final class GuardChain {
         if (!guards.contains(g)) {
             guards.add(g);
         }
+    }
+
+    /** Whether the instruction at {@code pc} is {@code ret #k} with k other than 0. */
+    private static boolean accepts(BpfProgram p, int pc) {
+        return p.code(pc) == Bpf.RET_K_OP && p.k(pc) != 0;
+    }
+
+    /** Whether every RET returns a constant, and the non-zero ones all the same (libpcap's programs do). */
+    private static boolean uniformVerdict(BpfProgram p) {
+        int verdict = 0;
+        for (int pc = 0; pc < p.length(); pc++) {
+            if (p.code(pc) == Bpf.RET_A_OP) {
+                return false;
+            }
+            if (p.code(pc) == Bpf.RET_K_OP && p.k(pc) != 0) {
+                if (verdict != 0 && verdict != p.k(pc)) {
+                    return false;
+                }
+                verdict = p.k(pc);
+            }
+        }
+        return true;
     }
 
     /** Whether the instruction at {@code pc} is {@code ret #0}. */

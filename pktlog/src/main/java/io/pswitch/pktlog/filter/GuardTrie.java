@@ -23,7 +23,7 @@ final class GuardTrie {
     /** Fewest distinct constants on one field for a switch instead of a test per constant. */
     static final int MIN_SWITCH_KEYS = 3;
     /** Most cases in one switch: its table alone is 8 bytes a case. */
-    static final int MAX_SWITCH_KEYS = 256;
+    static final int MAX_SWITCH_KEYS = 128;
     /** Residuals above this size are interpreted, not compiled (a huge program would not JIT anyway). */
     static final int MAX_RESIDUAL = 3000;
     static final int CALL_SIZE = 24;
@@ -39,7 +39,7 @@ final class GuardTrie {
         }
     }
 
-    sealed interface Branch permits Test, Switch, Always {
+    sealed interface Branch permits Test, Switch, Ranges, Always {
     }
 
     /** {@code if (guard) child}. */
@@ -48,6 +48,13 @@ final class GuardTrie {
 
     /** {@code switch ((int) memo[slot]) { case keys[i]: children[i] }}. */
     record Switch(int slot, int[] keys, Node[] children) implements Branch {
+    }
+
+    /**
+     * A switch too large for one method, cut into parts by key: a binary search on the value over
+     * {@code lows} (each part's smallest key) picks the one part that can hold it.
+     */
+    record Ranges(int slot, int[] lows, Node[] parts) implements Branch {
     }
 
     /** A part of a node moved into a method of its own. */
@@ -103,6 +110,8 @@ final class GuardTrie {
 
     private static void addSwitches(Node node, int slot, TreeMap<Integer, List<Entry>> cases, int depth) {
         List<Map.Entry<Integer, List<Entry>>> all = new ArrayList<>(cases.entrySet());
+        List<Node> parts = new ArrayList<>();
+        List<Integer> lows = new ArrayList<>();
         for (int from = 0; from < all.size(); from += MAX_SWITCH_KEYS) {
             int to = Math.min(all.size(), from + MAX_SWITCH_KEYS);
             int[] keys = new int[to - from];
@@ -111,15 +120,15 @@ final class GuardTrie {
                 keys[i - from] = all.get(i).getKey();
                 children[i - from] = build(all.get(i).getValue(), depth);
             }
-            Switch sw = new Switch(slot, keys, children);
-            if (all.size() <= MAX_SWITCH_KEYS) {
-                node.branches.add(sw);
-            } else {
-                // Each part of a large switch is a method with its own lookupswitch.
-                Node part = new Node();
-                part.branches.add(sw);
-                node.branches.add(new Always(part));
-            }
+            Node part = new Node();
+            part.branches.add(new Switch(slot, keys, children));
+            parts.add(part);
+            lows.add(keys[0]);
+        }
+        if (parts.size() == 1) {
+            node.branches.add(parts.getFirst().branches.getFirst());
+        } else {
+            node.branches.add(new Ranges(slot, lows.stream().mapToInt(Integer::intValue).toArray(), parts.toArray(Node[]::new)));
         }
     }
 
@@ -141,10 +150,31 @@ final class GuardTrie {
                 }
             }
             if (largest == null) {
-                break; // a switch table alone; FilterSetCompiler checks the real size
+                packBranches(node, budget);
+                node.size = inlineSize(node);
+                break;
             }
             largest.method = true;
             node.size = inlineSize(node);
+        }
+    }
+
+    /** A node with more branches than fit one method, even calling every child, splits them over methods. */
+    private static void packBranches(Node node, int budget) {
+        List<Branch> all = new ArrayList<>(node.branches);
+        node.branches.clear();
+        Node pack = null;
+        for (Branch b : all) {
+            Node one = new Node();
+            one.branches.add(b);
+            int size = inlineSize(one);
+            if (pack == null || pack.size + size > budget / 2) {
+                pack = new Node();
+                pack.method = true;
+                node.branches.add(new Always(pack));
+            }
+            pack.branches.add(b);
+            pack.size += size;
         }
     }
 
@@ -187,6 +217,7 @@ final class GuardTrie {
             switch (b) {
                 case Test t -> out.add(t.child());
                 case Switch s -> out.addAll(List.of(s.children()));
+                case Ranges r -> out.addAll(List.of(r.parts()));
                 case Always a -> out.add(a.child());
             }
         }
@@ -205,6 +236,13 @@ final class GuardTrie {
                     int sum = 20 + 8 * s.keys().length;
                     for (Node c : s.children()) {
                         sum += 3 + sizeAt(c);
+                    }
+                    yield sum;
+                }
+                case Ranges r -> {
+                    int sum = 0;
+                    for (Node part : r.parts()) {
+                        sum += 16 + sizeAt(part);
                     }
                     yield sum;
                 }
