@@ -13,6 +13,10 @@ public final class FilterMatch {
     int dirtyWords;
     int count;
     int storeLength;
+    /** The compiled set's running maximum of min(verdict, snaplen), before capping to the captured length. */
+    long want;
+    /** The compiled set's memoised loads for the current frame ({@link MemoLoads}). */
+    long[] memo = new long[0];
 
     /** Number of filters that matched the last frame. */
     public int count() {
@@ -54,6 +58,15 @@ public final class FilterMatch {
     }
 
     /** Clears the previous frame's result; grows the bitmap only when a larger set arrives (cold, once per set). */
+    void reset(int words, int memoSlots) {
+        if (memo.length < memoSlots) {
+            memo = new long[memoSlots];
+        }
+        want = 0;
+        reset(words);
+    }
+
+    /** As {@link #reset(int, int)}, for the interpreted set. */
     void reset(int words) {
         if (bitmap.length < words) {
             bitmap = new long[words];

@@ -2,9 +2,11 @@ package io.pswitch.pktlog.filter;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,8 +20,10 @@ import java.util.function.ToIntFunction;
  * bitmap over positions in a {@link FilterMatch}. Port scopes are resolved to port indices when the
  * set is built: for every ingress port the set holds the positions of the enabled filters that apply
  * to it, so evaluating a frame runs exactly those programs and nothing else. Filters with the same
- * expression share one program, and the per-port lists keep them adjacent, so a frame runs each
- * distinct program once however many filters (different ports, snaplens) use it. A filter naming a
+ * expression share one program, so a frame runs each distinct program once however many filters
+ * (different ports, snaplens) use it. Compiled ({@link Evaluation#COMPILED}), the whole set is one
+ * hidden class with one method per distinct port scope ({@link FilterSetCompiler}): header loads made
+ * once per frame, tests shared by many programs made once, one call per frame. A filter naming a
  * port the switch does not have matches nothing on it (it is not widened to "all ports"); a disabled
  * filter keeps its position but is never run.
  */
@@ -29,40 +33,43 @@ public final class FilterSet {
         /** {@link BpfInterpreter}: no class per program, cheapest to build. */
         INTERPRETED,
         /**
-         * {@link BpfBytecodeCompiler}: a hidden class per distinct program (about 1 ms each to build),
-         * 3-6x faster per frame while few programs are hot; programs too large to JIT are interpreted,
-         * and so is every program of a set with more than {@link #MAX_COMPILED_PROGRAMS} distinct ones.
+         * {@link FilterSetCompiler}: the whole set as one hidden class, whatever the number of
+         * programs (one class per set, not per program, so the call per frame stays monomorphic
+         * for a set, and its cost grows with the tests a frame needs, not with the set's size).
          */
         COMPILED
     }
 
-    /**
-     * Above this many distinct programs a COMPILED set interprets them all. Every frame runs every
-     * program, so each hidden class is hot at once and the JIT cannot keep up: measured with 2000
-     * filters, compiled evaluation took 6-37 ms per frame against 0.3 ms interpreted (the switch
-     * forwarded about 250 frames/s); with 256 programs, 170-210 us against 20-30 us.
-     */
-    public static final int MAX_COMPILED_PROGRAMS = 16;
-
     /** No filters: nothing matches. */
-    public static final FilterSet EMPTY = new FilterSet(List.of(), new int[0], new BpfProgram[0],
-            new CompiledBpfProgram[0], new int[0][], new int[0]);
+    public static final FilterSet EMPTY = new FilterSet(List.of(), new int[0], new BpfProgram[0], new int[0][], new int[0]);
 
     private final List<Filter> filters;
     private final int[] programOf;
     private final BpfProgram[] programs;
-    private final CompiledBpfProgram[] compiled;
     private final int[] snaplens;
     private final int[][] byPort;
     private final int[] anyPort;
     private final int words;
+    /** Null when interpreted. */
+    private final CompiledFilterSet compiled;
+    /** The compiled set's scope for each port index, and for any other port. */
+    private final int[] scopeOfPort;
+    private final int anyScope;
+    private final int memoSlots;
 
-    private FilterSet(List<Filter> filters, int[] programOf, BpfProgram[] programs, CompiledBpfProgram[] compiled,
-                      int[][] byPort, int[] anyPort) {
+    private FilterSet(List<Filter> filters, int[] programOf, BpfProgram[] programs, int[][] byPort, int[] anyPort) {
+        this(filters, programOf, programs, byPort, anyPort, null, new int[0], 0, 0);
+    }
+
+    private FilterSet(List<Filter> filters, int[] programOf, BpfProgram[] programs, int[][] byPort, int[] anyPort,
+                      CompiledFilterSet compiled, int[] scopeOfPort, int anyScope, int memoSlots) {
+        this.compiled = compiled;
+        this.scopeOfPort = scopeOfPort;
+        this.anyScope = anyScope;
+        this.memoSlots = memoSlots;
         this.filters = List.copyOf(filters);
         this.programOf = programOf;
         this.programs = programs;
-        this.compiled = compiled;
         this.snaplens = new int[filters.size()];
         for (int i = 0; i < snaplens.length; i++) {
             snaplens[i] = filters.get(i).snaplen();
@@ -122,21 +129,51 @@ public final class FilterSet {
             }
             programOf[pos] = index;
         }
-        CompiledBpfProgram[] runnable = new CompiledBpfProgram[programs.size()];
-        if (evaluation == Evaluation.COMPILED && programs.size() <= MAX_COMPILED_PROGRAMS) {
-            for (int pos = 0; pos < filters.size(); pos++) {
-                int index = programOf[pos];
-                if (filters.get(pos).enabled() && runnable[index] == null) {
-                    // null (too large to JIT) stays null: evaluate() interprets those.
-                    runnable[index] = BpfBytecodeCompiler.compile(programs.get(index));
-                }
-            }
+        FilterSet set = build(filters, programOf, programs.toArray(BpfProgram[]::new), portIndex);
+        return evaluation == Evaluation.COMPILED && !set.isEmpty() ? set.compileScopes() : set;
+    }
+
+    /** One compiled scope per distinct list of positions (ports without scoped filters share one). */
+    private FilterSet compileScopes() {
+        Map<List<Integer>, Integer> scopeOf = new LinkedHashMap<>();
+        int[] scopeOfPort = new int[byPort.length];
+        int anyScope = scopeOf.computeIfAbsent(boxed(anyPort), l -> scopeOf.size());
+        for (int port = 0; port < byPort.length; port++) {
+            scopeOfPort[port] = scopeOf.computeIfAbsent(boxed(byPort[port]), l -> scopeOf.size());
         }
-        return build(filters, programOf, programs.toArray(BpfProgram[]::new), runnable, portIndex);
+        List<List<FilterSetCompiler.ScopeProgram>> scopes = new ArrayList<>();
+        for (List<Integer> positions : scopeOf.keySet()) {
+            Map<Integer, List<Integer>> byProgram = new LinkedHashMap<>();
+            for (int pos : positions) {
+                byProgram.computeIfAbsent(programOf[pos], p -> new ArrayList<>()).add(pos);
+            }
+            List<FilterSetCompiler.ScopeProgram> scope = new ArrayList<>();
+            for (Map.Entry<Integer, List<Integer>> e : byProgram.entrySet()) {
+                long cap = 0;
+                for (int pos : e.getValue()) {
+                    cap = Math.max(cap, snaplens[pos] == 0 ? Long.MAX_VALUE : snaplens[pos]);
+                }
+                scope.add(new FilterSetCompiler.ScopeProgram(programs[e.getKey()],
+                        e.getValue().stream().mapToInt(Integer::intValue).toArray(), cap));
+            }
+            scopes.add(scope);
+        }
+        FilterSetCompiler.Result r;
+        try {
+            r = FilterSetCompiler.compile(scopes);
+        } catch (IllegalArgumentException beyondClassFileLimits) {
+            // e.g. more distinct constants than a constant pool holds: the interpreter has no such limit.
+            return this;
+        }
+        return new FilterSet(filters, programOf, programs, byPort, anyPort, r.set(), scopeOfPort, anyScope, r.memoSlots());
+    }
+
+    private static List<Integer> boxed(int[] positions) {
+        return Arrays.stream(positions).boxed().toList();
     }
 
     private static FilterSet build(List<Filter> filters, int[] programOf, BpfProgram[] programs,
-                                   CompiledBpfProgram[] runnable, ToIntFunction<String> portIndex) {
+                                   ToIntFunction<String> portIndex) {
         List<Integer> any = new ArrayList<>();
         Map<Integer, List<Integer>> scoped = new HashMap<>();
         int maxPort = -1;
@@ -167,7 +204,7 @@ public final class FilterSet {
             all.addAll(scoped.getOrDefault(port, List.of()));
             byPort[port] = all.stream().sorted(byProgramThenPosition).mapToInt(Integer::intValue).toArray();
         }
-        return new FilterSet(filters, programOf, programs, runnable, byPort, anyPort);
+        return new FilterSet(filters, programOf, programs, byPort, anyPort);
     }
 
     /** The filters, by position (including disabled ones). */
@@ -209,6 +246,14 @@ public final class FilterSet {
      * @return the number of matching filters; {@link FilterMatch#storeLength()} says how many bytes to persist
      */
     public int evaluate(MemorySegment segment, long offset, int wireLen, int capLen, int port, FilterMatch match) {
+        CompiledFilterSet c = compiled;
+        if (c != null) {
+            match.reset(words, memoSlots);
+            c.evaluate(port >= 0 && port < scopeOfPort.length ? scopeOfPort[port] : anyScope, segment, offset, wireLen,
+                    capLen, match);
+            match.storeLength = (int) Math.min(match.want, Math.max(0, capLen));
+            return match.count;
+        }
         match.reset(words);
         int[] positions = port >= 0 && port < byPort.length ? byPort[port] : anyPort;
         if (positions.length == 0) {
@@ -225,9 +270,7 @@ public final class FilterSet {
             int program = programOf[pos];
             if (program != lastProgram) {
                 lastProgram = program;
-                CompiledBpfProgram c = compiled[program];
-                verdict = c != null ? c.run(segment, offset, wireLen, capLen)
-                        : interpreter.run(programs[program], segment, offset, wireLen, capLen);
+                verdict = interpreter.run(programs[program], segment, offset, wireLen, capLen);
             }
             if (verdict != 0) {
                 bitmap[pos >>> 6] |= 1L << pos;

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
  * arbitrary instruction sequences are rejected by {@link BpfProgram#of} with a
  * {@link BpfValidationException}, or run to a verdict without an exception (validated programs only
  * jump forward, so every run is bounded by the program length), agreeing with libpcap.
+ * {@link #framesAgainstFilterSets}: arbitrary frames on any ingress port against a set of 300 random
+ * filters compiled as one program ({@link FilterSetCompiler}), bit by bit against libpcap's verdict
+ * for each filter; {@link #randomFilterSets}: a random set of up to 60 filters per input, likewise.
  *
  * <p>Every frame sits at an offset in a segment that ends exactly where the captured bytes end, so
  * a read past {@code capLen} throws. {@code mvn verify} replays
@@ -125,6 +128,60 @@ class BpfFuzzTest {
                     libpcap.close();
                 }
             }
+        }
+    }
+
+    private static FilterSet set;
+    private static SetOracle oracle;
+
+    private static synchronized void setOnce() throws Throwable {
+        if (set == null) {
+            List<Filter> filters = new FilterGrammar(300).filters(300);
+            oracle = new SetOracle(filters, FilterSetDifferentialTest.PORT_INDEX, new LibpcapReference());
+            set = FilterSet.compile(filters, FilterSetDifferentialTest.PORT_INDEX);
+        }
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void framesAgainstFilterSets(FuzzedDataProvider data) throws Throwable {
+        Assumptions.assumeTrue(LibpcapLibrary.available(), "libpcap is not installed: no filters to compile");
+        setOnce();
+        int offset = data.consumeInt(0, 63);
+        int port = data.consumeInt(-1, 3);
+        int extraWire = data.consumeBoolean() ? data.consumeInt(0, 65536) : 0;
+        byte[] frame = data.consumeBytes(MAX_CAPLEN);
+        checkSet(set, oracle, frame, frame.length + extraWire, offset, port);
+    }
+
+    @FuzzTest(maxDuration = "2m")
+    void randomFilterSets(FuzzedDataProvider data) throws Throwable {
+        Assumptions.assumeTrue(LibpcapLibrary.available(), "libpcap is not installed: no filters to compile");
+        List<Filter> filters = new FilterGrammar(data.consumeLong()).filters(data.consumeInt(1, 60));
+        FilterSet compiled = FilterSet.compile(filters, FilterSetDifferentialTest.PORT_INDEX);
+        LibpcapReference libpcap = new LibpcapReference();
+        try {
+            SetOracle expected = new SetOracle(filters, FilterSetDifferentialTest.PORT_INDEX, libpcap);
+            for (int i = 0; i < 4 && data.remainingBytes() > 0; i++) {
+                int offset = data.consumeInt(0, 63);
+                int port = data.consumeInt(-1, 3);
+                byte[] frame = data.consumeBytes(data.consumeInt(0, MAX_CAPLEN));
+                checkSet(compiled, expected, frame, frame.length, offset, port);
+            }
+        } finally {
+            libpcap.close();
+        }
+    }
+
+    private static void checkSet(FilterSet s, SetOracle expected, byte[] frame, int wireLen, int offset, int port)
+            throws Throwable {
+        int[] store = new int[1];
+        long[] want = expected.expect(frame, frame.length, wireLen, port, store);
+        FilterMatch match = new FilterMatch();
+        try (Arena arena = Arena.ofConfined()) {
+            int count = s.evaluate(exactly(arena, frame, offset), offset, wireLen, frame.length, port, match);
+            assertThat(java.util.Arrays.copyOf(match.bitmap(), want.length)).as("match bitmap vs libpcap").isEqualTo(want);
+            assertThat(count).isEqualTo(java.util.Arrays.stream(want).mapToInt(Long::bitCount).sum());
+            assertThat(match.storeLength()).as("store length vs libpcap").isEqualTo(store[0]);
         }
     }
 

@@ -27,7 +27,8 @@ final class LibpcapReference {
     private static final MethodHandle OFFLINE_FILTER = LibpcapLibrary.function("pcap_offline_filter",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
 
-    private final Arena arena = Arena.ofConfined();
+    // Shared: a fuzz target keeps one across inputs, whichever thread runs them.
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment pcap;
     private final MemorySegment header = arena.allocate(HDR_SIZE, 8);
     private final MemorySegment data = arena.allocate(MAX_FRAME, 16);
@@ -80,10 +81,20 @@ final class LibpcapReference {
 
     /** libpcap's verdict: what {@code pcap_offline_filter} returns for this frame. */
     int filter(MemorySegment program, byte[] frame, int capLen, int wireLen) throws Throwable {
+        load(frame, capLen, wireLen);
+        return filterLoaded(program);
+    }
+
+    /** Makes {@code frame} the one {@link #filterLoaded} filters (many programs, one copy). */
+    void load(byte[] frame, int capLen, int wireLen) {
         MemorySegment.copy(frame, 0, data, ValueLayout.JAVA_BYTE, 0, capLen);
         header.fill((byte) 0);
         header.set(ValueLayout.JAVA_INT, HDR_CAPLEN, capLen);
         header.set(ValueLayout.JAVA_INT, HDR_LEN, wireLen);
+    }
+
+    /** libpcap's verdict on the frame last {@link #load}ed. */
+    int filterLoaded(MemorySegment program) throws Throwable {
         return (int) OFFLINE_FILTER.invokeExact(program, header, data);
     }
 
