@@ -69,7 +69,7 @@ public final class ConfigReload {
         } catch (RuntimeException e) {
             changed.clear();
             restart.clear();
-            message = "reload of " + (file == null ? "the config" : file) + " failed, the running configuration is unchanged: "
+            message = (file == null ? "reload" : "reload of " + file) + " failed, the running configuration is unchanged: "
                     + oneLine(e);
             ok = false;
             if (System.getenv("PSWITCH_DEBUG") != null) {
