@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pswitch.control.ctl.CtlCommand;
 import io.pswitch.control.filters.FilterStore;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Live reload of the config file in a real {@code pswitch run --config FILE} child, driven as an
@@ -136,6 +140,11 @@ class ConfigReloadSystemTest {
             assertThat(r.get("message").asText()).contains("failed, the running configuration is unchanged",
                     "bad filter expression 'udp dst port 1001 and ('", "syntax error");
             sw.awaitOutput("bad filter expression 'udp dst port 1001 and ('", GUARD_MS);
+            StringWriter ctlOut = new StringWriter();
+            CommandLine ctl = new CommandLine(new CtlCommand());
+            ctl.setOut(new PrintWriter(ctlOut, true));
+            assertThat(ctl.execute("--api", url, "log")).isZero();
+            assertThat(ctlOut.toString()).containsPattern("last config reload\\s+\\S+ FAILED: reload of .* failed, .*syntax error");
             assertThat(get("/api/v1/filters").at("/filters/0/name").asText()).isEqualTo("p1001");
             assertThat(new FilterStore(data).load()).containsExactly(Filter.of(newId, "p1001", "udp dst port 1001"));
 
