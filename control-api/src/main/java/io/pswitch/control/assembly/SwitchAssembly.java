@@ -12,6 +12,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
 import io.pswitch.control.log.LogStatus;
+import io.pswitch.control.log.ReloadStatus;
 import io.pswitch.dataplane.logging.FilterCounters;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.filter.Filter;
@@ -64,6 +65,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private final AgentRunner runner;
     private final CommitOracle oracle;
     private volatile Throwable agentError;
+    private volatile ReloadStatus reload;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -230,7 +232,12 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
 
     @Override
     public LogStatus logStatus() {
-        return LogStatus.of(log, agent.logging(), pool, tiers);
+        return LogStatus.of(log, agent.logging(), pool, tiers, reload);
+    }
+
+    /** Publishes the outcome of a config reload ({@code control.reload}) for the log status. */
+    public void reloadStatus(ReloadStatus status) {
+        this.reload = status;
     }
 
     /** The filters installed now (enabled or not), in order. */

@@ -46,6 +46,11 @@ final class CtlLog implements Callable<Integer> {
         }
         t.add("recovery", r.path("recovered").asLong() + " recovered, " + r.path("dropped").asLong() + " dropped" + dropped
                 + ", " + r.path("truncatedBytes").asLong() + " bytes truncated, in " + micros(r.path("durationNs").asLong()));
+        JsonNode reload = s.path("reload");
+        if (reload.isObject()) {
+            t.add("last config reload", reload.path("time").asText() + " " + (reload.path("ok").asBoolean() ? "ok" : "FAILED") + ": "
+                    + reload.path("message").asText());
+        }
         t.print(out);
         out.flush();
         return 0;

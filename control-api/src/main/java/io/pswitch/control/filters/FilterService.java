@@ -116,6 +116,39 @@ public final class FilterService {
     }
 
     /**
+     * Replaces the whole set with {@code requests}, in their order (a config file reload). A filter
+     * keeps the id of the installed one with its name, as a PUT would, so its counters and records
+     * stay its own; a new name gets a new id. An unchanged set installs nothing.
+     *
+     * @return the generation to wait for, or 0 when the set is the one installed
+     */
+    public synchronized long replaceAll(List<Request> requests) {
+        List<Filter> current = sw.filters();
+        int nextId = sw.nextFilterId();
+        List<Filter> next = new ArrayList<>();
+        for (Request r : requests) {
+            int id = 0;
+            for (Filter old : current) {
+                if (r != null && old.name().equals(r.name())) {
+                    id = old.id();
+                }
+            }
+            Filter f = build(id != 0 ? id : nextId++, r);
+            for (Filter earlier : next) {
+                if (earlier.name().equals(f.name())) {
+                    throw new FilterConflictException(f.name());
+                }
+            }
+            next.add(f);
+        }
+        if (next.equals(current)) {
+            return 0;
+        }
+        generation = sw.replaceFilters(next);
+        return generation;
+    }
+
+    /**
      * The dataplane generation of the last change made here (0 before any): the change is in
      * effect once {@code LoggingStage.appliedGeneration()} reaches it.
      */

@@ -27,11 +27,14 @@ import java.util.TreeMap;
  * @param loggedFrames frames logged since start, {@code loggedBytes} their stored bytes
  * @param skippedNoBuffer matching frames not logged because the pool had no buffer to spare
  * @param tiers where the hot tier lives and how the segment tier keeps up
+ * @param reload the last config reload (SIGHUP): when, whether it applied, what changed, what needs
+ *     a restart; null before the first
  */
 public record LogStatus(String storageClass, String durability, long maxRecordsPerCommit, long maxCommitDelayNs,
                         int capacity, long records, long bytes, long oldestSeq, long newestSeq, long committedSeq,
                         long oldestTimestampNs, long newestTimestampNs, long loggedFrames, long loggedBytes,
-                        long retired, long skippedNoBuffer, Commit commits, Recovery recovery, TierStatus tiers) {
+                        long retired, long skippedNoBuffer, Commit commits, Recovery recovery, TierStatus tiers,
+                        ReloadStatus reload) {
 
     /** Commit latency: count and percentiles in nanoseconds. */
     public record Commit(long count, long p50Ns, long p99Ns, long maxNs) {
@@ -54,7 +57,7 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         return newestTimestampNs == 0 ? null : TimeSpec.format(newestTimestampNs);
     }
 
-    public static LogStatus of(PacketLog log, LoggingStage logging, BufferPool pool, TieredLog tierLog) {
+    public static LogStatus of(PacketLog log, LoggingStage logging, BufferPool pool, TieredLog tierLog, ReloadStatus reload) {
         LogCounters c = logging.counters();
         Durability d = logging.durability();
         long newest = c.publishedSeq();
@@ -97,6 +100,6 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
                 records, c.liveBytes(), oldest, newest, c.committedSeq(), oldestTs, newestTs, c.frames(), c.bytes(),
                 c.retired(), c.skippedNoBuffer(), new Commit(h.count(), h.p50(), h.p99(), h.max()),
                 new Recovery(recoveredTotal, r.dropped().size(), reasons, r.truncatedBytes(), r.durationNs()),
-                TierStatus.of(tierLog, c));
+                TierStatus.of(tierLog, c), reload);
     }
 }

@@ -7,6 +7,8 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.DurationParser;
 import io.pswitch.control.config.SwitchConfigFile;
 import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.reload.ConfigReload;
+import io.pswitch.control.reload.ReloadOnSighup;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
@@ -28,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./pswitch run}: runs the switch until SIGINT/SIGTERM. */
+/** {@code ./pswitch run}: runs the switch until SIGINT/SIGTERM; SIGHUP reloads the config file ({@code control.reload}). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the switch on the given ports until interrupted (Ctrl-C, SIGTERM).", "",
+        description = {"Run the switch on the given ports until interrupted (Ctrl-C, SIGTERM).",
+                "SIGHUP re-reads --config FILE: filters apply live; other changes are named as needing a restart.", "",
                 "Port specs are name=driver:argument[,option=value...]:",
                 "  pcap:<interface>[,snaplen=N][,bufsize=B]       live interface (root or CAP_NET_RAW)",
                 "  afpacket:<interface>[,fanout=<group-id>[:hash|cpu|lb]][,bufsize=B][,rx=v3|v2]  live interface, AF_PACKET rings",
@@ -253,7 +256,10 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private void runUntilStopped(RunSettings settings, CountDownLatch stop, CountDownLatch stopped) throws InterruptedException {
-        try (ServedSwitch served = ServedSwitch.start(settings)) {
+        try (ServedSwitch served = ServedSwitch.start(settings);
+             // Before the start-up lines: once the API address is out, SIGHUP reloads, never stops.
+             ReloadOnSighup reloads = ReloadOnSighup.start(new ConfigReload(config, this::settings, filters.isEmpty(),
+                     served.assembly(), out, System.err), System.err)) {
             SwitchAssembly sw = served.assembly();
             // The hook only signals and waits: closing happens on this thread, in order, so outputs
             // are complete before the JVM exits.
@@ -296,6 +302,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             out.println("pswitch: stopping");
             out.flush();
+            reloads.close();
             // Closing commits the log (the dataplane's last act); say what it holds, so an operator (or
             // a test) can check it against what the next start recovers.
             served.close();

@@ -60,6 +60,19 @@ class OpenApiDocumentTest {
         }
     }
 
+    @Test
+    void theLogStatusReloadObjectIsDocumentedFieldForField() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(OpenApiResource.load());
+        JsonNode documented = doc.at("/components/schemas/LogStatus/properties/reload/properties");
+        io.pswitch.control.log.ReloadStatus status = new io.pswitch.control.log.ReloadStatus(1, 1_700_000_000_000_000_000L, false,
+                "reload of f failed", "f", java.util.List.of(), java.util.List.of("ports"));
+        Set<String> served = new TreeSet<>();
+        new ObjectMapper().valueToTree(status).fieldNames().forEachRemaining(served::add);
+        Set<String> names = new TreeSet<>();
+        documented.fieldNames().forEachRemaining(names::add);
+        assertThat(names).as("documented reload fields").isEqualTo(served);
+    }
+
     private static void collectRefs(JsonNode node, java.util.List<String> out) {
         if (node.isObject()) {
             if (node.has("$ref")) {
