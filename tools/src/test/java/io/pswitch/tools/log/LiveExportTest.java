@@ -2,6 +2,7 @@ package io.pswitch.tools.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.index.PacketLog;
@@ -23,7 +24,7 @@ class LiveExportTest {
     static final long START_NS = 1_763_700_000_000_000_000L;
     static final long SPACING_NS = 1000;
 
-    @TempDir(factory = ShmTempDir.class)
+    @TempDir(factory = ShmTempDirFactory.class)
     Path dir;
 
     @TempDir

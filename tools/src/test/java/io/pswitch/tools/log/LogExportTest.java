@@ -4,6 +4,7 @@ import io.pswitch.control.log.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.pcap.CaptureReader;
@@ -28,7 +29,7 @@ class LogExportTest {
     static final long START_NS = 1_763_700_000_123_456_789L; // 2025-11-21T04:40:00.123456789Z
     static final long SPACING_NS = 1_000_123L;
 
-    @TempDir(factory = ShmTempDir.class)
+    @TempDir(factory = ShmTempDirFactory.class)
     static Path dir;
 
     @TempDir
