@@ -4,7 +4,7 @@ import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pswitch.control.log.PacketStream;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.pktlog.filter.BpfInterpreter;
 import io.pswitch.pktlog.filter.BpfProgram;

@@ -1,6 +1,6 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.pktlog.catalog.LogCatalog;

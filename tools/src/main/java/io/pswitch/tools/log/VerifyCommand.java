@@ -1,6 +1,6 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.index.LogVerifier;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
