@@ -6,14 +6,12 @@ import io.javalin.http.Context;
 import io.pswitch.control.log.PacketStream;
 import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.agent.SwitchAgent;
-import io.pswitch.pktlog.filter.BpfInterpreter;
-import io.pswitch.pktlog.filter.BpfProgram;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSyntaxException;
-import io.pswitch.pktlog.filter.PcapCompiler;
 import io.pswitch.pktlog.libpcap.LibpcapMissingException;
 import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.query.TcpdumpPredicate;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -135,15 +133,12 @@ final class LogResource implements ApiResource {
         if (expression.length() > Filter.MAX_EXPRESSION_LENGTH) {
             throw ApiException.badRequest("filter is " + expression.length() + " characters, more than " + Filter.MAX_EXPRESSION_LENGTH);
         }
-        BpfProgram program;
         try {
-            program = PcapCompiler.get().compile(expression);
+            return TcpdumpPredicate.compile(expression);
         } catch (FilterSyntaxException e) {
             throw ApiException.badRequest("filter: " + e.getMessage().replaceAll("\\p{Cntrl}", "?"));
         } catch (LibpcapMissingException e) {
             throw ApiException.unavailable("filter: libpcap is not available to compile it: " + e.getMessage());
         }
-        BpfInterpreter bpf = new BpfInterpreter();
-        return (segment, offset, storedLength, wireLength) -> bpf.run(program, segment, offset, wireLength, storedLength) != 0;
     }
 }

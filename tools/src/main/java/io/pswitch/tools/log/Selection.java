@@ -2,13 +2,9 @@ package io.pswitch.tools.log;
 
 import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
-import io.pswitch.pktlog.filter.BpfBytecodeCompiler;
-import io.pswitch.pktlog.filter.BpfInterpreter;
-import io.pswitch.pktlog.filter.BpfProgram;
-import io.pswitch.pktlog.filter.CompiledBpfProgram;
-import io.pswitch.pktlog.filter.PcapCompiler;
 import io.pswitch.pktlog.query.FramePredicate;
 import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.query.TcpdumpPredicate;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -77,19 +73,8 @@ public final class Selection {
                 }
             }
         }
-        FramePredicate predicate = filter == null || filter.isBlank() ? null : predicate(filter);
+        FramePredicate predicate = filter == null || filter.isBlank() ? null : TcpdumpPredicate.compile(filter);
         return new Resolved(fromNs, toNs, predicate, portSet, limit == null ? Long.MAX_VALUE : limit, filter);
-    }
-
-    /** A tcpdump expression compiled by libpcap, run as JVM bytecode (or interpreted when too large). */
-    static FramePredicate predicate(String expression) {
-        BpfProgram program = PcapCompiler.get().compile(expression);
-        CompiledBpfProgram compiled = BpfBytecodeCompiler.compile(program);
-        if (compiled != null) {
-            return (segment, offset, stored, wire) -> compiled.run(segment, offset, wire, stored) != 0;
-        }
-        BpfInterpreter interpreter = new BpfInterpreter();
-        return (segment, offset, stored, wire) -> interpreter.run(program, segment, offset, wire, stored) != 0;
     }
 
     /**
