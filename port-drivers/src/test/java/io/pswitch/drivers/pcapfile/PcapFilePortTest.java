@@ -3,6 +3,7 @@ package io.pswitch.drivers.pcapfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortDriverFactory;
@@ -57,17 +58,7 @@ class PcapFilePortTest {
     }
 
     private static byte[] frame(int length, int seq) {
-        byte[] f = new byte[length];
-        for (int i = 0; i < length; i++) {
-            f[i] = (byte) (seq * 7 + i);
-        }
-        if (length >= 14) {
-            f[0] = 2;
-            f[6] = 2;
-            f[12] = (byte) 0x88;
-            f[13] = (byte) 0xb5;
-        }
-        return f;
+        return TestFrames.frame(length, seq);
     }
 
     private Path capture(String name, long[] ts, byte[]... frames) {
