@@ -1,8 +1,8 @@
 package io.pswitch.control.rest;
 
-import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.control.log.PacketStream;
 import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.agent.SwitchAgent;
@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LogResource implements ApiResource {
     private static final Logger LOG = LoggerFactory.getLogger(LogResource.class);
+    private static final int ANY_PORT = -1;
     private final SwitchView view;
 
     LogResource(SwitchView view) {
@@ -53,7 +54,11 @@ final class LogResource implements ApiResource {
         if (from > to) {
             throw ApiException.badRequest("from (" + TimeSpec.format(from) + ") is after to (" + TimeSpec.format(to) + ")");
         }
-        LogQuery query = new LogQuery(from, to, port(ctx), predicate(ctx), limit(ctx));
+        int port = port(ctx);
+        LogQuery query = LogQuery.between(from, to).matching(predicate(ctx)).limit(limit(ctx));
+        if (port != ANY_PORT) {
+            query = query.onPort(port);
+        }
         String formatText = QueryParams.single(ctx, "format");
         PacketStream.Format format;
         try {
@@ -98,7 +103,7 @@ final class LogResource implements ApiResource {
     private int port(Context ctx) {
         String name = QueryParams.single(ctx, "port");
         if (name == null) {
-            return LogQuery.ANY_PORT;
+            return ANY_PORT;
         }
         int p = view.agent().portIndex(name);
         if (p < 0) {

@@ -163,7 +163,7 @@ public final class LogReader {
             if (rec.timestampNs() >= query.toNs()) {
                 break;
             }
-            if (query.ingressPort() != LogQuery.ANY_PORT && rec.ingressPort() != query.ingressPort()) {
+            if (!query.selectsPort(rec.ingressPort())) {
                 continue;
             }
             if (query.predicate() != null

@@ -2,6 +2,7 @@ package io.pswitch.tools.log;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.query.LogQuery;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -52,7 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         CaptureFormat f = CaptureFormat.choose(format, output);
         LogCatalog catalog = dataDir.catalog();
-        Selection.Resolved sel = selection.resolve(catalog, Clock.nowNs());
+        LogQuery sel = selection.resolve(catalog, Clock.nowNs());
         // With the capture on standard output, the summary goes to standard error.
         PrintStream out = toStdout ? System.err : System.out;
         try (LiveLogView log = dataDir.openLog()) {

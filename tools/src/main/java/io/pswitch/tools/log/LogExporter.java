@@ -38,7 +38,7 @@ public final class LogExporter {
      * @param splitBytes roll files at this size, or 0 for one file
      * @param progress called now and then with the sequence reached (for a progress bar), or null
      */
-    public ExportResult export(Selection.Resolved selection, CaptureFormat format, Path output, long splitBytes,
+    public ExportResult export(LogQuery selection, CaptureFormat format, Path output, long splitBytes,
                                LongConsumer progress) {
         long t0 = System.nanoTime();
         LogReader reader = new LogReader(log);
@@ -56,7 +56,7 @@ public final class LogExporter {
     }
 
     /** First and last sequence the selection's window covers (for a progress bar's total). */
-    public long[] window(Selection.Resolved selection) {
+    public long[] window(LogQuery selection) {
         LogReader probe = new LogReader(log);
         long first = selection.fromNs() == Long.MIN_VALUE ? log.oldestSeq() : probe.seekTime(selection.fromNs());
         long end = selection.toNs() == Long.MAX_VALUE ? log.newestSeq() + 1 : probe.seekTime(selection.toNs());
@@ -64,7 +64,7 @@ public final class LogExporter {
     }
 
     private final class Writer implements RecordConsumer {
-        private final Selection.Resolved selection;
+        private final LogQuery selection;
         private final CaptureFormat format;
         private final Path output;
         private final long splitBytes;
@@ -80,7 +80,7 @@ public final class LogExporter {
         /** Bytes a record adds besides its frame (pcap record header; pcapng block and comment, roughly). */
         private final int recordOverhead;
 
-        Writer(Selection.Resolved selection, CaptureFormat format, Path output, long splitBytes, LongConsumer progress) {
+        Writer(LogQuery selection, CaptureFormat format, Path output, long splitBytes, LongConsumer progress) {
             this.selection = selection;
             this.format = format;
             this.output = output;
@@ -114,7 +114,7 @@ public final class LogExporter {
                 gapRecords += seq - prevSeq - 1;
             }
             prevSeq = seq;
-            if (!selection.portSelected(record.ingressPort())) {
+            if (!selection.selectsPort(record.ingressPort())) {
                 return true;
             }
             FramePredicate p = selection.predicate();

@@ -79,7 +79,7 @@ public final class LogReplayer {
     /**
      * @param passes how many times to send the selection (>= 1)
      */
-    public ReplayResult replay(Selection.Resolved selection, PortSpec spec, ReplaySpeed speed, long passes) {
+    public ReplayResult replay(LogQuery selection, PortSpec spec, ReplaySpeed speed, long passes) {
         if (passes < 1) {
             throw new IllegalArgumentException("--loop " + passes + " must be at least 1");
         }
@@ -95,7 +95,7 @@ public final class LogReplayer {
                 long done = 0;
                 for (; done < passes && !sender.stopped; done++) {
                     sender.startPass();
-                    reader.query(selection.query(), sender);
+                    reader.query(selection, sender);
                     sender.flush(true);
                 }
                 return new ReplayResult(sender.sent, sender.bytes, done, System.nanoTime() - t0,
@@ -131,8 +131,7 @@ public final class LogReplayer {
         private final Ring rx;
         private final BufferPool pool;
         private final MemorySegment poolSegment;
-        private final Selection.Resolved selection;
-        private final boolean portFilter;
+        private final LogQuery selection;
         private final double speed;
         private boolean first;
         private long passStartNs;
@@ -147,14 +146,13 @@ public final class LogReplayer {
         long gapErrorMax;
         boolean stopped;
 
-        Sender(Port port, BufferPool pool, Selection.Resolved selection, ReplaySpeed speed) {
+        Sender(Port port, BufferPool pool, LogQuery selection, ReplaySpeed speed) {
             this.port = port;
             this.tx = port.txRing();
             this.rx = port.rxRing();
             this.pool = pool;
             this.poolSegment = pool.segment();
             this.selection = selection;
-            this.portFilter = selection.ports() != null && selection.query().ingressPort() == LogQuery.ANY_PORT;
             this.speed = speed.factor();
         }
 
@@ -165,9 +163,6 @@ public final class LogReplayer {
 
         @Override
         public boolean accept(LogRecord record, MemorySegment frame, long offset) {
-            if (portFilter && !selection.portSelected(record.ingressPort())) {
-                return true;
-            }
             if (inPass >= selection.limit()) {
                 return false;
             }

@@ -1,8 +1,8 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.time.TimeSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.pool.BufferPool;

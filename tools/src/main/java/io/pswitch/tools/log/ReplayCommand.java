@@ -3,6 +3,7 @@ package io.pswitch.tools.log;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.query.LogQuery;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +42,7 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplaySpeed s = ReplaySpeed.parse(speed);
         PortSpec spec = LogReplayer.portSpec(toPort, iface, LogReplayer.scratchDir());
         LogCatalog catalog = dataDir.catalog();
-        Selection.Resolved sel = selection.resolve(catalog, Clock.nowNs());
+        LogQuery sel = selection.resolve(catalog, Clock.nowNs());
         try (LiveLogView log = dataDir.openLog()) {
             ReplayResult r = new LogReplayer(log).replay(sel, spec, s, loop);
             System.out.println(json ? r.toJson() : r.toText());

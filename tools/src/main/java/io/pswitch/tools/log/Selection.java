@@ -48,12 +48,12 @@ public final class Selection {
     }
 
     /**
-     * Parses and compiles the selection.
+     * Parses and compiles the selection into the query it describes.
      *
      * @throws IllegalArgumentException for a bad time, window, limit or port name
      * @throws io.pswitch.pktlog.filter.FilterSyntaxException for a filter libpcap rejects
      */
-    public Resolved resolve(LogCatalog catalog, long nowNs) {
+    public LogQuery resolve(LogCatalog catalog, long nowNs) {
         long fromNs = from == null ? Long.MIN_VALUE : TimeSpec.parse("--from", from, nowNs);
         long toNs = to == null ? Long.MAX_VALUE : TimeSpec.parse("--to", to, nowNs);
         if (toNs < fromNs) {
@@ -74,28 +74,6 @@ public final class Selection {
             }
         }
         FramePredicate predicate = filter == null || filter.isBlank() ? null : TcpdumpPredicate.compile(filter);
-        return new Resolved(fromNs, toNs, predicate, portSet, limit == null ? Long.MAX_VALUE : limit, filter);
-    }
-
-    /**
-     * A selection ready to run.
-     *
-     * @param ports ingress port indices, or null for all
-     * @param expression the filter as given (for messages), or null
-     */
-    public record Resolved(long fromNs, long toNs, FramePredicate predicate, BitSet ports, long limit, String expression) {
-        /**
-         * The query for {@link io.pswitch.pktlog.query.LogReader}; a single port is pushed into it,
-         * several are checked by {@link #portSelected} (the limit then too, by the caller).
-         */
-        public LogQuery query() {
-            int single = ports != null && ports.cardinality() == 1 ? ports.nextSetBit(0) : LogQuery.ANY_PORT;
-            long queryLimit = ports == null || single != LogQuery.ANY_PORT ? limit : Long.MAX_VALUE;
-            return new LogQuery(fromNs, toNs, single, predicate, queryLimit);
-        }
-
-        public boolean portSelected(int port) {
-            return ports == null || ports.get(port & 0xFFFF);
-        }
+        return new LogQuery(fromNs, toNs, portSet, predicate, limit == null ? Long.MAX_VALUE : limit);
     }
 }

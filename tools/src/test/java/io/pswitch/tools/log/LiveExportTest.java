@@ -2,13 +2,14 @@ package io.pswitch.tools.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
+import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.query.LogQuery;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -70,8 +71,8 @@ class LiveExportTest {
                     ExportResult r;
                     try (LiveLogView view = new DataDir(dir).openLog()) {
                         // A slow consumer (a filter that spins) so that retirement overtakes the reader.
-                        Selection.Resolved slow = new Selection.Resolved(Long.MIN_VALUE, Long.MAX_VALUE,
-                                (seg, o, s, w) -> spin(20_000), null, Long.MAX_VALUE, null);
+                        LogQuery slow = new LogQuery(Long.MIN_VALUE, Long.MAX_VALUE, null,
+                                (seg, o, s, w) -> spin(20_000), Long.MAX_VALUE);
                         r = new LogExporter(view, LogCatalog.EMPTY).export(slow, CaptureFormat.PCAPNG, f, 0, null);
                     }
                     exported += r.records();

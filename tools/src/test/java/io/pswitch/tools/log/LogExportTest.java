@@ -4,10 +4,11 @@ import io.pswitch.control.time.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LiveLogView;
+import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.pcap.CaptureReader;
+import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.tools.cli.Pswitch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -153,7 +154,7 @@ class LogExportTest {
     @Test
     void relativeTimesCountBackFromNow() {
         long now = START_NS + 500 * SPACING_NS;
-        Selection.Resolved s = Selection.of("100ms", null, null, null, null).resolve(LogCatalog.EMPTY, now);
+        LogQuery s = Selection.of("100ms", null, null, null, null).resolve(LogCatalog.EMPTY, now);
         assertThat(s.fromNs()).isEqualTo(now - 100_000_000L);
         assertThat(TimeSpec.parse("--from", "2h", now)).isEqualTo(now - 7_200_000_000_000L);
         assertThat(TimeSpec.parse("--from", "2026-11-21T16:00:00.5+01:00", 0))

@@ -131,7 +131,7 @@ class LogReplayTest {
         Path f = out.resolve("top.pcap");
         ReplayResult r;
         try (LiveLogView view = new DataDir(dir).openLog()) {
-            Selection.Resolved sel = Selection.of(null, null, "icmp or arp", null, null).resolve(LogCatalog.EMPTY, 0);
+            var sel = Selection.of(null, null, "icmp or arp", null, null).resolve(LogCatalog.EMPTY, 0);
             r = new LogReplayer(view).replay(sel, LogReplayer.portSpec("out=pcapfile:out=" + f, null, out), ReplaySpeed.TOP, 3);
         }
         List<Frame> sent = read(f);
