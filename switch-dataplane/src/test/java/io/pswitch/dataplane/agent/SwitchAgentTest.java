@@ -358,7 +358,7 @@ class SwitchAgentTest {
 
         // A link that the driver reports down is treated the same.
         agent.offer(SwitchCommand.portUp(2));
-        p1.state = PortState.DOWN;
+        p1.setState(PortState.DOWN);
         run();
         assertThat(p2.waiting()).as("up again: read").isZero();
         assertThat(p1.transmitted).hasSize(1);
@@ -367,7 +367,7 @@ class SwitchAgentTest {
 
     @Test
     void stillTransmitsToAPortWhoseInputEnded() {
-        p2.state = PortState.INPUT_ENDED;
+        p2.setState(PortState.INPUT_ENDED);
         p2.feed(frame(BROADCAST, C));
         byte[] f = frame(BROADCAST, A);
         p0.feed(f);
