@@ -1,7 +1,7 @@
 package io.pswitch.control.assembly;
 
-import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.config.ConfigException;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
 import java.time.Duration;

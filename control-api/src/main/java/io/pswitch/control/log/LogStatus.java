@@ -1,6 +1,7 @@
 package io.pswitch.control.log;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LogCounters;
 import io.pswitch.dataplane.logging.LoggingStage;

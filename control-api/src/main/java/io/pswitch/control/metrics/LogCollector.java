@@ -18,9 +18,10 @@ import java.util.List;
  * and what recovery did at start.
  *
  * <p>Commit latency is a <b>summary</b> (quantiles 0.5 and 0.99, {@code _count}, {@code _sum}) rather
- * than a histogram: pktlog's {@link LatencyHistogram} has log-linear buckets within 12.5% that do
- * not map onto fixed Prometheus {@code le} bounds, and its quantiles are exact over the whole run
- * (not a sliding window). Quantiles report a bucket's upper bound, so they are never optimistic.
+ * than a histogram: pktlog's {@link LatencyHistogram} is an HdrHistogram (3 significant digits)
+ * whose buckets do not map onto fixed Prometheus {@code le} bounds, and its quantiles cover the
+ * whole run (not a sliding window). Quantiles report a bucket's upper bound, so they are never
+ * optimistic; {@code _count} and {@code _sum} are exact.
  * Seconds, as Prometheus wants base units.
  */
 public final class LogCollector extends Collector {

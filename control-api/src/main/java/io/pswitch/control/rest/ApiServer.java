@@ -1,12 +1,12 @@
 package io.pswitch.control.rest;
 
-import io.pswitch.control.config.ApiSettings;
-import io.pswitch.control.assembly.SwitchView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.ParsedEndpoint;
+import io.pswitch.control.assembly.SwitchView;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.metrics.FilterCollector;
 import io.pswitch.control.metrics.LogCollector;

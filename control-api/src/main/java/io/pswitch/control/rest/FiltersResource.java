@@ -1,12 +1,12 @@
 package io.pswitch.control.rest;
 
-import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.control.config.ConfigException;
-import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterService.FilterConflictException;
 import io.pswitch.control.filters.FilterService.UnknownFilterException;
+import io.pswitch.control.filters.FilterService;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.libpcap.LibpcapMissingException;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.pswitch.control.rest;
 
-import io.pswitch.control.assembly.SwitchView;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.port.PortState;
 import java.util.ArrayList;

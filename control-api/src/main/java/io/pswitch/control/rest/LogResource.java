@@ -8,7 +8,7 @@ import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
 import io.pswitch.pktlog.export.CaptureFormat;
 import io.pswitch.pktlog.export.LogExporter;
 import io.pswitch.pktlog.tier.LogView;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterSyntaxException;
 import io.pswitch.pktlog.libpcap.LibpcapMissingException;

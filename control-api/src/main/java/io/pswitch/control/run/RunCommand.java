@@ -3,12 +3,12 @@ package io.pswitch.control.run;
 import io.pswitch.control.assembly.LogSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
-import io.pswitch.control.config.ConfigException;
-import io.pswitch.control.config.DurationParser;
-import io.pswitch.control.config.SwitchConfigFile;
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.reload.ConfigReload;
 import io.pswitch.control.reload.ReloadOnSighup;
+import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.config.SwitchConfigFile;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
@@ -175,8 +175,8 @@ public final class RunCommand implements Callable<Integer> {
                 first(batch, file.batch, RunSettings.DEFAULT_BATCH),
                 RunSettings.IdleMode.parse(first(idle, file.idle, "backoff")),
                 first(fdbSize, fdb.capacity, RunSettings.DEFAULT_FDB_CAPACITY),
-                DurationParser.parse(first(ageing, fdb.ageing, "300s")),
-                DurationParser.parse(first(statusInterval, file.statusInterval, "5s")),
+                TimeSpec.duration(first(ageing, fdb.ageing, "300s")),
+                TimeSpec.duration(first(statusInterval, file.statusInterval, "5s")),
                 quiet,
                 parsed,
                 logSettings(file.log == null ? new SwitchConfigFile.Log() : file.log, dir),
@@ -197,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
                     throw new ConfigException("--commit-records/--commit-interval apply to batch and async durability, not sync");
                 }
                 d = d.withWindow(records != null ? records : d.maxRecords(),
-                        interval != null ? DurationParser.parse(interval) : java.time.Duration.ofNanos(d.maxDelayNs()));
+                        interval != null ? TimeSpec.duration(interval) : java.time.Duration.ofNanos(d.maxDelayNs()));
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,15 +70,5 @@ class SwitchConfigFileTest {
     @Test
     void anEmptyFileIsAllDefaults() throws IOException {
         assertThat(SwitchConfigFile.read(write("")).ports).isEmpty();
-    }
-
-    @Test
-    void parsesOperatorDurations() {
-        assertThat(DurationParser.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(DurationParser.parse("5")).isEqualTo(Duration.ofSeconds(5));
-        assertThat(DurationParser.parse("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(DurationParser.parse("2h")).isEqualTo(Duration.ofHours(2));
-        assertThat(DurationParser.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThatThrownBy(() -> DurationParser.parse("soon")).hasMessage("bad duration 'soon': use e.g. 250ms, 5s, 10m, 2h");
     }
 }

@@ -3,11 +3,11 @@ package io.pswitch.control.filters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pswitch.control.config.ConfigException;
-import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.assembly.LogSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
+import io.pswitch.control.config.ConfigException;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;

@@ -9,7 +9,7 @@ import static io.pswitch.control.rest.ShmWire.broadcast;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import static io.pswitch.control.rest.ShmWire.broadcast;
 import static io.pswitch.control.rest.ShmWire.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;

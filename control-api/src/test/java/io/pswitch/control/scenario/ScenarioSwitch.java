@@ -2,9 +2,9 @@ package io.pswitch.control.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;

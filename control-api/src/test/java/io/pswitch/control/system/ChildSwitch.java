@@ -8,12 +8,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code pswitch run} in a child JVM (same classpath and JVM flags as the tests), with its
  * output in a file: system tests stop it with SIGTERM or kill it with SIGKILL like an operator would.
+ * Shared with other modules' tests through control-api's test-jar.
  */
-final class ChildSwitch implements AutoCloseable {
+public final class ChildSwitch implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -22,13 +25,15 @@ final class ChildSwitch implements AutoCloseable {
         this.log = log;
     }
 
-    static ChildSwitch start(Path log, String... args) throws IOException {
+    public static ChildSwitch start(Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String flags = System.getProperty("pswitch.jvm.flags", "");
         if (!flags.isBlank()) {
             cmd.addAll(Arrays.asList(flags.trim().split("\\s+")));
         }
+        // Several children and the test JVM share a small machine: a switch needs little heap (its pool is mapped).
+        cmd.add("-Xmx512m");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RunCommand.class.getName());
@@ -42,7 +47,7 @@ final class ChildSwitch implements AutoCloseable {
     }
 
     /** Waits until the output contains {@code text}; fails with the output if the child dies or time runs out. */
-    void awaitOutput(String text, long timeoutMs) throws IOException, InterruptedException {
+    public void awaitOutput(String text, long timeoutMs) throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
             if (output().contains(text)) {
@@ -56,26 +61,36 @@ final class ChildSwitch implements AutoCloseable {
         throw new AssertionError("switch did not print '" + text + "' within " + timeoutMs + " ms:\n" + output());
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
+    /** The first match of {@code regex} in the output, or an assertion error showing the output. */
+    public Matcher find(String regex) throws IOException {
+        String out = output();
+        Matcher m = Pattern.compile(regex).matcher(out);
+        if (!m.find()) {
+            throw new AssertionError("no line matching /" + regex + "/ in the switch's output:\n" + out);
+        }
+        return m;
+    }
+
     /** SIGTERM and wait: the clean way; returns the exit code. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
-            throw new AssertionError("switch did not stop within 20 s of SIGTERM");
+            throw new AssertionError("switch did not stop within 30 s of SIGTERM");
         }
         return process.exitValue();
     }
 
     /** SIGKILL: a crash. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
     }
 

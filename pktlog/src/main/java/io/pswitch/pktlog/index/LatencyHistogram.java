@@ -1,66 +1,56 @@
 package io.pswitch.pktlog.index;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
 /**
- * Allocation-free histogram of durations in nanoseconds: 8 linear sub-buckets per power of two,
- * so a percentile is reported within 12.5% (as the bucket's upper bound: never optimistic).
+ * Durations in nanoseconds (commit latency), recorded by the threads that commit and read by any
+ * other (REST, {@code /metrics}, the status line, the benchmark), over HdrHistogram.
  *
- * <p>Single writer. Other threads may read percentiles at any time; they see counts that are at
- * worst a few records stale (plain longs, no tearing on 64-bit JVMs), which is what metrics need.
+ * <p>Cross-thread reads, concretely: writers record into a {@link Recorder} (wait-free, safe for
+ * the committer and the dataplane thread, which both commit). A reader takes the recorder's
+ * interval histogram (the recorder's writer-reader phaser makes the values recorded before the
+ * flip visible to it) and adds it to a cumulative histogram only readers touch, under this
+ * object's lock: every percentile is computed from a stable copy, never from counts a writer is
+ * changing. {@link #count()} and {@link #sum()} are atomics, exact and cheap enough for the
+ * dataplane's per-commit counter publication; a percentile read may trail them by the values
+ * recorded since.
+ *
+ * <p>Precision: 3 significant digits (a percentile is within 0.1 %, reported as its bucket's upper
+ * bound), up to an hour; longer durations count as an hour.
  */
 public final class LatencyHistogram {
-    private static final int SUB_BITS = 3;
-    private static final int SUB = 1 << SUB_BITS;
-    private static final int BUCKETS = (64 - SUB_BITS + 1) * SUB;
+    private static final long HIGHEST_NS = 3_600_000_000_000L;
+    private static final int SIGNIFICANT_DIGITS = 3;
 
-    private final long[] counts = new long[BUCKETS];
-    private long total;
-    private long sum;
-    private long max;
+    private final Recorder recorder = new Recorder(HIGHEST_NS, SIGNIFICANT_DIGITS);
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong sum = new AtomicLong();
+    /** Everything recorded up to the last {@link #snapshot}; guarded by {@code this}. */
+    private final Histogram total = new Histogram(HIGHEST_NS, SIGNIFICANT_DIGITS);
+    /** Recycled by the recorder on every flip, so a read allocates nothing after the first; guarded by {@code this}. */
+    private Histogram interval;
 
+    /** Records one duration; negative values count as 0. */
     public void record(long ns) {
-        long v = Math.max(0, ns);
-        counts[bucket(v)]++;
-        total++;
-        sum += v;
-        if (v > max) {
-            max = v;
-        }
+        long v = Math.min(HIGHEST_NS, Math.max(0, ns));
+        recorder.recordValue(v);
+        sum.addAndGet(v);
+        count.incrementAndGet();
     }
 
-    static int bucket(long v) {
-        if (v < SUB) {
-            return (int) v;
-        }
-        int e = 63 - Long.numberOfLeadingZeros(v);
-        int sub = (int) ((v >>> (e - SUB_BITS)) & (SUB - 1));
-        return (e - SUB_BITS + 1) * SUB + sub;
-    }
-
-    static long upperBound(int bucket) {
-        if (bucket < SUB) {
-            return bucket;
-        }
-        int e = bucket / SUB + SUB_BITS - 1;
-        int sub = bucket % SUB;
-        long lower = ((long) (SUB + sub)) << (e - SUB_BITS);
-        return lower + (1L << (e - SUB_BITS)) - 1;
+    /** Folds what writers recorded since the last read into the readers' cumulative histogram. */
+    private Histogram snapshot() {
+        interval = recorder.getIntervalHistogram(interval);
+        total.add(interval);
+        return total;
     }
 
     /** The value at or below which {@code percent} (0..100) of the recorded durations fall; 0 when empty. */
-    public long percentile(double percent) {
-        long n = total;
-        if (n == 0) {
-            return 0;
-        }
-        long rank = Math.max(1, (long) Math.ceil(percent / 100.0 * n));
-        long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += counts[i];
-            if (seen >= rank) {
-                return Math.min(upperBound(i), max);
-            }
-        }
-        return max;
+    public synchronized long percentile(double percent) {
+        Histogram h = snapshot();
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percent);
     }
 
     public long p50() {
@@ -71,16 +61,19 @@ public final class LatencyHistogram {
         return percentile(99);
     }
 
+    /** The longest duration recorded (within the histogram's precision); 0 when empty. */
+    public synchronized long max() {
+        Histogram h = snapshot();
+        return h.getTotalCount() == 0 ? 0 : h.getMaxValue();
+    }
+
+    /** How many durations were recorded. */
     public long count() {
-        return total;
+        return count.get();
     }
 
-    /** Sum of the recorded durations (for a Prometheus summary's {@code _sum}). */
+    /** Sum of the recorded durations, exact (for a Prometheus summary's {@code _sum}). */
     public long sum() {
-        return sum;
-    }
-
-    public long max() {
-        return max;
+        return sum.get();
     }
 }

@@ -3,12 +3,11 @@ package io.pswitch.drivers.pcap;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
-import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +40,7 @@ import java.lang.invoke.MethodType;
  * {@code pcap_dispatch} on that thread. The upcall never throws (an exception there would kill the
  * JVM): it records the failure and rxSync reports it after dispatch returns.
  */
-public final class PcapLivePort implements Port {
+public final class PcapLivePort extends AbstractPort {
     static final long STATS_INTERVAL_NS = 100_000_000L;
 
     private static final MethodHandle ON_FRAME;
@@ -55,21 +54,14 @@ public final class PcapLivePort implements Port {
         }
     }
 
-    private final PortSpec spec;
-    private final BufferPool pool;
     private final MemorySegment poolSegment;
     private final long poolAddress;
     private final int bufferSize;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
     private final LivePcapHandle handle;
     private final Arena upcallArena;
     private final MemorySegment upcall;
     private final long fracToNs;
 
-    private PortState state = PortState.UP;
-    private String downReason;
     private long lastTimestampNs = Long.MIN_VALUE;
     private long upcallOverflows;
     private Throwable upcallFailure;
@@ -79,36 +71,20 @@ public final class PcapLivePort implements Port {
     private long txDiscarded;
 
     PcapLivePort(PortSpec spec, PortContext context, LivePcapHandle handle) {
-        this.spec = spec;
-        this.pool = context.pool();
+        super(spec, context);
         this.poolSegment = pool.segment();
         this.poolAddress = poolSegment.address();
         this.bufferSize = pool.bufferSize();
-        this.batch = context.batch();
         this.handle = handle;
         this.fracToNs = handle.nanoTimestamps() ? 1 : 1000;
-        Ring rxRing = null;
-        Ring txRing = null;
-        Arena arena = null;
+        Arena arena = Arena.ofShared();
         try {
-            rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
-            txRing = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
-            arena = Arena.ofShared();
             this.upcall = Linker.nativeLinker().upcallStub(ON_FRAME.bindTo(this), LivePcapHandle.HANDLER, arena);
         } catch (RuntimeException e) {
-            if (rxRing != null) {
-                rxRing.release(pool);
-            }
-            if (txRing != null) {
-                txRing.release(pool);
-            }
-            if (arena != null) {
-                arena.close();
-            }
+            arena.close();
+            releaseRings();
             throw e;
         }
-        this.rx = rxRing;
-        this.tx = txRing;
         this.upcallArena = arena;
     }
 
@@ -148,7 +124,7 @@ public final class PcapLivePort implements Port {
 
     @Override
     public int rxSync() {
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             return 0;
         }
         int want = Math.min(batch, rx.rxSpace());
@@ -160,9 +136,9 @@ public final class PcapLivePort implements Port {
         int status = handle.dispatch(want, upcall);
         int added = (rx.tail - before) & (rx.numSlots() - 1);
         if (status < 0 && status != LivePcapHandle.PCAP_ERROR_BREAK) {
-            markDown("receive failed: " + handle.lastError());
+            down("receive failed: " + handle.lastError());
         } else if (upcallFailure != null) {
-            markDown("receive callback failed: " + upcallFailure);
+            down("receive callback failed: " + upcallFailure);
         }
         long now = System.nanoTime();
         if (now - nextStatsNs >= 0) {
@@ -179,7 +155,7 @@ public final class PcapLivePort implements Port {
     public int txSync() {
         Ring ring = tx;
         int sent = 0;
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             // Nothing leaves a port that is down: what was handed over is discarded, not kept forever.
             txDiscarded += ring.txPending();
             ring.hwcur = ring.head;
@@ -201,7 +177,7 @@ public final class PcapLivePort implements Port {
                     txErrors++;
                     if (errno == LivePcapHandle.ENXIO || errno == LivePcapHandle.ENODEV
                             || errno == LivePcapHandle.ENETDOWN) {
-                        markDown("transmit failed: " + handle.lastError());
+                        down("transmit failed: " + handle.lastError());
                         ring.hwcur = ring.next(slot);
                         txDiscarded += ring.txPending();
                         ring.hwcur = ring.head;
@@ -217,21 +193,13 @@ public final class PcapLivePort implements Port {
         return sent;
     }
 
-    private void markDown(String reason) {
-        if (state == PortState.UP) {
-            state = PortState.DOWN;
-            downReason = handle.label() + ": " + reason;
-        }
+    private void down(String reason) {
+        markDown(handle.label() + ": " + reason);
     }
 
     @Override
     public long driverRxDrops() {
         return upcallOverflows + kernelDrops;
-    }
-
-    /** Why the port went DOWN (interface gone, receive error), or null while it is up. */
-    public String downReason() {
-        return downReason;
     }
 
     /** Frames that failed to transmit for a reason other than back-pressure. */
@@ -259,45 +227,14 @@ public final class PcapLivePort implements Port {
     }
 
     @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
-    }
-
-    @Override
-    public void close() {
-        if (state == PortState.CLOSED) {
-            return;
-        }
-        state = PortState.CLOSED;
+    protected void closeResources() {
         handle.close();
         // After pcap_close nothing can call the stub any more, so its memory can go.
         upcallArena.close();
-        rx.release(pool);
-        tx.release(pool);
     }
 
     @Override
     public String toString() {
-        return "PcapLivePort[" + spec + " " + state + (downReason == null ? "" : " (" + downReason + ")") + "]";
+        return "PcapLivePort[" + spec + " " + state() + (downReason() == null ? "" : " (" + downReason() + ")") + "]";
     }
 }

@@ -1,6 +1,6 @@
 package io.pswitch.drivers.pcapfile;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
@@ -10,7 +10,6 @@ import io.pswitch.pktlog.pcap.CaptureFormatException;
 import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.pktlog.pcap.LinkType;
 import io.pswitch.pktlog.pcap.PcapWriter;
-import io.pswitch.pktlog.pool.BufferPool;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -47,15 +46,10 @@ import org.agrona.concurrent.NanoClock;
  *
  * <p>All calls come from the dataplane thread that owns the port.
  */
-public final class PcapFilePort implements Port {
-    private final PortSpec spec;
+public final class PcapFilePort extends AbstractPort {
     private final PcapFilePortOptions options;
-    private final BufferPool pool;
     private final MemorySegment poolSegment;
     private final int bufferSize;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
     private final NanoClock monotonic;
     private final EpochNanoClock wallClock;
     private final boolean paced;
@@ -63,7 +57,6 @@ public final class PcapFilePort implements Port {
 
     private CaptureReader reader;
     private PcapWriter writer;
-    private PortState state = PortState.UP;
 
     /** The reader holds a record not yet delivered (not due yet, or no room). */
     private boolean pending;
@@ -81,19 +74,20 @@ public final class PcapFilePort implements Port {
     private String lastError;
 
     PcapFilePort(PortSpec spec, PcapFilePortOptions options, PortContext context, NanoClock monotonic, EpochNanoClock wallClock) {
-        this.spec = spec;
+        super(spec, context);
         this.options = options;
-        this.pool = context.pool();
         this.poolSegment = pool.segment();
         this.bufferSize = pool.bufferSize();
-        this.batch = context.batch();
         this.monotonic = monotonic;
         this.wallClock = wallClock;
         this.speed = options.speed();
         this.paced = speed > 0;
-        this.reader = openInput(spec, options.input());
-        Ring rxRing = null;
-        Ring txRing = null;
+        try {
+            this.reader = openInput(spec, options.input());
+        } catch (RuntimeException e) {
+            releaseRings();
+            throw e;
+        }
         try {
             int linkType = reader.firstLinkType();
             if (linkType != LinkType.ETHERNET && linkType != -1) {
@@ -107,12 +101,8 @@ public final class PcapFilePort implements Port {
                     throw new PortOpenException("port " + spec.name() + ": " + e.getMessage(), e);
                 }
             }
-            rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
-            txRing = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
         } catch (RuntimeException e) {
-            if (rxRing != null) {
-                rxRing.release(pool);
-            }
+            releaseRings();
             reader.close();
             if (writer != null) {
                 writer.close();
@@ -122,8 +112,6 @@ public final class PcapFilePort implements Port {
             }
             throw new PortOpenException("port " + spec.name() + ": " + e.getMessage(), e);
         }
-        this.rx = rxRing;
-        this.tx = txRing;
     }
 
     private static CaptureReader openInput(PortSpec spec, Path input) {
@@ -136,7 +124,7 @@ public final class PcapFilePort implements Port {
 
     @Override
     public int rxSync() {
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             return 0;
         }
         int max = Math.min(batch, rx.rxSpace());
@@ -197,7 +185,7 @@ public final class PcapFilePort implements Port {
                 reader.close();
                 reader = null;
                 if (!again) {
-                    state = PortState.INPUT_ENDED;
+                    state(PortState.INPUT_ENDED);
                     return false;
                 }
                 reader = CaptureReader.open(options.input());
@@ -211,7 +199,7 @@ public final class PcapFilePort implements Port {
                 reader.close();
                 reader = null;
             }
-            state = PortState.INPUT_ENDED;
+            state(PortState.INPUT_ENDED);
             return false;
         }
     }
@@ -226,7 +214,7 @@ public final class PcapFilePort implements Port {
 
     @Override
     public int txSync() {
-        if (state == PortState.CLOSED) {
+        if (closed()) {
             return 0;
         }
         int pendingTx = tx.txPending();
@@ -247,31 +235,6 @@ public final class PcapFilePort implements Port {
         }
         tx.txReclaim();
         return pendingTx;
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
     }
 
     /** Frames delivered to the RX ring so far, over all passes. */
@@ -305,24 +268,15 @@ public final class PcapFilePort implements Port {
     }
 
     @Override
-    public void close() {
-        if (state == PortState.CLOSED) {
-            return;
-        }
-        state = PortState.CLOSED;
+    protected void closeResources() {
         try {
             if (reader != null) {
                 reader.close();
                 reader = null;
             }
         } finally {
-            try {
-                if (writer != null) {
-                    writer.close();
-                }
-            } finally {
-                rx.release(pool);
-                tx.release(pool);
+            if (writer != null) {
+                writer.close();
             }
         }
     }

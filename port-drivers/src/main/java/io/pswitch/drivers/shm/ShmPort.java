@@ -13,13 +13,11 @@ import static io.pswitch.drivers.shm.ShmRingDescriptor.STATE_SWITCH_ATTACHED;
 import static io.pswitch.drivers.shm.ShmRingDescriptor.TO_SWITCH_CONSUMER_OFFSET;
 import static io.pswitch.drivers.shm.ShmRingDescriptor.TO_SWITCH_PRODUCER_OFFSET;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
-import io.pswitch.dataplane.ring.Ring;
-import io.pswitch.pktlog.pool.BufferPool;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,15 +50,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * attached flag set: the port stays UP and back-pressures until a new peer attaches, which takes
  * the role over because the recorded peer pid is no longer alive.
  */
-public final class ShmPort implements Port {
-    private final PortSpec spec;
+public final class ShmPort extends AbstractPort {
     private final String shmName;
-    private final BufferPool pool;
     private final MemorySegment poolSegment;
     private final int bufferSize;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
     private final Path path;
     private final Arena arena;
     private final MemorySegment file;
@@ -83,18 +76,13 @@ public final class ShmPort implements Port {
     private long fromSwitchConsumerCache;
     private long lastTimestampNs;
     private long txDiscarded;
-    private boolean closed;
 
     private ShmPort(PortSpec spec, String shmName, PortContext context, Path path, Arena arena, MemorySegment file,
-            int slotCount, int slotSize, Ring rx, Ring tx) {
-        this.spec = spec;
+            int slotCount, int slotSize) {
+        super(spec, context);
         this.shmName = shmName;
-        this.pool = context.pool();
         this.poolSegment = pool.segment();
         this.bufferSize = pool.bufferSize();
-        this.batch = context.batch();
-        this.rx = rx;
-        this.tx = tx;
         this.path = path;
         this.arena = arena;
         this.file = file;
@@ -143,19 +131,14 @@ public final class ShmPort implements Port {
             throw new PortOpenException("cannot create shm port file " + path + " (" + ShmRingDescriptor.fileSize(slotCount, slotSize)
                     + " bytes): " + e.getMessage(), e);
         }
-        Ring rx = null;
         try {
-            rx = Ring.rx(spec.name() + ".rx", context.ringSize(), context.pool());
-            Ring tx = Ring.tx(spec.name() + ".tx", context.ringSize(), context.pool());
-            return new ShmPort(spec, shmName, context, path, arena, file, slotCount, slotSize, rx, tx);
-        } catch (IllegalStateException e) {
-            if (rx != null) {
-                rx.release(context.pool());
-            }
+            return new ShmPort(spec, shmName, context, path, arena, file, slotCount, slotSize);
+        } catch (PortOpenException e) {
+            // The core could not fill the rings (it gave back what it took).
             ShmRingDescriptor.updateStateBit(file, STATE_SWITCH_ATTACHED, false);
             deleteQuietly(path);
             arena.close();
-            throw new PortOpenException("cannot open shm port " + spec.name() + ": " + e.getMessage(), e);
+            throw new PortOpenException("cannot open shm port " + spec.name() + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -191,26 +174,6 @@ public final class ShmPort implements Port {
         }
     }
 
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
     /** The shm name peers attach to. */
     public String shmName() {
         return shmName;
@@ -244,7 +207,7 @@ public final class ShmPort implements Port {
 
     @Override
     public int rxSync() {
-        if (closed) {
+        if (closed()) {
             return 0;
         }
         int max = Math.min(batch, rx.rxSpace());
@@ -285,7 +248,7 @@ public final class ShmPort implements Port {
 
     @Override
     public int txSync() {
-        if (closed) {
+        if (closed()) {
             return 0;
         }
         int pending = tx.txPending();
@@ -329,26 +292,21 @@ public final class ShmPort implements Port {
         return n;
     }
 
+    /** The peer's attach flag in the shared file is the link: UP while a peer is attached. */
     @Override
     public PortState state() {
-        if (closed) {
+        if (closed()) {
             return PortState.CLOSED;
         }
         return (ShmRingDescriptor.state(file) & STATE_PEER_ATTACHED) != 0 ? PortState.UP : PortState.DOWN;
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void closeResources() {
         // Tell a still-mapped peer the switch is gone before the name disappears.
         ShmRingDescriptor.updateStateBit(file, STATE_SWITCH_ATTACHED, false);
         deleteQuietly(path);
         arena.close();
-        rx.release(pool);
-        tx.release(pool);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pswitch.drivers.pcap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
@@ -64,20 +65,8 @@ class PcapLivePortTest {
         return peer;
     }
 
-    private static byte[] frame(int len, int seq) {
-        byte[] f = new byte[len];
-        f[0] = 0x02;
-        f[5] = 0x01;
-        f[6] = 0x02;
-        f[11] = 0x02;
-        f[12] = (byte) 0x88;
-        f[13] = (byte) 0xb5;
-        f[14] = (byte) (seq >>> 8);
-        f[15] = (byte) seq;
-        for (int i = 16; i < len; i++) {
-            f[i] = (byte) (i * 7 + seq);
-        }
-        return f;
+    private static byte[] frame(int length, int seq) {
+        return TestFrames.frame(length, seq);
     }
 
     private void queue(Ring tx, byte[] f) {

@@ -3,6 +3,7 @@ package io.pswitch.drivers.pcapfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortDriverFactory;
@@ -17,6 +18,7 @@ import io.pswitch.pktlog.pcap.PcapngWriter;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +27,6 @@ import java.util.List;
 import java.util.ServiceLoader;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,17 +58,7 @@ class PcapFilePortTest {
     }
 
     private static byte[] frame(int length, int seq) {
-        byte[] f = new byte[length];
-        for (int i = 0; i < length; i++) {
-            f[i] = (byte) (seq * 7 + i);
-        }
-        if (length >= 14) {
-            f[0] = 2;
-            f[6] = 2;
-            f[12] = (byte) 0x88;
-            f[13] = (byte) 0xb5;
-        }
-        return f;
+        return TestFrames.frame(length, seq);
     }
 
     private Path capture(String name, long[] ts, byte[]... frames) {

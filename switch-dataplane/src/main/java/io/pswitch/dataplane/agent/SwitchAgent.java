@@ -3,7 +3,6 @@ package io.pswitch.dataplane.agent;
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.fdb.ForwardingTable;
-import io.pswitch.dataplane.frame.EthernetFrame;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.dataplane.port.DropCause;
@@ -14,7 +13,6 @@ import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -30,8 +28,8 @@ import org.jctools.queues.MpscArrayQueue;
  * runs every frame to completion on its thread.
  *
  * <p>Duty cycle: apply queued {@link SwitchCommand}s → {@code rxSync} the readable ports → take one
- * {@link Batch} from their RX rings → <b>pass 1</b> (parse, drop with cause, learn the source, look up
- * the destination) → the {@link LoggingStage} (filters, append, commit in {@code sync} mode) → <b>pass 2</b> (move buffers to TX rings) → release the RX
+ * {@link Batch} from their RX rings → <b>pass 1</b> ({@link ClassifyPass}: parse, drop with cause, learn the source, look up
+ * the destination) → the {@link LoggingStage} (filters, append, commit in {@code sync} mode) → <b>pass 2</b> ({@link ForwardPass}: move buffers to TX rings) → release the RX
  * slots → {@code txSync} the ports that got frames or still have frames pending → publish counters
  * (per batch) → sweep a few forwarding-table slots for aged entries.
  *
@@ -54,19 +52,9 @@ public final class SwitchAgent implements Agent {
     private static final VarHandle BOOLEANS = MethodHandles.arrayElementVarHandle(boolean[].class);
     private static final int CAUSES = DropCause.VALUES.length;
     private static final int COMMANDS_PER_CYCLE = 16;
-    private static final int RING_FULL = DropCause.RING_FULL.ordinal();
-
-    private static final int DROP_RUNT = Batch.drop(DropCause.RUNT);
-    private static final int DROP_OVERSIZE = Batch.drop(DropCause.OVERSIZE);
-    private static final int DROP_BAD_SOURCE = Batch.drop(DropCause.BAD_SOURCE);
-    private static final int DROP_LINK_LOCAL = Batch.drop(DropCause.LINK_LOCAL);
-    private static final int DROP_SAME_PORT = Batch.drop(DropCause.SAME_PORT);
-    private static final int DROP_PORT_DOWN = Batch.drop(DropCause.PORT_DOWN);
 
     private final SwitchConfig config;
     private final BufferPool pool;
-    private final MemorySegment memory;
-    private final int bufferSize;
     private final EpochNanoClock clock;
     private final ForwardingTable fdb;
     private final MpscArrayQueue<SwitchCommand> commands;
@@ -93,9 +81,8 @@ public final class SwitchAgent implements Agent {
     private final long[] txFrames;
     private final long[] txBytes;
     private final long[] drops;
-    private final int[] txHead;
-    private final int[] txFree;
-    private final boolean[] txTouched;
+    private final ClassifyPass classifyPass;
+    private final ForwardPass forwardPass;
 
     /** Null when the switch logs nothing. */
     private final LoggingStage logging;
@@ -126,8 +113,6 @@ public final class SwitchAgent implements Agent {
         }
         this.config = config;
         this.pool = pool;
-        this.memory = pool.segment();
-        this.bufferSize = pool.bufferSize();
         this.clock = clock;
         this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs());
         this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
@@ -153,9 +138,8 @@ public final class SwitchAgent implements Agent {
         this.txFrames = new long[portCount];
         this.txBytes = new long[portCount];
         this.drops = new long[portCount * CAUSES];
-        this.txHead = new int[portCount];
-        this.txFree = new int[portCount];
-        this.txTouched = new boolean[portCount];
+        this.classifyPass = new ClassifyPass(pool, fdb, rx, writable, rxBytes, drops);
+        this.forwardPass = new ForwardPass(pool, rx, tx, txFrames, txBytes, drops);
         if (log != null) {
             if (log.pool() != pool) {
                 throw new IllegalArgumentException("the log must be on the switch's buffer pool");
@@ -192,14 +176,14 @@ public final class SwitchAgent implements Agent {
         }
         int frames = takeBatch();
         if (frames > 0) {
-            classify(now);
+            classifyPass.classify(batch, now);
             if (stage != null) {
                 stage.logBatch(batch, now);
             }
             if (obs != null) {
                 obs.onBatch(batch, rx, now);
             }
-            forward();
+            forwardPass.forward(batch, writablePorts, writableCount);
             if (stage != null) {
                 stage.afterForward(batch);
             }
@@ -257,143 +241,6 @@ public final class SwitchAgent implements Agent {
         return count;
     }
 
-    /** Pass 1: a decision per frame. Reads headers only; moves no buffer. */
-    private void classify(long now) {
-        Batch b = batch;
-        MemorySegment mem = memory;
-        ForwardingTable table = fdb;
-        for (int i = 0, n = b.count(); i < n; i++) {
-            int p = b.ingressPort(i);
-            Ring ring = rx[p];
-            int s = b.slot(i);
-            int len = ring.len[s];
-            rxBytes[p] += len;
-            int d;
-            if (len > bufferSize) {
-                // The driver stored only the first bufferSize bytes: the frame cannot be sent whole.
-                d = DROP_OVERSIZE;
-            } else {
-                long off = pool.offset(ring.bufIdx[s]);
-                long parsed = EthernetFrame.parse(mem, off, len);
-                if (parsed == EthernetFrame.RUNT) {
-                    d = DROP_RUNT;
-                } else {
-                    long src = EthernetFrame.src(mem, off);
-                    if (EthernetFrame.isGroup(src)) {
-                        d = DROP_BAD_SOURCE;
-                    } else {
-                        int vid = EthernetFrame.outerVid(parsed);
-                        // 802.1D learns from every valid frame received, link-local ones included.
-                        table.learn(vid, src, p, now);
-                        long dst = EthernetFrame.dst(mem, off);
-                        if (EthernetFrame.isGroup(dst)) {
-                            d = EthernetFrame.isLinkLocal(dst) ? DROP_LINK_LOCAL : Batch.FLOOD;
-                        } else {
-                            int to = table.lookup(vid, dst, now);
-                            if (to < 0) {
-                                d = Batch.FLOOD;
-                            } else if (to == p) {
-                                d = DROP_SAME_PORT;
-                            } else if (!writable[to]) {
-                                d = DROP_PORT_DOWN;
-                            } else {
-                                d = to;
-                            }
-                        }
-                    }
-                }
-            }
-            if (d < Batch.FLOOD) {
-                drops[p * CAUSES + Batch.causeOrdinal(d)]++;
-            }
-            b.decide(i, d);
-        }
-    }
-
-    /** Pass 2: moves the frames to their TX rings in batch order, so each output keeps wire order. */
-    private void forward() {
-        for (int k = 0; k < writableCount; k++) {
-            int p = writablePorts[k];
-            txHead[p] = tx[p].head;
-            txFree[p] = tx[p].userSlots();
-        }
-        Batch b = batch;
-        for (int i = 0, n = b.count(); i < n; i++) {
-            int d = b.decision(i);
-            if (d >= 0) {
-                int p = b.ingressPort(i);
-                if (txFree[d] == 0) {
-                    drops[p * CAUSES + RING_FULL]++;
-                } else {
-                    swapTo(rx[p], b.slot(i), d);
-                }
-            } else if (d == Batch.FLOOD) {
-                flood(b.ingressPort(i), b.slot(i));
-            }
-        }
-        for (int k = 0; k < writableCount; k++) {
-            int p = writablePorts[k];
-            if (txTouched[p]) {
-                Ring ring = tx[p];
-                ring.head = txHead[p];
-                ring.cur = txHead[p];
-            }
-        }
-    }
-
-    private void swapTo(Ring from, int slot, int d) {
-        Ring ring = tx[d];
-        int t = txHead[d];
-        int len = from.len[slot];
-        Ring.swap(from, slot, ring, t);
-        ring.len[t] = len;
-        ring.timestampNs[t] = from.timestampNs[slot];
-        ring.tunnel[t] = from.tunnel[slot];
-        txHead[d] = ring.next(t);
-        txFree[d]--;
-        txFrames[d]++;
-        txBytes[d] += len;
-        txTouched[d] = true;
-    }
-
-    /** To every other writable port: copies for all but the last destination, which gets the buffer. */
-    private void flood(int p, int slot) {
-        Ring from = rx[p];
-        int last = -1;
-        for (int k = 0; k < writableCount; k++) {
-            int d = writablePorts[k];
-            if (d == p) {
-                continue;
-            }
-            if (txFree[d] == 0) {
-                drops[p * CAUSES + RING_FULL]++;
-                continue;
-            }
-            if (last >= 0) {
-                copyTo(from, slot, last);
-            }
-            last = d;
-        }
-        if (last >= 0) {
-            swapTo(from, slot, last);
-        }
-    }
-
-    private void copyTo(Ring from, int slot, int d) {
-        Ring ring = tx[d];
-        int t = txHead[d];
-        int len = from.len[slot];
-        MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(ring.bufIdx[t]), len);
-        ring.len[t] = len;
-        ring.timestampNs[t] = from.timestampNs[slot];
-        ring.tunnel[t] = from.tunnel[slot];
-        txHead[d] = ring.next(t);
-        txFree[d]--;
-        txFrames[d]++;
-        txBytes[d] += len;
-        txTouched[d] = true;
-    }
-
     /** Hands the batch's RX slots back to the drivers: each now holds a buffer free to receive into. */
     private void releaseRxSlots() {
         for (int p = 0; p < portCount; p++) {
@@ -412,8 +259,8 @@ public final class SwitchAgent implements Agent {
         int sent = 0;
         for (int k = 0; k < writableCount; k++) {
             int p = writablePorts[k];
-            if (txTouched[p] || tx[p].txPending() > 0) {
-                txTouched[p] = false;
+            if (forwardPass.touched(p) || tx[p].txPending() > 0) {
+                forwardPass.clearTouched(p);
                 sent += ports[p].txSync();
                 if (logging != null) {
                     logging.afterTxSync(p);

@@ -1,9 +1,9 @@
 package io.pswitch.dataplane.agent;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
-import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,35 +12,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test fixture of the port SPI: a real {@link Port} over real pool rings whose "wire" is memory.
+ * Test fixture of the port SPI: a real port (on the shared {@link AbstractPort} core) over real pool rings whose "wire" is memory.
  * Frames fed with {@link #feed} are received in order (as a driver would: into the RX slot's own
  * buffer, storing only the first bufferSize bytes of a frame too big, with its full length in
  * {@code len}); what the switch transmits is collected with the bufIdx it left in.
  */
-final class MemoryPort implements Port {
-    private final PortSpec spec;
-    private final BufferPool pool;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
+final class MemoryPort extends AbstractPort {
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private final ArrayDeque<Long> inboundTunnel = new ArrayDeque<>();
     final List<byte[]> transmitted = new ArrayList<>();
     final List<Long> transmittedTunnel = new ArrayList<>();
     final List<Integer> transmittedBufIdx = new ArrayList<>();
     final List<Integer> receivedBufIdx = new ArrayList<>();
-    PortState state = PortState.UP;
     /** When set, the peer takes nothing: TX frames stay pending (back-pressure). */
     boolean peerStalled;
     private long stamp;
-    private boolean closed;
 
     MemoryPort(String name, BufferPool pool, int ringSize, int batch) {
-        this.spec = PortSpec.parse(name + "=memory:test");
-        this.pool = pool;
-        this.batch = batch;
-        this.rx = Ring.rx(name + ".rx", ringSize, pool);
-        this.tx = Ring.tx(name + ".tx", ringSize, pool);
+        super(PortSpec.parse(name + "=memory:test"), new PortContext(pool, ringSize, batch));
+    }
+
+    /** The test plays the link: DOWN, INPUT_ENDED, UP again. */
+    void setState(PortState next) {
+        state(next);
     }
 
     void feed(byte[]... frames) {
@@ -66,26 +60,6 @@ final class MemoryPort implements Port {
         transmittedBufIdx.clear();
         transmittedTunnel.clear();
         return out;
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
     }
 
     @Override
@@ -123,20 +97,5 @@ final class MemoryPort implements Port {
         }
         tx.txReclaim();
         return n;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            state = PortState.CLOSED;
-            rx.release(pool);
-            tx.release(pool);
-        }
     }
 }

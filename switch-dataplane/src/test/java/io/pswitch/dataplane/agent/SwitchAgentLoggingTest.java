@@ -3,6 +3,7 @@ package io.pswitch.dataplane.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.dataplane.port.DropCause;
@@ -146,7 +147,7 @@ class SwitchAgentLoggingTest {
     }
 
     private static byte[] frame(long dst, long src, int length, int seq) {
-        return SwitchAgentTest.frame(dst, src, -1, length, seq);
+        return TestFrames.frame(dst, src, -1, length, seq);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.fdb.FdbEntry;
+import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
 import io.pswitch.dataplane.port.PortState;
@@ -85,30 +86,11 @@ class SwitchAgentTest {
     }
 
     static byte[] frame(long dst, long src, int vid, int length, int seq) {
-        byte[] f = new byte[length];
-        for (int i = 0; i < 6; i++) {
-            f[i] = (byte) (dst >>> (40 - 8 * i));
-            f[6 + i] = (byte) (src >>> (40 - 8 * i));
-        }
-        int at = 12;
-        if (vid >= 0) {
-            f[at++] = (byte) 0x81;
-            f[at++] = 0x00;
-            f[at++] = (byte) (vid >>> 8);
-            f[at++] = (byte) vid;
-        }
-        if (length >= at + 2) {
-            f[at++] = (byte) 0x88;
-            f[at++] = (byte) 0xb5;
-        }
-        for (int i = at; i < length; i++) {
-            f[i] = (byte) (seq + i);
-        }
-        return f;
+        return TestFrames.frame(dst, src, vid, length, seq);
     }
 
     static byte[] frame(long dst, long src) {
-        return frame(dst, src, -1, 64, 0);
+        return TestFrames.frame(dst, src);
     }
 
     private int run() {
@@ -398,7 +380,7 @@ class SwitchAgentTest {
 
         // A link that the driver reports down is treated the same.
         agent.offer(SwitchCommand.portUp(2));
-        p1.state = PortState.DOWN;
+        p1.setState(PortState.DOWN);
         run();
         assertThat(p2.waiting()).as("up again: read").isZero();
         assertThat(p1.transmitted).hasSize(1);
@@ -407,7 +389,7 @@ class SwitchAgentTest {
 
     @Test
     void stillTransmitsToAPortWhoseInputEnded() {
-        p2.state = PortState.INPUT_ENDED;
+        p2.setState(PortState.INPUT_ENDED);
         p2.feed(frame(BROADCAST, C));
         byte[] f = frame(BROADCAST, A);
         p0.feed(f);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pswitch.control.config.DurationParser;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.pktlog.segment.SegmentBandwidthProbe;
 import java.io.IOException;
@@ -102,8 +102,8 @@ public final class BenchCommand implements Callable<Integer> {
             Path exportOut = out.equals(Path.of("bench-results", "forwarding.json")) ? Path.of("bench-results", "export.json") : out;
             return ExportBench.run(dir, records, Math.max(1, runs), exportOut, o);
         }
-        double secs = DurationParser.parse(duration).toNanos() / 1e9;
-        double warm = DurationParser.parse(warmup).toNanos() / 1e9;
+        double secs = TimeSpec.duration(duration).toNanos() / 1e9;
+        double warm = TimeSpec.duration(warmup).toNanos() / 1e9;
         for (int p : ports) {
             if (p < 2 || p % 2 != 0) {
                 throw new IllegalArgumentException("--ports " + p + ": port counts must be even and at least 2");
@@ -151,8 +151,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (sizes == null) {
             sizes = List.of(64, 1024);
         }
-        double secs = DurationParser.parse(duration == null ? "3s" : duration).toNanos() / 1e9;
-        double warm = DurationParser.parse(warmup == null ? "1s" : warmup).toNanos() / 1e9;
+        double secs = TimeSpec.duration(duration == null ? "3s" : duration).toNanos() / 1e9;
+        double warm = TimeSpec.duration(warmup == null ? "1s" : warmup).toNanos() / 1e9;
         Path file = out == null ? Path.of("bench-results", "logging.json") : out;
         for (int s : sizes) {
             if (s < LoggingTraffic.MIN_SIZE || s > 2048) {

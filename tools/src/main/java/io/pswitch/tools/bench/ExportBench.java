@@ -19,7 +19,7 @@ import io.pswitch.pktlog.tier.LogView;
 import io.pswitch.pktlog.tier.TierLayout;
 import io.pswitch.tools.log.DataDir;
 import io.pswitch.tools.log.Selection;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.tools.log.Clock;
 import io.pswitch.tools.testpcaps.FrameBuilder;
 import java.io.IOException;

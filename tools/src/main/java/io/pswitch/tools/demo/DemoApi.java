@@ -1,10 +1,10 @@
 package io.pswitch.tools.demo;
 
+import io.pswitch.control.assembly.RunSettings;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.ctl.CtlCommand;
 import io.pswitch.control.rest.ApiServer;
-import io.pswitch.control.config.ApiSettings;
-import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.run.ServedSwitch;
 import java.io.PrintStream;
 import java.net.BindException;

@@ -1,8 +1,8 @@
 package io.pswitch.tools.demo;
 
-import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.run.ServedSwitch;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchCommand;

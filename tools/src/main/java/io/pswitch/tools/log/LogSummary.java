@@ -1,8 +1,8 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.log.TimeSpec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LogSource;
 import io.pswitch.pktlog.segment.SegmentRecoveryReport;

@@ -1,6 +1,6 @@
 package io.pswitch.tools.log;
 
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.tunnel.TunnelMeta;

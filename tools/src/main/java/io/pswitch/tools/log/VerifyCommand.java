@@ -6,7 +6,7 @@ import io.pswitch.pktlog.segment.SegmentRecoveryReport;
 import io.pswitch.pktlog.tier.TierLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.index.LogVerifier;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;

@@ -5,7 +5,7 @@ import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.export.CaptureFormat;
 import io.pswitch.pktlog.export.ExportResult;
 import io.pswitch.pktlog.export.LogExporter;
-import io.pswitch.control.log.TimeSpec;
+import io.pswitch.control.time.TimeSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pswitch.pktlog.index.ShmTempDirFactory;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LogVerifyInspectTest {
     static final long START_NS = 1_763_700_000_000_000_000L;
 
-    @TempDir(factory = ShmTempDir.class)
+    @TempDir(factory = ShmTempDirFactory.class)
     Path dir;
 
     @Test

@@ -2,10 +2,10 @@ package io.pswitch.tools.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.assembly.LogSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.config.ApiSettings;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;

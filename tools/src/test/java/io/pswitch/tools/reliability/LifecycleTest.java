@@ -2,6 +2,7 @@ package io.pswitch.tools.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pswitch.control.system.ChildSwitch;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.drivers.pcap.LivePcapHandle;

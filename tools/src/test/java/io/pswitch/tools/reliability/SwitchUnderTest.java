@@ -1,8 +1,8 @@
 package io.pswitch.tools.reliability;
 
-import io.pswitch.control.run.RunCommand;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.control.run.RunCommand;
 import io.pswitch.control.run.ServedSwitch;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.port.DropCause;

@@ -1,4 +1,4 @@
-package io.pswitch.control.log;
+package io.pswitch.control.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,5 +53,24 @@ class TimeSpecTest {
         assertThat(TimeSpec.format(t)).isEqualTo("2026-11-21T15:30:00.000000042Z");
         assertThat(TimeSpec.format(ns("2026-11-21T15:30:00Z"))).isEqualTo("2026-11-21T15:30:00Z");
         assertThat(TimeSpec.parse("t", TimeSpec.format(t), NOW)).isEqualTo(t);
+    }
+
+    @Test
+    void parsesOperatorDurations() {
+        assertThat(TimeSpec.duration("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(TimeSpec.duration("5")).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(TimeSpec.duration("10m")).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(TimeSpec.duration("2H")).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(TimeSpec.duration("1.5s")).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(TimeSpec.duration("20us")).isEqualTo(java.time.Duration.ofNanos(20_000));
+        assertThatThrownBy(() -> TimeSpec.duration("soon")).hasMessage("bad duration 'soon': use e.g. 250ms, 5s, 10m, 2h");
+        assertThatThrownBy(() -> TimeSpec.duration("-1s")).hasMessageStartingWith("bad duration");
+        assertThatThrownBy(() -> TimeSpec.duration("999999999d")).hasMessageContaining("too long");
+    }
+
+    @Test
+    void aPointInTimeTakesTheSameSpansButNoBareNumber() {
+        assertThat(TimeSpec.parse("from", "1.5s", NOW)).isEqualTo(NOW - 1_500_000_000L);
+        assertThatThrownBy(() -> TimeSpec.parse("from", "90", NOW)).hasMessageContaining("is not a time");
     }
 }

@@ -1,0 +1,119 @@
+package io.pswitch.dataplane.port;
+
+import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.pool.BufferPool;
+
+/**
+ * The core every port shares, as netmap's adapter is: its name and spec, its RX and TX rings over
+ * the pool, its state and its close. A driver supplies {@link #rxSync()} and {@link #txSync()}, the
+ * resources they use, and {@link #closeResources()} to let them go.
+ *
+ * <p>Rings: created here, before the driver's own resources, and given back to the pool last, in
+ * {@link #close()}, after the driver's resources are closed (nothing can then write into a ring's
+ * buffer). A driver whose constructor fails after this one ran calls {@link #releaseRings()}.
+ *
+ * <p>State: written by the dataplane thread (and by {@code close}), read by the REST and metrics
+ * threads; volatile, so a reader sees a transition once it happened. It changes a few times in a
+ * port's life, never per frame.
+ */
+public abstract class AbstractPort implements Port {
+    protected final PortSpec spec;
+    protected final BufferPool pool;
+    /** The most frames one sync moves. */
+    protected final int batch;
+    protected final Ring rx;
+    protected final Ring tx;
+    private volatile PortState state = PortState.UP;
+    private volatile String downReason;
+
+    /** @throws PortOpenException when the pool cannot fill the rings */
+    protected AbstractPort(PortSpec spec, PortContext context) {
+        this.spec = spec;
+        this.pool = context.pool();
+        this.batch = context.batch();
+        Ring rxRing = null;
+        try {
+            rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
+            this.tx = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
+        } catch (IllegalStateException e) {
+            if (rxRing != null) {
+                rxRing.release(pool);
+            }
+            throw new PortOpenException("port " + spec.name() + ": " + e.getMessage(), e);
+        }
+        this.rx = rxRing;
+    }
+
+    @Override
+    public final String name() {
+        return spec.name();
+    }
+
+    @Override
+    public final PortSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public final Ring rxRing() {
+        return rx;
+    }
+
+    @Override
+    public final Ring txRing() {
+        return tx;
+    }
+
+    /** The state this core holds; a driver whose state lives elsewhere (a peer's flag) overrides it, keeping CLOSED. */
+    @Override
+    public PortState state() {
+        return state;
+    }
+
+    protected final boolean closed() {
+        return state == PortState.CLOSED;
+    }
+
+    /** A transition the driver observed (input ended, link back up); never out of CLOSED. */
+    protected final void state(PortState next) {
+        if (state != PortState.CLOSED) {
+            state = next;
+        }
+    }
+
+    /** UP → DOWN, keeping the first reason (interface gone, receive error). */
+    protected final void markDown(String reason) {
+        if (state == PortState.UP) {
+            downReason = reason;
+            state = PortState.DOWN;
+        }
+    }
+
+    /** Why the port went DOWN, or null while it is up. */
+    public final String downReason() {
+        return downReason;
+    }
+
+    /** Closes what the driver opened (handles, files, outputs, flushing them); the rings are still there. */
+    protected void closeResources() {
+    }
+
+    /** Gives both rings' buffers back to the pool: for a driver constructor that fails after the core's. */
+    protected final void releaseRings() {
+        rx.release(pool);
+        tx.release(pool);
+    }
+
+    @Override
+    public final void close() {
+        if (state == PortState.CLOSED) {
+            return;
+        }
+        state = PortState.CLOSED;
+        try {
+            closeResources();
+        } finally {
+            releaseRings();
+        }
+    }
+}
