@@ -2,6 +2,7 @@ package io.pswitch.dataplane.agent;
 
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
+import io.pswitch.dataplane.batch.CycleStage;
 import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LoggingStage;
@@ -86,8 +87,10 @@ public final class SwitchAgent implements Agent {
 
     /** Null when the switch logs nothing. */
     private final LoggingStage logging;
+    /** The logging stage as the cycle calls it, or {@link CycleStage#NONE}. */
+    private final CycleStage stage;
     /** Null unless a benchmark or diagnostic installed one; see {@link #batchObserver}. */
-    private BatchObserver observer;
+    private BatchObserver observer = BatchObserver.NONE;
 
     private int firstPort;
 
@@ -146,8 +149,10 @@ public final class SwitchAgent implements Agent {
             }
             this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
                     config.batchSize());
+            this.stage = new LoggingCycle(logging);
         } else {
             this.logging = null;
+            this.stage = CycleStage.NONE;
         }
     }
 
@@ -160,14 +165,9 @@ public final class SwitchAgent implements Agent {
     public int doWork() {
         int work = applyCommands();
         long now = clock.nanoTime();
-        LoggingStage stage = logging;
-        if (stage != null) {
-            stage.beginCycle(now);
-        }
         BatchObserver obs = observer;
-        if (obs != null) {
-            obs.beginCycle(now);
-        }
+        stage.beginCycle(now);
+        obs.beginCycle(now);
         refreshPortStates();
         for (int p = 0; p < portCount; p++) {
             if (readable[p]) {
@@ -177,16 +177,10 @@ public final class SwitchAgent implements Agent {
         int frames = takeBatch();
         if (frames > 0) {
             classifyPass.classify(batch, now);
-            if (stage != null) {
-                stage.logBatch(batch, now);
-            }
-            if (obs != null) {
-                obs.onBatch(batch, rx, now);
-            }
+            stage.onBatch(batch, now);
+            obs.onBatch(batch, rx, now);
             forwardPass.forward(batch, writablePorts, writableCount);
-            if (stage != null) {
-                stage.afterForward(batch);
-            }
+            stage.afterForward(batch);
             releaseRxSlots();
             work += frames;
         }
@@ -262,9 +256,7 @@ public final class SwitchAgent implements Agent {
             if (forwardPass.touched(p) || tx[p].txPending() > 0) {
                 forwardPass.clearTouched(p);
                 sent += ports[p].txSync();
-                if (logging != null) {
-                    logging.afterTxSync(p);
-                }
+                stage.afterTxSync(p);
             }
         }
         return sent;
@@ -337,9 +329,7 @@ public final class SwitchAgent implements Agent {
     /** Fails the commands still queued and commits the log; the ports stay open (their owner closes them). */
     @Override
     public void onClose() {
-        if (logging != null) {
-            logging.commit();
-        }
+        stage.commit();
         IllegalStateException closed = new IllegalStateException("switch agent closed before applying the command");
         SwitchCommand command;
         while ((command = commands.poll()) != null) {
@@ -393,7 +383,7 @@ public final class SwitchAgent implements Agent {
      * synchronization (starting the agent's thread publishes it).
      */
     public void batchObserver(BatchObserver o) {
-        this.observer = o;
+        this.observer = o == null ? BatchObserver.NONE : o;
     }
 
     /** The logging stage, or null when this switch logs nothing. */

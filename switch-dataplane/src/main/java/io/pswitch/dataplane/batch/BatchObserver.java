@@ -13,6 +13,17 @@ import io.pswitch.dataplane.ring.Ring;
  * rings and the pool, never move buffers or change slots.
  */
 public interface BatchObserver {
+    /** Observes nothing: installed when no benchmark or diagnostic hook is. */
+    BatchObserver NONE = new BatchObserver() {
+        @Override
+        public void beginCycle(long now) {
+        }
+
+        @Override
+        public void onBatch(Batch batch, Ring[] rx, long now) {
+        }
+    };
+
     /** Start of every duty cycle, idle or not (a time-based flush can close its window here). */
     void beginCycle(long now);
 

@@ -1,5 +1,6 @@
 package io.pswitch.tools.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -13,6 +14,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchRule;
+import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.Port;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +107,13 @@ class ArchitectureTest {
     void driversNeverTouchTheForwardingTable() {
         check(noClasses().that().resideInAPackage(DRIVERS).should().dependOnClassesThat()
                 .resideInAnyPackage("io.pswitch.dataplane.fdb.."));
+    }
+
+    @Test
+    void everyDriverPortIsBuiltOnTheSharedCore() {
+        check(classes().that().resideInAPackage(DRIVERS).and().implement(Port.class).and().areNotInterfaces()
+                .should().beAssignableTo(AbstractPort.class)
+                .because("the core owns name, spec, rings, state and close; a driver supplies only its syncs"));
     }
 
     @Test
