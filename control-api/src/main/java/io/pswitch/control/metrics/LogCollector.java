@@ -51,7 +51,7 @@ public final class LogCollector extends Collector {
         return List.of(
                 new GaugeMetricFamily("pswitch_log_records", "Records the log holds now over both tiers (published, not retired).", records),
                 new GaugeMetricFamily("pswitch_log_capacity_records", "Records the log can hold.", log.capacity()),
-                new GaugeMetricFamily("pswitch_log_stored_bytes", "Frame bytes the live records hold.", c.liveBytes()),
+                new GaugeMetricFamily("pswitch_log_stored_bytes", "Frame bytes the hot tier's records hold (those the drain has not moved to the segments yet).", c.liveBytes()),
                 new CounterMetricFamily("pswitch_log_appended_records_total", "Records appended since start (all filters).", c.frames()),
                 new CounterMetricFamily("pswitch_log_retired_records_total", "Records retired by retention since start.", c.retired()),
                 new CounterMetricFamily("pswitch_log_skipped_no_buffer_total",

@@ -31,6 +31,9 @@ public final class PortCollector extends Collector {
                 "Received frames not forwarded (or not to some port), by ingress port and cause.", List.of("port", "cause"));
         CounterMetricFamily driverDrops = new CounterMetricFamily("pswitch_port_driver_rx_drops_total",
                 "Frames the port driver discarded on receive (RX ring full or frame too large).", port);
+        CounterMetricFamily driver = new CounterMetricFamily("pswitch_port_driver_total",
+                "The port driver's own counters (kernel drops, fill ring empty, TX ring full, bad datagrams by cause, ...).",
+                List.of("port", "counter"));
         GaugeMetricFamily up = new GaugeMetricFamily("pswitch_port_up",
                 "1 when the switch reads and writes the port (admin up and driver up or input ended), else 0.", port);
         for (int p = 0; p < agent.portCount(); p++) {
@@ -45,10 +48,13 @@ public final class PortCollector extends Collector {
                 drops.addMetric(List.of(name, cause.label()), c.drops(cause));
             }
             driverDrops.addMetric(l, agent.port(p).driverRxDrops());
+            for (java.util.Map.Entry<String, Long> e : agent.port(p).driverCounters().entrySet()) {
+                driver.addMetric(List.of(name, e.getKey()), e.getValue());
+            }
             PortState s = agent.port(p).state();
             boolean working = agent.portAdminUp(p) && (s == PortState.UP || s == PortState.INPUT_ENDED);
             up.addMetric(l, working ? 1 : 0);
         }
-        return List.of(rxFrames, rxBytes, txFrames, txBytes, drops, driverDrops, up);
+        return List.of(rxFrames, rxBytes, txFrames, txBytes, drops, driverDrops, driver, up);
     }
 }

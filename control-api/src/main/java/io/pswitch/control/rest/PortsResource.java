@@ -27,10 +27,12 @@ final class PortsResource implements ApiResource {
     }
 
     /** A port as the API shows it. {@code state} is what the switch does with it: down when either the admin or the driver says so. */
-    record PortJson(String name, String driver, String spec, String state, boolean adminUp, String driverState, Counters counters) {
+    record PortJson(String name, String driver, String spec, String state, boolean adminUp, String driverState, String description,
+                    Counters counters) {
     }
 
-    record Counters(long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops, long driverRxDrops) {
+    record Counters(long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops, long driverRxDrops,
+                    Map<String, Long> driver) {
     }
 
     record PortList(List<PortJson> ports) {
@@ -109,7 +111,8 @@ final class PortsResource implements ApiResource {
         boolean adminUp = agent.portAdminUp(p);
         String state = adminUp ? lower(driverState) : "down";
         return new PortJson(port.name(), port.spec().driver(), port.spec().text(), state, adminUp, lower(driverState),
-                new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, port.driverRxDrops()));
+                port.description(), new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, port.driverRxDrops(),
+                port.driverCounters()));
     }
 
     private static String lower(PortState s) {

@@ -88,7 +88,8 @@ class MetricsScrapeTest {
             assertThat(m.value("pswitch_log_bytes_total", "filter", "big", "filter_id", "2")).isEqualTo(2 * 200 + 300);
             assertThat(m.value("pswitch_log_records")).isEqualTo(6);
             assertThat(m.value("pswitch_log_appended_records_total")).isEqualTo(6);
-            assertThat(m.value("pswitch_log_stored_bytes")).isEqualTo(3 * 100 + 2 * 200 + 300);
+            // The hot tier's bytes: what the drain has not yet moved to the segments (all of it, or less).
+            assertThat(m.value("pswitch_log_stored_bytes")).isBetween(0.0, 3 * 100 + 2 * 200 + 300.0);
             assertThat(m.value("pswitch_log_retired_records_total")).isZero();
             assertThat(m.value("pswitch_log_skipped_no_buffer_total")).isZero();
             assertThat(m.value("pswitch_log_recovered_records")).isZero();

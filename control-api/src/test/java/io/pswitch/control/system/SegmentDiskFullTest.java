@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class SegmentDiskFullTest {
     private static final Pattern SKIPPED = Pattern.compile("skipped (\\d+) \\(storage behind\\)");
-    private static final Pattern TOTAL = Pattern.compile("logged \\S+ total (\\d+)");
+    private static final Pattern TOTAL = Pattern.compile(" total (\\d+) records");
     private static final long DISK_BYTES = 24L << 20;
 
     @TempDir

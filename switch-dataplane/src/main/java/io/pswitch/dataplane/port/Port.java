@@ -37,6 +37,21 @@ public interface Port extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * The driver's own counters by name (kernel drops, fill ring empty, TX ring full, bad
+     * datagrams by cause...), for {@code /metrics} and {@code GET /api/v1/ports}. Read on a control
+     * thread: a driver publishes them with ordered stores (never plain fields the dataplane writes).
+     * Cold path; a new map per call is fine.
+     */
+    default java.util.Map<String, Long> driverCounters() {
+        return java.util.Map.of();
+    }
+
+    /** What the driver could set up, in one line (e.g. an afxdp port's UMEM and XDP mode), or null. */
+    default String description() {
+        return null;
+    }
+
     /** Flushes and closes outputs and gives the rings' buffers back to the pool. Idempotent. */
     @Override
     void close();

@@ -47,7 +47,8 @@ class ArchitectureTest {
     private static final Map<String, Set<String>> REST_MAY_CALL = Map.of(
             "io.pswitch.dataplane.agent.SwitchAgent",
             Set.of("offer", "portCount", "port", "portIndex", "portAdminUp", "logging", "fdb", "pool", "counters"),
-            "io.pswitch.dataplane.port.Port", Set.of("name", "spec", "state", "driverRxDrops", "txDiscarded"),
+            "io.pswitch.dataplane.port.Port", Set.of("name", "spec", "state", "driverRxDrops", "txDiscarded", "driverCounters",
+                    "description"),
             "io.pswitch.dataplane.logging.LoggingStage",
             Set.of("filters", "appliedGeneration", "durability", "counters", "filterCounters"),
             "io.pswitch.dataplane.fdb.ForwardingTable", Set.of("capacity", "size", "ageingNs"));
