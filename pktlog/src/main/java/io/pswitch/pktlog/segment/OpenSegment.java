@@ -104,7 +104,8 @@ final class OpenSegment {
             index.set(ValueLayout.JAVA_LONG_UNALIGNED, p, 0L);
         }
         block.asSlice(0, SegmentDescriptor.FOOTER_SIZE).fill((byte) 0);
-        SegmentDescriptor.writeFooter(block, indexAt, entries, lastEpoch, chunksEnd, records, firstSeq, lastSeq, firstTs, lastTs);
+        SegmentDescriptor.writeFooter(block, file.number(), indexAt, entries, lastEpoch, chunksEnd, records, firstSeq, lastSeq,
+                firstTs, lastTs);
         block.set(SegmentDescriptor.INT, SegmentDescriptor.FOOTER_CRC_OFFSET,
                 SegmentFooters.crc(crc, index, 0, entries, block, 0));
         // Index first, then the footer that vouches for it; one sync covers both before anything depends on the seal.

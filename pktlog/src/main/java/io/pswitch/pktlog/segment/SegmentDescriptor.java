@@ -79,10 +79,13 @@ import java.util.UUID;
  *  |                  Last sequence (long)                         | 48
  *  |                  First timestamp, ns (long)                   | 56
  *  |                  Last timestamp, ns (long)                    | 64
+ *  |     Segment number (long): binds the footer to its header      | 72
  *  +-------------------------------+-------------------------------+
- *  |        Reserved, zero (int)   | CRC32C of index + bytes 0..75 | 72
+ *  |        Reserved, zero (int)   | CRC32C of index + bytes 0..83 | 80
  *  +-------------------------------+-------------------------------+
  * </pre>
+ * The segment number in the footer makes a footer left in a reused file (a segment file recycled
+ * under a new number, should the writer ever recycle instead of delete) fail verification.
  * All integers are little-endian.
  */
 public final class SegmentDescriptor {
@@ -128,8 +131,9 @@ public final class SegmentDescriptor {
     public static final int FOOTER_LAST_SEQ = 48;
     public static final int FOOTER_FIRST_TS = 56;
     public static final int FOOTER_LAST_TS = 64;
-    public static final int FOOTER_CRC_OFFSET = 76;
-    public static final int FOOTER_FIELDS = 80;
+    public static final int FOOTER_SEGMENT_NUMBER = 72;
+    public static final int FOOTER_CRC_OFFSET = 84;
+    public static final int FOOTER_FIELDS = 88;
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -251,8 +255,8 @@ public final class SegmentDescriptor {
         return index.get(LONG, (long) entry * INDEX_ENTRY_SIZE + ENTRY_FIRST_TS);
     }
 
-    static void writeFooter(MemorySegment f, long indexOffset, int entries, int epoch, long chunksEnd, long records,
-                            long firstSeq, long lastSeq, long firstTsNs, long lastTsNs) {
+    static void writeFooter(MemorySegment f, long segmentNumber, long indexOffset, int entries, int epoch, long chunksEnd,
+                            long records, long firstSeq, long lastSeq, long firstTsNs, long lastTsNs) {
         f.set(LONG, FOOTER_MAGIC_OFFSET, FOOTER_MAGIC);
         f.set(LONG, FOOTER_INDEX_OFFSET, indexOffset);
         f.set(INT, FOOTER_ENTRY_COUNT, entries);
@@ -263,7 +267,8 @@ public final class SegmentDescriptor {
         f.set(LONG, FOOTER_LAST_SEQ, lastSeq);
         f.set(LONG, FOOTER_FIRST_TS, firstTsNs);
         f.set(LONG, FOOTER_LAST_TS, lastTsNs);
-        f.set(INT, 72, 0);
+        f.set(LONG, FOOTER_SEGMENT_NUMBER, segmentNumber);
+        f.set(INT, 80, 0);
     }
 
     public static long footerMagic(MemorySegment f) {
@@ -304,6 +309,10 @@ public final class SegmentDescriptor {
 
     public static long footerLastTs(MemorySegment f) {
         return f.get(LONG, FOOTER_LAST_TS);
+    }
+
+    public static long footerSegmentNumber(MemorySegment f) {
+        return f.get(LONG, FOOTER_SEGMENT_NUMBER);
     }
 
     public static int footerCrc(MemorySegment f) {

@@ -360,7 +360,7 @@ public final class SegmentRecovery {
     /** The footer of a segment when it is sealed and verifies (index included), else null. */
     static SegmentFooters.Footer readFooter(SegmentStore store, Header hd) {
         try (SegmentImage img = store.open(hd.path)) {
-            return SegmentFooters.read(img, hd.segmentSize, hd.alignment);
+            return SegmentFooters.read(img, hd.number, hd.segmentSize, hd.alignment);
         } catch (IOException e) {
             return null;
         }

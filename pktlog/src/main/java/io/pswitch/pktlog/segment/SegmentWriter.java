@@ -186,6 +186,8 @@ public final class SegmentWriter implements AutoCloseable {
     /**
      * Stages one record. Large frames are not copied: {@code src} must be the pool's whole segment
      * (the same instance every call) and the buffer must stay untouched until the record is durable.
+     * Timestamps must not decrease along the sequence (readers' time search relies on it, as the
+     * hot tier's does).
      *
      * @param decision forwarding decision, encoded as in {@code IndexRecordDescriptor}
      * @param tunnel tunnel metadata (0 = none)
