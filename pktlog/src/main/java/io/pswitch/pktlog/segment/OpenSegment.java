@@ -51,10 +51,10 @@ final class OpenSegment {
     }
 
     /** Writes and syncs the header: one aligned write of the first 4096 bytes. */
-    void writeHeader(UUID logId, long number, long firstSeq, long firstTsNs) {
+    void writeHeader(UUID logId, long number, long firstSeq, long firstTsNs, boolean recycled) {
         block.asSlice(0, SegmentDescriptor.HEADER_SIZE).fill((byte) 0);
         SegmentDescriptor.writeHeader(block, logId, number, size, firstSeq, firstTsNs, System.currentTimeMillis() * 1_000_000L,
-                alignment);
+                alignment, recycled ? SegmentDescriptor.FLAG_RECYCLED : 0);
         block.set(SegmentDescriptor.INT, SegmentDescriptor.HEADER_CRC_OFFSET, crc.of(block, 0, SegmentDescriptor.HEADER_CRC_OFFSET));
         writeBlock(block, SegmentDescriptor.HEADER_SIZE, 0);
         file.sync();

@@ -44,7 +44,10 @@ import java.util.UUID;
  *  +---------------------------------------------------------------+
  *  |                  Chunk alignment A (int)                      | 72
  *  +---------------------------------------------------------------+
- *  |                  CRC32C of bytes 0..75                        | 76
+ *  |     Flags (int): bit 0 RECYCLED (the file held an older       | 76
+ *  |     segment: bytes past the last chunk are its leftovers)     |
+ *  +---------------------------------------------------------------+
+ *  |                  CRC32C of bytes 0..79                        | 80
  *  +---------------------------------------------------------------+
  * </pre>
  * (long fields are 8 bytes, drawn as one row.) Every field lives in the first 512-byte sector, so
@@ -113,8 +116,10 @@ public final class SegmentDescriptor {
     public static final int FIRST_TS_OFFSET = 56;
     public static final int CREATED_OFFSET = 64;
     public static final int ALIGNMENT_OFFSET = 72;
-    public static final int HEADER_CRC_OFFSET = 76;
-    public static final int HEADER_FIELDS = 80;
+    public static final int HEADER_FLAGS_OFFSET = 76;
+    public static final int HEADER_CRC_OFFSET = 80;
+    public static final int HEADER_FIELDS = 84;
+    public static final int FLAG_RECYCLED = 1;
 
     public static final int ENTRY_CHUNK_OFFSET = 0;
     public static final int ENTRY_FIRST_SEQ = 8;
@@ -177,7 +182,7 @@ public final class SegmentDescriptor {
 
     /** Writes the header fields (everything but the CRC; see {@link Crc32c}). */
     static void writeHeader(MemorySegment h, UUID logId, long segmentNumber, long segmentSize, long firstSeq,
-                            long firstTsNs, long createdNs, int alignment) {
+                            long firstTsNs, long createdNs, int alignment, int flags) {
         h.set(LONG, MAGIC_OFFSET, MAGIC);
         h.set(INT, VERSION_OFFSET, VERSION);
         h.set(INT, HEADER_LENGTH_OFFSET, HEADER_SIZE);
@@ -189,6 +194,7 @@ public final class SegmentDescriptor {
         h.set(LONG, FIRST_TS_OFFSET, firstTsNs);
         h.set(LONG, CREATED_OFFSET, createdNs);
         h.set(INT, ALIGNMENT_OFFSET, alignment);
+        h.set(INT, HEADER_FLAGS_OFFSET, flags);
     }
 
     public static long magic(MemorySegment h) {
@@ -229,6 +235,14 @@ public final class SegmentDescriptor {
 
     public static int alignment(MemorySegment h) {
         return h.get(INT, ALIGNMENT_OFFSET);
+    }
+
+    public static int headerFlags(MemorySegment h) {
+        return h.get(INT, HEADER_FLAGS_OFFSET);
+    }
+
+    public static boolean recycled(MemorySegment h) {
+        return (headerFlags(h) & FLAG_RECYCLED) != 0;
     }
 
     public static int headerCrc(MemorySegment h) {

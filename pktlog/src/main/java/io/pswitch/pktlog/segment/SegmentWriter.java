@@ -70,6 +70,7 @@ public final class SegmentWriter implements AutoCloseable {
     private long chunksWritten;
     private long segmentsSealed;
     private long noSpaceEvents;
+    private long segmentsRecycled;
     private long framesPacked;
     private long records;
 
@@ -297,8 +298,22 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private boolean openNext() {
-        retention.makeRoom(cfg.segmentSize());
         Path path = dir.resolve(SegmentDescriptor.fileName(nextNumber));
+        Path reuse = cfg.recycle() ? retention.takeOldestForReuse(cfg.segmentSize()) : null;
+        boolean recycled = false;
+        if (reuse != null) {
+            // The rename is durable before the new header is written: a crash in between leaves the
+            // newest file with an older header, which recovery removes (see SegmentRecovery).
+            try {
+                Files.move(reuse, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SegmentFile.forceDirectory(dir);
+                segmentsRecycled++;
+                recycled = true;
+            } catch (IOException e) {
+                SegmentFile.deleteQuietly(reuse);
+            }
+        }
+        retention.makeRoom(cfg.segmentSize());
         SegmentFile f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
         if (f == null && retention.freeForNewSegment(cfg.segmentSize())) {
             f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
@@ -311,7 +326,7 @@ public final class SegmentWriter implements AutoCloseable {
         full = false;
         directIo = f.direct();
         OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
-        seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs());
+        seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs(), recycled);
         retention.add(nextNumber, path, cfg.segmentSize());
         current = seg;
         nextNumber++;
@@ -447,6 +462,11 @@ public final class SegmentWriter implements AutoCloseable {
 
     public long segmentBytes() {
         return retention.bytes();
+    }
+
+    /** Segments whose file was reused for a new one ({@link SegmentConfig#recycle()}); they count as deleted too. */
+    public long segmentsRecycled() {
+        return segmentsRecycled;
     }
 
     /** Writes that found the file system full. */

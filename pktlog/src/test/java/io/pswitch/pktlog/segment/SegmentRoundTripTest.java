@@ -182,4 +182,32 @@ class SegmentRoundTripTest {
             assertThat(SegmentFrames.readAll(r, LogQuery.all())).hasSize(260);
         }
     }
+
+    @Test
+    void recyclingReusesTheOldestFilesAndTheirLeftoversAreNeverRecords() {
+        SegmentConfig cfg = SegmentConfig.of(4 * MIB, MIB).withRecycle(true);
+        try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
+            write(w, 1, 12_000, 250);
+            assertThat(w.segmentsRecycled()).isPositive();
+            assertThat(w.segmentsDeleted()).isEqualTo(w.segmentsRecycled());
+            assertThat(w.segmentCount()).isEqualTo(4);
+        }
+        SegmentRecoveryReport r = SegmentRecovery.inspect(segments(), SegmentFrames.LOG_ID);
+        assertThat(r.dropped()).as("a recycled tail's old chunks end it cleanly").isEmpty();
+        assertThat(r.lastSeq()).isEqualTo(12_000);
+        assertThat(SegmentFiles.segments(segments())).hasSize(4);
+        try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
+            assertThat(w.nextSeq()).isEqualTo(12_001);
+            write(w, 12_001, 15_000, 250);
+        }
+        SegmentReader reader = new SegmentReader(segments(), SegmentFrames.LOG_ID);
+        List<SegmentFrames.Read> all = SegmentFrames.readAll(reader, LogQuery.all());
+        long oldest = all.getFirst().record().sequence();
+        assertThat(all).hasSize((int) (15_000 - oldest + 1));
+        for (int i = 0; i < all.size(); i++) {
+            SegmentFrames.assertRecord(all.get(i), oldest + i, 0);
+        }
+        assertThat(reader.crcMismatches()).isZero();
+        assertThat(reader.damagedChunks()).isZero();
+    }
 }
