@@ -54,6 +54,7 @@ public final class SegmentWriter implements AutoCloseable {
     private final SegmentRecoveryReport recovery;
     private final int epoch;
 
+    private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private CheckpointFile checkpoint;
     private OpenSegment current;
     private boolean directIo = true;
@@ -141,47 +142,24 @@ public final class SegmentWriter implements AutoCloseable {
         }
     }
 
-    /** Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it stays. */
+    /**
+     * Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it
+     * stays in the log. A tail that cannot be sealed stays unsealed (readers handle it) and the
+     * reason goes to {@link #warnings()}: the switch starts anyway.
+     */
     private boolean sealTail(SegmentSummary s) {
         if (recovery.tailEnd() <= SegmentDescriptor.HEADER_SIZE) {
             SegmentFile.deleteQuietly(s.path());
             SegmentFile.forceDirectory(dir);
             return false;
         }
-        SegmentFile f = SegmentFile.open(io, s.path(), s.number(), cfg.segmentSize(), true);
-        if (f == null) {
-            throw new SegmentException(s.path() + ": no space to re-preallocate the tail segment to seal it");
+        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        if (problem != null) {
+            warnings.add(s.path() + ": left unsealed: " + problem);
+        } else {
+            segmentsSealed++;
         }
-        try (SegmentImage img = SegmentImage.open(s.path())) {
-            int a = SegmentDescriptor.alignment(headerOf(img));
-            long size = SegmentDescriptor.segmentSize(headerOf(img));
-            OpenSegment seg = new OpenSegment(f, size, a, block, arena.allocate(OpenSegment.maxIndexBytes(size, a), 4096),
-                    blockIov, crc);
-            ChunkScanner scanner = new ChunkScanner();
-            long pos = SegmentDescriptor.HEADER_SIZE;
-            // Recovery validated these chunks (after the checkpoint) or trusts them (before it): headers suffice.
-            while (pos < recovery.tailEnd()) {
-                if (scanner.loadHeader(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
-                    throw new SegmentException(s.path() + ": chunk at offset " + pos + " no longer verifies while sealing");
-                }
-                seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),
-                        scanner.firstTs(), scanner.lastTs(), scanner.epoch());
-                pos += scanner.length();
-            }
-            seg.seal();
-        } catch (IOException e) {
-            throw new SegmentException(s.path() + ": cannot read the tail segment to seal it: " + e.getMessage(), e);
-        } finally {
-            f.close();
-        }
-        segmentsSealed++;
         return true;
-    }
-
-    private static MemorySegment headerOf(SegmentImage img) {
-        MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
-        img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
-        return h;
     }
 
     /**
@@ -341,7 +319,11 @@ public final class SegmentWriter implements AutoCloseable {
         lastCheckpointNs = System.nanoTime();
     }
 
-    /** Writes what is staged, syncs, writes the checkpoint. The open segment stays unsealed unless {@link #seal()} was called. */
+    /**
+     * Writes what is staged, syncs, writes the checkpoint. The open segment stays unsealed unless
+     * {@link #seal()} was called (the next open seals it). Records staged while the file system is
+     * full are not written: they were never durable, so their pool buffers were never freed.
+     */
     @Override
     public void close() {
         try {
@@ -421,6 +403,11 @@ public final class SegmentWriter implements AutoCloseable {
     /** True after a write found no room for a new segment, until one is created. */
     public boolean full() {
         return full;
+    }
+
+    /** What open could not do but worked around (a tail left unsealed, and why): one line each, for the start-up report. */
+    public java.util.List<String> warnings() {
+        return java.util.List.copyOf(warnings);
     }
 
     public SegmentRecoveryReport recoveryReport() {
