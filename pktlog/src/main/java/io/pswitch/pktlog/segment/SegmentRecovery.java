@@ -45,7 +45,8 @@ public final class SegmentRecovery {
 
     /**
      * @param logId the log the segments must belong to; null accepts the log id of the newest
-     *     segment with a valid header (tools opening a directory they did not write)
+     *     segment with a valid header, else the checkpoint's (tools opening a directory they did
+     *     not write; a writer adopting the directory's log)
      * @param repair set refused segments aside and remove an unfinished newest one (the writer)
      */
     public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
@@ -79,6 +80,10 @@ public final class SegmentRecovery {
             }
         }
         UUID id = logId != null ? logId : newestLogId(store, files);
+        if (id == null) {
+            SegmentCheckpoint any = store.checkpoint(segmentsDir, null).checkpoint();
+            id = any != null ? any.logId() : null;
+        }
         List<RefusedSegment> refused = new ArrayList<>();
         List<SegmentSummary> segments = new ArrayList<>();
         List<Header> headers = new ArrayList<>();
@@ -209,7 +214,7 @@ public final class SegmentRecovery {
         }
         return new SegmentRecoveryReport(List.copyOf(segments), List.copyOf(refused), List.copyOf(dropped), firstSeq, lastSeq,
                 firstTs, lastTs, records, tailSegment, tailSealed, tailEnd, maxEpoch, nextNumber, cpUsed, cpProblem,
-                System.nanoTime() - started);
+                System.nanoTime() - started, id);
     }
 
     /** Where a tail walk ended: offset, last accepted sequence and time (0 when none), highest epoch. */

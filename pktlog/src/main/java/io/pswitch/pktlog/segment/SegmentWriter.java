@@ -101,6 +101,10 @@ public final class SegmentWriter implements AutoCloseable {
      * Opens the segment tier in {@code segmentsDir} (created when absent): recovery, a new epoch in
      * the checkpoint, the unsealed tail sealed.
      *
+     * @param logId the log's id; segments of any other log are refused and set aside. Null adopts
+     *     the directory's own log (its newest segment's or checkpoint's id; a new random id for an
+     *     empty directory): see {@link #logId()}. The id must outlive the hot tier's pool (a pool
+     *     on tmpfs does not survive a reboot; the segments must stay this log's).
      * @throws SegmentException one line naming the path and the reason (another log's checkpoint is
      *     not an error: it is reported and ignored; a file system too small for the log is)
      */
@@ -111,7 +115,8 @@ public final class SegmentWriter implements AutoCloseable {
             throw new SegmentException(segmentsDir + ": cannot create the segments directory: " + e.getMessage(), e);
         }
         SegmentRecoveryReport report = SegmentRecovery.recover(segmentsDir, logId, true);
-        SegmentWriter w = new SegmentWriter(segmentsDir, logId, cfg, report);
+        UUID id = logId != null ? logId : report.logId() != null ? report.logId() : UUID.randomUUID();
+        SegmentWriter w = new SegmentWriter(segmentsDir, id, cfg, report);
         try {
             w.start();
         } catch (RuntimeException e) {
@@ -412,6 +417,11 @@ public final class SegmentWriter implements AutoCloseable {
 
     public SegmentRecoveryReport recoveryReport() {
         return recovery;
+    }
+
+    /** The log id segments are written with. */
+    public UUID logId() {
+        return logId;
     }
 
     public Path directory() {

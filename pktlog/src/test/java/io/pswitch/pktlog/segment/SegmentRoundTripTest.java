@@ -210,4 +210,30 @@ class SegmentRoundTripTest {
         assertThat(reader.crcMismatches()).isZero();
         assertThat(reader.damagedChunks()).isZero();
     }
+
+    @Test
+    void withoutALogIdTheWriterAdoptsTheDirectorysLog() {
+        java.util.UUID first;
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            first = w.logId();
+            assertThat(first).isNotNull();
+        }
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            assertThat(w.logId()).as("from the checkpoint of an empty log").isEqualTo(first);
+            // Records are written with the adopted id: a reader that names it reads them.
+            for (long seq = 1; seq <= 30; seq++) {
+                long off = frames.fill(seq, 0);
+                if (!frames.add0(w, seq, off)) {
+                    w.write();
+                    frames.add0(w, seq, off);
+                }
+            }
+        }
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            assertThat(w.logId()).isEqualTo(first);
+            assertThat(w.recoveryReport().refused()).isEmpty();
+            assertThat(w.nextSeq()).isEqualTo(31);
+        }
+        assertThat(SegmentFrames.readAll(new SegmentReader(segments(), first), LogQuery.all())).hasSize(30);
+    }
 }
