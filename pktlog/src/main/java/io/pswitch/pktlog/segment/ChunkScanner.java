@@ -84,11 +84,16 @@ final class ChunkScanner {
     }
 
     /**
-     * The chain rules: an epoch older than the chain's, or a first sequence that does not follow
-     * {@code expectedSeq} (0: anything goes, the log is empty) unless the chunk declares a restart
-     * past it.
+     * The chain rules: a chunk whose first sequence is below the segment's first is the file's
+     * previous content (END); an epoch older than the chain's, or a first sequence that does not
+     * follow {@code expectedSeq} (0: anything goes, the log is empty) unless the chunk declares a
+     * restart past it, is damage.
      */
-    ChunkStatus follows(long expectedSeq, int chainEpoch) {
+    ChunkStatus follows(long expectedSeq, int chainEpoch, long segmentFirstSeq) {
+        if (firstSeq() < segmentFirstSeq) {
+            // Left from the file's previous use (a recycled segment): where this segment's chunks end.
+            return ChunkStatus.END;
+        }
         if (Integer.compareUnsigned(epoch(), chainEpoch) < 0) {
             return ChunkStatus.STALE_EPOCH;
         }

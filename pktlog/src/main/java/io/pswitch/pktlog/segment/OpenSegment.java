@@ -51,10 +51,10 @@ final class OpenSegment {
     }
 
     /** Writes and syncs the header: one aligned write of the first 4096 bytes. */
-    void writeHeader(UUID logId, long number, long firstSeq, long firstTsNs) {
+    void writeHeader(UUID logId, long number, long firstSeq, long firstTsNs, boolean recycled) {
         block.asSlice(0, SegmentDescriptor.HEADER_SIZE).fill((byte) 0);
         SegmentDescriptor.writeHeader(block, logId, number, size, firstSeq, firstTsNs, System.currentTimeMillis() * 1_000_000L,
-                alignment);
+                alignment, recycled ? SegmentDescriptor.FLAG_RECYCLED : 0);
         block.set(SegmentDescriptor.INT, SegmentDescriptor.HEADER_CRC_OFFSET, crc.of(block, 0, SegmentDescriptor.HEADER_CRC_OFFSET));
         writeBlock(block, SegmentDescriptor.HEADER_SIZE, 0);
         file.sync();
@@ -104,7 +104,8 @@ final class OpenSegment {
             index.set(ValueLayout.JAVA_LONG_UNALIGNED, p, 0L);
         }
         block.asSlice(0, SegmentDescriptor.FOOTER_SIZE).fill((byte) 0);
-        SegmentDescriptor.writeFooter(block, indexAt, entries, lastEpoch, chunksEnd, records, firstSeq, lastSeq, firstTs, lastTs);
+        SegmentDescriptor.writeFooter(block, file.number(), indexAt, entries, lastEpoch, chunksEnd, records, firstSeq, lastSeq,
+                firstTs, lastTs);
         block.set(SegmentDescriptor.INT, SegmentDescriptor.FOOTER_CRC_OFFSET,
                 SegmentFooters.crc(crc, index, 0, entries, block, 0));
         // Index first, then the footer that vouches for it; one sync covers both before anything depends on the seal.

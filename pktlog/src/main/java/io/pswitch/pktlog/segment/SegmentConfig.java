@@ -13,15 +13,23 @@ package io.pswitch.pktlog.segment;
  *     record area; longer ones are written straight from their pool buffer
  * @param checkpointIntervalNs how often {@code sync()} also rewrites the checkpoint: bounds the
  *     chunks recovery has to scan (at the disk's rate, well under the 1 s recovery budget)
+ * @param recycle when the log is at capacity, reuse the oldest segment's file (renamed) instead of
+ *     deleting it and preallocating a new one: its blocks are already written, so a direct write
+ *     and fdatasync into it need no extent conversion in the file system's journal (a fresh
+ *     fallocated extent is "unwritten" until its first write). Off by default; measure it.
  */
 public record SegmentConfig(long segmentSize, long capacityBytes, int chunkBytes, int packThreshold,
-                            long checkpointIntervalNs) {
+                            long checkpointIntervalNs, boolean recycle) {
     public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
     public static final int DEFAULT_CHUNK_BYTES = 2 << 20;
     /** Measured starting point: see BENCHMARKS.md for the measured crossover. */
     public static final int DEFAULT_PACK_THRESHOLD = 256;
     public static final long DEFAULT_CHECKPOINT_INTERVAL_NS = 250_000_000L;
     public static final int MIN_CHUNK_BYTES = 64 * 1024;
+
+    public SegmentConfig(long segmentSize, long capacityBytes, int chunkBytes, int packThreshold, long checkpointIntervalNs) {
+        this(segmentSize, capacityBytes, chunkBytes, packThreshold, checkpointIntervalNs, false);
+    }
 
     public SegmentConfig {
         if (segmentSize < SegmentDescriptor.SIZE_UNIT || segmentSize % SegmentDescriptor.SIZE_UNIT != 0) {
@@ -58,19 +66,23 @@ public record SegmentConfig(long segmentSize, long capacityBytes, int chunkBytes
 
     public SegmentConfig withSegmentSize(long size) {
         return new SegmentConfig(size, capacityBytes, Math.min(chunkBytes, maxChunk(size)), packThreshold,
-                checkpointIntervalNs);
+                checkpointIntervalNs, recycle);
     }
 
     public SegmentConfig withChunkBytes(int bytes) {
-        return new SegmentConfig(segmentSize, capacityBytes, bytes, packThreshold, checkpointIntervalNs);
+        return new SegmentConfig(segmentSize, capacityBytes, bytes, packThreshold, checkpointIntervalNs, recycle);
     }
 
     public SegmentConfig withPackThreshold(int threshold) {
-        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, threshold, checkpointIntervalNs);
+        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, threshold, checkpointIntervalNs, recycle);
     }
 
     public SegmentConfig withCheckpointIntervalNs(long ns) {
-        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, packThreshold, ns);
+        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, packThreshold, ns, recycle);
+    }
+
+    public SegmentConfig withRecycle(boolean on) {
+        return new SegmentConfig(segmentSize, capacityBytes, chunkBytes, packThreshold, checkpointIntervalNs, on);
     }
 
     private static int maxChunk(long segmentSize) {

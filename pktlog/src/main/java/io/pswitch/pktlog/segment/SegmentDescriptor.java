@@ -44,7 +44,10 @@ import java.util.UUID;
  *  +---------------------------------------------------------------+
  *  |                  Chunk alignment A (int)                      | 72
  *  +---------------------------------------------------------------+
- *  |                  CRC32C of bytes 0..75                        | 76
+ *  |     Flags (int): bit 0 RECYCLED (the file held an older       | 76
+ *  |     segment: bytes past the last chunk are its leftovers)     |
+ *  +---------------------------------------------------------------+
+ *  |                  CRC32C of bytes 0..79                        | 80
  *  +---------------------------------------------------------------+
  * </pre>
  * (long fields are 8 bytes, drawn as one row.) Every field lives in the first 512-byte sector, so
@@ -79,10 +82,13 @@ import java.util.UUID;
  *  |                  Last sequence (long)                         | 48
  *  |                  First timestamp, ns (long)                   | 56
  *  |                  Last timestamp, ns (long)                    | 64
+ *  |     Segment number (long): binds the footer to its header      | 72
  *  +-------------------------------+-------------------------------+
- *  |        Reserved, zero (int)   | CRC32C of index + bytes 0..75 | 72
+ *  |        Reserved, zero (int)   | CRC32C of index + bytes 0..83 | 80
  *  +-------------------------------+-------------------------------+
  * </pre>
+ * The segment number in the footer makes a footer left in a reused file (a segment file recycled
+ * under a new number, should the writer ever recycle instead of delete) fail verification.
  * All integers are little-endian.
  */
 public final class SegmentDescriptor {
@@ -110,8 +116,10 @@ public final class SegmentDescriptor {
     public static final int FIRST_TS_OFFSET = 56;
     public static final int CREATED_OFFSET = 64;
     public static final int ALIGNMENT_OFFSET = 72;
-    public static final int HEADER_CRC_OFFSET = 76;
-    public static final int HEADER_FIELDS = 80;
+    public static final int HEADER_FLAGS_OFFSET = 76;
+    public static final int HEADER_CRC_OFFSET = 80;
+    public static final int HEADER_FIELDS = 84;
+    public static final int FLAG_RECYCLED = 1;
 
     public static final int ENTRY_CHUNK_OFFSET = 0;
     public static final int ENTRY_FIRST_SEQ = 8;
@@ -128,8 +136,9 @@ public final class SegmentDescriptor {
     public static final int FOOTER_LAST_SEQ = 48;
     public static final int FOOTER_FIRST_TS = 56;
     public static final int FOOTER_LAST_TS = 64;
-    public static final int FOOTER_CRC_OFFSET = 76;
-    public static final int FOOTER_FIELDS = 80;
+    public static final int FOOTER_SEGMENT_NUMBER = 72;
+    public static final int FOOTER_CRC_OFFSET = 84;
+    public static final int FOOTER_FIELDS = 88;
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -173,7 +182,7 @@ public final class SegmentDescriptor {
 
     /** Writes the header fields (everything but the CRC; see {@link Crc32c}). */
     static void writeHeader(MemorySegment h, UUID logId, long segmentNumber, long segmentSize, long firstSeq,
-                            long firstTsNs, long createdNs, int alignment) {
+                            long firstTsNs, long createdNs, int alignment, int flags) {
         h.set(LONG, MAGIC_OFFSET, MAGIC);
         h.set(INT, VERSION_OFFSET, VERSION);
         h.set(INT, HEADER_LENGTH_OFFSET, HEADER_SIZE);
@@ -185,6 +194,7 @@ public final class SegmentDescriptor {
         h.set(LONG, FIRST_TS_OFFSET, firstTsNs);
         h.set(LONG, CREATED_OFFSET, createdNs);
         h.set(INT, ALIGNMENT_OFFSET, alignment);
+        h.set(INT, HEADER_FLAGS_OFFSET, flags);
     }
 
     public static long magic(MemorySegment h) {
@@ -227,6 +237,14 @@ public final class SegmentDescriptor {
         return h.get(INT, ALIGNMENT_OFFSET);
     }
 
+    public static int headerFlags(MemorySegment h) {
+        return h.get(INT, HEADER_FLAGS_OFFSET);
+    }
+
+    public static boolean recycled(MemorySegment h) {
+        return (headerFlags(h) & FLAG_RECYCLED) != 0;
+    }
+
     public static int headerCrc(MemorySegment h) {
         return h.get(INT, HEADER_CRC_OFFSET);
     }
@@ -251,8 +269,8 @@ public final class SegmentDescriptor {
         return index.get(LONG, (long) entry * INDEX_ENTRY_SIZE + ENTRY_FIRST_TS);
     }
 
-    static void writeFooter(MemorySegment f, long indexOffset, int entries, int epoch, long chunksEnd, long records,
-                            long firstSeq, long lastSeq, long firstTsNs, long lastTsNs) {
+    static void writeFooter(MemorySegment f, long segmentNumber, long indexOffset, int entries, int epoch, long chunksEnd,
+                            long records, long firstSeq, long lastSeq, long firstTsNs, long lastTsNs) {
         f.set(LONG, FOOTER_MAGIC_OFFSET, FOOTER_MAGIC);
         f.set(LONG, FOOTER_INDEX_OFFSET, indexOffset);
         f.set(INT, FOOTER_ENTRY_COUNT, entries);
@@ -263,7 +281,8 @@ public final class SegmentDescriptor {
         f.set(LONG, FOOTER_LAST_SEQ, lastSeq);
         f.set(LONG, FOOTER_FIRST_TS, firstTsNs);
         f.set(LONG, FOOTER_LAST_TS, lastTsNs);
-        f.set(INT, 72, 0);
+        f.set(LONG, FOOTER_SEGMENT_NUMBER, segmentNumber);
+        f.set(INT, 80, 0);
     }
 
     public static long footerMagic(MemorySegment f) {
@@ -304,6 +323,10 @@ public final class SegmentDescriptor {
 
     public static long footerLastTs(MemorySegment f) {
         return f.get(LONG, FOOTER_LAST_TS);
+    }
+
+    public static long footerSegmentNumber(MemorySegment f) {
+        return f.get(LONG, FOOTER_SEGMENT_NUMBER);
     }
 
     public static int footerCrc(MemorySegment f) {

@@ -16,7 +16,7 @@ final class SegmentFooters {
                   long firstTs, long lastTs, MemorySegment index) {
     }
 
-    /** The CRC the footer carries: over the index entries, then footer bytes 0..75. */
+    /** The CRC the footer carries: over the index entries, then the footer's bytes before the CRC. */
     static int crc(Crc32c crc, MemorySegment index, long indexAt, int entries, MemorySegment footer, long footerAt) {
         crc.reset();
         long len = (long) entries * SegmentDescriptor.INDEX_ENTRY_SIZE;
@@ -28,11 +28,12 @@ final class SegmentFooters {
     }
 
     /** The footer of a segment image when it is sealed and footer and index verify; null otherwise. */
-    static Footer read(SegmentImage img, long segmentSize, int alignment) {
+    static Footer read(SegmentImage img, long segmentNumber, long segmentSize, int alignment) {
         long footerAt = SegmentDescriptor.footerOffset(segmentSize);
         MemorySegment f = MemorySegment.ofArray(new byte[SegmentDescriptor.FOOTER_FIELDS]);
         if (img.read(footerAt, f, 0, SegmentDescriptor.FOOTER_FIELDS) < SegmentDescriptor.FOOTER_FIELDS
-                || SegmentDescriptor.footerMagic(f) != SegmentDescriptor.FOOTER_MAGIC) {
+                || SegmentDescriptor.footerMagic(f) != SegmentDescriptor.FOOTER_MAGIC
+                || SegmentDescriptor.footerSegmentNumber(f) != segmentNumber) {
             return null;
         }
         long indexOffset = SegmentDescriptor.footerIndexOffset(f);

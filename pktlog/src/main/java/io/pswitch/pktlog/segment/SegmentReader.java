@@ -141,7 +141,12 @@ public final class SegmentReader {
             while (pos < end) {
                 ChunkStatus st = scanner.loadHeader(img, pos, end, a);
                 if (st == ChunkStatus.VALID && !trusted) {
-                    st = scanner.follows(expected, epoch);
+                    st = scanner.follows(expected, epoch, seg.firstSeq());
+                }
+                if (st == ChunkStatus.VALID && footer != null
+                        && (scanner.firstSeq() < footer.firstSeq() || scanner.lastSeq() > footer.lastSeq())) {
+                    // Not this segment's chunk: the file was recycled for a newer segment while being read.
+                    return CONTINUE;
                 }
                 if (st == ChunkStatus.VALID && scanner.lastTs() < q.fromNs() && trusted) {
                     pos += scanner.length();

@@ -45,7 +45,8 @@ public final class SegmentRecovery {
 
     /**
      * @param logId the log the segments must belong to; null accepts the log id of the newest
-     *     segment with a valid header (tools opening a directory they did not write)
+     *     segment with a valid header, else the checkpoint's (tools opening a directory they did
+     *     not write; a writer adopting the directory's log)
      * @param repair set refused segments aside and remove an unfinished newest one (the writer)
      */
     public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
@@ -79,6 +80,10 @@ public final class SegmentRecovery {
             }
         }
         UUID id = logId != null ? logId : newestLogId(store, files);
+        if (id == null) {
+            SegmentCheckpoint any = store.checkpoint(segmentsDir, null).checkpoint();
+            id = any != null ? any.logId() : null;
+        }
         List<RefusedSegment> refused = new ArrayList<>();
         List<SegmentSummary> segments = new ArrayList<>();
         List<Header> headers = new ArrayList<>();
@@ -98,8 +103,8 @@ public final class SegmentRecovery {
             }
             if (problem == null) {
                 headers.add(new Header(e.getKey(), p, size, SegmentDescriptor.segmentSize(h), SegmentDescriptor.alignment(h),
-                        SegmentDescriptor.firstSeq(h), SegmentDescriptor.firstTsNs(h)));
-            } else if (problem.equals(NEVER_WRITTEN) && e.getKey().equals(newest)) {
+                        SegmentDescriptor.firstSeq(h), SegmentDescriptor.firstTsNs(h), SegmentDescriptor.recycled(h)));
+            } else if ((problem.equals(NEVER_WRITTEN) || problem.startsWith(RECYCLE_UNFINISHED)) && e.getKey().equals(newest)) {
                 if (repair) {
                     SegmentFile.deleteQuietly(p);
                 }
@@ -175,8 +180,8 @@ public final class SegmentRecovery {
             }
             TailWalk w;
             try (SegmentImage img = store.open(hd.path)) {
-                w = walk(img, hd.number, start, expected, chainEpoch, SegmentDescriptor.footerOffset(hd.segmentSize),
-                        hd.alignment, scanner, dropped);
+                w = walk(img, hd.number, start, expected, chainEpoch, hd.firstSeq, hd.recycled,
+                        SegmentDescriptor.footerOffset(hd.segmentSize), hd.alignment, scanner, dropped);
             } catch (IOException ex) {
                 throw new SegmentException(hd.path + ": cannot read: " + ex.getMessage(), ex);
             }
@@ -209,7 +214,7 @@ public final class SegmentRecovery {
         }
         return new SegmentRecoveryReport(List.copyOf(segments), List.copyOf(refused), List.copyOf(dropped), firstSeq, lastSeq,
                 firstTs, lastTs, records, tailSegment, tailSealed, tailEnd, maxEpoch, nextNumber, cpUsed, cpProblem,
-                System.nanoTime() - started);
+                System.nanoTime() - started, id);
     }
 
     /** Where a tail walk ended: offset, last accepted sequence and time (0 when none), highest epoch. */
@@ -220,8 +225,8 @@ public final class SegmentRecovery {
      * Walks chunks from {@code start} while they verify and follow the chain; the first that does
      * not is added to {@code dropped} (with every well-formed chunk past it, for the report).
      */
-    static TailWalk walk(SegmentImage img, long segment, long start, long expectedSeq, int chainEpoch, long limit,
-                         int alignment, ChunkScanner scanner, List<DroppedChunk> dropped) {
+    static TailWalk walk(SegmentImage img, long segment, long start, long expectedSeq, int chainEpoch, long segmentFirstSeq,
+                         boolean recycled, long limit, int alignment, ChunkScanner scanner, List<DroppedChunk> dropped) {
         long pos = start;
         long lastSeq = 0;
         long lastTs = 0;
@@ -229,18 +234,20 @@ public final class SegmentRecovery {
         while (true) {
             ChunkStatus st = scanner.load(img, pos, limit, alignment);
             if (st == ChunkStatus.VALID) {
-                st = scanner.follows(expectedSeq, epoch);
+                st = scanner.follows(expectedSeq, epoch, segmentFirstSeq);
             }
             if (st == ChunkStatus.VALID) {
                 st = scanner.verifyRecords();
             }
             if (st != ChunkStatus.VALID) {
-                if (st.isDamage()) {
+                // In a recycled file, what follows the last chunk is the older segment's bytes: anything
+                // but a chunk of ours whose header verified there is its leftover, not damage.
+                if (st.isDamage() && !(recycled && scanner.count() == 0)) {
                     // count() is set once the header verified: the chunk's claims are then worth reporting.
                     boolean headerOk = scanner.count() > 0;
                     dropped.add(new DroppedChunk(segment, pos, headerOk ? scanner.firstSeq() : -1,
                             headerOk ? scanner.count() : 0, st));
-                    if (st != ChunkStatus.TRUNCATED) {
+                    if (st != ChunkStatus.TRUNCATED && !recycled) {
                         sweep(img, segment, headerOk ? pos + scanner.length() : -pos, limit, alignment, scanner, dropped);
                     }
                 }
@@ -287,6 +294,8 @@ public final class SegmentRecovery {
     }
 
     static final String NEVER_WRITTEN = "header never written (all zero)";
+    /** A recycled file renamed to its new number whose new header was not written yet. */
+    static final String RECYCLE_UNFINISHED = "header of an older segment";
 
     /** Why a header is not acceptable, or null. {@code n}: bytes read. */
     static String headerProblem(MemorySegment h, int n, UUID logId, long nameNumber) {
@@ -312,6 +321,9 @@ public final class SegmentRecovery {
         }
         if (logId != null && !SegmentDescriptor.logId(h).equals(logId)) {
             return "belongs to log " + SegmentDescriptor.logId(h) + ", not to this log " + logId;
+        }
+        if (SegmentDescriptor.segmentNumber(h) < nameNumber) {
+            return RECYCLE_UNFINISHED + " (" + SegmentDescriptor.segmentNumber(h) + ") under the name of segment " + nameNumber;
         }
         if (SegmentDescriptor.segmentNumber(h) != nameNumber) {
             return "its header says segment " + SegmentDescriptor.segmentNumber(h) + ", its name " + nameNumber;
@@ -354,13 +366,14 @@ public final class SegmentRecovery {
         }
     }
 
-    record Header(long number, Path path, long fileSize, long segmentSize, int alignment, long firstSeq, long firstTs) {
+    record Header(long number, Path path, long fileSize, long segmentSize, int alignment, long firstSeq, long firstTs,
+                  boolean recycled) {
     }
 
     /** The footer of a segment when it is sealed and verifies (index included), else null. */
     static SegmentFooters.Footer readFooter(SegmentStore store, Header hd) {
         try (SegmentImage img = store.open(hd.path)) {
-            return SegmentFooters.read(img, hd.segmentSize, hd.alignment);
+            return SegmentFooters.read(img, hd.number, hd.segmentSize, hd.alignment);
         } catch (IOException e) {
             return null;
         }

@@ -1,6 +1,7 @@
 package io.pswitch.pktlog.segment;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What segment recovery found.
@@ -18,12 +19,14 @@ import java.util.List;
  * @param nextSegmentNumber the number a new segment gets (past every name seen, refused included)
  * @param checkpointUsed whether the tail walk started at the checkpoint
  * @param checkpointProblem why the checkpoint was not used (null when it was)
+ * @param durationNs time recovery took
+ * @param logId the log the segments were checked against (given, or found: null when none)
  */
 public record SegmentRecoveryReport(List<SegmentSummary> segments, List<RefusedSegment> refused, List<DroppedChunk> dropped,
                                     long firstSeq, long lastSeq, long firstTsNs, long lastTsNs, long records,
                                     long tailSegment, boolean tailSealed, long tailEnd, int maxEpoch,
                                     long nextSegmentNumber, boolean checkpointUsed, String checkpointProblem,
-                                    long durationNs) {
+                                    long durationNs, UUID logId) {
 
     /** Bytes the accepted segments take. */
     public long segmentBytes() {

@@ -30,6 +30,21 @@ final class SegmentRetention {
         bytes += size;
     }
 
+    /**
+     * When the capacity needs the oldest segment gone for {@code incoming} more bytes and it has
+     * that size, takes it out of the log for reuse and returns its path (the caller renames it);
+     * else null.
+     */
+    Path takeOldestForReuse(long incoming) {
+        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming) {
+            return null;
+        }
+        Entry e = segments.removeFirst();
+        bytes -= e.bytes;
+        deleted++;
+        return e.path;
+    }
+
     /** Deletes oldest segments until {@code incoming} more bytes fit in the capacity. */
     void makeRoom(long incoming) {
         while (!segments.isEmpty() && bytes + incoming > capacity) {

@@ -54,6 +54,7 @@ public final class SegmentWriter implements AutoCloseable {
     private final SegmentRecoveryReport recovery;
     private final int epoch;
 
+    private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private CheckpointFile checkpoint;
     private OpenSegment current;
     private boolean directIo = true;
@@ -70,6 +71,7 @@ public final class SegmentWriter implements AutoCloseable {
     private long chunksWritten;
     private long segmentsSealed;
     private long noSpaceEvents;
+    private long segmentsRecycled;
     private long framesPacked;
     private long records;
 
@@ -99,6 +101,10 @@ public final class SegmentWriter implements AutoCloseable {
      * Opens the segment tier in {@code segmentsDir} (created when absent): recovery, a new epoch in
      * the checkpoint, the unsealed tail sealed.
      *
+     * @param logId the log's id; segments of any other log are refused and set aside. Null adopts
+     *     the directory's own log (its newest segment's or checkpoint's id; a new random id for an
+     *     empty directory): see {@link #logId()}. The id must outlive the hot tier's pool (a pool
+     *     on tmpfs does not survive a reboot; the segments must stay this log's).
      * @throws SegmentException one line naming the path and the reason (another log's checkpoint is
      *     not an error: it is reported and ignored; a file system too small for the log is)
      */
@@ -109,7 +115,8 @@ public final class SegmentWriter implements AutoCloseable {
             throw new SegmentException(segmentsDir + ": cannot create the segments directory: " + e.getMessage(), e);
         }
         SegmentRecoveryReport report = SegmentRecovery.recover(segmentsDir, logId, true);
-        SegmentWriter w = new SegmentWriter(segmentsDir, logId, cfg, report);
+        UUID id = logId != null ? logId : report.logId() != null ? report.logId() : UUID.randomUUID();
+        SegmentWriter w = new SegmentWriter(segmentsDir, id, cfg, report);
         try {
             w.start();
         } catch (RuntimeException e) {
@@ -140,52 +147,31 @@ public final class SegmentWriter implements AutoCloseable {
         }
     }
 
-    /** Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it stays. */
+    /**
+     * Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it
+     * stays in the log. A tail that cannot be sealed stays unsealed (readers handle it) and the
+     * reason goes to {@link #warnings()}: the switch starts anyway.
+     */
     private boolean sealTail(SegmentSummary s) {
         if (recovery.tailEnd() <= SegmentDescriptor.HEADER_SIZE) {
             SegmentFile.deleteQuietly(s.path());
             SegmentFile.forceDirectory(dir);
             return false;
         }
-        SegmentFile f = SegmentFile.open(io, s.path(), s.number(), cfg.segmentSize(), true);
-        if (f == null) {
-            throw new SegmentException(s.path() + ": no space to re-preallocate the tail segment to seal it");
+        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        if (problem != null) {
+            warnings.add(s.path() + ": left unsealed: " + problem);
+        } else {
+            segmentsSealed++;
         }
-        try (SegmentImage img = SegmentImage.open(s.path())) {
-            int a = SegmentDescriptor.alignment(headerOf(img));
-            long size = SegmentDescriptor.segmentSize(headerOf(img));
-            OpenSegment seg = new OpenSegment(f, size, a, block, arena.allocate(OpenSegment.maxIndexBytes(size, a), 4096),
-                    blockIov, crc);
-            ChunkScanner scanner = new ChunkScanner();
-            long pos = SegmentDescriptor.HEADER_SIZE;
-            // Recovery validated these chunks (after the checkpoint) or trusts them (before it): headers suffice.
-            while (pos < recovery.tailEnd()) {
-                if (scanner.loadHeader(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
-                    throw new SegmentException(s.path() + ": chunk at offset " + pos + " no longer verifies while sealing");
-                }
-                seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),
-                        scanner.firstTs(), scanner.lastTs(), scanner.epoch());
-                pos += scanner.length();
-            }
-            seg.seal();
-        } catch (IOException e) {
-            throw new SegmentException(s.path() + ": cannot read the tail segment to seal it: " + e.getMessage(), e);
-        } finally {
-            f.close();
-        }
-        segmentsSealed++;
         return true;
-    }
-
-    private static MemorySegment headerOf(SegmentImage img) {
-        MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
-        img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
-        return h;
     }
 
     /**
      * Stages one record. Large frames are not copied: {@code src} must be the pool's whole segment
      * (the same instance every call) and the buffer must stay untouched until the record is durable.
+     * Timestamps must not decrease along the sequence (readers' time search relies on it, as the
+     * hot tier's does).
      *
      * @param decision forwarding decision, encoded as in {@code IndexRecordDescriptor}
      * @param tunnel tunnel metadata (0 = none)
@@ -295,8 +281,22 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private boolean openNext() {
-        retention.makeRoom(cfg.segmentSize());
         Path path = dir.resolve(SegmentDescriptor.fileName(nextNumber));
+        Path reuse = cfg.recycle() ? retention.takeOldestForReuse(cfg.segmentSize()) : null;
+        boolean recycled = false;
+        if (reuse != null) {
+            // The rename is durable before the new header is written: a crash in between leaves the
+            // newest file with an older header, which recovery removes (see SegmentRecovery).
+            try {
+                Files.move(reuse, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SegmentFile.forceDirectory(dir);
+                segmentsRecycled++;
+                recycled = true;
+            } catch (IOException e) {
+                SegmentFile.deleteQuietly(reuse);
+            }
+        }
+        retention.makeRoom(cfg.segmentSize());
         SegmentFile f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
         if (f == null && retention.freeForNewSegment(cfg.segmentSize())) {
             f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
@@ -309,7 +309,7 @@ public final class SegmentWriter implements AutoCloseable {
         full = false;
         directIo = f.direct();
         OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
-        seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs());
+        seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs(), recycled);
         retention.add(nextNumber, path, cfg.segmentSize());
         current = seg;
         nextNumber++;
@@ -324,7 +324,11 @@ public final class SegmentWriter implements AutoCloseable {
         lastCheckpointNs = System.nanoTime();
     }
 
-    /** Writes what is staged, syncs, writes the checkpoint. The open segment stays unsealed unless {@link #seal()} was called. */
+    /**
+     * Writes what is staged, syncs, writes the checkpoint. The open segment stays unsealed unless
+     * {@link #seal()} was called (the next open seals it). Records staged while the file system is
+     * full are not written: they were never durable, so their pool buffers were never freed.
+     */
     @Override
     public void close() {
         try {
@@ -406,8 +410,18 @@ public final class SegmentWriter implements AutoCloseable {
         return full;
     }
 
+    /** What open could not do but worked around (a tail left unsealed, and why): one line each, for the start-up report. */
+    public java.util.List<String> warnings() {
+        return java.util.List.copyOf(warnings);
+    }
+
     public SegmentRecoveryReport recoveryReport() {
         return recovery;
+    }
+
+    /** The log id segments are written with. */
+    public UUID logId() {
+        return logId;
     }
 
     public Path directory() {
@@ -445,6 +459,11 @@ public final class SegmentWriter implements AutoCloseable {
 
     public long segmentBytes() {
         return retention.bytes();
+    }
+
+    /** Segments whose file was reused for a new one ({@link SegmentConfig#recycle()}); they count as deleted too. */
+    public long segmentsRecycled() {
+        return segmentsRecycled;
     }
 
     /** Writes that found the file system full. */

@@ -16,7 +16,9 @@ public final class SegmentCrashChild {
         Path dir = Path.of(args[0]);
         Path pool = Path.of(args[1]);
         Random rnd = new Random(Long.parseLong(args[2]));
-        SegmentConfig cfg = SegmentConfig.of(64L << 20, 1L << 20).withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : 20_000_000L);
+        // A small log, so that retention (deleting or recycling the oldest segment) runs in every round.
+        SegmentConfig cfg = SegmentConfig.of(6L << 20, 1L << 20).withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : 20_000_000L)
+                .withRecycle(rnd.nextBoolean());
         try (SegmentFrames frames = new SegmentFrames(pool, 1024);
              SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, cfg)) {
             long seq = w.nextSeq() == 0 ? 1 : w.nextSeq();

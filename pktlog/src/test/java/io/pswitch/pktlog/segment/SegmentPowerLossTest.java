@@ -51,8 +51,10 @@ class SegmentPowerLossTest {
             int perScenario = target / SCENARIOS + 1;
             for (int s = 0; s < SCENARIOS; s++) {
                 Path dir = shm.resolve("scenario-" + s);
-                List<Op> ops = record(frames, dir);
-                crashImages(ops, dir, perScenario);
+                // Odd scenarios write into a recycled segment file: its "old" sectors are a previous life's chunks.
+                boolean recycled = s % 2 == 1;
+                Path seg = record(frames, dir, recycled);
+                crashImages(recorded, dir, seg, perScenario);
             }
         }
         assertThat(images).isGreaterThanOrEqualTo(target);
@@ -62,15 +64,35 @@ class SegmentPowerLossTest {
                 sealImages, recordsChecked);
     }
 
-    /** Runs a random workload on a real writer and records the file after every write and sync. */
-    private List<Op> record(SegmentFrames frames, Path dir) throws IOException {
+    private List<Op> recorded;
+
+    /**
+     * Runs a random workload on a real writer and records the segment file it writes after every
+     * write and sync (into {@link #recorded}); returns the segment's path.
+     */
+    private Path record(SegmentFrames frames, Path dir, boolean recycled) throws IOException {
         List<Op> ops = new ArrayList<>();
-        Path seg = dir.resolve(SegmentDescriptor.fileName(1));
+        recorded = ops;
         Path cp = dir.resolve(CheckpointDescriptor.FILE_NAME);
-        SegmentConfig cfg = SegmentConfig.of(8 * MIB, MIB).withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : Long.MAX_VALUE);
+        long seq = 1;
+        if (recycled) {
+            // Two full segments of an earlier life; the workload's first segment then reuses the oldest file.
+            try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(2 * MIB, MIB).withRecycle(true))) {
+                while (w.segmentsSealed() < 2) {
+                    frames.add(w, seq++, 0);
+                }
+                w.write();
+                w.sync();
+                w.seal();
+                seq = w.writtenSeq() + 1;
+            }
+        }
+        SegmentConfig cfg = SegmentConfig.of(recycled ? 2 * MIB : 8 * MIB, MIB).withRecycle(recycled)
+                .withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : Long.MAX_VALUE);
+        Path seg;
         try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, cfg)) {
-            long seq = 1;
             byte[] prev = null;
+            seg = null;
             int chunks = 6 + rnd.nextInt(10);
             for (int c = 0; c < chunks; c++) {
                 int n = 1 + (rnd.nextInt(4) == 0 ? rnd.nextInt(40) : rnd.nextInt(10));
@@ -78,6 +100,10 @@ class SegmentPowerLossTest {
                     frames.add(w, seq++, 0);
                 }
                 w.write();
+                if (seg == null) {
+                    seg = SegmentFiles.segments(dir).getLast();
+                    assertThat(w.segmentsRecycled()).isEqualTo(recycled ? 1 : 0);
+                }
                 byte[] now = Files.readAllBytes(seg);
                 ops.add(new Op(false, now, Files.readAllBytes(cp), prev == null ? new int[0] : changed(prev, now),
                         w.writtenSeq(), w.durableSeq()));
@@ -89,7 +115,7 @@ class SegmentPowerLossTest {
             }
             assertThat(w.segmentsSealed()).as("the workload stays in one segment").isZero();
         }
-        return ops;
+        return seg;
     }
 
     private static int[] changed(byte[] before, byte[] after) {
@@ -103,8 +129,7 @@ class SegmentPowerLossTest {
         return Arrays.copyOf(out, n);
     }
 
-    private void crashImages(List<Op> ops, Path dir, int count) throws IOException {
-        Path segName = dir.resolve(SegmentDescriptor.fileName(1));
+    private void crashImages(List<Op> ops, Path dir, Path segName, int count) throws IOException {
         // The first write created the segment and was synced: crashes are modelled after it.
         int firstSync = 1;
         int points = ops.size() - firstSync;
@@ -171,7 +196,8 @@ class SegmentPowerLossTest {
         SegmentImage img = SegmentImage.of(MemorySegment.ofArray(image));
         int a = SegmentDescriptor.alignment(MemorySegment.ofArray(image));
         long pos = SegmentDescriptor.HEADER_SIZE;
-        long expected = 1;
+        long expected = SegmentDescriptor.firstSeq(MemorySegment.ofArray(image));
+        long first = expected;
         while (pos < end) {
             assertThat(sc.load(img, pos, SegmentDescriptor.footerOffset(image.length), a)).isEqualTo(ChunkStatus.VALID);
             assertThat(sc.verifyRecords()).isEqualTo(ChunkStatus.VALID);
@@ -196,7 +222,7 @@ class SegmentPowerLossTest {
             pos += sc.length();
         }
         assertThat(pos).isEqualTo(end);
-        assertThat(expected - 1).isEqualTo(lastSeq);
+        assertThat(expected - 1).isEqualTo(Math.max(lastSeq, first - 1));
     }
 
     /**
@@ -213,6 +239,7 @@ class SegmentPowerLossTest {
         Files.write(live.resolve(CheckpointDescriptor.FILE_NAME), checkpoint);
         SegmentConfig cfg = SegmentConfig.of(8 * MIB, MIB);
         try (SegmentWriter w = SegmentWriter.open(live, SegmentFrames.LOG_ID, cfg)) {
+            assertThat(w.recoveryReport().dropped()).isEqualTo(before.dropped());
             assertThat(w.recoveryReport().lastSeq()).isEqualTo(before.lastSeq());
         }
         byte[] sealed = Files.readAllBytes(seg);

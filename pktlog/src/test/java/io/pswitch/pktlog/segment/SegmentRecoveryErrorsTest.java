@@ -370,4 +370,21 @@ class SegmentRecoveryErrorsTest {
         assertThat(r.checkpointProblem()).contains("belongs to log");
         assertThat(r.lastSeq()).isEqualTo(RECORDS);
     }
+
+    @Test
+    void aRecycledFileWhoseNewHeaderWasNeverWrittenIsRemovedByTheWriter() throws Exception {
+        // A crash between renaming the oldest segment to the next number and writing its new header.
+        Path renamed = SegmentFiles.segment(dir, 2);
+        Files.copy(tail(), renamed);
+        SegmentRecoveryReport r = inspect();
+        assertThat(r.refused()).singleElement().satisfies(ref -> {
+            assertThat(ref.path()).isEqualTo(renamed);
+            assertThat(ref.reason()).startsWith(SegmentRecovery.RECYCLE_UNFINISHED);
+        });
+        try (SegmentWriter w = open()) {
+            assertThat(w.recoveryReport().refused()).singleElement().satisfies(ref -> assertThat(ref.removed()).isTrue());
+        }
+        assertThat(Files.exists(renamed)).isFalse();
+        assertLogIs(RECORDS);
+    }
 }

@@ -182,4 +182,58 @@ class SegmentRoundTripTest {
             assertThat(SegmentFrames.readAll(r, LogQuery.all())).hasSize(260);
         }
     }
+
+    @Test
+    void recyclingReusesTheOldestFilesAndTheirLeftoversAreNeverRecords() {
+        SegmentConfig cfg = SegmentConfig.of(4 * MIB, MIB).withRecycle(true);
+        try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
+            write(w, 1, 12_000, 250);
+            assertThat(w.segmentsRecycled()).isPositive();
+            assertThat(w.segmentsDeleted()).isEqualTo(w.segmentsRecycled());
+            assertThat(w.segmentCount()).isEqualTo(4);
+        }
+        SegmentRecoveryReport r = SegmentRecovery.inspect(segments(), SegmentFrames.LOG_ID);
+        assertThat(r.dropped()).as("a recycled tail's old chunks end it cleanly").isEmpty();
+        assertThat(r.lastSeq()).isEqualTo(12_000);
+        assertThat(SegmentFiles.segments(segments())).hasSize(4);
+        try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
+            assertThat(w.nextSeq()).isEqualTo(12_001);
+            write(w, 12_001, 15_000, 250);
+        }
+        SegmentReader reader = new SegmentReader(segments(), SegmentFrames.LOG_ID);
+        List<SegmentFrames.Read> all = SegmentFrames.readAll(reader, LogQuery.all());
+        long oldest = all.getFirst().record().sequence();
+        assertThat(all).hasSize((int) (15_000 - oldest + 1));
+        for (int i = 0; i < all.size(); i++) {
+            SegmentFrames.assertRecord(all.get(i), oldest + i, 0);
+        }
+        assertThat(reader.crcMismatches()).isZero();
+        assertThat(reader.damagedChunks()).isZero();
+    }
+
+    @Test
+    void withoutALogIdTheWriterAdoptsTheDirectorysLog() {
+        java.util.UUID first;
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            first = w.logId();
+            assertThat(first).isNotNull();
+        }
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            assertThat(w.logId()).as("from the checkpoint of an empty log").isEqualTo(first);
+            // Records are written with the adopted id: a reader that names it reads them.
+            for (long seq = 1; seq <= 30; seq++) {
+                long off = frames.fill(seq, 0);
+                if (!frames.add0(w, seq, off)) {
+                    w.write();
+                    frames.add0(w, seq, off);
+                }
+            }
+        }
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+            assertThat(w.logId()).isEqualTo(first);
+            assertThat(w.recoveryReport().refused()).isEmpty();
+            assertThat(w.nextSeq()).isEqualTo(31);
+        }
+        assertThat(SegmentFrames.readAll(new SegmentReader(segments(), first), LogQuery.all())).hasSize(30);
+    }
 }
