@@ -1,11 +1,10 @@
 package io.pswitch.drivers.afpacket;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
-import io.pswitch.pktlog.pool.BufferPool;
 
 /**
  * A live port on a network interface through an {@code AF_PACKET} socket ({@link PacketSocket}):
@@ -27,47 +26,33 @@ import io.pswitch.pktlog.pool.BufferPool;
  * frame it names; ENXIO/ENODEV/ENETDOWN mean the interface is gone or down: the port goes DOWN
  * with the reason readable from {@link #downReason()}.
  *
+ * <p>The rings, state and close are the shared core's ({@link AbstractPort}): this driver owns the
+ * socket (and its mapped receive ring), which it closes before the core gives the rings' buffers
+ * back, so no {@code sendmmsg} can still be reading a pool buffer then.
+ *
  * <p>All calls come from the dataplane thread that owns the port; {@link #counters()} may be read
  * from any thread.
  */
-public final class AfPacketPort implements Port {
+public final class AfPacketPort extends AbstractPort {
     static final long POLL_INTERVAL_NS = 100_000_000L;
 
-    private final PortSpec spec;
-    private final BufferPool pool;
     private final long poolAddress;
     private final int bufferSize;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
     private final PacketSocket socket;
     private final KernelRxRing rxWalker;
     private final AfPacketCounters counters = new AfPacketCounters();
     private final int sendBatch;
 
-    private PortState state = PortState.UP;
-    private volatile String downReason;
     private long nextPollNs;
     private long oversizeReported;
 
+    /** Throws the core's PortOpenException when the pool cannot fill the rings; the caller closes the socket. */
     AfPacketPort(PortSpec spec, PortContext context, PacketSocket socket) {
-        this.spec = spec;
-        this.pool = context.pool();
+        super(spec, context);
         this.poolAddress = pool.segment().address();
         this.bufferSize = pool.bufferSize();
-        this.batch = context.batch();
         this.socket = socket;
         this.sendBatch = socket.sendBatch();
-        Ring rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
-        Ring txRing;
-        try {
-            txRing = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
-        } catch (RuntimeException e) {
-            rxRing.release(pool);
-            throw e;
-        }
-        this.rx = rxRing;
-        this.tx = txRing;
         this.rxWalker = socket.version() == Libc.TPACKET_V3
                 ? new TpacketV3Rx(socket.ring(), socket.blockSize(), socket.blockCount(), pool)
                 : new TpacketV2Rx(socket.ring(), socket.frameSize(), socket.frameCount(), pool);
@@ -76,7 +61,7 @@ public final class AfPacketPort implements Port {
 
     @Override
     public int rxSync() {
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             return 0;
         }
         int added = 0;
@@ -108,14 +93,14 @@ public final class AfPacketPort implements Port {
         }
         int err = socket.takeSocketError();
         if (err == Libc.ENETDOWN || err == Libc.ENXIO || err == Libc.ENODEV) {
-            markDown(socket.interfaceExists() ? "interface went down" : "interface is gone");
+            down(socket.interfaceExists() ? "interface went down" : "interface is gone");
         }
     }
 
     @Override
     public int txSync() {
         Ring ring = tx;
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             // Nothing leaves a port that is down: what was handed over is discarded, not kept forever.
             discardPending(ring);
             return 0;
@@ -151,7 +136,7 @@ public final class AfPacketPort implements Port {
                 break; // leave them pending: the kernel's queue is full, try next sync
             }
             if (errno == Libc.ENXIO || errno == Libc.ENODEV || errno == Libc.ENETDOWN) {
-                markDown("transmit failed: " + Libc.strerror(errno));
+                down("transmit failed: " + Libc.strerror(errno));
                 discardPending(ring);
                 break;
             }
@@ -177,11 +162,8 @@ public final class AfPacketPort implements Port {
         ring.txReclaim();
     }
 
-    private void markDown(String reason) {
-        if (state == PortState.UP) {
-            state = PortState.DOWN;
-            downReason = socket.label() + ": " + reason;
-        }
+    private void down(String reason) {
+        markDown(socket.label() + ": " + reason);
     }
 
     @Override
@@ -194,53 +176,17 @@ public final class AfPacketPort implements Port {
         return counters;
     }
 
-    /** Why the port went DOWN (interface gone or down, transmit error), or null while it is up. */
-    public String downReason() {
-        return downReason;
-    }
-
     PacketSocket socket() {
         return socket;
     }
 
     @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
-    }
-
-    @Override
-    public void close() {
-        if (state == PortState.CLOSED) {
-            return;
-        }
-        state = PortState.CLOSED;
+    protected void closeResources() {
         socket.close();
-        rx.release(pool);
-        tx.release(pool);
     }
 
     @Override
     public String toString() {
-        return "AfPacketPort[" + spec + " " + state + (downReason == null ? "" : " (" + downReason + ")") + "]";
+        return "AfPacketPort[" + spec + " " + state() + (downReason() == null ? "" : " (" + downReason() + ")") + "]";
     }
 }

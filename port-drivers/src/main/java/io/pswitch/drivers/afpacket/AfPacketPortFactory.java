@@ -72,7 +72,9 @@ public final class AfPacketPortFactory implements PortDriverFactory {
             return new AfPacketPort(spec, context, socket);
         } catch (RuntimeException e) {
             socket.close();
-            throw new PortOpenException(label + ": " + e.getMessage(), e);
+            // The core names the port; this driver's one line names the interface, so take the core's reason.
+            Throwable reason = e instanceof PortOpenException && e.getCause() != null ? e.getCause() : e;
+            throw new PortOpenException(label + ": " + reason.getMessage(), reason);
         }
     }
 

@@ -1,12 +1,13 @@
 package io.pswitch.drivers.afxdp;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
-import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.BufferPoolDescriptor;
 import java.lang.foreign.Arena;
+import java.time.Instant;
 
 /**
  * A port on one queue of a network interface through an AF_XDP socket whose UMEM <b>is the buffer
@@ -44,8 +45,14 @@ import java.lang.foreign.Arena;
  *       still read it, and a frame in flight still counts as pending: the switch keeps calling
  *       txSync (which kicks the kernel) until it is sent.</li>
  * </ul>
- * close() detaches the program and closes the socket (the kernel then touches no UMEM page) before
- * the rings give every buffer back to the pool.
+ * close() is the shared core's ({@link AbstractPort}): {@link #closeResources()} detaches the
+ * program and closes the socket (the kernel then touches no UMEM page), and only then does the core
+ * give every buffer of both rings back to the pool. That order is all the ownership above needs: a
+ * buffer lent to the kernel (an RX slot in {@code [tail, tail + lent)}, a TX slot in
+ * {@code [hwcur, txPosted)}) never left its slot, lending and completion only move slot indices and
+ * swap buffers between this port's own slots, so each ring still holds each of its buffers exactly
+ * once and the core's release returns each exactly once (a TX buffer the log owns, FLAG_LOGGED,
+ * stays the log's, as on every port). No hook beyond closeResources is needed.
  *
  * <p><b>Wake-ups.</b> The socket is bound with XDP_USE_NEED_WAKEUP: a txSync kicks the kernel with
  * one {@code sendto} only when the TX ring's XDP_RING_NEED_WAKEUP flag is set and the kernel has
@@ -56,18 +63,13 @@ import java.lang.foreign.Arena;
  * <p>All calls come from the dataplane thread that owns the port; {@link #counters()} may be read
  * from any thread.
  */
-public final class AfXdpPort implements Port {
+public final class AfXdpPort extends AbstractPort {
     static final long STATS_INTERVAL_NS = 100_000_000L;
 
-    private final PortSpec spec;
     private final String label;
-    private final BufferPool pool;
     private final int bufferShift;
-    private final int batch;
     private final int frameCapacity;
     private final int chunkSize;
-    private final Ring rx;
-    private final Ring tx;
     private final int mask;
     private final XskSocket xsk;
     private final XdpRedirectProgram program;
@@ -77,8 +79,6 @@ public final class AfXdpPort implements Port {
     private final long wallBaseNs;
     private final long monoBaseNs;
 
-    private PortState state = PortState.UP;
-    private String downReason;
     /** RX: buffers of slots [tail, tail + lent) are in the kernel (fill ring or its RX ring). */
     private int lent;
     /** TX: first slot not yet posted to the kernel; [hwcur, txPosted) are in flight (TX or completion ring). */
@@ -86,22 +86,23 @@ public final class AfXdpPort implements Port {
     private long nextStatsNs;
     private long txDiscarded;
 
-    AfXdpPort(PortSpec spec, String label, BufferPool pool, Ring rx, Ring tx, int batch, int chunkSize, XskSocket xsk,
-            XdpRedirectProgram program, Arena arena) {
-        this.spec = spec;
+    /**
+     * The core fills both rings from the pool; then the RX slots' buffers go on the fill ring. Throws
+     * the core's PortOpenException when the pool cannot fill the rings; the caller then closes the
+     * program, the socket and the arena (nothing was lent yet).
+     */
+    AfXdpPort(PortSpec spec, PortContext context, String label, int chunkSize, XskSocket xsk, XdpRedirectProgram program,
+            Arena arena) {
+        super(spec, context);
         this.label = label;
-        this.pool = pool;
         this.bufferShift = Integer.numberOfTrailingZeros(pool.bufferSize());
-        this.batch = batch;
         this.chunkSize = chunkSize;
         this.frameCapacity = chunkSize - XskDescriptor.XDP_PACKET_HEADROOM;
-        this.rx = rx;
-        this.tx = tx;
         this.mask = rx.numSlots() - 1;
         this.xsk = xsk;
         this.program = program;
         this.arena = arena;
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         this.monoBaseNs = System.nanoTime();
         this.wallBaseNs = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.txPosted = tx.hwcur;
@@ -153,7 +154,7 @@ public final class AfXdpPort implements Port {
 
     @Override
     public int rxSync() {
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             return 0;
         }
         lend();
@@ -209,9 +210,12 @@ public final class AfXdpPort implements Port {
 
     @Override
     public int txSync() {
+        if (closed()) {
+            return 0; // the socket's rings are unmapped: nothing to reap, nothing to send
+        }
         Ring ring = tx;
         reapCompletions();
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             // Nothing leaves a port that is down. Pending frames are discarded once the kernel gave
             // back every buffer in flight (the in-flight window must stay contiguous).
             if (txPosted == ring.hwcur) {
@@ -261,7 +265,7 @@ public final class AfXdpPort implements Port {
             if (e != 0) {
                 counters.add(AfXdpCounters.TX_ERRORS, 1);
                 if (e == LinuxCalls.ENXIO || e == LinuxCalls.ENODEV || e == LinuxCalls.ENETDOWN) {
-                    markDown("transmit failed: " + xsk.errorText(e));
+                    down("transmit failed: " + xsk.errorText(e));
                 }
             }
         }
@@ -334,15 +338,12 @@ public final class AfXdpPort implements Port {
         // An unbound socket (its interface unregistered) answers ENXIO.
         int e = xsk.probe();
         if (e == LinuxCalls.ENXIO || e == LinuxCalls.ENODEV) {
-            markDown("interface gone: " + xsk.errorText(e));
+            down("interface gone: " + xsk.errorText(e));
         }
     }
 
-    private void markDown(String reason) {
-        if (state == PortState.UP) {
-            state = PortState.DOWN;
-            downReason = label + ": " + reason;
-        }
+    private void down(String reason) {
+        markDown(label + ": " + reason);
     }
 
     /**
@@ -373,11 +374,6 @@ public final class AfXdpPort implements Port {
         return program.mode().label();
     }
 
-    /** Why the port went DOWN, or null while it is up. */
-    public String downReason() {
-        return downReason;
-    }
-
     /** Frames handed over for transmission while the port was down. */
     public long txDiscarded() {
         return txDiscarded;
@@ -389,48 +385,18 @@ public final class AfXdpPort implements Port {
     }
 
     @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
-    }
-
-    @Override
-    public void close() {
-        if (state == PortState.CLOSED) {
-            return;
-        }
-        state = PortState.CLOSED;
+    protected void closeResources() {
         // Program first (no more redirects into the socket), then the socket: after it is closed the
         // queue is unbound and the kernel writes and reads no UMEM page, so every buffer lent to it
-        // (RX slots [tail, tail + lent), TX slots [hwcur, txPosted)) is back in its slot.
+        // (RX slots [tail, tail + lent), TX slots [hwcur, txPosted)) is back in its slot before the
+        // core releases the rings.
         program.close();
         xsk.close();
         arena.close();
-        rx.release(pool);
-        tx.release(pool);
     }
 
     @Override
     public String toString() {
-        return "AfXdpPort[" + spec + " " + state + (downReason == null ? "" : " (" + downReason + ")") + "]";
+        return "AfXdpPort[" + spec + " " + state() + (downReason() == null ? "" : " (" + downReason() + ")") + "]";
     }
 }

@@ -5,7 +5,6 @@ import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortDriverFactory;
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
-import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.StorageClass;
 import java.io.IOException;
@@ -71,8 +70,6 @@ public final class AfXdpPortFactory implements PortDriverFactory {
         int chunkSize = Math.min(pool.bufferSize(), XskDescriptor.PAGE_SIZE);
         int frameCapacity = chunkSize - XskDescriptor.XDP_PACKET_HEADROOM;
         Arena arena = Arena.ofShared();
-        Ring rx = null;
-        Ring tx = null;
         XskSocket xsk = null;
         XdpRedirectProgram program = null;
         try {
@@ -88,8 +85,6 @@ public final class AfXdpPortFactory implements PortDriverFactory {
                         + " bytes of kernel headroom, 4096-byte chunks at most); lower the MTU to "
                         + (frameCapacity - FRAME_OVERHEAD) + " or use larger pool buffers");
             }
-            rx = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
-            tx = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
             // zerocopy=auto lets the kernel choose only for a pool on hugetlbfs. With zero copy the
             // NIC DMAs into the chunk, and the kernel accepts a chunk that straddles a 4 KiB page only
             // if the two pages are DMA-contiguous; every pool buffer that starts a page has its chunk
@@ -103,8 +98,11 @@ public final class AfXdpPortFactory implements PortDriverFactory {
             };
             xsk = XskSocket.open(calls, arena, ifindex, queue, pool.segment(), chunkSize, context.ringSize(), bindFlags);
             program = XdpRedirectProgram.attach(calls, arena, ifindex, queue, xsk.fd(), mode);
-            return new AfXdpPort(spec, base + " queue " + queue, pool, rx, tx, context.batch(), chunkSize, xsk, program, arena);
-        } catch (XskFailure | IllegalStateException e) {
+            // The socket and the program come first, the rings (the core's) last: the kernel gets no
+            // buffer until the port's constructor lends the RX slots' buffers, so a pool too small for
+            // the rings costs only the socket and the program, closed below.
+            return new AfXdpPort(spec, context, base + " queue " + queue, chunkSize, xsk, program, arena);
+        } catch (XskFailure | IllegalStateException | PortOpenException e) {
             if (program != null) {
                 program.close();
             }
@@ -112,13 +110,9 @@ public final class AfXdpPortFactory implements PortDriverFactory {
                 xsk.close();
             }
             arena.close();
-            if (rx != null) {
-                rx.release(pool);
-            }
-            if (tx != null) {
-                tx.release(pool);
-            }
-            throw new PortOpenException(label + ": " + e.getMessage(), e);
+            // The core names the port; this driver's one line names the interface, mode and queue.
+            Throwable reason = e instanceof PortOpenException && e.getCause() != null ? e.getCause() : e;
+            throw new PortOpenException(label + ": " + reason.getMessage(), reason);
         }
     }
 

@@ -1,12 +1,11 @@
 package io.pswitch.drivers.vxlan;
 
-import io.pswitch.dataplane.port.Port;
+import io.pswitch.dataplane.port.AbstractPort;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.drivers.vxlan.VxlanCounters.RxDrop;
-import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.tunnel.TunnelMeta;
 import java.lang.foreign.Arena;
 import org.agrona.concurrent.EpochNanoClock;
@@ -33,21 +32,20 @@ import org.agrona.concurrent.EpochNanoClock;
  * <p>The source check compares addresses only: VTEPs (Linux, OVS, cloud mirroring) pick the UDP
  * source port per flow, so no one source port identifies the remote.
  *
+ * <p>The rings, state and close are the shared core's ({@link AbstractPort}); this driver owns the
+ * socket and the message vectors' native memory, which it lets go before the core gives the rings'
+ * buffers back.
+ *
  * <p>All sync calls come from the one dataplane thread that owns the port; they allocate nothing
  * and make one system call per batch. Counters are written per batch and readable from any thread.
  */
-public final class VxlanPort implements Port {
+public final class VxlanPort extends AbstractPort {
     /** Kernel socket buffers: ~2000 full-size datagrams absorb a burst while the switch is busy. */
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
-    private final PortSpec spec;
     private final VxlanPortOptions options;
-    private final BufferPool pool;
     private final long poolAddress;
     private final int bufferSize;
-    private final int batch;
-    private final Ring rx;
-    private final Ring tx;
     private final UdpSocket socket;
     private final Arena arena;
     private final MessageVector rxVec;
@@ -59,51 +57,38 @@ public final class VxlanPort implements Port {
     private final int remoteIpv4;
     private final boolean checkSource;
 
-    private PortState state = PortState.UP;
     private long lastWallNs;
     private final long[] dropCounts = new long[RxDrop.VALUES.length];
 
+    /** Throws the core's PortOpenException when the pool cannot fill the rings; the caller closes the socket. */
     VxlanPort(PortSpec spec, VxlanPortOptions options, PortContext context, UdpSocket socket, EpochNanoClock wallClock) {
-        this.spec = spec;
+        super(spec, context);
         this.options = options;
-        this.pool = context.pool();
         this.poolAddress = pool.segment().address();
         this.bufferSize = pool.bufferSize();
-        this.batch = context.batch();
         this.socket = socket;
         this.wallClock = wallClock;
         this.transmits = options.transmits();
         this.acceptVni = options.vni();
         this.remoteIpv4 = options.remoteIpv4();
         this.checkSource = options.hasRemote();
-        Ring rxRing = null;
-        Ring txRing = null;
         Arena a = Arena.ofShared();
         try {
-            rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
-            txRing = Ring.tx(spec.name() + ".tx", context.ringSize(), pool);
             this.rxVec = MessageVector.forReceive(a, batch);
             this.txVec = transmits
                     ? MessageVector.forSend(a, batch, options.remoteIpv4(), options.remotePort(), options.vni())
                     : null;
         } catch (RuntimeException e) {
-            if (rxRing != null) {
-                rxRing.release(pool);
-            }
-            if (txRing != null) {
-                txRing.release(pool);
-            }
             a.close();
+            releaseRings();
             throw e;
         }
         this.arena = a;
-        this.rx = rxRing;
-        this.tx = txRing;
     }
 
     @Override
     public int rxSync() {
-        if (state != PortState.UP) {
+        if (state() != PortState.UP) {
             return 0;
         }
         Ring ring = rx;
@@ -199,7 +184,7 @@ public final class VxlanPort implements Port {
     @Override
     public int txSync() {
         Ring ring = tx;
-        if (state == PortState.CLOSED) {
+        if (closed()) {
             return 0;
         }
         if (!transmits) {
@@ -293,45 +278,14 @@ public final class VxlanPort implements Port {
     }
 
     @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public PortSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Ring rxRing() {
-        return rx;
-    }
-
-    @Override
-    public Ring txRing() {
-        return tx;
-    }
-
-    @Override
-    public PortState state() {
-        return state;
-    }
-
-    @Override
-    public void close() {
-        if (state == PortState.CLOSED) {
-            return;
-        }
-        state = PortState.CLOSED;
+    protected void closeResources() {
         socket.close();
         // The kernel has no reference into these areas once the socket is closed.
         arena.close();
-        rx.release(pool);
-        tx.release(pool);
     }
 
     @Override
     public String toString() {
-        return "VxlanPort[" + spec + " " + state + "]";
+        return "VxlanPort[" + spec + " " + state() + "]";
     }
 }

@@ -70,7 +70,9 @@ public final class VxlanPortFactory implements PortDriverFactory {
             return new VxlanPort(spec, options, context, socket, wallClock);
         } catch (RuntimeException e) {
             socket.close();
-            throw VxlanPortOptions.bad(spec, e.getMessage());
+            // The core names the port too; this driver's one line names it once, so take the core's reason.
+            Throwable reason = e instanceof PortOpenException && e.getCause() != null ? e.getCause() : e;
+            throw VxlanPortOptions.bad(spec, reason.getMessage());
         }
     }
 

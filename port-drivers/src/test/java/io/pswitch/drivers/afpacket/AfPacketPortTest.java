@@ -375,6 +375,19 @@ class AfPacketPortTest {
     }
 
     @Test
+    void aPoolTooSmallForTheRingsIsOneLineAndKeepsNoBuffer() {
+        try (BufferPool small = BufferPool.open(tmp.resolve("small"), BUFFER_SIZE, 64 + 32 + 2)) {
+            int free = small.freeCount();
+            assertThatThrownBy(() -> new AfPacketPortFactory().open(PortSpec.parse("p0=afpacket:" + veth.a),
+                    new PortContext(small, 64, 16)))
+                    .isInstanceOf(PortOpenException.class)
+                    .hasMessage("afpacket:" + veth.a + ": buffer pool has too few free buffers for ring p0.tx (64 slots): "
+                            + "make the pool larger or the rings smaller");
+            assertThat(small.freeCount()).as("a failed open keeps no buffer").isEqualTo(free);
+        }
+    }
+
+    @Test
     void refusesALinkThatIsNotEthernetNamingIt() {
         assertThatThrownBy(() -> open("p0=afpacket:lo"))
                 .isInstanceOf(PortOpenException.class)

@@ -365,6 +365,24 @@ class AfXdpPortTest {
     }
 
     @Test
+    void aPoolTooSmallForTheRingsIsOneLineAndLeavesNoProgramSocketOrBuffer() throws Exception {
+        try (AxpVeth veth = AxpVeth.create();
+                BufferPool small = BufferPool.open(shm.resolve("small"), 2048, RING + RING / 2 + 2)) {
+            int free = small.freeCount();
+            assertThatThrownBy(() -> new AfXdpPortFactory().open(PortSpec.parse("p0=afxdp:" + veth.a), new PortContext(small, RING, BATCH)))
+                    .isInstanceOf(PortOpenException.class)
+                    .hasMessage("afxdp:" + veth.a + " (mode auto, queue 0): buffer pool has too few free buffers for ring p0.tx ("
+                            + RING + " slots): make the pool larger or the rings smaller");
+            assertThat(small.freeCount()).as("a failed open keeps no buffer").isEqualTo(free);
+            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("the program is detached").isFalse();
+            // The queue binds again only if the failed open closed its socket.
+            AfXdpPort port = open("p0=afxdp:" + veth.a);
+            port.close();
+        }
+        assertThat(pool.freeCount()).isEqualTo(initialFree);
+    }
+
+    @Test
     void aPoolOnABlockFileSystemIsRefusedSayingWhy() {
         try (BufferPool onDisk = BufferPool.open(tmp.resolve("pool"), 2048, 256)) {
             org.junit.jupiter.api.Assumptions.assumeTrue(onDisk.storageClass().label().equals("block"),

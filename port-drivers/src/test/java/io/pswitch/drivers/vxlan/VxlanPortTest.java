@@ -307,6 +307,28 @@ class VxlanPortTest {
         assertThat(pool.freeCount()).as("a failed open keeps no buffer").isEqualTo(initialFree);
     }
 
+    @Test
+    void aPoolTooSmallForTheRingsIsOneLineAndKeepsNeitherBuffersNorTheSocket() throws Exception {
+        int udpPort;
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            udpPort = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        String spec = "v0=vxlan:127.0.0.1:" + udpPort + ",vni=7";
+        // Room for the RX ring, not for the TX ring: the core gives the RX ring's buffers back.
+        try (BufferPool small = BufferPool.open(tmp.resolve("small"), BUFFER, RING + RING / 2 + 2)) {
+            int free = small.freeCount();
+            assertThatThrownBy(() -> new VxlanPortFactory(wallClock).open(PortSpec.parse(spec), new PortContext(small, RING, BATCH)))
+                    .isInstanceOf(PortOpenException.class)
+                    .hasMessage("port v0 (" + spec + "): buffer pool has too few free buffers for ring v0.tx (" + RING
+                            + " slots): make the pool larger or the rings smaller");
+            assertThat(small.freeCount()).as("a failed open keeps no buffer").isEqualTo(free);
+        }
+        try (DatagramChannel again = DatagramChannel.open()) {
+            again.bind(new InetSocketAddress("127.0.0.1", udpPort)); // the failed port's socket is closed
+        }
+    }
+
     private void assertOpenFails(String spec, String reason) {
         assertThatThrownBy(() -> open(spec))
                 .isInstanceOf(PortOpenException.class)
