@@ -159,6 +159,8 @@ class KillNineCrashTest {
         return new String[] {"--port", "a=shm:" + portA, "--port", "b=shm:" + portB, "--data-dir", data.toString(),
                 "--buffers", "24576", "--ring-size", "256", "--batch", Integer.toString(BATCH), "--log-records", Integer.toString(LOG_RECORDS),
                 "--filter", "quarter=udp dst port 1000", "--durability", durability, "--commit-oracle", oracleFile.toString(),
+                // Small segments: every start seals the tail and opens a new one, and 1 GiB must hold them all.
+                "--segment-size", "4M", "--log-size", "1G",
                 "-q", "--status-interval", "60s"};
     }
 

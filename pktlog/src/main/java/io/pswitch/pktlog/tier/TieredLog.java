@@ -153,6 +153,9 @@ public final class TieredLog implements AutoCloseable {
                     + segments.segmentBytes() / (1 << 20) + " MiB, " + (segments.directIo() ? "direct I/O" : "buffered I/O (no O_DIRECT here)")
                     + ", alignment " + segments.alignment() + " B");
             lines.add("segment recovery: " + segments.recoveryReport());
+            for (String w : segments.warnings()) {
+                lines.add("segment tier warning: " + w);
+            }
         } else {
             lines.add("segment tier: none (no --log-size): the hot tier is the whole log, FIFO by --log-records");
         }

@@ -40,6 +40,10 @@ class LifecycleTest {
     @TempDir
     Path dir;
 
+    /** Memory (tmpfs): the SIGTERM test runs the hot tier in place as the whole log (no segment tier to fall behind). */
+    @TempDir(factory = io.pswitch.pktlog.index.ShmTempDirFactory.class)
+    Path memory;
+
     private static List<String> runArgs(Path data, String tag, String... extra) {
         List<String> args = new ArrayList<>(List.of("--data-dir", data.toString(), "--buffers", "32768",
                 "--port", "a=shm:" + tag + "a,slots=1024", "--port", "b=shm:" + tag + "b,slots=1024"));
@@ -58,7 +62,7 @@ class LifecycleTest {
     void sigtermDuringHeavyLoggingCommitsTheLogAndTheNextStartRecoversAllOfIt() throws Exception {
         Duration load = Reliability.duration("pswitch.lifecycle.seconds", Duration.ofSeconds(3), Duration.ofMinutes(5));
         Reliability.Figures fig = new Reliability.Figures("sigterm-logging");
-        Path data = dir.resolve("data");
+        Path data = memory.resolve("data");
         String tag = SwitchUnderTest.uniqueTag("term");
         // Every frame is logged (the empty expression matches everything), batch durability: the heaviest logging there is.
         List<String> first = runArgs(data, tag, "--filter", "all=", "--durability", "batch", "--log-records", "16384",
