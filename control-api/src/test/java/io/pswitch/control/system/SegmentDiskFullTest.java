@@ -91,25 +91,38 @@ class SegmentDiskFullTest {
         }
     }
 
-    /** Takes all but {@code leave} bytes of the disk's free space (a file written for real, not sparse). */
-    private Path fill(String name, long leave) throws IOException {
-        Path f = mnt.resolve(name);
-        long free = Files.getFileStore(mnt).getUsableSpace();
-        long size = Math.max(0, free - leave) & ~4095L;
-        byte[] chunk = new byte[1 << 20];
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-            long written = 0;
-            while (written < size) {
-                int n = (int) Math.min(chunk.length, size - written);
-                try {
-                    raf.write(chunk, 0, n);
-                } catch (IOException full) {
-                    break;
+    /** Another program that fills the disk: it appends to a file whenever the disk has room. */
+    private static final class Filler extends Thread {
+        private final Path file;
+        private volatile boolean running = true;
+
+        Filler(Path file) {
+            super("disk-filler");
+            setDaemon(true);
+            this.file = file;
+        }
+
+        @Override
+        public void run() {
+            byte[] chunk = new byte[64 << 10];
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                while (running) {
+                    try {
+                        raf.seek(raf.length());
+                        raf.write(chunk);
+                    } catch (IOException full) {
+                        Thread.sleep(2);
+                    }
                 }
-                written += n;
+            } catch (IOException | InterruptedException e) {
+                // the test sees the effect (or its absence) in the switch's counters
             }
         }
-        return f;
+
+        void finish() throws InterruptedException {
+            running = false;
+            join(10_000);
+        }
     }
 
     @Test
@@ -127,8 +140,11 @@ class SegmentDiskFullTest {
             }
             frames = 20_000;
             awaitStatus(sw, TOTAL, frames, "logged frames");
-            // Something else takes the disk: nothing the log may delete frees enough.
-            Path filler = fill("filler", 0);
+            // Something else takes the disk, and keeps taking whatever the log frees: first the log
+            // deletes its oldest segments to go on, then it has only its newest one and nothing to free.
+            Path filler = mnt.resolve("filler");
+            Filler grab = new Filler(filler);
+            grab.start();
             try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", frames, 60_000, 10_000)) {
                 traffic.awaitSent(60_000);
                 // Every frame is forwarded, logged or not.
@@ -138,6 +154,7 @@ class SegmentDiskFullTest {
             }
             frames += 60_000;
             awaitStatus(sw, SKIPPED, 1, "matches skipped while storage was full");
+            grab.finish();
             long skipped = last(SKIPPED, sw.output());
             // Room again: the drain catches up by itself and logging resumes.
             Files.delete(filler);
