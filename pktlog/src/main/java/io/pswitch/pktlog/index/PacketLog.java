@@ -248,7 +248,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (storedLength > 0) {
             addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
-        if (used >= capacity) {
+        if (drainedSeq != Long.MAX_VALUE) {
+            // Tiered: roomWhenTiered made room from drained records only; nothing else may retire.
+        } else if (used >= capacity) {
             retiredByIndexFull += retire(retireBatch);
         } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0) {
             retiredByLowWater += retire(retireBatch);

@@ -89,4 +89,35 @@ class TieredHotTierTest {
             assertThat(TestFrames.appendNext(log, pool, 60, 2, 0)).as("never back").isEqualTo(1_001);
         }
     }
+
+    @Test
+    void withACommitterAndALowPoolNoUndrainedRecordRetiresAhead() throws Exception {
+        // 96 buffers, low water 32, retire batches of 8, a committer: the untiered log would retire
+        // ahead of need here; a tiered one must refuse instead.
+        try (BufferPool pool = pool(96); PacketLog log = PacketLog.open(pool, new PacketLogConfig(64, 32, 8))) {
+            log.tiered(0);
+            org.agrona.concurrent.Agent committer = log.handCommitsTo();
+            int appended = 0;
+            int refused = 0;
+            for (int i = 0; i < 200; i++) {
+                int buf = pool.allocate();
+                if (buf == 0) {
+                    break;
+                }
+                TestFrames.write(pool, buf, log.appendedSeq() + 1, 60);
+                if (log.append(buf, 60, 60, i, 0, 1, 0, 0) == PacketLog.REFUSED) {
+                    pool.free(buf);
+                    refused++;
+                } else {
+                    appended++;
+                }
+                log.requestCommit();
+                committer.doWork();
+                log.retireDrained();
+            }
+            assertThat(refused).as("refused once the pool ran low").isPositive();
+            assertThat(log.oldestSeq()).as("nothing undrained retired").isEqualTo(1);
+            assertThat(log.liveRecords()).isEqualTo(appended);
+        }
+    }
 }
