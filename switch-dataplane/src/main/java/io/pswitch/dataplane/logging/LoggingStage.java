@@ -235,7 +235,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 }
             }
             long ts = ring.timestampNs[s];
-            if (log.append(buf, stored, len, ts != 0 ? ts : now, p, mask, first, batch.decision(i)) == PacketLog.REFUSED) {
+            if (log.append(buf, stored, len, ts != 0 ? ts : now, p, mask, first, batch.decision(i), ring.tunnel[s]) == PacketLog.REFUSED) {
                 // The hot tier is full of records storage has not taken yet: skip this match, keep forwarding.
                 pool.free(spareBuf);
                 skippedStorageBehind++;

@@ -21,7 +21,7 @@ class LogVerifyInspectTest {
         TestLog.build(dir, 50, START_NS, 1_000_000, true);
         String[] r = LogExportTest.cli("log", "verify", "--data-dir", dir.toString());
         assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("valid records: 50 (seq 1..50)", "time span: 2025-11-21T04:40:00Z .. 2025-11-21T04:40:00.049Z",
+        assertThat(r[1]).contains("hot tier: 50 valid records (seq 1..50)", "time span: 2025-11-21T04:40:00Z .. 2025-11-21T04:40:00.049Z",
                 "bad records: 0", "log is clean");
     }
 
@@ -39,7 +39,7 @@ class LogVerifyInspectTest {
         assertThat(t.logged.get(19).seq()).isEqualTo(20);
         String[] r = LogExportTest.cli("log", "verify", "--data-dir", dir.toString());
         assertThat(r[0]).isEqualTo("1");
-        assertThat(r[1]).contains("valid records: 19 (seq 1..19)", "seq 20: BAD_CRC", "log has problems");
+        assertThat(r[1]).contains("hot tier: 19 valid records (seq 1..19)", "seq 20: BAD_CRC", "log has problems");
         // Records after the bad one are reported too (the valid run stops at the gap).
         assertThat(r[1]).contains("seq 21: AFTER_GAP", "seq 50: AFTER_GAP");
     }
