@@ -17,7 +17,16 @@ public final class HotTierStorage {
     private HotTierStorage() {
     }
 
+    /** @param dir the directory, or a path under one that does not exist yet (a data directory about to be made) */
     public static boolean canHold(Path dir) {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return false;
+        }
+        dir = existing;
         try {
             String type = Files.getFileStore(dir).type();
             if ("tmpfs".equals(type) || "ramfs".equals(type) || "hugetlbfs".equals(type)) {

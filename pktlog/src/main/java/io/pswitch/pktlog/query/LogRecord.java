@@ -17,7 +17,7 @@ public final class LogRecord {
     private long tunnel;
 
     void load(MemorySegment rec) {
-        tunnel = 0;
+        tunnel = IndexRecordDescriptor.tunnel(rec);
         sequence = IndexRecordDescriptor.sequence(rec);
         timestampNs = IndexRecordDescriptor.timestampNs(rec);
         ingressPort = IndexRecordDescriptor.ingressPort(rec);
