@@ -142,12 +142,12 @@ class LogExportTest {
                 "-e", "frame.interface_name", "-e", "frame.len", "-e", "frame.comment");
         assertThat(fields.exit()).as("tshark: %s", fields.err()).isZero();
         assertThat(fields.out()).containsExactly(
-                "a\t100\tlogged by filter bcast (#1)",
-                "a\t100\tlogged by filter bcast (#1)",
-                "a\t100\tlogged by filter bcast (#1)",
-                "b\t200\tlogged by filter bcast (#1), big (#2)",
-                "b\t200\tlogged by filter bcast (#1), big (#2)",
-                "c\t300\tlogged by filter big (#2)");
+                "a\t100\tlogged by: bcast",
+                "a\t100\tlogged by: bcast",
+                "a\t100\tlogged by: bcast",
+                "b\t200\tlogged by: bcast, big",
+                "b\t200\tlogged by: bcast, big",
+                "c\t300\tlogged by: big");
     }
 
     @Test
