@@ -96,7 +96,17 @@ public final class RunningSwitch implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r;
+            try {
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("received no bytes")) {
+                    throw e;
+                }
+                // The pooled keep-alive connection was closed by the server as the request left
+                // (the JDK client does not retry that case): the request never reached it, so once more.
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            }
             return new Reply(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
