@@ -294,6 +294,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (!indexFull && !poolLow) {
             return true;
         }
+        // A retirement in flight moves the oldest sequence: finish it first, so that the count below
+        // is taken from where it leaves the oldest (else it would retire past what is drained).
+        awaitRetirement();
         long drainedRecords = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
         if (drainedRecords <= 0) {
             return false;

@@ -120,4 +120,32 @@ class TieredHotTierTest {
             assertThat(log.liveRecords()).isEqualTo(appended);
         }
     }
+
+    @Test
+    void aFullHotTierWithARetirementInFlightNeverRetiresPastTheDrain() throws Exception {
+        try (BufferPool pool = pool(600); PacketLog log = PacketLog.open(pool, new PacketLogConfig(128, 0, 16))) {
+            log.tiered(0);
+            org.agrona.concurrent.Agent committer = log.handCommitsTo();
+            for (int round = 0; round < 40; round++) {
+                for (int i = 0; i < 60; i++) {
+                    int buf = pool.allocate();
+                    if (buf == 0) {
+                        break;
+                    }
+                    TestFrames.write(pool, buf, log.appendedSeq() + 1, 60);
+                    if (log.append(buf, 60, 60, round * 100L + i, 0, 1, 0, 0) == PacketLog.REFUSED) {
+                        pool.free(buf);
+                    }
+                }
+                log.requestCommit();
+                committer.doWork();
+                // The drain made part of it durable; a retirement of that part starts on the committer
+                // (not finished yet) when the next appends find the index full.
+                log.drained(log.committedSeq() - 100);
+                log.retireDrained();
+                assertThat(log.oldestSeq() - 1).as("round %d: retired only what is drained", round)
+                        .isLessThanOrEqualTo(Math.max(0, log.drainedSeq()));
+            }
+        }
+    }
 }
