@@ -2,6 +2,10 @@ package io.pswitch.control.system;
 
 import io.pswitch.control.run.RunCommand;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +81,29 @@ public final class ChildSwitch implements AutoCloseable {
             throw new AssertionError("no line matching /" + regex + "/ in the switch's output:\n" + out);
         }
         return m;
+    }
+
+    /**
+     * The frames the switch received on {@code port} and did not forward, all causes summed, from
+     * its {@code /metrics}: a destination ring that is full (a slow receiver) drops like a NIC, and
+     * a test that counts what arrived must count these too.
+     */
+    public long drops(String port) throws IOException, InterruptedException {
+        String base = find("API at (http://\\S+)").group(1);
+        HttpResponse<String> r;
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            r = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET /metrics answered " + r.statusCode() + ":\n" + r.body());
+        }
+        Matcher m = Pattern.compile("(?m)^pswitch_port_drops_total\\{port=\"" + Pattern.quote(port) + "\",cause=\"[a-z_]+\",?} (\\S+)$")
+                .matcher(r.body());
+        long sum = 0;
+        while (m.find()) {
+            sum += (long) Double.parseDouble(m.group(1));
+        }
+        return sum;
     }
 
     /** SIGTERM and wait: the clean way; returns the exit code. */

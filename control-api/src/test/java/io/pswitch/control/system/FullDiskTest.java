@@ -138,10 +138,9 @@ class FullDiskTest {
             sw.awaitOutput("pswitch: filters:", 60_000);
             try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, frames, 20_000)) {
                 traffic.awaitSent(30_000);
-                // Every frame is forwarded, the last ones long after the log filled up.
-                traffic.awaitReceived(frames, 30_000);
-                assertThat(traffic.lastReceivedId()).isEqualTo(frames - 1);
-                assertThat(traffic.error()).isNull();
+                // Every frame is forwarded, the last ones long after the log filled up (or dropped at
+                // a full ring of a descheduled receiver, and counted).
+                traffic.awaitForwardedOrDropped(frames, sw, "a", 0, 30_000);
             }
             Thread.sleep(300); // one more status line after the last frame
             Matcher m = RETIRED.matcher(sw.output());

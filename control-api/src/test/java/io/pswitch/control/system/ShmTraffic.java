@@ -25,6 +25,7 @@ final class ShmTraffic implements AutoCloseable {
     private volatile long nextId;
     private volatile long received;
     private volatile long lastReceivedId = -1;
+    private volatile long outOfOrder;
     private volatile Throwable error;
 
     private ShmTraffic(ShmEndpoint in, ShmEndpoint out, long firstId, long count, long ratePerSec) {
@@ -106,6 +107,9 @@ final class ShmTraffic implements AutoCloseable {
                 for (int k = 0; k < n; k++) {
                     long id = NumberedFrames.id(seg, out.frameOffset(k), out.storedLength(k));
                     if (id >= 0) {
+                        if (id <= last) {
+                            outOfOrder++;
+                        }
                         last = id;
                     }
                 }
@@ -165,6 +169,28 @@ final class ShmTraffic implements AutoCloseable {
         sending = false;
         sender.join(5_000);
         return nextId;
+    }
+
+    /**
+     * Waits until each of {@code n} frames either arrived at the out port or was dropped by the
+     * switch (its drop counters for the in port above {@code dropsBefore}, e.g. a full ring while
+     * this receiver was descheduled), then checks that the sum is exact and that what arrived came in order.
+     */
+    void awaitForwardedOrDropped(long n, ChildSwitch sw, String inPortName, long dropsBefore, long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long dropped = 0;
+        while (received + dropped < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("received " + received + " and the switch dropped " + dropped + " of " + n
+                        + " frames within " + timeoutMs + " ms");
+            }
+            Thread.sleep(20);
+            dropped = sw.drops(inPortName) - dropsBefore;
+        }
+        if (received + dropped != n || outOfOrder != 0 || error != null) {
+            throw new AssertionError("of " + n + " frames sent, " + received + " arrived, " + dropped + " were dropped, "
+                    + outOfOrder + " came out of order", error);
+        }
     }
 
     /** Stops both threads and detaches. */
