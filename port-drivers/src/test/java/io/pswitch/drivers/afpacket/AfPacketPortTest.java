@@ -9,6 +9,8 @@ import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.drivers.pcap.LivePcapHandle;
+import io.pswitch.drivers.veth.PcapPeer;
+import io.pswitch.drivers.veth.VethPair;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,14 +36,14 @@ class AfPacketPortTest {
     @TempDir
     Path tmp;
     private BufferPool pool;
-    private ApkVeth veth;
+    private VethPair veth;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        ApkVeth.assumeUsable();
+        AfPacketAssumptions.assumeUsable();
         pool = BufferPool.open(tmp.resolve("pool"), BUFFER_SIZE, BUFFERS);
-        veth = ApkVeth.create();
+        veth = VethPair.create("apk");
     }
 
     @AfterEach
@@ -64,8 +66,8 @@ class AfPacketPortTest {
         return port;
     }
 
-    private PcapWire wire(String iface, int direction) throws Exception {
-        PcapWire w = new PcapWire(iface, direction);
+    private PcapPeer wire(String iface, int direction) throws Exception {
+        PcapPeer w = new PcapPeer(iface, direction);
         toClose.add(w);
         return w;
     }
@@ -142,7 +144,7 @@ class AfPacketPortTest {
     @ValueSource(strings = {"v3", "v2"})
     void framesCrossBothWaysWithTheirBytesIntactAndCounted(String ring) throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         List<byte[]> in = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             in.add(frame(60 + i * 14, i));
@@ -174,7 +176,7 @@ class AfPacketPortTest {
     @ValueSource(strings = {"v3", "v2"})
     void vlanTagsTheKernelTookOffComeBackUnchanged(String ring) throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         byte[] dot1q = tagged(200, 1, 0x8100, 0x2064);
         byte[] qinq = tagged(300, 2, 0x88a8, 0x0123, 0x8100, 0x0456);
         assertThat(peer.send(dot1q)).isTrue();
@@ -188,7 +190,7 @@ class AfPacketPortTest {
     @Test
     void receivesFramesWithWallClockNanosecondTimestamps() throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         long before = System.currentTimeMillis() * 1_000_000L;
         for (int i = 0; i < 10; i++) {
             assertThat(peer.send(frame(100, i))).isTrue();
@@ -209,7 +211,7 @@ class AfPacketPortTest {
     @Test
     void framesThePortTransmitsAreNotReceivedBackByThePort() throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         Ring tx = port.txRing();
         for (int i = 0; i < 20; i++) {
             queue(tx, frame(200, i));
@@ -218,8 +220,8 @@ class AfPacketPortTest {
         assertThat(peer.drainFor(200)).as("the frames went out through A").hasSize(20);
         // Frames another socket sends out of A pass the interface's taps (the port's own bypass the
         // qdisc and the taps): PACKET_IGNORE_OUTGOING keeps these out too.
-        PcapWire witness = wire(veth.a, LivePcapHandle.PCAP_D_INOUT);
-        PcapWire other = wire(veth.a, LivePcapHandle.PCAP_D_IN);
+        PcapPeer witness = wire(veth.a, LivePcapHandle.PCAP_D_INOUT);
+        PcapPeer other = wire(veth.a, LivePcapHandle.PCAP_D_IN);
         assertThat(other.send(frame(90, 99))).isTrue();
         assertThat(peer.drainFor(100)).hasSize(21);
         assertThat(witness.drainFor(50)).as("a capture on A sees the other socket's frame").hasSize(1);
@@ -237,9 +239,9 @@ class AfPacketPortTest {
     void frameLargerThanAPoolBufferIsCutToTheBufferAndKeepsItsLength(String ring) throws Exception {
         // The MTU check at open refuses such an interface, so the MTU grows after the port is open.
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
-        ApkVeth.run("ip", "link", "set", veth.a, "mtu", "4000");
-        ApkVeth.run("ip", "link", "set", veth.b, "mtu", "4000");
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        VethPair.run("ip", "link", "set", veth.a, "mtu", "4000");
+        VethPair.run("ip", "link", "set", veth.b, "mtu", "4000");
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         byte[] big = frame(3000, 7);
         assertThat(peer.send(big)).isTrue();
         assertThat(peer.send(frame(300, 8))).isTrue();
@@ -256,7 +258,7 @@ class AfPacketPortTest {
     @Test
     void interfaceThatVanishesMarksThePortDownWithTheReason() throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a);
-        ApkVeth.run("ip", "link", "del", veth.a);
+        VethPair.run("ip", "link", "del", veth.a);
         Ring tx = port.txRing();
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (port.state() == PortState.UP && System.nanoTime() < deadline) {
@@ -277,7 +279,7 @@ class AfPacketPortTest {
     @Test
     void transmitToAVanishedInterfaceMarksThePortDownWithoutThrowing() throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a);
-        ApkVeth.run("ip", "link", "del", veth.a);
+        VethPair.run("ip", "link", "del", veth.a);
         Ring tx = port.txRing();
         queue(tx, frame(100, 1));
         queue(tx, frame(100, 2));
@@ -291,7 +293,7 @@ class AfPacketPortTest {
     @Test
     void interfaceTakenDownMarksThePortDown() throws Exception {
         AfPacketPort port = open("p0=afpacket:" + veth.a);
-        ApkVeth.run("ip", "link", "set", veth.a, "down");
+        VethPair.run("ip", "link", "set", veth.a, "down");
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (port.state() == PortState.UP && System.nanoTime() < deadline) {
             port.rxSync();
@@ -305,7 +307,7 @@ class AfPacketPortTest {
     void kernelDropsWhenTheRingIsFullAreCounted(String ring) throws Exception {
         // Two blocks of 128 KiB: ~160 full-size frames fit (64 slots with v2); the rest is dropped by the kernel.
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",bufsize=262144,rx=" + ring);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         int sent = 0;
         for (int i = 0; i < 1000; i++) {
             if (peer.send(frame(1500, i))) {
@@ -327,7 +329,7 @@ class AfPacketPortTest {
     void twoPortsInOneFanoutGroupShareTheFrames() throws Exception {
         AfPacketPort p1 = open("p1=afpacket:" + veth.a + ",fanout=4242:lb");
         AfPacketPort p2 = open("p2=afpacket:" + veth.a + ",fanout=4242:lb");
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         for (int i = 0; i < 100; i++) {
             assertThat(peer.send(frame(100, i))).isTrue();
         }
@@ -358,7 +360,7 @@ class AfPacketPortTest {
 
     @Test
     void openingAnInterfaceThatIsDownSaysSo() throws Exception {
-        ApkVeth.run("ip", "link", "set", veth.a, "down");
+        VethPair.run("ip", "link", "set", veth.a, "down");
         assertThatThrownBy(() -> open("p0=afpacket:" + veth.a))
                 .isInstanceOf(PortOpenException.class)
                 .hasMessage("afpacket:" + veth.a + ": interface is down (ip link set " + veth.a + " up)");
@@ -366,7 +368,7 @@ class AfPacketPortTest {
 
     @Test
     void refusesAnMtuWhoseFramesDoNotFitAPoolBuffer() throws Exception {
-        ApkVeth.run("ip", "link", "set", veth.a, "mtu", "4000");
+        VethPair.run("ip", "link", "set", veth.a, "mtu", "4000");
         assertThatThrownBy(() -> open("p0=afpacket:" + veth.a))
                 .isInstanceOf(PortOpenException.class)
                 .hasMessage("afpacket:" + veth.a + ": MTU 4000 is larger than the pool buffer holds (frames up to 4018"
@@ -407,7 +409,7 @@ class AfPacketPortTest {
 
     @Test
     void withoutCapNetRawTheRefusalSaysWhatIsNeeded() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(ApkVeth.onPath("setpriv"),
+        org.junit.jupiter.api.Assumptions.assumeTrue(VethPair.onPath("setpriv"),
                 "skipped: setpriv (util-linux) is needed to drop CAP_NET_RAW for a child process");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "--",
@@ -424,7 +426,7 @@ class AfPacketPortTest {
     void receiveAndTransmitAllocateNothingPerFrame(String ring) throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",rx=" + ring);
-        PcapWire peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
+        PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         byte[] f = frame(64, 0);
         Ring rx = port.rxRing();
         Ring tx = port.txRing();

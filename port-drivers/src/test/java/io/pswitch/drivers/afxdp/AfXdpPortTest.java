@@ -8,7 +8,8 @@ import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.drivers.pcap.LivePcapHandle;
-import io.pswitch.drivers.pcap.PcapPeer;
+import io.pswitch.drivers.veth.PcapPeer;
+import io.pswitch.drivers.veth.VethPair;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.BufferPoolDescriptor;
 import java.io.BufferedReader;
@@ -48,12 +49,12 @@ class AfXdpPortTest {
 
     @BeforeAll
     static void needsRootVethAndAfXdp() {
-        AxpVeth.assumeUsable();
+        XdpTestSupport.assumeUsable();
     }
 
     @BeforeEach
     void openPool() throws Exception {
-        shm = AxpVeth.shmDirectory();
+        shm = XdpTestSupport.shmDirectory();
         pool = BufferPool.open(shm.resolve("pool"), 2048, 1024);
         initialFree = pool.freeCount();
     }
@@ -61,7 +62,7 @@ class AfXdpPortTest {
     @AfterEach
     void closePool() {
         pool.close();
-        AxpVeth.deleteTree(shm);
+        XdpTestSupport.deleteTree(shm);
     }
 
     private AfXdpPort open(String spec) {
@@ -102,7 +103,7 @@ class AfXdpPortTest {
     }
 
     private void framesBothWays(String mode) throws Exception {
-        try (AxpVeth veth = AxpVeth.create(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
+        try (VethPair veth = XdpTestSupport.veth(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
             AfXdpPort port = open("p0=afxdp:" + veth.a + ",mode=" + mode);
             try {
                 assertThat(port.xdpMode()).isEqualTo(mode);
@@ -165,7 +166,7 @@ class AfXdpPortTest {
 
     @Test
     void rxSlotNamesTheBufferOfTheKernelsRxDescriptorAndThePoolFileHoldsTheBytesSent() throws Exception {
-        try (AxpVeth veth = AxpVeth.create(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN);
+        try (VethPair veth = XdpTestSupport.veth(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN);
                 FileChannel file = FileChannel.open(pool.path(), StandardOpenOption.READ);
                 Arena arena = Arena.ofConfined()) {
             // A second, independent mapping of the named pool file: what the kernel wrote is in the file.
@@ -214,11 +215,11 @@ class AfXdpPortTest {
 
     @Test
     void noXdpProgramIsLeftAfterCloseNorAfterTheOwnerIsKilled() throws Exception {
-        try (AxpVeth veth = AxpVeth.create()) {
+        try (VethPair veth = XdpTestSupport.veth()) {
             AfXdpPort port = open("p0=afxdp:" + veth.a);
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("attached while open").isTrue();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("attached while open").isTrue();
             port.close();
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("detached by close").isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("detached by close").isFalse();
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
@@ -227,21 +228,21 @@ class AfXdpPortTest {
             try {
                 String line = readStatus(child);
                 assertThat(line).startsWith("ready");
-                assertThat(AxpVeth.hasXdpProgram(veth.a)).as("the child's program is attached").isTrue();
+                assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("the child's program is attached").isTrue();
             } finally {
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
                 child.waitFor(10, TimeUnit.SECONDS);
             }
             // The program hangs on a BPF link whose only fd died with the process.
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (AxpVeth.hasXdpProgram(veth.a) && System.nanoTime() < deadline) {
+            while (XdpTestSupport.hasXdpProgram(veth.a) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("nothing left after kill -9").isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("nothing left after kill -9").isFalse();
             AfXdpPort again = open("p0=afxdp:" + veth.a);
             assertThat(again.description()).doesNotContain("stale");
             again.close();
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).isFalse();
         }
     }
 
@@ -261,13 +262,13 @@ class AfXdpPortTest {
     void aStaleAfXdpProgramAttachedTheOldWayIsRemovedAtOpen() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(StaleXdpPrograms.libbpfAvailable(),
                 "skipped: libbpf.so.1 (Debian libbpf1) is not installed");
-        try (AxpVeth veth = AxpVeth.create(); Arena arena = Arena.ofConfined()) {
+        try (VethPair veth = XdpTestSupport.veth(); Arena arena = Arena.ofConfined()) {
             leaveNetlinkProgram(arena, veth.a, XdpRedirectProgram.PROGRAM_NAME);
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("a leftover that outlives its fds").isTrue();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("a leftover that outlives its fds").isTrue();
             AfXdpPort port = open("p0=afxdp:" + veth.a);
             assertThat(port.description()).contains("removed a stale XDP program 'pswitch_xsk'");
             port.close();
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).isFalse();
         }
     }
 
@@ -275,14 +276,14 @@ class AfXdpPortTest {
     void someoneElsesXdpProgramIsLeftAloneAndNamed() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(StaleXdpPrograms.libbpfAvailable(),
                 "skipped: libbpf.so.1 (Debian libbpf1) is not installed");
-        try (AxpVeth veth = AxpVeth.create(); Arena arena = Arena.ofConfined()) {
+        try (VethPair veth = XdpTestSupport.veth(); Arena arena = Arena.ofConfined()) {
             leaveNetlinkProgram(arena, veth.a, "axp_foreign");
             assertThatThrownBy(() -> open("p0=afxdp:" + veth.a + ",mode=native"))
                     .isInstanceOf(PortOpenException.class)
                     .hasMessageStartingWith("afxdp:" + veth.a + " (mode native, queue 0): ")
                     .hasMessageContaining("already has an XDP program 'axp_foreign'")
                     .hasMessageNotContaining("\n");
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("not ours to remove").isTrue();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("not ours to remove").isTrue();
             assertThat(pool.freeCount()).isEqualTo(initialFree);
         }
     }
@@ -300,7 +301,7 @@ class AfXdpPortTest {
 
     @Test
     void anInterfaceThatDisappearsTakesThePortDownAndCloseStillReturnsEveryBuffer() throws Exception {
-        AxpVeth veth = AxpVeth.create();
+        VethPair veth = XdpTestSupport.veth();
         AfXdpPort port;
         try {
             port = open("p0=afxdp:" + veth.a);
@@ -331,7 +332,7 @@ class AfXdpPortTest {
 
     @Test
     void framesThatFindNoFillRingBufferAreCountedAsKernelDrops() throws Exception {
-        try (AxpVeth veth = AxpVeth.create(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
+        try (VethPair veth = XdpTestSupport.veth(); PcapPeer peer = new PcapPeer(veth.b, LivePcapHandle.PCAP_D_IN)) {
             AfXdpPort port = open("p0=afxdp:" + veth.a);
             try {
                 Ring rx = port.rxRing();
@@ -366,7 +367,7 @@ class AfXdpPortTest {
 
     @Test
     void aPoolTooSmallForTheRingsIsOneLineAndLeavesNoProgramSocketOrBuffer() throws Exception {
-        try (AxpVeth veth = AxpVeth.create();
+        try (VethPair veth = XdpTestSupport.veth();
                 BufferPool small = BufferPool.open(shm.resolve("small"), 2048, RING + RING / 2 + 2)) {
             int free = small.freeCount();
             assertThatThrownBy(() -> new AfXdpPortFactory().open(PortSpec.parse("p0=afxdp:" + veth.a), new PortContext(small, RING, BATCH)))
@@ -374,7 +375,7 @@ class AfXdpPortTest {
                     .hasMessage("afxdp:" + veth.a + " (mode auto, queue 0): buffer pool has too few free buffers for ring p0.tx ("
                             + RING + " slots): make the pool larger or the rings smaller");
             assertThat(small.freeCount()).as("a failed open keeps no buffer").isEqualTo(free);
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).as("the program is detached").isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("the program is detached").isFalse();
             // The queue binds again only if the failed open closed its socket.
             AfXdpPort port = open("p0=afxdp:" + veth.a);
             port.close();
@@ -397,8 +398,8 @@ class AfXdpPortTest {
 
     @Test
     void anMtuLargerThanABufferIsRefused() throws Exception {
-        try (AxpVeth veth = AxpVeth.create()) {
-            AxpVeth.run("ip", "link", "set", "dev", veth.a, "mtu", "4000");
+        try (VethPair veth = XdpTestSupport.veth()) {
+            VethPair.run("ip", "link", "set", "dev", veth.a, "mtu", "4000");
             assertThatThrownBy(() -> open("p0=afxdp:" + veth.a))
                     .isInstanceOf(PortOpenException.class)
                     .hasMessageStartingWith("afxdp:" + veth.a + " (mode auto, queue 0): MTU 4000 is larger than a buffer holds: frames up to 1792 bytes");
@@ -410,28 +411,28 @@ class AfXdpPortTest {
     void nativeModeRefusedByTheInterfaceIsOneLine() throws Exception {
         // A bridge has no native XDP (no ndo_bpf), and an empty one carries no one's traffic.
         String dummy = "axpbr" + (ProcessHandle.current().pid() % 100_000);
-        AxpVeth.run("ip", "link", "add", dummy, "type", "bridge");
+        VethPair.run("ip", "link", "add", dummy, "type", "bridge");
         try {
-            AxpVeth.run("ip", "link", "set", dummy, "up");
+            VethPair.run("ip", "link", "set", dummy, "up");
             assertThatThrownBy(() -> open("p0=afxdp:" + dummy + ",mode=native"))
                     .isInstanceOf(PortOpenException.class)
                     .hasMessageStartingWith("afxdp:" + dummy + " (mode native, queue 0): native XDP mode refused by the interface")
                     .hasMessageContaining("try mode=generic");
             assertThat(pool.freeCount()).isEqualTo(initialFree);
-            assertThat(AxpVeth.hasXdpProgram(dummy)).isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(dummy)).isFalse();
             // Without a mode the port falls back to generic XDP, and says so.
             AfXdpPort port = open("p0=afxdp:" + dummy);
             assertThat(port.xdpMode()).isEqualTo("generic");
             assertThat(port.description()).contains("generic XDP");
             port.close();
         } finally {
-            AxpVeth.run("ip", "link", "del", dummy);
+            VethPair.run("ip", "link", "del", dummy);
         }
     }
 
     @Test
     void zeroCopyOnAnInterfaceWithoutItIsRefused() throws Exception {
-        try (AxpVeth veth = AxpVeth.create()) {
+        try (VethPair veth = XdpTestSupport.veth()) {
             assertThatThrownBy(() -> open("p0=afxdp:" + veth.a + ",zerocopy=on"))
                     .isInstanceOf(PortOpenException.class)
                     .hasMessageStartingWith("afxdp:" + veth.a + " (mode auto, queue 0): zero-copy refused");
@@ -439,7 +440,7 @@ class AfXdpPortTest {
                     .isInstanceOf(PortOpenException.class)
                     .hasMessage("afxdp:" + veth.a + " (mode generic, queue 0): zerocopy=on needs mode=native (generic XDP always copies)");
             assertThat(pool.freeCount()).isEqualTo(initialFree);
-            assertThat(AxpVeth.hasXdpProgram(veth.a)).isFalse();
+            assertThat(XdpTestSupport.hasXdpProgram(veth.a)).isFalse();
         }
     }
 
@@ -447,7 +448,7 @@ class AfXdpPortTest {
     void noPrivilegeIsOneLine() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "skipped: setpriv (util-linux) is not installed");
-        try (AxpVeth veth = AxpVeth.create()) {
+        try (VethPair veth = XdpTestSupport.veth()) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // uid 0 with every capability dropped: what an unprivileged start looks like to the kernel.
             Process child = new ProcessBuilder("/usr/bin/setpriv", "--bounding-set=-all", "--inh-caps=-all",

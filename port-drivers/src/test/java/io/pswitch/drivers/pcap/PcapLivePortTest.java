@@ -9,6 +9,8 @@ import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.drivers.veth.PcapPeer;
+import io.pswitch.drivers.veth.VethPair;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,9 +36,9 @@ class PcapLivePortTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        VethPair.assumeUsable();
+        VethPair.assumeUsable("live pcap tests");
         pool = BufferPool.open(tmp.resolve("pool"), BUFFER_SIZE, 1024);
-        veth = VethPair.create();
+        veth = VethPair.create("psw");
     }
 
     @AfterEach

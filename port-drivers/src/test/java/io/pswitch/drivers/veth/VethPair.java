@@ -1,4 +1,4 @@
-package io.pswitch.drivers.afpacket;
+package io.pswitch.drivers.veth;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,33 +11,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A veth pair for the afpacket tests, named {@code apk<pid>x<n>a}/{@code …b} (unique to this JVM and
- * to this driver's tests), up, IPv6 off (no router solicitations or DAD frames on the wire),
- * deleted on close. Needs root and {@code ip}; the far end is read and written through libpcap.
+ * A veth pair for the live drivers' tests, named {@code <prefix><pid>x<n>a}/{@code …b} (the prefix
+ * is the driver's, so that a leftover interface says whose test left it), up, IPv6 off (no router
+ * solicitations or DAD frames on the wire), deleted on close. The far end is read and written with
+ * {@link PcapPeer}: a libpcap handle, another code path than the driver under test. Needs root,
+ * {@code ip} and libpcap; {@link #assumeUsable(String)} skips the test saying which is missing.
  */
-final class ApkVeth implements AutoCloseable {
+public final class VethPair implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    final String a;
-    final String b;
+    public final String a;
+    public final String b;
 
-    private ApkVeth(String a, String b) {
+    private VethPair(String a, String b) {
         this.a = a;
         this.b = b;
     }
 
-    /** Skips the calling test, saying why, when the afpacket tests cannot run here. */
-    static void assumeUsable() {
-        assumeTrue(isRoot(), "skipped: afpacket tests need root (uid 0) to create veth pairs and open AF_PACKET sockets");
+    /**
+     * Skips the calling test, saying why, when veth pairs cannot be made here; {@code tests} names
+     * them in the message (e.g. "afpacket tests").
+     */
+    public static void assumeUsable(String tests) {
+        assumeTrue(isRoot(), "skipped: " + tests + " need root (uid 0) to create veth pairs and open sockets on them");
         assumeTrue(onPath("ip"), "skipped: the 'ip' command (iproute2) is not installed");
-        assumeTrue(LibpcapLibrary.available(), "skipped: libpcap (the far end's peer) is not installed");
-        assumeTrue(Files.exists(Path.of("/proc/net/packet")), "skipped: this kernel has no AF_PACKET sockets");
+        assumeTrue(LibpcapLibrary.available(), "skipped: libpcap (the far end's peer in these tests) is not installed");
     }
 
-    static ApkVeth create() throws Exception {
-        assumeUsable();
-        String base = "apk" + (ProcessHandle.current().pid() % 1_000_000) + "x" + COUNTER.incrementAndGet();
-        ApkVeth pair = new ApkVeth(base + "a", base + "b");
+    /**
+     * A new pair; {@code prefix} is at most 3 letters: with the pid and a counter the name stays
+     * within the kernel's 15 characters.
+     */
+    public static VethPair create(String prefix) throws Exception {
+        if (prefix.length() > 3) {
+            throw new IllegalArgumentException("veth prefix '" + prefix + "' longer than 3 characters");
+        }
+        String base = prefix + (ProcessHandle.current().pid() % 100_000) + "x" + COUNTER.incrementAndGet();
+        VethPair pair = new VethPair(base + "a", base + "b");
         run("ip", "link", "add", pair.a, "type", "veth", "peer", "name", pair.b);
         try {
             for (String dev : new String[] {pair.a, pair.b}) {
@@ -51,12 +61,14 @@ final class ApkVeth implements AutoCloseable {
         return pair;
     }
 
-    static void run(String... command) throws IOException, InterruptedException {
+    /** Runs a command, failing with its output unless it exits 0 within 10 s; returns the output. */
+    public static String run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + out);
         }
+        return out;
     }
 
     private static void sysctlQuietly(String key, String value) {
@@ -67,7 +79,7 @@ final class ApkVeth implements AutoCloseable {
         }
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
@@ -80,7 +92,7 @@ final class ApkVeth implements AutoCloseable {
         return false;
     }
 
-    static boolean onPath(String cmd) {
+    public static boolean onPath(String cmd) {
         String path = System.getenv("PATH");
         String dirs = (path == null ? "" : path) + ":/usr/sbin:/sbin:/usr/bin:/bin";
         for (String dir : dirs.split(":")) {

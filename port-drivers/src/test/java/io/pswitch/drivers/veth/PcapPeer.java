@@ -1,4 +1,4 @@
-package io.pswitch.drivers.afpacket;
+package io.pswitch.drivers.veth;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -13,22 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The far end of a veth pair in the afpacket tests: a real libpcap handle (another code path than
- * the driver under test) that injects frames towards the port and captures what the port sends.
- * Test code, so it allocates freely.
+ * The far end of a veth pair in tests: a second real libpcap handle that injects frames towards the
+ * port and captures what the port transmits. Test code, so it allocates freely.
  */
-final class PcapWire implements AutoCloseable {
+public final class PcapPeer implements AutoCloseable {
     private final LivePcapHandle handle;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer;
     private final MemorySegment upcall;
     private final List<byte[]> captured = new ArrayList<>();
 
-    PcapWire(String iface, int direction) throws ReflectiveOperationException {
+    public PcapPeer(String iface, int direction) throws ReflectiveOperationException {
+        // Snap length 9000 keeps the kernel ring slots small (see PcapLivePortFactory) yet covers jumbo test frames.
         handle = LivePcapHandle.open(iface, 9000, 16 << 20, direction);
         buffer = arena.allocate(65536, 64);
         upcall = Linker.nativeLinker().upcallStub(MethodHandles.lookup()
-                .findVirtual(PcapWire.class, "onFrame", MethodType.methodType(void.class, long.class, long.class, long.class))
+                .findVirtual(PcapPeer.class, "onFrame", MethodType.methodType(void.class, long.class, long.class, long.class))
                 .bindTo(this), LivePcapHandle.HANDLER, arena);
     }
 
@@ -41,7 +41,7 @@ final class PcapWire implements AutoCloseable {
     }
 
     /** Sends one frame; false when the kernel pushed back (EAGAIN/ENOBUFS). */
-    boolean send(byte[] frame) {
+    public boolean send(byte[] frame) {
         MemorySegment.copy(frame, 0, buffer, JAVA_BYTE, 0, frame.length);
         int r = handle.inject(buffer.address(), frame.length);
         if (r >= 0) {
@@ -55,7 +55,7 @@ final class PcapWire implements AutoCloseable {
     }
 
     /** Everything captured so far, draining what the kernel holds now (cumulative). */
-    List<byte[]> drain() {
+    public List<byte[]> drain() {
         while (handle.dispatch(256, upcall) > 0) {
             // keep going until nothing is waiting
         }
@@ -63,7 +63,7 @@ final class PcapWire implements AutoCloseable {
     }
 
     /** Drains for a while, for frames still in flight. */
-    List<byte[]> drainFor(long millis) throws InterruptedException {
+    public List<byte[]> drainFor(long millis) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() < end) {
             drain();
