@@ -14,7 +14,12 @@ import io.pswitch.pktlog.pool.BufferPool;
  *
  * <p>State: written by the dataplane thread (and by {@code close}), read by the REST and metrics
  * threads; volatile, so a reader sees a transition once it happened. It changes a few times in a
- * port's life, never per frame.
+ * port's life, never per frame. Each transition is also published in the port's
+ * {@link PortCounters} (the counters file), where {@code pswitch stat} and {@code /metrics} read it.
+ *
+ * <p>Counters: the core allocates the port's {@link PortCounters} in the context's counters file.
+ * A driver counts what it discards on transmit with {@link #countTxDiscarded}, on the dataplane
+ * thread; the worker publishes {@link #driverRxDrops()} there.
  */
 public abstract class AbstractPort implements Port {
     protected final PortSpec spec;
@@ -23,6 +28,7 @@ public abstract class AbstractPort implements Port {
     protected final int batch;
     protected final Ring rx;
     protected final Ring tx;
+    private final PortCounters counters;
     private volatile PortState state = PortState.UP;
     private volatile String downReason;
 
@@ -31,6 +37,7 @@ public abstract class AbstractPort implements Port {
         this.spec = spec;
         this.pool = context.pool();
         this.batch = context.batch();
+        this.counters = new PortCounters(context.counters(), spec.name(), context.worker());
         Ring rxRing = null;
         try {
             rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
@@ -64,6 +71,16 @@ public abstract class AbstractPort implements Port {
         return tx;
     }
 
+    @Override
+    public final PortCounters portCounters() {
+        return counters;
+    }
+
+    /** Frames handed over for transmission that the driver discarded (port down, no output). Dataplane thread. */
+    protected final void countTxDiscarded(long frames) {
+        counters.addTxDiscarded(frames);
+    }
+
     /** The state this core holds; a driver whose state lives elsewhere (a peer's flag) overrides it, keeping CLOSED. */
     @Override
     public PortState state() {
@@ -78,6 +95,7 @@ public abstract class AbstractPort implements Port {
     protected final void state(PortState next) {
         if (state != PortState.CLOSED) {
             state = next;
+            counters.state(next);
         }
     }
 
@@ -86,6 +104,7 @@ public abstract class AbstractPort implements Port {
         if (state == PortState.UP) {
             downReason = reason;
             state = PortState.DOWN;
+            counters.state(PortState.DOWN);
         }
     }
 
@@ -110,6 +129,7 @@ public abstract class AbstractPort implements Port {
             return;
         }
         state = PortState.CLOSED;
+        counters.state(PortState.CLOSED);
         try {
             closeResources();
         } finally {

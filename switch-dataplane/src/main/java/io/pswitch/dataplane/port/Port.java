@@ -29,9 +29,13 @@ public interface Port extends AutoCloseable {
 
     PortState state();
 
+    /** The port's counters in the switch's counters file; any thread may read them. */
+    PortCounters portCounters();
+
     /**
      * Frames the driver itself had to discard on receive because the RX ring was full or the frame
-     * did not fit a buffer (counted by the driver, read by the agent).
+     * did not fit a buffer (counted by the driver). Read on the dataplane thread only: the worker
+     * publishes it in {@link PortCounters#driverRxDrops()} for every other reader.
      */
     default long driverRxDrops() {
         return 0;
