@@ -19,9 +19,8 @@ public final class AfPacketCounters {
     private static final int KERNEL_DROPS = 2;
     private static final int TX_FULL = 3;
     private static final int TX_ERRORS = 4;
-    private static final int TX_DISCARDED = 5;
-    private static final int RX_OVERSIZE = 6;
-    private static final int COUNT = 7;
+    private static final int RX_OVERSIZE = 5;
+    private static final int COUNT = 6;
     // A cache line each side: another port's counters, written by another worker, never share a line.
     private static final int PAD = 8;
 
@@ -56,10 +55,6 @@ public final class AfPacketCounters {
         add(TX_ERRORS, frames);
     }
 
-    void addTxDiscarded(long frames) {
-        add(TX_DISCARDED, frames);
-    }
-
     void addRxOversize(long frames) {
         add(RX_OVERSIZE, frames);
     }
@@ -90,11 +85,6 @@ public final class AfPacketCounters {
     /** Frames the kernel refused for a reason other than back-pressure (too long, bad length). */
     public long txErrors() {
         return get(TX_ERRORS);
-    }
-
-    /** Frames handed over for transmission while (or because) the port was down. */
-    public long txDiscarded() {
-        return get(TX_DISCARDED);
     }
 
     /** Frames longer than a pool buffer: cut to the buffer, their length kept, so the switch drops them as OVERSIZE. */

@@ -156,7 +156,7 @@ public final class AfPacketPort extends AbstractPort {
     private void discardPending(Ring ring) {
         int pending = ring.txPending();
         if (pending > 0) {
-            counters.addTxDiscarded(pending);
+            countTxDiscarded(pending);
         }
         ring.hwcur = ring.head;
         ring.txReclaim();

@@ -68,7 +68,6 @@ public final class PcapLivePort extends AbstractPort {
     private long kernelDrops;
     private long nextStatsNs;
     private long txErrors;
-    private long txDiscarded;
 
     PcapLivePort(PortSpec spec, PortContext context, LivePcapHandle handle) {
         super(spec, context);
@@ -157,7 +156,7 @@ public final class PcapLivePort extends AbstractPort {
         int sent = 0;
         if (state() != PortState.UP) {
             // Nothing leaves a port that is down: what was handed over is discarded, not kept forever.
-            txDiscarded += ring.txPending();
+            countTxDiscarded(ring.txPending());
             ring.hwcur = ring.head;
             ring.txReclaim();
             return 0;
@@ -179,7 +178,7 @@ public final class PcapLivePort extends AbstractPort {
                             || errno == LivePcapHandle.ENETDOWN) {
                         down("transmit failed: " + handle.lastError());
                         ring.hwcur = ring.next(slot);
-                        txDiscarded += ring.txPending();
+                        countTxDiscarded(ring.txPending());
                         ring.hwcur = ring.head;
                         break;
                     }
@@ -209,7 +208,7 @@ public final class PcapLivePort extends AbstractPort {
 
     /** Frames handed over for transmission while (or because) the port was down. */
     public long txDiscarded() {
-        return txDiscarded;
+        return portCounters().txDiscarded();
     }
 
     /** What libpcap warned about at activation (e.g. promiscuous mode unsupported), or null. */

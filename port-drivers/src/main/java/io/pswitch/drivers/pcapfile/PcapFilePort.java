@@ -70,7 +70,6 @@ public final class PcapFilePort extends AbstractPort {
     private long framesRead;
     private long skippedRecords;
     private long malformedRecords;
-    private long discardedTxFrames;
     private String lastError;
 
     PcapFilePort(PortSpec spec, PcapFilePortOptions options, PortContext context, NanoClock monotonic, EpochNanoClock wallClock) {
@@ -230,7 +229,7 @@ public final class PcapFilePort extends AbstractPort {
                 tx.hwcur = tx.next(slot);
             }
         } else {
-            discardedTxFrames += pendingTx;
+            countTxDiscarded(pendingTx);
             tx.hwcur = tx.head;
         }
         tx.txReclaim();
@@ -259,7 +258,7 @@ public final class PcapFilePort extends AbstractPort {
 
     /** Frames handed to a port without {@code out}: counted, then discarded. */
     public long discardedTxFrames() {
-        return discardedTxFrames;
+        return portCounters().txDiscarded();
     }
 
     /** Complete passes over the input so far. */

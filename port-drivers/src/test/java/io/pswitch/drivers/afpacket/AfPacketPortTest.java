@@ -269,7 +269,7 @@ class AfPacketPortTest {
         queue(tx, frame(100, 2));
         assertThat(port.txSync()).isZero();
         assertThat(tx.txPending()).isZero();
-        assertThat(port.counters().txDiscarded()).isEqualTo(1);
+        assertThat(port.portCounters().txDiscarded()).isEqualTo(1);
         port.close();
         assertThat(pool.freeCount()).isEqualTo(BUFFERS - 2);
     }
@@ -284,7 +284,7 @@ class AfPacketPortTest {
         assertThat(port.txSync()).isZero();
         assertThat(port.state()).isEqualTo(PortState.DOWN);
         assertThat(port.downReason()).startsWith("afpacket:" + veth.a + ": transmit failed: ");
-        assertThat(port.counters().txDiscarded()).isEqualTo(2);
+        assertThat(port.portCounters().txDiscarded()).isEqualTo(2);
         assertThat(tx.txPending()).isZero();
     }
 
