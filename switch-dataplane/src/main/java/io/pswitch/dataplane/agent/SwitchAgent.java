@@ -204,6 +204,7 @@ public final class SwitchAgent implements Agent {
         int w = 0;
         for (int p = 0; p < portCount; p++) {
             PortState state = ports[p].state();
+            counters[p].state(state);
             boolean up = adminUp[p];
             readable[p] = up && state == PortState.UP;
             writable[p] = up && (state == PortState.UP || state == PortState.INPUT_ENDED);

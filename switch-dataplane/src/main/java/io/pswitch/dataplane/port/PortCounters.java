@@ -8,7 +8,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * One port's counters in the switch's {@link CountersFile}, labelled {@code "port <name> <counter>"}.
  *
  * <p>Single writer per counter: the dataplane worker that owns the port adds the RX/TX/drop counts
- * once per batch and publishes the driver's RX drops; the driver, on that same thread, counts its
+ * once per batch and publishes the driver's RX drops and state; the driver, on that same thread, counts its
  * TX discards and its state changes (a close after the worker stopped is ordered after it by the
  * thread's join). Writes are a plain load and a release store (no fence on x86, no read-modify-
  * write instruction, no allocation); readers (status line, REST, {@code /metrics}, {@code pswitch
@@ -79,8 +79,15 @@ public final class PortCounters {
         }
     }
 
-    void state(PortState s) {
-        values.putLongRelease(state, s.ordinal());
+    /**
+     * The port's state as its owner sees it now: the driver at each transition, and the worker each
+     * cycle (a driver may derive its state from elsewhere, such as a peer's flag). Stored only when
+     * it changed.
+     */
+    public void state(PortState s) {
+        if (values.getLong(state) != s.ordinal()) {
+            values.putLongRelease(state, s.ordinal());
+        }
     }
 
     public long rxFrames() {
