@@ -137,6 +137,8 @@ class StatCommandSystemTest {
             try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, FRAMES, 0)) {
                 traffic.awaitSent(30_000);
                 traffic.awaitForwardedOrDropped(FRAMES, sw, "a", 0, 30_000);
+                Map<String, String> attached = parseStat(stat("--data-dir", data.toString(), "--once").out());
+                assertThat(attached.get("port a/state")).as("a peer is attached to the shm port").isEqualTo("up");
             }
 
             // Traffic has stopped; the dataplane publishes at the end of the cycle that forwarded the
@@ -162,7 +164,8 @@ class StatCommandSystemTest {
                 forwardedOrDropped += Long.parseLong(stat.get("port a/drops cause=" + cause));
             }
             assertThat(forwardedOrDropped).isEqualTo(FRAMES);
-            assertThat(stat.get("port a/state")).isEqualTo("up");
+            assertThat(stat.get("port a/state")).as("the traffic's endpoint detached: no peer, like a link down")
+                    .isEqualTo("down");
 
             assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
         }
