@@ -74,7 +74,7 @@ public final class AfXdpPort extends AbstractPort {
     private final XskSocket xsk;
     private final XdpRedirectProgram program;
     private final Arena arena;
-    private final AfXdpCounters counters = new AfXdpCounters();
+    private final AfXdpCounters counters = new AfXdpCounters(portCounters());
     private final String description;
     private final long wallBaseNs;
     private final long monoBaseNs;

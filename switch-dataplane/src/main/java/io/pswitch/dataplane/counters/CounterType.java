@@ -19,6 +19,8 @@ public final class CounterType {
     public static final int PORT_TX_DISCARDED = 107;
     /** The port's {@code PortState} ordinal. A gauge, not a count. */
     public static final int PORT_STATE = 108;
+    /** A driver's own counter of the port (label "port NAME driver COUNTER"). */
+    public static final int PORT_DRIVER = 109;
 
     public static final int LOG_FRAMES = 201;
     public static final int LOG_BYTES = 202;

@@ -76,6 +76,12 @@ public abstract class AbstractPort implements Port {
         return counters;
     }
 
+    /** The driver's own counters, as {@link PortCounters#driverCounters} allocated them. */
+    @Override
+    public java.util.Map<String, Long> driverCounters() {
+        return counters.driverCounterValues();
+    }
+
     /** Frames handed over for transmission that the driver discarded (port down, no output). Dataplane thread. */
     protected final void countTxDiscarded(long frames) {
         counters.addTxDiscarded(frames);

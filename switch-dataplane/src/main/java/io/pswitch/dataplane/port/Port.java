@@ -43,9 +43,8 @@ public interface Port extends AutoCloseable {
 
     /**
      * The driver's own counters by name (kernel drops, fill ring empty, TX ring full, bad
-     * datagrams by cause...), for {@code /metrics} and {@code GET /api/v1/ports}. Read on a control
-     * thread: a driver publishes them with ordered stores (never plain fields the dataplane writes).
-     * Cold path; a new map per call is fine.
+     * datagrams by cause...), for {@code /metrics} and {@code GET /api/v1/ports}, read from the
+     * counters file ({@link DriverCounters}). Cold path; a new map per call is fine.
      */
     default java.util.Map<String, Long> driverCounters() {
         return java.util.Map.of();

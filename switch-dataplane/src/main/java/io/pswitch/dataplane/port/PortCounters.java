@@ -18,6 +18,9 @@ import org.agrona.concurrent.AtomicBuffer;
 public final class PortCounters {
     private static final PortState[] STATES = PortState.values();
 
+    private final CountersFile file;
+    private final String port;
+    private final int worker;
     private final AtomicBuffer values;
     private final int rxFrames;
     private final int rxBytes;
@@ -27,10 +30,15 @@ public final class PortCounters {
     private final int driverRxDrops;
     private final int txDiscarded;
     private final int state;
+    /** Set once while the driver opens the port, before any other thread can see the port. */
+    private volatile DriverCounters driver;
 
     /** Allocates the port's counters for the worker that owns it. */
     public PortCounters(CountersFile file, String port, int worker) {
         String p = "port " + port + " ";
+        this.file = file;
+        this.port = port;
+        this.worker = worker;
         this.values = file.values();
         this.rxFrames = file.allocate(CounterType.PORT_RX_FRAMES, worker, p + "rx_frames");
         this.rxBytes = file.allocate(CounterType.PORT_RX_BYTES, worker, p + "rx_bytes");
@@ -42,6 +50,26 @@ public final class PortCounters {
         this.driverRxDrops = file.allocate(CounterType.PORT_DRIVER_RX_DROPS, worker, p + "driver_rx_drops");
         this.txDiscarded = file.allocate(CounterType.PORT_TX_DISCARDED, worker, p + "tx_discarded");
         this.state = file.allocate(CounterType.PORT_STATE, worker, p + "state");
+    }
+
+    /**
+     * Allocates the driver's own counters of this port, one per name, in the driver's order (its
+     * index constants). Once, when the driver opens the port.
+     */
+    public DriverCounters driverCounters(String... names) {
+        int[] offsets = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            offsets[i] = file.allocate(CounterType.PORT_DRIVER, worker, "port " + port + " driver " + names[i]);
+        }
+        DriverCounters d = new DriverCounters(values, names.clone(), offsets);
+        this.driver = d;
+        return d;
+    }
+
+    /** The driver's own counters by name (empty when it keeps none). Cold path. */
+    public java.util.Map<String, Long> driverCounterValues() {
+        DriverCounters d = driver;
+        return d == null ? java.util.Map.of() : d.snapshot();
     }
 
     private void add(int offset, long delta) {
