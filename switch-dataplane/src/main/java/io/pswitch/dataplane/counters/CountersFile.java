@@ -33,8 +33,11 @@ import org.agrona.concurrent.status.CountersManager;
  * switch that was killed): it is replaced. {@link #close()} (a clean stop) deletes the file.
  */
 public final class CountersFile implements AutoCloseable {
-    /** Enough for 64 ports with every counter, the log's and 200 filters'. */
-    public static final int DEFAULT_CAPACITY = 2048;
+    /**
+     * Enough for 128 ports with their drivers' counters (about 30 each), the log's and 1,000 filters'
+     * (a 5 MiB file, sparse: the pages of counters never allocated take no memory or disk).
+     */
+    public static final int DEFAULT_CAPACITY = 8192;
     /** An in-memory instance (tests, benchmarks, a port opened outside a switch). */
     private static final int IN_MEMORY_CAPACITY = 512;
 
