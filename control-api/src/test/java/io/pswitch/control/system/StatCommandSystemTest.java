@@ -102,6 +102,10 @@ class StatCommandSystemTest {
             pairs.put("port " + port + "/driver_rx_drops", "pswitch_port_driver_rx_drops_total{" + p + "}");
             pairs.put("port " + port + "/tx_discarded", "pswitch_port_tx_discarded_total{" + p + "}");
         }
+        pairs.put("fdb/entries", "pswitch_fdb_entries{}");
+        for (String c : new String[] {"learned", "aged", "evicted", "moved", "flushed"}) {
+            pairs.put("fdb/" + c, "pswitch_fdb_" + c + "_total{}");
+        }
         pairs.put("log/frames", "pswitch_log_appended_records_total{}");
         pairs.put("log/retired", "pswitch_log_retired_records_total{}");
         pairs.put("log/commits", "pswitch_log_commits_total{}");
@@ -159,6 +163,7 @@ class StatCommandSystemTest {
             assertThat(Long.parseLong(stat.get("port a/rx_frames"))).isEqualTo(FRAMES);
             assertThat(Long.parseLong(stat.get("filter udp/frames id=1"))).as("every frame is UDP").isEqualTo(FRAMES);
             assertThat(Long.parseLong(stat.get("log/frames"))).isEqualTo(FRAMES);
+            assertThat(Long.parseLong(stat.get("fdb/learned"))).as("one source station").isEqualTo(1);
             long forwardedOrDropped = Long.parseLong(stat.get("port b/tx_frames"));
             for (String cause : new String[] {"ring_full", "no_buffer"}) {
                 forwardedOrDropped += Long.parseLong(stat.get("port a/drops cause=" + cause));

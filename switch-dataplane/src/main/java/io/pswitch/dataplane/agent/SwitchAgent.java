@@ -127,7 +127,7 @@ public final class SwitchAgent implements Agent {
         this.config = config;
         this.pool = pool;
         this.clock = clock;
-        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs());
+        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs(), countersFile, worker);
         this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
         this.batch = new Batch(config.batchSize());
         this.portCount = ports.size();

@@ -2,8 +2,8 @@ package io.pswitch.dataplane.counters;
 
 /**
  * The type ids of the counters a switch keeps in its counters file, grouped by hundreds: 1xx a
- * port's, 2xx the packet log's, 3xx a log filter's. A counter's label starts with its group and
- * owner ("port a", "log", "filter web") so {@code pswitch stat} prints them grouped without
+ * port's, 2xx the packet log's, 3xx a log filter's, 4xx the forwarding table's. A counter's label
+ * starts with its group and owner ("port a", "log", "filter web", "fdb") so {@code pswitch stat} prints them grouped without
  * knowing every type.
  */
 public final class CounterType {
@@ -34,6 +34,14 @@ public final class CounterType {
     public static final int LOG_LIVE_BYTES = 209;
     public static final int LOG_DRAINED_SEQ = 210;
 
+    /** Stations in the forwarding table: a gauge. */
+    public static final int FDB_ENTRIES = 401;
+    public static final int FDB_LEARNED = 402;
+    public static final int FDB_AGED = 403;
+    public static final int FDB_EVICTED = 404;
+    public static final int FDB_MOVED = 405;
+    public static final int FDB_FLUSHED = 406;
+
     public static final int FILTER_FRAMES = 301;
     public static final int FILTER_BYTES = 302;
 
@@ -42,7 +50,7 @@ public final class CounterType {
 
     /** Whether the counters of this type are levels (summing them over workers means nothing). */
     public static boolean isGauge(int typeId) {
-        return typeId == PORT_STATE || typeId == LOG_COMMITTED_SEQ || typeId == LOG_PUBLISHED_SEQ
+        return typeId == PORT_STATE || typeId == FDB_ENTRIES || typeId == LOG_COMMITTED_SEQ || typeId == LOG_PUBLISHED_SEQ
                 || typeId == LOG_LIVE_BYTES || typeId == LOG_DRAINED_SEQ;
     }
 }
