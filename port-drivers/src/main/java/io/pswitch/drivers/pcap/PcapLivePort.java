@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.DriverCounters;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
@@ -63,11 +64,13 @@ public final class PcapLivePort extends AbstractPort {
     private final long fracToNs;
 
     private long lastTimestampNs = Long.MIN_VALUE;
-    private long upcallOverflows;
     private Throwable upcallFailure;
-    private long kernelDrops;
     private long nextStatsNs;
-    private long txErrors;
+    private static final int UPCALL_OVERFLOWS = 0;
+    private static final int KERNEL_DROPS = 1;
+    private static final int TX_ERRORS = 2;
+    /** The driver's own counters, in the switch's counters file; written on the dataplane thread (the upcall runs there too). */
+    private final DriverCounters counters = portCounters().driverCounters("upcall_overflows", "kernel_drops", "tx_errors");
 
     PcapLivePort(PortSpec spec, PortContext context, LivePcapHandle handle) {
         super(spec, context);
@@ -97,7 +100,7 @@ public final class PcapLivePort extends AbstractPort {
             Ring ring = rx;
             if (ring.rxSpace() == 0) {
                 // dispatch is asked for at most rxSpace() frames, so this is a libpcap surprise.
-                upcallOverflows++;
+                counters.add(UPCALL_OVERFLOWS, 1);
                 return;
             }
             MemorySegment all = LivePcapHandle.ALL;
@@ -144,7 +147,7 @@ public final class PcapLivePort extends AbstractPort {
             nextStatsNs = now + STATS_INTERVAL_NS;
             long d = handle.kernelDrops();
             if (d >= 0) {
-                kernelDrops = d;
+                counters.set(KERNEL_DROPS, d);
             }
         }
         return added;
@@ -165,7 +168,7 @@ public final class PcapLivePort extends AbstractPort {
             int slot = ring.hwcur;
             int len = ring.len[slot];
             if (len <= 0 || len > bufferSize) {
-                txErrors++;
+                counters.add(TX_ERRORS, 1);
             } else {
                 int r = handle.inject(poolAddress + pool.offset(ring.bufIdx[slot]), len);
                 if (r < 0) {
@@ -173,7 +176,7 @@ public final class PcapLivePort extends AbstractPort {
                     if (errno == LivePcapHandle.EAGAIN || errno == LivePcapHandle.ENOBUFS) {
                         break; // leave it pending: the peer or the queue is full, try next sync
                     }
-                    txErrors++;
+                    counters.add(TX_ERRORS, 1);
                     if (errno == LivePcapHandle.ENXIO || errno == LivePcapHandle.ENODEV
                             || errno == LivePcapHandle.ENETDOWN) {
                         down("transmit failed: " + handle.lastError());
@@ -198,12 +201,12 @@ public final class PcapLivePort extends AbstractPort {
 
     @Override
     public long driverRxDrops() {
-        return upcallOverflows + kernelDrops;
+        return counters.get(UPCALL_OVERFLOWS) + counters.get(KERNEL_DROPS);
     }
 
     /** Frames that failed to transmit for a reason other than back-pressure. */
     public long txErrors() {
-        return txErrors;
+        return counters.get(TX_ERRORS);
     }
 
     /** Frames handed over for transmission while (or because) the port was down. */
