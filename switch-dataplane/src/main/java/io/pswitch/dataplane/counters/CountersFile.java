@@ -42,6 +42,7 @@ public final class CountersFile implements AutoCloseable {
     private static final int IN_MEMORY_CAPACITY = 512;
 
     private final Path path;
+    /** Held so the mapping lives as long as this object, whatever happens to the file. */
     private final MappedByteBuffer mapped;
     private final AtomicBuffer values;
     private final CountersManager manager;
@@ -117,9 +118,8 @@ public final class CountersFile implements AutoCloseable {
                     + manager.capacity() + " counters): cannot add '" + text + "'");
         }
         key.putInt(KEY_WORKER_OFFSET, worker);
-        int length = label.putStringWithoutLengthAscii(0, text);
-        int id = manager.allocate(typeId, key, 0, KEY_LENGTH, label, 0, Math.min(length,
-                org.agrona.concurrent.status.CountersReader.MAX_LABEL_LENGTH));
+        int length = label.putStringWithoutLengthAscii(0, text, 0, label.capacity());
+        int id = manager.allocate(typeId, key, 0, KEY_LENGTH, label, 0, length);
         return CountersManager.counterOffset(id);
     }
 
