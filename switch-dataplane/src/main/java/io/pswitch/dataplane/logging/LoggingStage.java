@@ -1,10 +1,9 @@
 package io.pswitch.dataplane.logging;
 
-import io.pswitch.dataplane.counters.CountersFile;
-import io.pswitch.pktlog.filter.Filter;
-
 import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.index.IndexRecordDescriptor;

@@ -12,10 +12,11 @@ import io.pswitch.pktlog.pool.BufferPool;
  * {@link #close()}, after the driver's resources are closed (nothing can then write into a ring's
  * buffer). A driver whose constructor fails after this one ran calls {@link #releaseRings()}.
  *
- * <p>State: written by the dataplane thread (and by {@code close}), read by the REST and metrics
- * threads; volatile, so a reader sees a transition once it happened. It changes a few times in a
- * port's life, never per frame. Each transition is also published in the port's
- * {@link PortCounters} (the counters file), where {@code pswitch stat} and {@code /metrics} read it.
+ * <p>State: written by the dataplane thread (and by {@code close}, after that thread stopped), read
+ * by the agent each cycle; volatile, so a transition is seen once it happened. It changes a few
+ * times in a port's life, never per frame. Each transition is also published in the port's
+ * {@link PortCounters} (the counters file, as the agent does each cycle for drivers that derive
+ * their state), where REST, {@code /metrics} and {@code pswitch stat} read it.
  *
  * <p>Counters: the core allocates the port's {@link PortCounters} in the context's counters file.
  * A driver counts what it discards on transmit with {@link #countTxDiscarded}, on the dataplane
