@@ -114,6 +114,11 @@ final class ScenarioSwitch {
             for (int p = 0; p < agent.portCount(); p++) {
                 ended &= agent.port(p).state() == PortState.INPUT_ENDED;
                 PortCounters c = agent.counters(p);
+                // Every frame the driver read was taken by the agent (its RX count is published at the
+                // end of the cycle that forwarded it): a busy machine that stalls the dataplane thread
+                // longer than QUIET_FOR between reading a frame and forwarding it cannot end the wait.
+                Long read = c.driverCounterValues().get("frames_read");
+                ended &= read != null && read == c.rxFrames();
                 sum += c.rxFrames() * 31 + c.txFrames() * 17 + c.totalDrops();
             }
             long now = System.nanoTime();
