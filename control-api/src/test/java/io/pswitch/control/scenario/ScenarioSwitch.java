@@ -108,6 +108,7 @@ final class ScenarioSwitch {
         long deadline = System.nanoTime() + WAIT_AT_MOST.toNanos();
         long last = -1;
         long stableSince = System.nanoTime();
+        long endedSince = -1;
         while (System.nanoTime() < deadline) {
             boolean ended = true;
             long sum = 0;
@@ -122,10 +123,13 @@ final class ScenarioSwitch {
                 sum += c.rxFrames() * 31 + c.txFrames() * 17 + c.totalDrops();
             }
             long now = System.nanoTime();
+            // The quiet window counts from when every input was seen ended, not from the last change:
+            // with paced inputs the totals sit still for long stretches before the last frames come.
+            endedSince = !ended ? -1 : endedSince < 0 ? now : endedSince;
             if (sum != last) {
                 last = sum;
                 stableSince = now;
-            } else if (ended && now - stableSince >= QUIET_FOR.toNanos()) {
+            } else if (ended && now - Math.max(stableSince, endedSince) >= QUIET_FOR.toNanos()) {
                 return;
             }
             if (assembly.agentError() != null) {
