@@ -2,6 +2,8 @@ package io.pswitch.control.assembly;
 
 import io.pswitch.control.assembly.SwitchView;
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.counters.CountersFile;
+import io.pswitch.dataplane.counters.CountersFileDescriptor;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.Port;
@@ -63,6 +65,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 public final class SwitchAssembly implements SwitchView, FilterService.Target, AutoCloseable {
     private final RunSettings settings;
     private final DataDirLock lock;
+    private final CountersFile counters;
     private final TieredLog tiers;
     private final BufferPool pool;
     private final PacketLog log;
@@ -80,6 +83,13 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private SwitchAssembly(RunSettings settings) {
         this.settings = settings;
         this.lock = DataDirLock.acquire(settings.dataDir());
+        // Under the lock: a counters file already there was left by a killed switch and is replaced.
+        try {
+            this.counters = CountersFile.create(countersFile(settings.dataDir()), CountersFile.DEFAULT_CAPACITY);
+        } catch (java.io.UncheckedIOException e) {
+            lock.close();
+            throw new ConfigException(e.getMessage(), e);
+        }
         List<Port> opened = new ArrayList<>();
         TieredLog t = null;
         BufferPool p = null;
@@ -101,7 +111,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
                 filterStore.save(filters);
             }
             writeCatalog(settings, filters);
-            PortContext context = new PortContext(p, settings.ringSize(), settings.batch());
+            PortContext context = new PortContext(p, settings.ringSize(), settings.batch(), counters, 0);
             for (PortSpec spec : settings.ports()) {
                 opened.add(drivers.open(spec, context));
             }
@@ -110,7 +120,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
                     .withFdbCapacity(settings.fdbCapacity())
                     .withFdbAgeingNs(settings.ageing().toNanos());
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
-                    filterSet);
+                    filterSet, counters, 0);
             if (settings.log().commitOracle() != null) {
                 // Before the first append; the dataplane thread's start publishes it (and, through
                 // the hand-over of each commit, to the log's committer thread).
@@ -127,6 +137,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             if (t != null) {
                 t.close();
             }
+            counters.close();
             lock.close();
             throw e;
         }
@@ -341,6 +352,18 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             // After the log's last commit (and its committer), which the oracle records too.
             oracle.close();
         }
+        // After every writer (the agent, the ports' close) is done: a clean stop leaves no counters file.
+        counters.close();
         lock.close();
+    }
+
+    /** Where a switch on {@code dataDir} keeps its counters ({@code pswitch stat} reads it). */
+    public static Path countersFile(Path dataDir) {
+        return dataDir.resolve(CountersFileDescriptor.FILE_NAME);
+    }
+
+    /** The switch's counters file. */
+    public CountersFile counters() {
+        return counters;
     }
 }

@@ -157,6 +157,7 @@ public final class CtlCommand implements Callable<Integer> {
                 t.add("drops " + d.getKey(), d.getValue().asLong());
             }
             t.add("driver rx drops", c.path("driverRxDrops").asLong());
+            t.add("tx discarded", c.path("txDiscarded").asLong());
             t.print(out);
             return 0;
         }

@@ -10,8 +10,9 @@ import io.pswitch.dataplane.port.PortState;
 import java.util.List;
 
 /**
- * Per-port counters, read at scrape time from the agent's {@link PortCounters} (single writer,
- * opaque reads): nothing is copied or pushed while no one scrapes.
+ * Per-port counters, read at scrape time from the ports' {@link PortCounters} in the switch's
+ * counters file (single writer, acquire loads), the same values {@code pswitch stat} prints: nothing
+ * is copied or pushed while no one scrapes.
  */
 public final class PortCollector extends Collector {
     private final SwitchAgent agent;
@@ -34,6 +35,8 @@ public final class PortCollector extends Collector {
         CounterMetricFamily driver = new CounterMetricFamily("pswitch_port_driver_total",
                 "The port driver's own counters (kernel drops, fill ring empty, TX ring full, bad datagrams by cause, ...).",
                 List.of("port", "counter"));
+        CounterMetricFamily txDiscarded = new CounterMetricFamily("pswitch_port_tx_discarded_total",
+                "Frames handed to the port driver for transmission that it discarded (port down, no peer, no output).", port);
         GaugeMetricFamily up = new GaugeMetricFamily("pswitch_port_up",
                 "1 when the switch reads and writes the port (admin up and driver up or input ended), else 0.", port);
         for (int p = 0; p < agent.portCount(); p++) {
@@ -47,14 +50,15 @@ public final class PortCollector extends Collector {
             for (DropCause cause : DropCause.VALUES) {
                 drops.addMetric(List.of(name, cause.label()), c.drops(cause));
             }
-            driverDrops.addMetric(l, agent.port(p).driverRxDrops());
+            driverDrops.addMetric(l, c.driverRxDrops());
+            txDiscarded.addMetric(l, c.txDiscarded());
             for (java.util.Map.Entry<String, Long> e : agent.port(p).driverCounters().entrySet()) {
                 driver.addMetric(List.of(name, e.getKey()), e.getValue());
             }
-            PortState s = agent.port(p).state();
+            PortState s = c.state();
             boolean working = agent.portAdminUp(p) && (s == PortState.UP || s == PortState.INPUT_ENDED);
             up.addMetric(l, working ? 1 : 0);
         }
-        return List.of(rxFrames, rxBytes, txFrames, txBytes, drops, driverDrops, driver, up);
+        return List.of(rxFrames, rxBytes, txFrames, txBytes, drops, driverDrops, txDiscarded, driver, up);
     }
 }

@@ -46,7 +46,7 @@ final class HealthResource implements ApiResource {
         }
         SwitchAgent agent = view.agent();
         for (int p = 0; p < agent.portCount(); p++) {
-            PortState s = agent.port(p).state();
+            PortState s = agent.counters(p).state();
             if (s != PortState.UP && s != PortState.INPUT_ENDED) {
                 problems.add("port " + agent.port(p).name() + " is " + s.name().toLowerCase(java.util.Locale.ROOT));
             }

@@ -32,7 +32,7 @@ final class PortsResource implements ApiResource {
     }
 
     record Counters(long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops, long driverRxDrops,
-                    Map<String, Long> driver) {
+                    long txDiscarded, Map<String, Long> driver) {
     }
 
     record PortList(List<PortJson> ports) {
@@ -107,12 +107,12 @@ final class PortsResource implements ApiResource {
         for (DropCause cause : DropCause.VALUES) {
             drops.put(cause.label(), c.drops(cause));
         }
-        PortState driverState = port.state();
+        PortState driverState = c.state();
         boolean adminUp = agent.portAdminUp(p);
         String state = adminUp ? lower(driverState) : "down";
         return new PortJson(port.name(), port.spec().driver(), port.spec().text(), state, adminUp, lower(driverState),
-                port.description(), new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, port.driverRxDrops(),
-                port.driverCounters()));
+                port.description(), new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, c.driverRxDrops(),
+                c.txDiscarded(), port.driverCounters()));
     }
 
     private static String lower(PortState s) {

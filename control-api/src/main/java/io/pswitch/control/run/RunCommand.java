@@ -282,6 +282,9 @@ public final class RunCommand implements Callable<Integer> {
             for (String line : sw.tiers().report()) {
                 out.printf("pswitch: %s%n", line);
             }
+            out.printf("pswitch: counters %s (read live with: pswitch stat --data-dir %s)%s%n", sw.counters().path(),
+                    settings.dataDir(), sw.counters().replacedPid() > 0
+                            ? "; replaced the stale file of a stopped switch (pid " + sw.counters().replacedPid() + ")" : "");
             out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
                     : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
                             + (f.enabled() ? "" : " (disabled)")).toList()));

@@ -76,7 +76,7 @@ public final class StatusLine {
             rxSum += rx;
             txSum += tx;
             perPort.append(String.format(Locale.ROOT, " | %s %s rx %s tx %s", agent.port(p).name(),
-                    agent.port(p).state().name().toLowerCase(Locale.ROOT), rate(rx / secs), rate(tx / secs)));
+                    c.state().name().toLowerCase(Locale.ROOT), rate(rx / secs), rate(tx / secs)));
         }
         sb.append(String.format(Locale.ROOT, " rx %s tx %s fdb %d", rate(rxSum / secs), rate(txSum / secs), agent.fdb().size()));
         StringBuilder drops = new StringBuilder();

@@ -108,19 +108,28 @@ final class ScenarioSwitch {
         long deadline = System.nanoTime() + WAIT_AT_MOST.toNanos();
         long last = -1;
         long stableSince = System.nanoTime();
+        long endedSince = -1;
         while (System.nanoTime() < deadline) {
             boolean ended = true;
             long sum = 0;
             for (int p = 0; p < agent.portCount(); p++) {
                 ended &= agent.port(p).state() == PortState.INPUT_ENDED;
                 PortCounters c = agent.counters(p);
+                // Every frame the driver read was taken by the agent (its RX count is published at the
+                // end of the cycle that forwarded it): a busy machine that stalls the dataplane thread
+                // longer than QUIET_FOR between reading a frame and forwarding it cannot end the wait.
+                Long read = c.driverCounterValues().get("frames_read");
+                ended &= read != null && read == c.rxFrames();
                 sum += c.rxFrames() * 31 + c.txFrames() * 17 + c.totalDrops();
             }
             long now = System.nanoTime();
+            // The quiet window counts from when every input was seen ended, not from the last change:
+            // with paced inputs the totals sit still for long stretches before the last frames come.
+            endedSince = !ended ? -1 : endedSince < 0 ? now : endedSince;
             if (sum != last) {
                 last = sum;
                 stableSince = now;
-            } else if (ended && now - stableSince >= QUIET_FOR.toNanos()) {
+            } else if (ended && now - Math.max(stableSince, endedSince) >= QUIET_FOR.toNanos()) {
                 return;
             }
             if (assembly.agentError() != null) {

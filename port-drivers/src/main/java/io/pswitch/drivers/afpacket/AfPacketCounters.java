@@ -1,39 +1,37 @@
 package io.pswitch.drivers.afpacket;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.port.DriverCounters;
+import io.pswitch.dataplane.port.PortCounters;
 
 /**
  * The afpacket driver's own counters: one writer (the dataplane thread that owns the port), any
  * number of readers (REST, metrics, tests on the control thread).
  *
- * <p>The writer stores with opaque mode once per sync call, not per frame: no fence on the hot
- * path, yet a reader never sees a torn value and sees each counter only move forward. Kept in one
- * class so the counters can move to the switch's counters file as one piece.
+ * <p>They live in the switch's counters file ({@link DriverCounters}: "port NAME driver COUNTER"),
+ * where {@code pswitch stat} and {@code /metrics} read them. The writer adds once per sync call,
+ * not per frame, with a release store; a reader never sees a torn value and sees each counter only
+ * move forward.
  */
 public final class AfPacketCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-
     private static final int RX_FRAMES = 0;
     private static final int TX_FRAMES = 1;
     private static final int KERNEL_DROPS = 2;
     private static final int TX_FULL = 3;
     private static final int TX_ERRORS = 4;
-    private static final int TX_DISCARDED = 5;
-    private static final int RX_OVERSIZE = 6;
-    private static final int COUNT = 7;
-    // A cache line each side: another port's counters, written by another worker, never share a line.
-    private static final int PAD = 8;
+    private static final int RX_OVERSIZE = 5;
 
-    private final long[] values = new long[PAD + COUNT + PAD];
+    private final DriverCounters values;
+
+    AfPacketCounters(PortCounters port) {
+        this.values = port.driverCounters("rx_frames", "tx_frames", "kernel_drops", "tx_full", "tx_errors", "rx_oversize");
+    }
 
     private void add(int index, long delta) {
-        int i = PAD + index;
-        LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + delta);
+        values.add(index, delta);
     }
 
     private long get(int index) {
-        return (long) LONGS.getOpaque(values, PAD + index);
+        return values.get(index);
     }
 
     void addRx(long frames) {
@@ -54,10 +52,6 @@ public final class AfPacketCounters {
 
     void addTxErrors(long frames) {
         add(TX_ERRORS, frames);
-    }
-
-    void addTxDiscarded(long frames) {
-        add(TX_DISCARDED, frames);
     }
 
     void addRxOversize(long frames) {
@@ -90,11 +84,6 @@ public final class AfPacketCounters {
     /** Frames the kernel refused for a reason other than back-pressure (too long, bad length). */
     public long txErrors() {
         return get(TX_ERRORS);
-    }
-
-    /** Frames handed over for transmission while (or because) the port was down. */
-    public long txDiscarded() {
-        return get(TX_DISCARDED);
     }
 
     /** Frames longer than a pool buffer: cut to the buffer, their length kept, so the switch drops them as OVERSIZE. */

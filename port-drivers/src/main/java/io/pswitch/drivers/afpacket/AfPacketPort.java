@@ -40,7 +40,7 @@ public final class AfPacketPort extends AbstractPort {
     private final int bufferSize;
     private final PacketSocket socket;
     private final KernelRxRing rxWalker;
-    private final AfPacketCounters counters = new AfPacketCounters();
+    private final AfPacketCounters counters = new AfPacketCounters(portCounters());
     private final int sendBatch;
 
     private long nextPollNs;
@@ -156,7 +156,7 @@ public final class AfPacketPort extends AbstractPort {
     private void discardPending(Ring ring) {
         int pending = ring.txPending();
         if (pending > 0) {
-            counters.addTxDiscarded(pending);
+            countTxDiscarded(pending);
         }
         ring.hwcur = ring.head;
         ring.txReclaim();

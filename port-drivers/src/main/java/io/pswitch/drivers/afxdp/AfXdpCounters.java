@@ -1,21 +1,20 @@
 package io.pswitch.drivers.afxdp;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.port.DriverCounters;
+import io.pswitch.dataplane.port.PortCounters;
 
 /**
  * An afxdp port's own counters: single writer (the dataplane thread that owns the port), read by the
  * control thread (REST, {@code /metrics}) at any time.
  *
- * <p>Like {@code PortCounters}, the writer stores with opaque mode: no fence on the hot path, no torn
- * value, each counter seen moving forward. The kernel's counters (XDP_STATISTICS) are copied in by
+ * <p>They live in the switch's counters file ({@link DriverCounters}: "port NAME driver COUNTER"),
+ * where {@code pswitch stat} and {@code /metrics} read them. The writer stores with release
+ * semantics, readers load with acquire: no fence on the hot path (x86), no torn value, each counter
+ * seen moving forward. The kernel's counters (XDP_STATISTICS) are copied in by
  * the writer every {@link AfXdpPort#STATS_INTERVAL_NS} ns, so a reader never makes a system call on
  * the socket and never races the dataplane for it.
  */
 public final class AfXdpCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int PAD = 8;
-
     static final int RX_FRAMES = 0;
     static final int TX_FRAMES = 1;
     static final int KERNEL_RX_DROPPED = 2;
@@ -28,21 +27,25 @@ public final class AfXdpCounters {
     static final int RX_WAKEUPS = 9;
     static final int STRAY_DESCRIPTORS = 10;
     static final int TX_ERRORS = 11;
-    private static final int COUNT = 12;
 
-    private final long[] values = new long[PAD + COUNT + PAD];
+    private final DriverCounters values;
+
+    AfXdpCounters(PortCounters port) {
+        this.values = port.driverCounters("rx_frames", "tx_frames", "kernel_rx_dropped", "kernel_rx_ring_full",
+                "kernel_fill_ring_empty", "kernel_rx_invalid", "kernel_tx_invalid", "tx_ring_full", "tx_wakeups",
+                "rx_wakeups", "stray_descriptors", "tx_errors");
+    }
 
     void add(int counter, long delta) {
-        int i = PAD + counter;
-        LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + delta);
+        values.add(counter, delta);
     }
 
     void set(int counter, long value) {
-        LONGS.setOpaque(values, PAD + counter, value);
+        values.set(counter, value);
     }
 
     private long get(int counter) {
-        return (long) LONGS.getOpaque(values, PAD + counter);
+        return values.get(counter);
     }
 
     public long rxFrames() {

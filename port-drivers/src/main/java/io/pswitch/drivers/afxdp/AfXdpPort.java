@@ -74,7 +74,7 @@ public final class AfXdpPort extends AbstractPort {
     private final XskSocket xsk;
     private final XdpRedirectProgram program;
     private final Arena arena;
-    private final AfXdpCounters counters = new AfXdpCounters();
+    private final AfXdpCounters counters = new AfXdpCounters(portCounters());
     private final String description;
     private final long wallBaseNs;
     private final long monoBaseNs;
@@ -84,7 +84,6 @@ public final class AfXdpPort extends AbstractPort {
     /** TX: first slot not yet posted to the kernel; [hwcur, txPosted) are in flight (TX or completion ring). */
     private int txPosted;
     private long nextStatsNs;
-    private long txDiscarded;
 
     /**
      * The core fills both rings from the pool; then the RX slots' buffers go on the fill ring. Throws
@@ -219,7 +218,7 @@ public final class AfXdpPort extends AbstractPort {
             // Nothing leaves a port that is down. Pending frames are discarded once the kernel gave
             // back every buffer in flight (the in-flight window must stay contiguous).
             if (txPosted == ring.hwcur) {
-                txDiscarded += ring.txPending();
+                countTxDiscarded(ring.txPending());
                 ring.hwcur = ring.head;
                 txPosted = ring.head;
             }
@@ -376,7 +375,7 @@ public final class AfXdpPort extends AbstractPort {
 
     /** Frames handed over for transmission while the port was down. */
     public long txDiscarded() {
-        return txDiscarded;
+        return portCounters().txDiscarded();
     }
 
     @Override

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.DriverCounters;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.dataplane.port.PortState;
@@ -63,12 +64,13 @@ public final class PcapLivePort extends AbstractPort {
     private final long fracToNs;
 
     private long lastTimestampNs = Long.MIN_VALUE;
-    private long upcallOverflows;
     private Throwable upcallFailure;
-    private long kernelDrops;
     private long nextStatsNs;
-    private long txErrors;
-    private long txDiscarded;
+    private static final int UPCALL_OVERFLOWS = 0;
+    private static final int KERNEL_DROPS = 1;
+    private static final int TX_ERRORS = 2;
+    /** The driver's own counters, in the switch's counters file; written on the dataplane thread (the upcall runs there too). */
+    private final DriverCounters counters = portCounters().driverCounters("upcall_overflows", "kernel_drops", "tx_errors");
 
     PcapLivePort(PortSpec spec, PortContext context, LivePcapHandle handle) {
         super(spec, context);
@@ -98,7 +100,7 @@ public final class PcapLivePort extends AbstractPort {
             Ring ring = rx;
             if (ring.rxSpace() == 0) {
                 // dispatch is asked for at most rxSpace() frames, so this is a libpcap surprise.
-                upcallOverflows++;
+                counters.add(UPCALL_OVERFLOWS, 1);
                 return;
             }
             MemorySegment all = LivePcapHandle.ALL;
@@ -145,7 +147,7 @@ public final class PcapLivePort extends AbstractPort {
             nextStatsNs = now + STATS_INTERVAL_NS;
             long d = handle.kernelDrops();
             if (d >= 0) {
-                kernelDrops = d;
+                counters.set(KERNEL_DROPS, d);
             }
         }
         return added;
@@ -157,7 +159,7 @@ public final class PcapLivePort extends AbstractPort {
         int sent = 0;
         if (state() != PortState.UP) {
             // Nothing leaves a port that is down: what was handed over is discarded, not kept forever.
-            txDiscarded += ring.txPending();
+            countTxDiscarded(ring.txPending());
             ring.hwcur = ring.head;
             ring.txReclaim();
             return 0;
@@ -166,7 +168,7 @@ public final class PcapLivePort extends AbstractPort {
             int slot = ring.hwcur;
             int len = ring.len[slot];
             if (len <= 0 || len > bufferSize) {
-                txErrors++;
+                counters.add(TX_ERRORS, 1);
             } else {
                 int r = handle.inject(poolAddress + pool.offset(ring.bufIdx[slot]), len);
                 if (r < 0) {
@@ -174,12 +176,12 @@ public final class PcapLivePort extends AbstractPort {
                     if (errno == LivePcapHandle.EAGAIN || errno == LivePcapHandle.ENOBUFS) {
                         break; // leave it pending: the peer or the queue is full, try next sync
                     }
-                    txErrors++;
+                    counters.add(TX_ERRORS, 1);
                     if (errno == LivePcapHandle.ENXIO || errno == LivePcapHandle.ENODEV
                             || errno == LivePcapHandle.ENETDOWN) {
                         down("transmit failed: " + handle.lastError());
                         ring.hwcur = ring.next(slot);
-                        txDiscarded += ring.txPending();
+                        countTxDiscarded(ring.txPending());
                         ring.hwcur = ring.head;
                         break;
                     }
@@ -199,17 +201,17 @@ public final class PcapLivePort extends AbstractPort {
 
     @Override
     public long driverRxDrops() {
-        return upcallOverflows + kernelDrops;
+        return counters.get(UPCALL_OVERFLOWS) + counters.get(KERNEL_DROPS);
     }
 
     /** Frames that failed to transmit for a reason other than back-pressure. */
     public long txErrors() {
-        return txErrors;
+        return counters.get(TX_ERRORS);
     }
 
     /** Frames handed over for transmission while (or because) the port was down. */
     public long txDiscarded() {
-        return txDiscarded;
+        return portCounters().txDiscarded();
     }
 
     /** What libpcap warned about at activation (e.g. promiscuous mode unsupported), or null. */

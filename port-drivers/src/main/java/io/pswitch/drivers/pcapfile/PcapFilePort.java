@@ -1,6 +1,7 @@
 package io.pswitch.drivers.pcapfile;
 
 import io.pswitch.dataplane.port.AbstractPort;
+import io.pswitch.dataplane.port.DriverCounters;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.dataplane.port.PortSpec;
@@ -67,10 +68,11 @@ public final class PcapFilePort extends AbstractPort {
     private long passesDone;
     private long lastWallNs;
 
-    private long framesRead;
-    private long skippedRecords;
-    private long malformedRecords;
-    private long discardedTxFrames;
+    private static final int FRAMES_READ = 0;
+    private static final int SKIPPED_RECORDS = 1;
+    private static final int MALFORMED_RECORDS = 2;
+    /** The driver's own counters, in the switch's counters file; written on the dataplane thread. */
+    private final DriverCounters counters = portCounters().driverCounters("frames_read", "skipped_records", "malformed_records");
     private String lastError;
 
     PcapFilePort(PortSpec spec, PcapFilePortOptions options, PortContext context, NanoClock monotonic, EpochNanoClock wallClock) {
@@ -152,7 +154,7 @@ public final class PcapFilePort extends AbstractPort {
             pending = false;
             n++;
         }
-        framesRead += n;
+        counters.add(FRAMES_READ, n);
         return n;
     }
 
@@ -169,7 +171,7 @@ public final class PcapFilePort extends AbstractPort {
             while (true) {
                 if (reader.next()) {
                     if (reader.linkType() != LinkType.ETHERNET) {
-                        skippedRecords++;
+                        counters.add(SKIPPED_RECORDS, 1);
                         continue;
                     }
                     if (!passStarted) {
@@ -193,7 +195,7 @@ public final class PcapFilePort extends AbstractPort {
                 passFrames = 0;
             }
         } catch (CaptureFormatException e) {
-            malformedRecords++;
+            counters.add(MALFORMED_RECORDS, 1);
             lastError = e.getMessage();
             if (reader != null) {
                 reader.close();
@@ -230,7 +232,7 @@ public final class PcapFilePort extends AbstractPort {
                 tx.hwcur = tx.next(slot);
             }
         } else {
-            discardedTxFrames += pendingTx;
+            countTxDiscarded(pendingTx);
             tx.hwcur = tx.head;
         }
         tx.txReclaim();
@@ -239,17 +241,17 @@ public final class PcapFilePort extends AbstractPort {
 
     /** Frames delivered to the RX ring so far, over all passes. */
     public long framesRead() {
-        return framesRead;
+        return counters.get(FRAMES_READ);
     }
 
     /** Records of non-Ethernet pcapng interfaces that were not delivered. */
     public long skippedRecords() {
-        return skippedRecords;
+        return counters.get(SKIPPED_RECORDS);
     }
 
     /** 1 when the input ended on a malformed record, else 0. */
     public long malformedRecords() {
-        return malformedRecords;
+        return counters.get(MALFORMED_RECORDS);
     }
 
     /** The malformed record's error (file, byte offset, problem), or null. */
@@ -259,7 +261,7 @@ public final class PcapFilePort extends AbstractPort {
 
     /** Frames handed to a port without {@code out}: counted, then discarded. */
     public long discardedTxFrames() {
-        return discardedTxFrames;
+        return portCounters().txDiscarded();
     }
 
     /** Complete passes over the input so far. */

@@ -75,7 +75,6 @@ public final class ShmPort extends AbstractPort {
     /** Last from-switch consumer index read from the peer's line. */
     private long fromSwitchConsumerCache;
     private long lastTimestampNs;
-    private long txDiscarded;
 
     private ShmPort(PortSpec spec, String shmName, PortContext context, Path path, Arena arena, MemorySegment file,
             int slotCount, int slotSize) {
@@ -193,7 +192,7 @@ public final class ShmPort extends AbstractPort {
 
     /** Frames handed to txSync while no peer was attached, and so discarded. */
     public long txDiscarded() {
-        return txDiscarded;
+        return portCounters().txDiscarded();
     }
 
     private long nowNs() {
@@ -259,7 +258,7 @@ public final class ShmPort extends AbstractPort {
         if ((ShmRingDescriptor.state(file) & STATE_PEER_ATTACHED) == 0) {
             // No peer: like a NIC without link, the frames leave into nothing.
             tx.hwcur = tx.head;
-            txDiscarded += pending;
+            countTxDiscarded(pending);
             tx.txReclaim();
             return 0;
         }

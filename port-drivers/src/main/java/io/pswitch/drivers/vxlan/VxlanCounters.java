@@ -1,18 +1,18 @@
 package io.pswitch.drivers.vxlan;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.port.DriverCounters;
+import io.pswitch.dataplane.port.PortCounters;
 
 /**
  * What a {@code vxlan} port received, dropped by cause and sent. Single writer (the dataplane thread
  * that owns the port, once per batch), many readers (control thread, status, REST).
  *
- * <p>The writer stores with opaque mode, as {@code PortCounters} does: no fence on the data path,
- * and a reader never sees a torn value or a counter moving backwards.
+ * <p>They live in the switch's counters file ({@link DriverCounters}: "port NAME driver COUNTER"),
+ * where {@code pswitch stat} and {@code /metrics} read them. The writer stores with release
+ * semantics: no fence on the data path (x86), and a reader never sees a torn value or a counter
+ * moving backwards.
  */
 public final class VxlanCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-
     /** Why a received datagram was dropped; each is counted and never forwarded. */
     public enum RxDrop {
         /** I flag not set, or a reserved bit or field set. */
@@ -50,20 +50,26 @@ public final class VxlanCounters {
     private static final int TX_ERRORS = 9;
     private static final int RX_ERRORS = 10;
     private static final int RX_DROPS = 11;
-    // A cache line of padding each side, so two ports' counters on two workers never share a line.
-    private static final int PAD = 8;
 
-    private final long[] values = new long[PAD + RX_DROPS + RxDrop.VALUES.length + PAD];
+    private final DriverCounters values;
+
+    VxlanCounters(PortCounters port) {
+        String[] names = new String[RX_DROPS + RxDrop.VALUES.length];
+        String[] fixed = {"rx_datagrams", "rx_frames", "rx_bytes", "rx_calls", "tx_frames", "tx_bytes", "tx_calls",
+                "tx_not_sent", "tx_too_big", "tx_errors", "rx_errors"};
+        System.arraycopy(fixed, 0, names, 0, RX_DROPS);
+        for (RxDrop c : RxDrop.VALUES) {
+            names[RX_DROPS + c.ordinal()] = "rx_drops cause=" + c.label();
+        }
+        this.values = port.driverCounters(names);
+    }
 
     private void add(int index, long delta) {
-        if (delta != 0) {
-            int i = PAD + index;
-            LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + delta);
-        }
+        values.add(index, delta);
     }
 
     private long get(int index) {
-        return (long) LONGS.getOpaque(values, PAD + index);
+        return values.get(index);
     }
 
     void addReceiveCall(long datagrams, long frames, long bytes) {

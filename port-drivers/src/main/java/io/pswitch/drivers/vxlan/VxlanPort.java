@@ -50,7 +50,7 @@ public final class VxlanPort extends AbstractPort {
     private final Arena arena;
     private final MessageVector rxVec;
     private final MessageVector txVec;
-    private final VxlanCounters counters = new VxlanCounters();
+    private final VxlanCounters counters = new VxlanCounters(portCounters());
     private final EpochNanoClock wallClock;
     private final boolean transmits;
     private final int acceptVni;

@@ -271,7 +271,7 @@ class AfPacketPortTest {
         queue(tx, frame(100, 2));
         assertThat(port.txSync()).isZero();
         assertThat(tx.txPending()).isZero();
-        assertThat(port.counters().txDiscarded()).isEqualTo(1);
+        assertThat(port.portCounters().txDiscarded()).isEqualTo(1);
         port.close();
         assertThat(pool.freeCount()).isEqualTo(BUFFERS - 2);
     }
@@ -286,7 +286,7 @@ class AfPacketPortTest {
         assertThat(port.txSync()).isZero();
         assertThat(port.state()).isEqualTo(PortState.DOWN);
         assertThat(port.downReason()).startsWith("afpacket:" + veth.a + ": transmit failed: ");
-        assertThat(port.counters().txDiscarded()).isEqualTo(2);
+        assertThat(port.portCounters().txDiscarded()).isEqualTo(2);
         assertThat(tx.txPending()).isZero();
     }
 
@@ -407,14 +407,23 @@ class AfPacketPortTest {
         assertThat(pool.freeCount()).isEqualTo(BUFFERS - 2 - 2 * 64);
     }
 
+    /** The child JVM's command: the tests' JVM flags (Agrona's buffers reach jdk.internal.misc.Unsafe), then {@code tail}. */
+    private static java.util.List<String> command(String[] head, String... tail) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(head));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String flags = System.getProperty("pswitch.jvm.flags", "--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(java.util.List.of(flags.trim().split("\\s+")));
+        cmd.addAll(java.util.List.of(tail));
+        return cmd;
+    }
+
     @Test
     void withoutCapNetRawTheRefusalSaysWhatIsNeeded() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(VethPair.onPath("setpriv"),
                 "skipped: setpriv (util-linux) is needed to drop CAP_NET_RAW for a child process");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "--",
-                java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                OpenAfPacketPortMain.class.getName(), tmp.resolve("child-pool").toString(), "p0=afpacket:" + veth.a)
+        Process p = new ProcessBuilder(command(new String[] {"setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "--"},
+                "-cp", System.getProperty("java.class.path"),
+                OpenAfPacketPortMain.class.getName(), tmp.resolve("child-pool").toString(), "p0=afpacket:" + veth.a))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -221,10 +221,9 @@ class AfXdpPortTest {
             port.close();
             assertThat(XdpTestSupport.hasXdpProgram(veth.a)).as("detached by close").isFalse();
 
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+            Process child = new ProcessBuilder(command(new String[0], "-cp",
                     System.getProperty("java.class.path"), AfXdpHolderMain.class.getName(), shm.toString(),
-                    "p0=afxdp:" + veth.a).redirectErrorStream(true).start();
+                    "p0=afxdp:" + veth.a)).redirectErrorStream(true).start();
             try {
                 String line = readStatus(child);
                 assertThat(line).startsWith("ready");
@@ -449,12 +448,11 @@ class AfXdpPortTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "skipped: setpriv (util-linux) is not installed");
         try (VethPair veth = XdpTestSupport.veth()) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // uid 0 with every capability dropped: what an unprivileged start looks like to the kernel.
-            Process child = new ProcessBuilder("/usr/bin/setpriv", "--bounding-set=-all", "--inh-caps=-all",
-                    "--ambient-caps=-all", java, "--enable-native-access=ALL-UNNAMED", "-cp",
+            Process child = new ProcessBuilder(command(new String[] {"/usr/bin/setpriv", "--bounding-set=-all", "--inh-caps=-all",
+                    "--ambient-caps=-all"}, "-cp",
                     System.getProperty("java.class.path"), AfXdpHolderMain.class.getName(), shm.toString(),
-                    "p0=afxdp:" + veth.a).redirectErrorStream(true).start();
+                    "p0=afxdp:" + veth.a)).redirectErrorStream(true).start();
             try {
                 String line = readStatus(child);
                 assertThat(line).startsWith("error afxdp:" + veth.a + " (mode auto, queue 0): no privilege");
@@ -464,5 +462,15 @@ class AfXdpPortTest {
                 child.destroyForcibly();
             }
         }
+    }
+
+    /** The child JVM's command: the tests' JVM flags (Agrona's buffers reach jdk.internal.misc.Unsafe), then {@code tail}. */
+    private static java.util.List<String> command(String[] head, String... tail) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(head));
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String flags = System.getProperty("pswitch.jvm.flags", "--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(java.util.List.of(flags.trim().split("\\s+")));
+        cmd.addAll(java.util.List.of(tail));
+        return cmd;
     }
 }

@@ -3,6 +3,7 @@ package io.pswitch.dataplane.agent;
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.batch.CycleStage;
+import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LoggingStage;
@@ -105,6 +106,15 @@ public final class SwitchAgent implements Agent {
      */
     public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock,
                        PacketLog log, Durability durability, FilterSet filters) {
+        this(config, pool, ports, clock, log, durability, filters, CountersFile.inMemory(), 0);
+    }
+
+    /**
+     * A switch whose log and filter counters go into {@code countersFile} (the file the ports'
+     * counters are in, through their {@code PortContext}), as worker {@code worker}.
+     */
+    public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock,
+                       PacketLog log, Durability durability, FilterSet filters, CountersFile countersFile, int worker) {
         if (ports.isEmpty()) {
             throw new IllegalArgumentException("a switch needs at least one port");
         }
@@ -117,7 +127,7 @@ public final class SwitchAgent implements Agent {
         this.config = config;
         this.pool = pool;
         this.clock = clock;
-        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs());
+        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs(), countersFile, worker);
         this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
         this.batch = new Batch(config.batchSize());
         this.portCount = ports.size();
@@ -128,7 +138,7 @@ public final class SwitchAgent implements Agent {
         for (int i = 0; i < portCount; i++) {
             rx[i] = this.ports[i].rxRing();
             tx[i] = this.ports[i].txRing();
-            counters[i] = new PortCounters();
+            counters[i] = this.ports[i].portCounters();
         }
         this.adminUp = new boolean[portCount];
         Arrays.fill(adminUp, true);
@@ -148,7 +158,7 @@ public final class SwitchAgent implements Agent {
                 throw new IllegalArgumentException("the log must be on the switch's buffer pool");
             }
             this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
-                    config.batchSize());
+                    config.batchSize(), countersFile, worker);
             this.stage = new LoggingCycle(logging);
         } else {
             this.logging = null;
@@ -194,6 +204,7 @@ public final class SwitchAgent implements Agent {
         int w = 0;
         for (int p = 0; p < portCount; p++) {
             PortState state = ports[p].state();
+            counters[p].state(state);
             boolean up = adminUp[p];
             readable[p] = up && state == PortState.UP;
             writable[p] = up && (state == PortState.UP || state == PortState.INPUT_ENDED);
@@ -265,6 +276,9 @@ public final class SwitchAgent implements Agent {
     private void publishCounters() {
         for (int p = 0; p < portCount; p++) {
             PortCounters c = counters[p];
+            // The driver's count is its own plain field, read here on the thread that owns the port;
+            // the counter (stored only when it moved) is what every other thread and process reads.
+            c.driverRxDrops(ports[p].driverRxDrops());
             if (rxFrames[p] != 0) {
                 c.addRx(rxFrames[p], rxBytes[p]);
                 rxFrames[p] = 0;

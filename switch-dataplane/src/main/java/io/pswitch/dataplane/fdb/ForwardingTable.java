@@ -1,11 +1,12 @@
 package io.pswitch.dataplane.fdb;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.counters.CounterType;
+import io.pswitch.dataplane.counters.CountersFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * The IEEE 802.1D filtering database: (VLAN, MAC) to port index, with ageing.
@@ -36,8 +37,9 @@ import java.util.List;
  * caller (an injected clock), never from the system.
  *
  * <p>Threads: all mutation and {@link #lookup}/{@link #snapshot} happen on the one dataplane thread
- * that owns the table. The counters are single-writer values stored with opaque mode, so any thread
- * may read them (monotonic, never torn) without touching the table itself.
+ * that owns the table. The counters live in the switch's counters file: single-writer values
+ * stored with release semantics, so any thread or process ({@code pswitch stat}) may read them
+ * with acquire loads (monotonic, never torn) without touching the table itself.
  */
 public final class ForwardingTable {
     public static final int NO_PORT = -1;
@@ -49,15 +51,12 @@ public final class ForwardingTable {
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
     private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    // Padding keeps the counters off the cache lines of neighbouring objects that other threads write.
-    private static final int PAD = 8;
-    private static final int SIZE = PAD;
-    private static final int LEARNED = PAD + 1;
-    private static final int AGED = PAD + 2;
-    private static final int EVICTED = PAD + 3;
-    private static final int MOVED = PAD + 4;
-    private static final int FLUSHED = PAD + 5;
+    private static final int SIZE = 0;
+    private static final int LEARNED = 1;
+    private static final int AGED = 2;
+    private static final int EVICTED = 3;
+    private static final int MOVED = 4;
+    private static final int FLUSHED = 5;
 
     private final int capacity;
     private final long ageingNs;
@@ -66,7 +65,9 @@ public final class ForwardingTable {
     private final long[] keys;
     private final int[] ports;
     private final long[] seenNs;
-    private final long[] counters = new long[PAD + 6 + PAD];
+    /** The table's counters in the switch's counters file ("fdb entries", "fdb learned", ...), by the indices above. */
+    private final AtomicBuffer values;
+    private final int[] counters = new int[6];
     private int size;
     private int sweepCursor;
 
@@ -75,6 +76,14 @@ public final class ForwardingTable {
      * @param ageingNs how long an entry lives without being refreshed by a frame from its station
      */
     public ForwardingTable(int capacity, long ageingNs) {
+        this(capacity, ageingNs, CountersFile.inMemory(), 0);
+    }
+
+    /**
+     * A table whose counters live in {@code file} (they are the dataplane {@code worker}'s: it is
+     * the one writer of the table).
+     */
+    public ForwardingTable(int capacity, long ageingNs, CountersFile file, int worker) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("FDB capacity " + capacity + " must be between 1 and " + MAX_CAPACITY);
         }
@@ -89,6 +98,13 @@ public final class ForwardingTable {
         this.keys = new long[slots];
         this.ports = new int[slots];
         this.seenNs = new long[slots];
+        this.values = file.values();
+        counters[SIZE] = file.allocate(CounterType.FDB_ENTRIES, worker, "fdb entries");
+        counters[LEARNED] = file.allocate(CounterType.FDB_LEARNED, worker, "fdb learned");
+        counters[AGED] = file.allocate(CounterType.FDB_AGED, worker, "fdb aged");
+        counters[EVICTED] = file.allocate(CounterType.FDB_EVICTED, worker, "fdb evicted");
+        counters[MOVED] = file.allocate(CounterType.FDB_MOVED, worker, "fdb moved");
+        counters[FLUSHED] = file.allocate(CounterType.FDB_FLUSHED, worker, "fdb flushed");
     }
 
     private static long key(int vid, long mac) {
@@ -271,7 +287,7 @@ public final class ForwardingTable {
 
     private void setSize(int newSize) {
         size = newSize;
-        LONGS.setOpaque(counters, SIZE, (long) newSize);
+        values.putLongRelease(counters[SIZE], newSize);
     }
 
     private void increment(int index) {
@@ -279,11 +295,13 @@ public final class ForwardingTable {
     }
 
     private void add(int index, long delta) {
-        LONGS.setOpaque(counters, index, (long) LONGS.getOpaque(counters, index) + delta);
+        // Single writer (the dataplane thread): its plain load is current, the release store publishes.
+        int offset = counters[index];
+        values.putLongRelease(offset, values.getLong(offset) + delta);
     }
 
     private long read(int index) {
-        return (long) LONGS.getOpaque(counters, index);
+        return values.getLongAcquire(counters[index]);
     }
 
     public int capacity() {

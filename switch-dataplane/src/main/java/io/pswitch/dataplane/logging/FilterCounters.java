@@ -1,40 +1,32 @@
 package io.pswitch.dataplane.logging;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.counters.CounterType;
+import io.pswitch.dataplane.counters.CountersFile;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Frames and stored bytes logged by one filter (by id), kept across filter-set changes so a
- * filter's totals survive an edit of another. Written by the dataplane thread only, read by any.
+ * Frames and stored bytes logged by one filter (by id), in the switch's counters file (labels
+ * {@code "filter <name> frames id=<id>"}), kept across filter-set changes so a filter's totals
+ * survive an edit of another. Written by the dataplane worker that owns the logging stage only
+ * (release stores of its own running totals), read with acquire semantics by any thread or process.
  */
 public final class FilterCounters {
-    private static final VarHandle FRAMES;
-    private static final VarHandle BYTES;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            FRAMES = l.findVarHandle(FilterCounters.class, "frames", long.class);
-            BYTES = l.findVarHandle(FilterCounters.class, "bytes", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final int filterId;
-    @SuppressWarnings("unused") // through FRAMES
-    private long frames;
-    @SuppressWarnings("unused") // through BYTES
-    private long bytes;
+    private final AtomicBuffer values;
+    private final int frames;
+    private final int bytes;
 
-    FilterCounters(int filterId) {
+    FilterCounters(CountersFile file, int filterId, String name, int worker) {
         this.filterId = filterId;
+        this.values = file.values();
+        this.frames = file.allocate(CounterType.FILTER_FRAMES, worker, "filter " + name + " frames id=" + filterId);
+        this.bytes = file.allocate(CounterType.FILTER_BYTES, worker, "filter " + name + " bytes id=" + filterId);
     }
 
-    /** Single writer: an opaque store is enough for readers never to see a torn or stale-forever value. */
+    /** Single writer: its plain load is current, the release store publishes the sum. */
     void add(int storedBytes) {
-        FRAMES.setOpaque(this, (long) FRAMES.getOpaque(this) + 1);
-        BYTES.setOpaque(this, (long) BYTES.getOpaque(this) + storedBytes);
+        values.putLongRelease(frames, values.getLong(frames) + 1);
+        values.putLongRelease(bytes, values.getLong(bytes) + storedBytes);
     }
 
     public int filterId() {
@@ -42,10 +34,10 @@ public final class FilterCounters {
     }
 
     public long frames() {
-        return (long) FRAMES.getOpaque(this);
+        return values.getLongAcquire(frames);
     }
 
     public long bytes() {
-        return (long) BYTES.getOpaque(this);
+        return values.getLongAcquire(bytes);
     }
 }

@@ -1,58 +1,75 @@
 package io.pswitch.dataplane.logging;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.counters.CounterType;
+import io.pswitch.dataplane.counters.CountersFile;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * What the logging stage did, published once per batch by the dataplane thread (opaque stores),
- * read by any thread (REST, metrics, status line).
+ * What the logging stage did, in the switch's counters file (labels {@code "log <counter>"}),
+ * published once per batch by the dataplane worker that owns the stage: each value is a release
+ * store of the stage's own running total (single writer), read with acquire semantics by any
+ * thread or process (REST, {@code /metrics}, the status line, {@code pswitch stat}).
  */
 public final class LogCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int FRAMES = 0;
-    private static final int BYTES = 1;
-    private static final int SKIPPED_NO_BUFFER = 2;
-    private static final int RETIRED = 3;
-    private static final int COMMITS = 4;
-    private static final int COMMITTED_SEQ = 5;
-    private static final int PUBLISHED_SEQ = 6;
-    private static final int LIVE_BYTES = 7;
-    private static final int SKIPPED_STORAGE_BEHIND = 8;
-    private static final int DRAINED_SEQ = 9;
+    private final AtomicBuffer values;
+    private final int frames;
+    private final int bytes;
+    private final int skippedNoBuffer;
+    private final int skippedStorageBehind;
+    private final int retired;
+    private final int commits;
+    private final int committedSeq;
+    private final int publishedSeq;
+    private final int liveBytes;
+    private final int drainedSeq;
 
-    private final long[] values = new long[10];
+    LogCounters(CountersFile file, int worker) {
+        this.values = file.values();
+        this.frames = file.allocate(CounterType.LOG_FRAMES, worker, "log frames");
+        this.bytes = file.allocate(CounterType.LOG_BYTES, worker, "log bytes");
+        this.skippedNoBuffer = file.allocate(CounterType.LOG_SKIPPED_NO_BUFFER, worker, "log skipped cause=no_buffer");
+        this.skippedStorageBehind = file.allocate(CounterType.LOG_SKIPPED_STORAGE_BEHIND, worker,
+                "log skipped cause=storage_behind");
+        this.retired = file.allocate(CounterType.LOG_RETIRED, worker, "log retired");
+        this.commits = file.allocate(CounterType.LOG_COMMITS, worker, "log commits");
+        this.committedSeq = file.allocate(CounterType.LOG_COMMITTED_SEQ, worker, "log committed_seq");
+        this.publishedSeq = file.allocate(CounterType.LOG_PUBLISHED_SEQ, worker, "log published_seq");
+        this.liveBytes = file.allocate(CounterType.LOG_LIVE_BYTES, worker, "log live_bytes");
+        this.drainedSeq = file.allocate(CounterType.LOG_DRAINED_SEQ, worker, "log drained_seq");
+    }
 
     void publish(long frames, long bytes, long skippedNoBuffer, long skippedStorageBehind, long retired, long commits,
                  long committedSeq, long publishedSeq, long liveBytes, long drainedSeq) {
-        LONGS.setOpaque(values, SKIPPED_STORAGE_BEHIND, skippedStorageBehind);
-        LONGS.setOpaque(values, DRAINED_SEQ, drainedSeq);
-        LONGS.setOpaque(values, LIVE_BYTES, liveBytes);
-        LONGS.setOpaque(values, FRAMES, frames);
-        LONGS.setOpaque(values, BYTES, bytes);
-        LONGS.setOpaque(values, SKIPPED_NO_BUFFER, skippedNoBuffer);
-        LONGS.setOpaque(values, RETIRED, retired);
-        LONGS.setOpaque(values, COMMITS, commits);
-        LONGS.setOpaque(values, COMMITTED_SEQ, committedSeq);
-        LONGS.setOpaque(values, PUBLISHED_SEQ, publishedSeq);
+        AtomicBuffer v = values;
+        v.putLongRelease(this.skippedStorageBehind, skippedStorageBehind);
+        v.putLongRelease(this.drainedSeq, drainedSeq);
+        v.putLongRelease(this.liveBytes, liveBytes);
+        v.putLongRelease(this.frames, frames);
+        v.putLongRelease(this.bytes, bytes);
+        v.putLongRelease(this.skippedNoBuffer, skippedNoBuffer);
+        v.putLongRelease(this.retired, retired);
+        v.putLongRelease(this.commits, commits);
+        v.putLongRelease(this.committedSeq, committedSeq);
+        v.putLongRelease(this.publishedSeq, publishedSeq);
     }
 
-    private long get(int i) {
-        return (long) LONGS.getOpaque(values, i);
+    private long get(int offset) {
+        return values.getLongAcquire(offset);
     }
 
     /** Frames logged since start. */
     public long frames() {
-        return get(FRAMES);
+        return get(frames);
     }
 
     /** Bytes stored (after snaplen) since start. */
     public long bytes() {
-        return get(BYTES);
+        return get(bytes);
     }
 
     /** Matching frames not logged because no buffer could replace theirs (the pool was exhausted). */
     public long skippedNoBuffer() {
-        return get(SKIPPED_NO_BUFFER);
+        return get(skippedNoBuffer);
     }
 
     /**
@@ -60,33 +77,33 @@ public final class LogCounters {
      * made durable in the segment tier (storage fell behind); forwarding went on.
      */
     public long skippedStorageBehind() {
-        return get(SKIPPED_STORAGE_BEHIND);
+        return get(skippedStorageBehind);
     }
 
     /** Last sequence durable in the segment tier ({@code Long.MAX_VALUE} without one). */
     public long drainedSeq() {
-        return get(DRAINED_SEQ);
+        return get(drainedSeq);
     }
 
     /** Records retired by retention since start. */
     public long retired() {
-        return get(RETIRED);
+        return get(retired);
     }
 
     public long commits() {
-        return get(COMMITS);
+        return get(commits);
     }
 
     public long committedSeq() {
-        return get(COMMITTED_SEQ);
+        return get(committedSeq);
     }
 
     public long publishedSeq() {
-        return get(PUBLISHED_SEQ);
+        return get(publishedSeq);
     }
 
     /** Stored bytes of the records the log holds now. */
     public long liveBytes() {
-        return get(LIVE_BYTES);
+        return get(liveBytes);
     }
 }

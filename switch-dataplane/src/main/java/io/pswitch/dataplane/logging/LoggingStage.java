@@ -1,7 +1,9 @@
 package io.pswitch.dataplane.logging;
 
 import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.index.IndexRecordDescriptor;
@@ -77,7 +79,9 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private int reserveCount;
     /** Per TX ring: the tail up to which handed-back slots have been checked for logged buffers. */
     private final int[] checkedTail;
-    private final LogCounters counters = new LogCounters();
+    private final CountersFile countersFile;
+    private final int worker;
+    private final LogCounters counters;
 
     // Control side (cold, synchronized).
     private final Map<Integer, FilterCounters> countersById = new HashMap<>();
@@ -97,8 +101,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
      * @param batchCapacity the most frames a batch holds
+     * @param countersFile where the log's and the filters' counters live, owned by {@code worker}
      */
-    public LoggingStage(PacketLog log, Durability durability, FilterSet initial, Ring[] rx, Ring[] tx, int batchCapacity) {
+    public LoggingStage(PacketLog log, Durability durability, FilterSet initial, Ring[] rx, Ring[] tx, int batchCapacity,
+                        CountersFile countersFile, int worker) {
+        this.countersFile = countersFile;
+        this.worker = worker;
+        this.counters = new LogCounters(countersFile, worker);
         this.log = log;
         this.durability = durability;
         this.pool = log.pool();
@@ -139,7 +148,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     public synchronized long filters(FilterSet set) {
         FilterCounters[] c = new FilterCounters[set.size()];
         for (int pos = 0; pos < c.length; pos++) {
-            c[pos] = countersById.computeIfAbsent(set.filter(pos).id(), FilterCounters::new);
+            Filter f = set.filter(pos);
+            FilterCounters fc = countersById.get(f.id());
+            if (fc == null) {
+                fc = new FilterCounters(countersFile, f.id(), f.name(), worker);
+                countersById.put(f.id(), fc);
+            }
+            c[pos] = fc;
         }
         long generation = ++generations;
         active = new ActiveFilters(set, generation, c);

@@ -12,9 +12,15 @@ import io.pswitch.pktlog.pool.BufferPool;
  * {@link #close()}, after the driver's resources are closed (nothing can then write into a ring's
  * buffer). A driver whose constructor fails after this one ran calls {@link #releaseRings()}.
  *
- * <p>State: written by the dataplane thread (and by {@code close}), read by the REST and metrics
- * threads; volatile, so a reader sees a transition once it happened. It changes a few times in a
- * port's life, never per frame.
+ * <p>State: written by the dataplane thread (and by {@code close}, after that thread stopped), read
+ * by the agent each cycle; volatile, so a transition is seen once it happened. It changes a few
+ * times in a port's life, never per frame. Each transition is also published in the port's
+ * {@link PortCounters} (the counters file, as the agent does each cycle for drivers that derive
+ * their state), where REST, {@code /metrics} and {@code pswitch stat} read it.
+ *
+ * <p>Counters: the core allocates the port's {@link PortCounters} in the context's counters file.
+ * A driver counts what it discards on transmit with {@link #countTxDiscarded}, on the dataplane
+ * thread; the worker publishes {@link #driverRxDrops()} there.
  */
 public abstract class AbstractPort implements Port {
     protected final PortSpec spec;
@@ -23,6 +29,7 @@ public abstract class AbstractPort implements Port {
     protected final int batch;
     protected final Ring rx;
     protected final Ring tx;
+    private final PortCounters counters;
     private volatile PortState state = PortState.UP;
     private volatile String downReason;
 
@@ -31,6 +38,7 @@ public abstract class AbstractPort implements Port {
         this.spec = spec;
         this.pool = context.pool();
         this.batch = context.batch();
+        this.counters = new PortCounters(context.counters(), spec.name(), context.worker());
         Ring rxRing = null;
         try {
             rxRing = Ring.rx(spec.name() + ".rx", context.ringSize(), pool);
@@ -64,6 +72,22 @@ public abstract class AbstractPort implements Port {
         return tx;
     }
 
+    @Override
+    public final PortCounters portCounters() {
+        return counters;
+    }
+
+    /** The driver's own counters, as {@link PortCounters#driverCounters} allocated them. */
+    @Override
+    public java.util.Map<String, Long> driverCounters() {
+        return counters.driverCounterValues();
+    }
+
+    /** Frames handed over for transmission that the driver discarded (port down, no output). Dataplane thread. */
+    protected final void countTxDiscarded(long frames) {
+        counters.addTxDiscarded(frames);
+    }
+
     /** The state this core holds; a driver whose state lives elsewhere (a peer's flag) overrides it, keeping CLOSED. */
     @Override
     public PortState state() {
@@ -78,6 +102,7 @@ public abstract class AbstractPort implements Port {
     protected final void state(PortState next) {
         if (state != PortState.CLOSED) {
             state = next;
+            counters.state(next);
         }
     }
 
@@ -86,6 +111,7 @@ public abstract class AbstractPort implements Port {
         if (state == PortState.UP) {
             downReason = reason;
             state = PortState.DOWN;
+            counters.state(PortState.DOWN);
         }
     }
 
@@ -110,6 +136,7 @@ public abstract class AbstractPort implements Port {
             return;
         }
         state = PortState.CLOSED;
+        counters.state(PortState.CLOSED);
         try {
             closeResources();
         } finally {

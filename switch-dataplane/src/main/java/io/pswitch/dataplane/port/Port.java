@@ -29,9 +29,13 @@ public interface Port extends AutoCloseable {
 
     PortState state();
 
+    /** The port's counters in the switch's counters file; any thread may read them. */
+    PortCounters portCounters();
+
     /**
      * Frames the driver itself had to discard on receive because the RX ring was full or the frame
-     * did not fit a buffer (counted by the driver, read by the agent).
+     * did not fit a buffer (counted by the driver). Read on the dataplane thread only: the worker
+     * publishes it in {@link PortCounters#driverRxDrops()} for every other reader.
      */
     default long driverRxDrops() {
         return 0;
@@ -39,9 +43,8 @@ public interface Port extends AutoCloseable {
 
     /**
      * The driver's own counters by name (kernel drops, fill ring empty, TX ring full, bad
-     * datagrams by cause...), for {@code /metrics} and {@code GET /api/v1/ports}. Read on a control
-     * thread: a driver publishes them with ordered stores (never plain fields the dataplane writes).
-     * Cold path; a new map per call is fine.
+     * datagrams by cause...), for {@code /metrics} and {@code GET /api/v1/ports}, read from the
+     * counters file ({@link DriverCounters}). Cold path; a new map per call is fine.
      */
     default java.util.Map<String, Long> driverCounters() {
         return java.util.Map.of();

@@ -1,69 +1,141 @@
 package io.pswitch.dataplane.port;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.pswitch.dataplane.counters.CounterType;
+import io.pswitch.dataplane.counters.CountersFile;
+import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Per-port counters: single writer (the dataplane thread that owns the port), many readers
- * (status line, REST, Prometheus at scrape time).
+ * One port's counters in the switch's {@link CountersFile}, labelled {@code "port <name> <counter>"}.
  *
- * <p>The writer stores with opaque mode: no fence on the hot path, but a reader never sees a torn
- * value and sees each counter move forward. Writers add per batch, not per frame.
+ * <p>Single writer per counter: the dataplane worker that owns the port adds the RX/TX/drop counts
+ * once per batch and publishes the driver's RX drops and state; the driver, on that same thread, counts its
+ * TX discards and its state changes (a close after the worker stopped is ordered after it by the
+ * thread's join). Writes are a plain load and a release store (no fence on x86, no read-modify-
+ * write instruction, no allocation); readers (status line, REST, {@code /metrics}, {@code pswitch
+ * stat} in another process) load with acquire semantics and so never see a torn value and see each
+ * counter move forward.
  */
 public final class PortCounters {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final PortState[] STATES = PortState.values();
 
-    private static final int RX_FRAMES = 0;
-    private static final int RX_BYTES = 1;
-    private static final int TX_FRAMES = 2;
-    private static final int TX_BYTES = 3;
-    private static final int DROPS = 4;
-    // One cache line of padding each side: counters of two ports owned by two workers never share a line.
-    private static final int PAD = 8;
+    private final CountersFile file;
+    private final String port;
+    private final int worker;
+    private final AtomicBuffer values;
+    private final int rxFrames;
+    private final int rxBytes;
+    private final int txFrames;
+    private final int txBytes;
+    private final int[] drops = new int[DropCause.VALUES.length];
+    private final int driverRxDrops;
+    private final int txDiscarded;
+    private final int state;
+    /** Set once while the driver opens the port, before any other thread can see the port. */
+    private volatile DriverCounters driver;
 
-    private final long[] values = new long[PAD + DROPS + DropCause.VALUES.length + PAD];
-
-    private void add(int index, long delta) {
-        int i = PAD + index;
-        LONGS.setOpaque(values, i, (long) LONGS.getOpaque(values, i) + delta);
+    /** Allocates the port's counters for the worker that owns it. */
+    public PortCounters(CountersFile file, String port, int worker) {
+        String p = "port " + port + " ";
+        this.file = file;
+        this.port = port;
+        this.worker = worker;
+        this.values = file.values();
+        this.rxFrames = file.allocate(CounterType.PORT_RX_FRAMES, worker, p + "rx_frames");
+        this.rxBytes = file.allocate(CounterType.PORT_RX_BYTES, worker, p + "rx_bytes");
+        this.txFrames = file.allocate(CounterType.PORT_TX_FRAMES, worker, p + "tx_frames");
+        this.txBytes = file.allocate(CounterType.PORT_TX_BYTES, worker, p + "tx_bytes");
+        for (DropCause c : DropCause.VALUES) {
+            drops[c.ordinal()] = file.allocate(CounterType.PORT_DROPS, worker, p + "drops cause=" + c.label());
+        }
+        this.driverRxDrops = file.allocate(CounterType.PORT_DRIVER_RX_DROPS, worker, p + "driver_rx_drops");
+        this.txDiscarded = file.allocate(CounterType.PORT_TX_DISCARDED, worker, p + "tx_discarded");
+        this.state = file.allocate(CounterType.PORT_STATE, worker, p + "state");
     }
 
-    private long get(int index) {
-        return (long) LONGS.getOpaque(values, PAD + index);
+    /**
+     * Allocates the driver's own counters of this port, one per name, in the driver's order (its
+     * index constants). Once, when the driver opens the port.
+     */
+    public DriverCounters driverCounters(String... names) {
+        int[] offsets = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            offsets[i] = file.allocate(CounterType.PORT_DRIVER, worker, "port " + port + " driver " + names[i]);
+        }
+        DriverCounters d = new DriverCounters(values, names.clone(), offsets);
+        this.driver = d;
+        return d;
+    }
+
+    /** The driver's own counters by name (empty when it keeps none). Cold path. */
+    public java.util.Map<String, Long> driverCounterValues() {
+        DriverCounters d = driver;
+        return d == null ? java.util.Map.of() : d.snapshot();
+    }
+
+    private void add(int offset, long delta) {
+        // Single writer: its own plain load is current; the release store publishes the sum.
+        values.putLongRelease(offset, values.getLong(offset) + delta);
+    }
+
+    private long get(int offset) {
+        return values.getLongAcquire(offset);
     }
 
     public void addRx(long frames, long bytes) {
-        add(RX_FRAMES, frames);
-        add(RX_BYTES, bytes);
+        add(rxFrames, frames);
+        add(rxBytes, bytes);
     }
 
     public void addTx(long frames, long bytes) {
-        add(TX_FRAMES, frames);
-        add(TX_BYTES, bytes);
+        add(txFrames, frames);
+        add(txBytes, bytes);
     }
 
     public void addDrop(DropCause cause, long frames) {
-        add(DROPS + cause.ordinal(), frames);
+        add(drops[cause.ordinal()], frames);
+    }
+
+    /** Frames the driver discarded on transmit (port down, no output). The driver's thread. */
+    public void addTxDiscarded(long frames) {
+        add(txDiscarded, frames);
+    }
+
+    /** The driver's own RX drop total, as the owning worker last read it from the driver. */
+    public void driverRxDrops(long total) {
+        if (values.getLong(driverRxDrops) != total) {
+            values.putLongRelease(driverRxDrops, total);
+        }
+    }
+
+    /**
+     * The port's state as its owner sees it now: the driver at each transition, and the worker each
+     * cycle (a driver may derive its state from elsewhere, such as a peer's flag). Stored only when
+     * it changed.
+     */
+    public void state(PortState s) {
+        if (values.getLong(state) != s.ordinal()) {
+            values.putLongRelease(state, s.ordinal());
+        }
     }
 
     public long rxFrames() {
-        return get(RX_FRAMES);
+        return get(rxFrames);
     }
 
     public long rxBytes() {
-        return get(RX_BYTES);
+        return get(rxBytes);
     }
 
     public long txFrames() {
-        return get(TX_FRAMES);
+        return get(txFrames);
     }
 
     public long txBytes() {
-        return get(TX_BYTES);
+        return get(txBytes);
     }
 
     public long drops(DropCause cause) {
-        return get(DROPS + cause.ordinal());
+        return get(drops[cause.ordinal()]);
     }
 
     public long totalDrops() {
@@ -72,5 +144,17 @@ public final class PortCounters {
             sum += drops(c);
         }
         return sum;
+    }
+
+    public long driverRxDrops() {
+        return get(driverRxDrops);
+    }
+
+    public long txDiscarded() {
+        return get(txDiscarded);
+    }
+
+    public PortState state() {
+        return STATES[(int) get(state)];
     }
 }

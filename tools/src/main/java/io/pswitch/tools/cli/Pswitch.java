@@ -3,6 +3,7 @@ package io.pswitch.tools.cli;
 import io.pswitch.control.cli.OneLineErrors;
 import io.pswitch.control.ctl.CtlCommand;
 import io.pswitch.control.run.RunCommand;
+import io.pswitch.control.stat.StatCommand;
 import io.pswitch.tools.bench.BenchCommand;
 import io.pswitch.tools.demo.DemoCommand;
 import io.pswitch.tools.gen.GenCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         description = {"A multi-port L2 software switch on PASTE-style memory-mapped packet buffers.", ""},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run './pswitch COMMAND --help' for a command's options."},
-        subcommands = {DemoCommand.class, RunCommand.class, CtlCommand.class, GenCommand.class, LogCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, CtlCommand.class, StatCommand.class, GenCommand.class, LogCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Pswitch implements Runnable {
     @CommandLine.Spec
