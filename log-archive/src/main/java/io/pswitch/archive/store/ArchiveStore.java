@@ -92,6 +92,11 @@ public final class ArchiveStore implements AutoCloseable {
         }
     }
 
+    /** The SDK client underneath (tests use it to play a crash's leftovers and bit rot). */
+    public S3Client client() {
+        return s3;
+    }
+
     public ArchiveLocation location() {
         return location;
     }

@@ -91,13 +91,14 @@ public final class ArchiveUploader implements Agent, SegmentHold {
             return 0;
         }
         try {
+            if (pending.isEmpty() && now >= nextScanNs) {
+                // Local only: the backlog is counted while the store is down.
+                scan();
+                nextScanNs = now + SCAN_INTERVAL_NS;
+            }
             if (!started) {
                 start();
                 return 1;
-            }
-            if (pending.isEmpty() && now >= nextScanNs) {
-                scan();
-                nextScanNs = now + SCAN_INTERVAL_NS;
             }
             if (pending.isEmpty()) {
                 return retention(now);
