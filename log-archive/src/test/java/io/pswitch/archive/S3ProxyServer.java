@@ -4,7 +4,6 @@ import io.pswitch.archive.store.ArchiveLocation;
 import io.pswitch.archive.store.ArchiveStore;
 import java.net.URI;
 import java.util.Properties;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -39,8 +38,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build();
         try {
             proxy.start();
-            while (!AbstractLifeCycle.STARTED.equals(proxy.getState())) {
-                if (AbstractLifeCycle.FAILED.equals(proxy.getState())) {
+            while (!"STARTED".equals(proxy.getState())) {
+                if ("FAILED".equals(proxy.getState())) {
                     throw new IllegalStateException("S3Proxy failed to start on port " + port);
                 }
                 Thread.sleep(5);
@@ -58,6 +57,11 @@ public final class S3ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("S3Proxy stop: " + e, e);
         }
+    }
+
+    /** The environment a child process needs to reach this server through the SDK's default chain. */
+    public java.util.Map<String, String> credentialsEnv() {
+        return java.util.Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY, "AWS_REGION", "us-east-1");
     }
 
     public String endpoint() {
