@@ -81,7 +81,8 @@ class FleetExportTest {
                     }
                 }
                 for (ChildSwitch c : children) {
-                    assertThat(c.stop()).as(c.output()).isZero();
+                    // 143 = 128 + SIGTERM: the JVM reports a signal-initiated (clean, hooks run) shutdown so.
+                    assertThat(c.stop()).as(c.output()).isIn(0, 143);
                     assertThat(c.output()).containsPattern("archive: \\d+ object\\(s\\) uploaded, backlog 0 segment\\(s\\)\n");
                 }
             } finally {
