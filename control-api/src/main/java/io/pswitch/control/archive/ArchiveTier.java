@@ -72,6 +72,28 @@ public final class ArchiveTier implements AutoCloseable {
         return uploader.status();
     }
 
+    /** {@code GET /api/v1/log}'s {@code archive} member. */
+    public java.util.Map<String, Object> statusJson() {
+        ArchiveCounters.Snapshot s = uploader.status();
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("location", options.location().toString());
+        m.put("name", options.name());
+        m.put("endpoint", options.endpoint());
+        m.put("backlogSegments", s.backlogSegments());
+        m.put("backlogBytes", s.backlogBytes());
+        m.put("uploadedObjects", s.uploaded());
+        m.put("uploadedRecords", s.records());
+        m.put("uploadedBytes", s.objectBytes());
+        m.put("rawBytes", s.rawBytes());
+        m.put("compressionRatio", s.compressionRatio());
+        m.put("failures", s.failures());
+        m.put("lastError", s.lastError());
+        m.put("lostSegments", s.lost());
+        m.put("abortedUploads", s.abortedUploads());
+        m.put("expiredObjects", s.expired());
+        return m;
+    }
+
     /**
      * After the switch closed (the open segment sealed): stops the agent, then uploads what is
      * left on this thread until done or the stop timeout.

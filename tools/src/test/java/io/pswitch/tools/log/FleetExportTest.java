@@ -81,6 +81,11 @@ class FleetExportTest {
                     }
                 }
                 for (ChildSwitch c : children) {
+                    String base = c.find("API at (http://\\S+)").group(1);
+                    assertThat(get(base + "/metrics")).contains("pswitch_archive_enabled 1.0").contains("pswitch_archive_backlog_segments ");
+                    assertThat(get(base + "/api/v1/log")).contains("\"archive\":{").contains("\"backlogSegments\":");
+                }
+                for (ChildSwitch c : children) {
                     // 143 = 128 + SIGTERM: the JVM reports a signal-initiated (clean, hooks run) shutdown so.
                     assertThat(c.stop()).as(c.output()).isIn(0, 143);
                     assertThat(c.output()).containsPattern("archive: \\d+ object\\(s\\) uploaded, backlog 0 segment\\(s\\)\n");
@@ -164,6 +169,14 @@ class FleetExportTest {
                 }
                 Thread.sleep(100);
             }
+        }
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+            return r.body();
         }
     }
 
