@@ -282,9 +282,14 @@ public final class RunCommand implements Callable<Integer> {
 
     private void runUntilStopped(RunSettings settings, ArchiveOptions archiveOptions, CountDownLatch stop, CountDownLatch stopped)
             throws InterruptedException {
-        try (ServedSwitch served = ServedSwitch.start(settings);
-             ArchiveTier archiveTier = archiveOptions == null ? null
-                     : ArchiveTier.start(archiveOptions, served.assembly().tiers(), settings.dataDir());
+        // The archive tier holds segments from before the drain's first write: none goes unarchived.
+        ArchiveTier[] archive = new ArchiveTier[1];
+        try (ServedSwitch served = ServedSwitch.start(settings, tiers -> {
+                 if (archiveOptions != null) {
+                     archive[0] = ArchiveTier.start(archiveOptions, tiers, settings.dataDir());
+                 }
+             });
+             ArchiveTier archiveTier = archive[0];
              // Before the start-up lines: once the API address is out, SIGHUP reloads, never stops.
              ReloadOnSighup reloads = ReloadOnSighup.start(new ConfigReload(config, this::settings, filters.isEmpty(),
                      served.assembly(), out, System.err), System.err)) {
