@@ -25,8 +25,16 @@ public final class S3ProxyServer implements AutoCloseable {
     private int port;
 
     public S3ProxyServer() {
+        this(null);
+    }
+
+    /** Blobs in files under {@code dir} (jclouds' filesystem store: for archives larger than the heap), or in memory when null. */
+    public S3ProxyServer(java.nio.file.Path dir) {
         Properties p = new Properties();
-        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential").overrides(p)
+        if (dir != null) {
+            p.setProperty("jclouds.filesystem.basedir", dir.toString());
+        }
+        context = ContextBuilder.newBuilder(dir == null ? "transient" : "filesystem").credentials("identity", "credential").overrides(p)
                 .build(BlobStoreContext.class);
         start();
     }
