@@ -294,7 +294,22 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
 
     /** Opens everything and starts the dataplane thread; {@code settings.api()} is not served here. */
     public static SwitchAssembly start(RunSettings settings) {
+        return start(settings, tiers -> { });
+    }
+
+    /**
+     * As {@link #start(RunSettings)}; {@code beforeStart} sees the log's tiers opened and recovered
+     * before the drain or the dataplane runs (the archive tier installs its hold on segment
+     * retention there, so that no segment can go before it is archived).
+     */
+    public static SwitchAssembly start(RunSettings settings, java.util.function.Consumer<TieredLog> beforeStart) {
         SwitchAssembly a = new SwitchAssembly(settings);
+        try {
+            beforeStart.accept(a.tiers);
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
         a.tiers.startDrain();
         AgentRunner.startOnThread(a.runner);
         a.started = true;

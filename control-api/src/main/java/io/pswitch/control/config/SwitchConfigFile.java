@@ -39,6 +39,11 @@ import java.util.stream.Collectors;
  *   filters:
  *     - { name: icmp, expression: "icmp or arp" }
  *     - { name: web, expression: "tcp port 80", snaplen: 128, ports: [p0], enabled: true }
+ * name: edge-1             # this switch's name in the archive (default: the host name)
+ * archive:                 # sealed segments to S3-compatible object storage
+ *   location: s3://bucket/prefix
+ *   endpoint: http://127.0.0.1:9000   # MinIO, Ceph RGW, S3Proxy (path-style); omit for AWS
+ *   retention: 30d
  * </pre>
  */
 public final class SwitchConfigFile {
@@ -123,6 +128,20 @@ public final class SwitchConfigFile {
     public List<String> ports = new ArrayList<>();
     @JsonProperty
     public Log log;
+    @JsonProperty
+    public String name;
+    @JsonProperty
+    public Archive archive;
+
+    /** {@code archive:}: see {@link io.pswitch.control.archive.ArchiveOptions}. */
+    public static final class Archive {
+        @JsonProperty
+        public String location;
+        @JsonProperty
+        public String endpoint;
+        @JsonProperty
+        public String retention;
+    }
 
     /** Reads a config file; every problem becomes a {@link ConfigException} naming the file and the key. */
     public static SwitchConfigFile read(Path file) {

@@ -58,6 +58,7 @@ public final class ApiServer implements AutoCloseable {
         this.metrics = new SwitchMetrics(view.agent(), view.pool());
         new LogCollector(view.logging(), view.log(), view.tiers()).register(metrics.registry());
         new TierCollector(view.logging(), view.tiers()).register(metrics.registry());
+        new io.pswitch.control.metrics.ArchiveCollector().register(metrics.registry());
         new FilterCollector(view.logging()).register(metrics.registry());
         AgentCommands commands = new AgentCommands(view.agent(), commandTimeout);
         PortsResource ports = new PortsResource(view.agent(), commands);

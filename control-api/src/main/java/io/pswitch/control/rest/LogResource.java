@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LogResource implements ApiResource {
     private static final Logger LOG = LoggerFactory.getLogger(LogResource.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper STATUS_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final SwitchView view;
 
     LogResource(SwitchView view) {
@@ -37,7 +38,16 @@ final class LogResource implements ApiResource {
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/log", ctx -> {
             QueryParams.allowOnly(ctx);
-            ctx.json(view.logStatus());
+            io.pswitch.control.archive.ArchiveTier archive = io.pswitch.control.archive.ArchiveTier.current();
+            if (archive == null) {
+                ctx.json(view.logStatus());
+            } else {
+                // The archive tier's backlog next to the tiers' status (the tier is started after the API).
+                java.util.Map<String, Object> body = STATUS_JSON.convertValue(view.logStatus(),
+                        new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+                body.put("archive", archive.statusJson());
+                ctx.json(body);
+            }
         });
         routes.get("/api/v1/log/packets", this::packets);
     }

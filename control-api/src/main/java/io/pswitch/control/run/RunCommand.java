@@ -1,5 +1,7 @@
 package io.pswitch.control.run;
 
+import io.pswitch.control.archive.ArchiveOptions;
+import io.pswitch.control.archive.ArchiveTier;
 import io.pswitch.control.assembly.LogSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
@@ -135,6 +137,20 @@ public final class RunCommand implements Callable<Integer> {
                     "Crash tests compare it with what recovery finds. Slows the dataplane; not for production."})
     Path commitOracle;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "This switch's name: its archive objects go under prefix/NAME/. Default: the host name.")
+    String name;
+
+    @Option(names = "--archive", paramLabel = "s3://BUCKET/PREFIX",
+            description = {"Upload every sealed segment to S3-compatible object storage (credentials and region",
+                    "from the AWS SDK's default chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, roles)."})
+    String archive;
+
+    @Option(names = "--archive-endpoint", paramLabel = "URL", description = "S3-compatible endpoint (MinIO, Ceph RGW): path-style addressing.")
+    String archiveEndpoint;
+
+    @Option(names = "--archive-retention", paramLabel = "DURATION", description = "Delete archived objects older than this (e.g. 30d). Default: keep.")
+    String archiveRetention;
+
     private final PrintStream out;
 
     public RunCommand() {
@@ -239,13 +255,22 @@ public final class RunCommand implements Callable<Integer> {
         return flag != null ? flag : file != null ? file : dflt;
     }
 
+    /** The archive tier's settings from the flags and the config file, or null without --archive. */
+    public ArchiveOptions archiveOptions() {
+        SwitchConfigFile file = config == null ? new SwitchConfigFile() : SwitchConfigFile.read(config);
+        SwitchConfigFile.Archive a = file.archive == null ? new SwitchConfigFile.Archive() : file.archive;
+        return ArchiveOptions.parse(first(archive, a.location, null), first(archiveEndpoint, a.endpoint, null),
+                first(archiveRetention, a.retention, null), first(name, file.name, null));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         RunSettings settings = settings();
+        ArchiveOptions archiveOptions = archiveOptions();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         try {
-            runUntilStopped(settings, stop, stopped);
+            runUntilStopped(settings, archiveOptions, stop, stopped);
             // Printed before the hook is released: once it returns, the JVM may halt at any moment.
             out.println("pswitch: stopped");
             out.flush();
@@ -255,8 +280,16 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void runUntilStopped(RunSettings settings, CountDownLatch stop, CountDownLatch stopped) throws InterruptedException {
-        try (ServedSwitch served = ServedSwitch.start(settings);
+    private void runUntilStopped(RunSettings settings, ArchiveOptions archiveOptions, CountDownLatch stop, CountDownLatch stopped)
+            throws InterruptedException {
+        // The archive tier holds segments from before the drain's first write: none goes unarchived.
+        ArchiveTier[] archive = new ArchiveTier[1];
+        try (ServedSwitch served = ServedSwitch.start(settings, tiers -> {
+                 if (archiveOptions != null) {
+                     archive[0] = ArchiveTier.start(archiveOptions, tiers, settings.dataDir());
+                 }
+             });
+             ArchiveTier archiveTier = archive[0];
              // Before the start-up lines: once the API address is out, SIGHUP reloads, never stops.
              ReloadOnSighup reloads = ReloadOnSighup.start(new ConfigReload(config, this::settings, filters.isEmpty(),
                      served.assembly(), out, System.err), System.err)) {
@@ -288,6 +321,11 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("pswitch: filters: %s%n", sw.filters().isEmpty() ? "none (nothing is logged)"
                     : String.join(", ", sw.filters().stream().map(f -> f.name() + "='" + f.expression() + "'"
                             + (f.enabled() ? "" : " (disabled)")).toList()));
+            if (archiveTier != null) {
+                out.printf("pswitch: archive: sealed segments to %s/%s/ (%s)%s%n", archiveOptions.location(), archiveOptions.name(),
+                        archiveOptions.endpoint() == null ? "AWS S3" : archiveOptions.endpoint(),
+                        archiveOptions.retention() == null ? "" : ", kept " + archiveOptions.retention());
+            }
             if (served.api() != null) {
                 out.printf("pswitch: API at %s (/api/v1/ports, /api/v1/fdb, /metrics, /api/v1/openapi.json)%n", served.api().url());
             }
@@ -312,6 +350,13 @@ public final class RunCommand implements Callable<Integer> {
             PacketLog closed = sw.log();
             out.printf("pswitch: log closed: %d records (seq %d..%d), committed through seq %d%n", closed.liveRecords(),
                     closed.oldestSeq(), closed.appendedSeq(), closed.committedSeq());
+            if (archiveTier != null) {
+                // The open segment was sealed at close; its upload gets a bounded time, the rest resumes at the next start.
+                boolean done = archiveTier.finish();
+                var st = archiveTier.status();
+                out.printf("pswitch: archive: %d object(s) uploaded, backlog %d segment(s)%s%n", st.uploaded(), st.backlogSegments(),
+                        done ? "" : " (left for the next start" + (st.lastError() == null ? "" : ": " + st.lastError()) + ")");
+            }
         }
     }
 }

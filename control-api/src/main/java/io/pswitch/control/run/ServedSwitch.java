@@ -20,7 +20,12 @@ public final class ServedSwitch implements AutoCloseable {
 
     /** Starts the switch, then its API when {@code settings.api()} is enabled. */
     public static ServedSwitch start(RunSettings settings) {
-        SwitchAssembly assembly = SwitchAssembly.start(settings);
+        return start(settings, tiers -> { });
+    }
+
+    /** As {@link #start(RunSettings)}, with {@link SwitchAssembly#start(RunSettings, java.util.function.Consumer)}'s hook. */
+    public static ServedSwitch start(RunSettings settings, java.util.function.Consumer<io.pswitch.pktlog.tier.TieredLog> beforeStart) {
+        SwitchAssembly assembly = SwitchAssembly.start(settings, beforeStart);
         if (!settings.api().enabled()) {
             return new ServedSwitch(assembly, null);
         }

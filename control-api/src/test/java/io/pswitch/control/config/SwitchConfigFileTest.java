@@ -47,7 +47,17 @@ class SwitchConfigFileTest {
         assertThatThrownBy(() -> SwitchConfigFile.read(f))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown key 'bufers'")
-                .hasMessageContaining("known: api, batch, dataDir");
+                .hasMessageContaining("known: api, archive, batch, dataDir");
+    }
+
+    @Test
+    void readsTheArchiveKeysAndTheSwitchName() throws IOException {
+        Path f = write("name: edge-1\narchive: { location: s3://captures/pswitch, endpoint: http://127.0.0.1:9000, retention: 30d }\n");
+        SwitchConfigFile c = SwitchConfigFile.read(f);
+        assertThat(c.name).isEqualTo("edge-1");
+        assertThat(c.archive.location).isEqualTo("s3://captures/pswitch");
+        assertThat(c.archive.endpoint).isEqualTo("http://127.0.0.1:9000");
+        assertThat(c.archive.retention).isEqualTo("30d");
     }
 
     @Test

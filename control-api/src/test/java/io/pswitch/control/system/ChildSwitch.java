@@ -30,6 +30,11 @@ public final class ChildSwitch implements AutoCloseable {
     }
 
     public static ChildSwitch start(Path log, String... args) throws IOException {
+        return start(log, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra environment variables (e.g. the AWS SDK's credentials). */
+    public static ChildSwitch start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String flags = System.getProperty("pswitch.jvm.flags", "");
@@ -46,7 +51,9 @@ public final class ChildSwitch implements AutoCloseable {
             // An ephemeral port: child switches never collide with each other or a switch on 8080.
             cmd.addAll(List.of("--api", "127.0.0.1:0"));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         return new ChildSwitch(p, log);
     }
 

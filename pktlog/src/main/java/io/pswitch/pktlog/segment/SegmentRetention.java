@@ -19,10 +19,30 @@ final class SegmentRetention {
     private final ArrayDeque<Entry> segments = new ArrayDeque<>();
     private long bytes;
     private long deleted;
+    private volatile SegmentHold hold = SegmentHold.NONE;
+    private long held;
 
     SegmentRetention(Path dir, long capacity) {
         this.dir = dir;
         this.capacity = capacity;
+    }
+
+    void holdBy(SegmentHold h) {
+        hold = h == null ? SegmentHold.NONE : h;
+    }
+
+    /** Whether capacity retention may take the oldest segment (a hold may keep it past the capacity). */
+    private boolean oldestMayGo() {
+        if (hold.mayDelete(segments.getFirst().number)) {
+            return true;
+        }
+        held++;
+        return false;
+    }
+
+    /** Times capacity retention kept a segment past the capacity because of a hold. */
+    long held() {
+        return held;
     }
 
     void add(long number, Path path, long size) {
@@ -36,7 +56,7 @@ final class SegmentRetention {
      * else null.
      */
     Path takeOldestForReuse(long incoming) {
-        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming) {
+        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming || !oldestMayGo()) {
             return null;
         }
         Entry e = segments.removeFirst();
@@ -47,7 +67,7 @@ final class SegmentRetention {
 
     /** Deletes oldest segments until {@code incoming} more bytes fit in the capacity. */
     void makeRoom(long incoming) {
-        while (!segments.isEmpty() && bytes + incoming > capacity) {
+        while (!segments.isEmpty() && bytes + incoming > capacity && oldestMayGo()) {
             deleteOldest();
         }
     }

@@ -262,6 +262,19 @@ public final class SegmentWriter implements AutoCloseable {
         return durableSeq;
     }
 
+    /**
+     * Lets {@code hold} keep segments past the capacity (the archive tier: until their objects are
+     * verified); see {@link SegmentHold}. Null removes it.
+     */
+    public void holdBy(SegmentHold hold) {
+        retention.holdBy(hold);
+    }
+
+    /** Times capacity retention kept a segment past the capacity for a {@link SegmentHold}. */
+    public long segmentsHeld() {
+        return retention.held();
+    }
+
     /** Seals the open segment (the next write starts a new one); staged records are written first. */
     public void seal() {
         if (write() == NO_SPACE) {

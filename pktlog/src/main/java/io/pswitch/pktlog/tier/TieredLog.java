@@ -45,6 +45,7 @@ public final class TieredLog implements AutoCloseable {
     private final SegmentDrain drain;
     private final boolean dataDirHoldsHotTier;
     private AgentRunner drainRunner;
+    private volatile boolean sealOnClose;
 
     private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
                       boolean dataDirHoldsHotTier) {
@@ -137,6 +138,15 @@ public final class TieredLog implements AutoCloseable {
         return segments;
     }
 
+    /**
+     * A clean close seals the open segment (after the drain's last write) instead of leaving it to
+     * the next start: the archive tier uploads sealed segments only, and a switch that stopped
+     * cleanly has all it logged in the archive.
+     */
+    public void sealOnClose() {
+        sealOnClose = true;
+    }
+
     /** The drain, or null when the log has no segment tier. */
     public SegmentDrain drain() {
         return drain;
@@ -177,6 +187,14 @@ public final class TieredLog implements AutoCloseable {
         }
         boolean empty = false;
         if (segments != null) {
+            if (sealOnClose) {
+                try {
+                    segments.seal();
+                } catch (RuntimeException e) {
+                    // Full file system: the next start seals the tail instead.
+                    System.err.println("pswitch: segment tier: cannot seal the open segment at close: " + e.getMessage());
+                }
+            }
             segments.close();
             // The dataplane has stopped: this thread is the hot tier's writer now.
             hot.retireAllDrained();

@@ -10,13 +10,14 @@ import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.tier.LogView;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,10 +29,24 @@ import picocli.CommandLine.Option;
                 "naming the filters that logged it (and, for frames from a vxlan port, the VNI and the",
                 "VTEP that sent them). Reads every tier: the segments on disk and the hot tier.",
                 "Safe while a switch writes the log: records",
-                "retired during the export are skipped and counted, never written half-overwritten."})
+                "retired during the export are skipped and counted, never written half-overwritten.",
+                "With --store instead of --data-dir: the fleet query, over the archives of the switches",
+                "under s3://bucket/prefix (no switch needs to run); one interface per (switch, port)."})
 public final class ExportCommand implements Callable<Integer> {
-    @Mixin
-    DataDir dataDir;
+    @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR",
+            description = "The switch's data directory (segments, tiers.json, log-catalog.json; the pool when in place).")
+    Path dir;
+
+    @Option(names = "--store", paramLabel = "s3://BUCKET/PREFIX",
+            description = {"Export from the archive instead: every switch's objects under PREFIX (credentials and",
+                    "region from the AWS SDK's default chain)."})
+    String store;
+
+    @Option(names = "--store-endpoint", paramLabel = "URL", description = "S3-compatible endpoint (MinIO, Ceph RGW, S3Proxy): path-style addressing.")
+    String storeEndpoint;
+
+    @Option(names = "--switch", arity = "1..*", paramLabel = "NAME", description = "With --store: only these switches. Default: all.")
+    List<String> switches = new ArrayList<>();
 
     @Mixin
     Selection selection;
@@ -59,6 +74,16 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split needs a file name, not '-o -'");
         }
         CaptureFormat f = CaptureFormat.choose(format, output);
+        if (store != null) {
+            return FleetExport.run(this, f);
+        }
+        if (dir == null) {
+            throw new IllegalArgumentException("log export needs --data-dir DIR (a switch's log) or --store s3://bucket/prefix (the archive)");
+        }
+        if (storeEndpoint != null || !switches.isEmpty()) {
+            throw new IllegalArgumentException("--store-endpoint and --switch apply to --store s3://bucket/prefix");
+        }
+        DataDir dataDir = new DataDir(dir);
         LogCatalog catalog = dataDir.catalog();
         LogQuery sel = selection.resolve(catalog, Clock.nowNs());
         // With the capture on standard output, the summary goes to standard error.

@@ -1,0 +1,288 @@
+package io.pswitch.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pswitch.archive.object.ArchiveManifest;
+import io.pswitch.archive.object.ArchiveObjectReader;
+import io.pswitch.archive.query.ArchiveQuery;
+import io.pswitch.archive.store.ArchiveStore;
+import io.pswitch.archive.upload.ArchiveCounters;
+import io.pswitch.archive.upload.ArchiveUploader;
+import io.pswitch.pktlog.catalog.LogCatalog;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.segment.DiskTempDirFactory;
+import io.pswitch.pktlog.segment.SegmentConfig;
+import io.pswitch.pktlog.segment.SegmentReader;
+import io.pswitch.pktlog.segment.SegmentWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/** Segments uploaded to a real S3 server (S3Proxy), read back by time, filter and across a restart and damage. */
+class ArchiveUploadTest {
+    private static final UUID LOG_ID = UUID.fromString("a5c1e000-0000-4000-8000-000000000014");
+    private static final long MIB = 1 << 20;
+    private static final int RECORDS = 6000;
+    private static final LogCatalog CATALOG = new LogCatalog(
+            List.of(new LogCatalog.PortEntry(0, "uplink"), new LogCatalog.PortEntry(1, "mirror-a"), new LogCatalog.PortEntry(2, "mirror-b")),
+            List.of(new LogCatalog.FilterEntry(0, "all-udp", "udp")));
+
+    @TempDir(factory = DiskTempDirFactory.class)
+    Path disk;
+
+    private S3ProxyServer s3;
+    private ArchiveStore store;
+    private UdpFrames frames;
+
+    /** A clock the test moves: backoff waits pass when the test says so, never by the machine's speed. */
+    private static final class ManualClock implements EpochNanoClock {
+        long now = 1_800_000_000_000_000_000L;
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        s3 = new S3ProxyServer();
+        s3.createBucket("fleet");
+        store = s3.store("s3://fleet/archive");
+        frames = new UdpFrames();
+    }
+
+    @AfterEach
+    void stop() {
+        frames.close();
+        store.close();
+        s3.close();
+    }
+
+    private Path segments() {
+        return disk.resolve("segments");
+    }
+
+    private SegmentWriter open(long capacity) {
+        return SegmentWriter.open(segments(), LOG_ID, SegmentConfig.of(capacity, MIB));
+    }
+
+    private ArchiveUploader uploader(ArchiveStore st, EpochNanoClock clock) {
+        return new ArchiveUploader(new ArchiveUploader.Settings(st, "sw1", LOG_ID, segments(), disk.resolve("archive-staging"),
+                () -> CATALOG, 0, 64 * 1024, 3), clock);
+    }
+
+    private static void finish(ArchiveUploader u) {
+        assertThat(u.finish(new SystemEpochNanoClock().nanoTime() + 300_000_000_000L)).as("backlog uploaded: %s", u.status()).isTrue();
+    }
+
+    private void writeSealed(long from, long to) {
+        try (SegmentWriter w = open(256 * MIB)) {
+            frames.write(w, from, to);
+            w.seal();
+        }
+    }
+
+    private int localSegments() {
+        return new SegmentReader(segments(), LOG_ID).inspect().segments().size();
+    }
+
+    private Map<Long, byte[]> readArchive(ArchiveQuery q, LogQuery lq) {
+        Map<Long, byte[]> out = new TreeMap<>();
+        long[] lastTs = {Long.MIN_VALUE};
+        q.run(lq, null, (o, r, frame, off) -> {
+            assertThat(r.timestampNs()).isGreaterThanOrEqualTo(lastTs[0]);
+            lastTs[0] = r.timestampNs();
+            assertThat(r.timestampNs()).isEqualTo(UdpFrames.ts(r.sequence()));
+            assertThat(r.ingressPort()).isEqualTo(UdpFrames.port(r.sequence()));
+            assertThat(o.switchName()).isEqualTo("sw1");
+            out.put(r.sequence(), frame.asSlice(off, r.storedLength()).toArray(ValueLayout.JAVA_BYTE));
+            return true;
+        });
+        return out;
+    }
+
+    @Test
+    void everySealedSegmentIsArchivedAndReadsBackByTimeAndFilter() {
+        writeSealed(1, RECORDS);
+        int segs = localSegments();
+        assertThat(segs).isGreaterThan(3);
+        ArchiveUploader u = uploader(store, new SystemEpochNanoClock());
+        finish(u);
+        ArchiveCounters.Snapshot st = u.status();
+        assertThat(st.uploaded()).isEqualTo(segs);
+        assertThat(st.records()).isEqualTo(RECORDS);
+        assertThat(st.backlogSegments()).isZero();
+        assertThat(store.list("sw1/")).hasSize(segs);
+
+        ArchiveQuery q = new ArchiveQuery(store);
+        Map<Long, byte[]> all = readArchive(q, LogQuery.all());
+        assertThat(all).hasSize(RECORDS);
+        for (long seq = 1; seq <= RECORDS; seq++) {
+            assertThat(all.get(seq)).as("seq %d", seq).isEqualTo(UdpFrames.frame(seq));
+        }
+        assertThat(q.problems()).isEmpty();
+        long totalChunks = q.chunksFetched();
+
+        ArchiveQuery window = new ArchiveQuery(store);
+        Map<Long, byte[]> w = readArchive(window, LogQuery.between(UdpFrames.ts(2000), UdpFrames.ts(2100)));
+        assertThat(w.keySet()).containsExactlyElementsOf(range(2000, 2099));
+        assertThat(window.chunksFetched()).as("only the window's chunks are fetched").isLessThan(totalChunks);
+
+        ArchiveQuery filtered = new ArchiveQuery(store);
+        Map<Long, byte[]> f = readArchive(filtered, LogQuery.all().matching("src host 10.0.1.1 and udp src port 1003"));
+        List<Long> expected = new ArrayList<>();
+        for (long seq = 1; seq <= RECORDS; seq++) {
+            if (seq % 4 == 1 && seq % 7 == 3) {
+                expected.add(seq);
+            }
+        }
+        assertThat(f.keySet()).containsExactlyElementsOf(expected);
+
+        ArchiveManifest m = ArchiveObjectReader.manifest(store, store.list("sw1/").get(0).key());
+        assertThat(m.switchName()).isEqualTo("sw1");
+        assertThat(m.catalog()).isEqualTo(CATALOG);
+        assertThat(m.logId()).isEqualTo(LOG_ID);
+    }
+
+    @Test
+    void aRestartUploadsNothingTwiceAndClearsWhatACrashLeft() throws Exception {
+        writeSealed(1, RECORDS);
+        int segs = localSegments();
+        finish(uploader(store, new SystemEpochNanoClock()));
+        Map<String, Long> before = new TreeMap<>();
+        for (ArchiveStore.ObjectInfo o : store.list("sw1/")) {
+            before.put(o.key(), o.lastModified().toEpochMilli());
+        }
+        // What a crash mid-upload leaves: a multipart upload never completed, a staged object.
+        String leftoverKey = store.location().key("sw1/" + LOG_ID + "/seg-00000000000000000099.pswarc");
+        store.client().createMultipartUpload(r -> r.bucket("fleet").key(leftoverKey));
+        Files.writeString(disk.resolve("archive-staging").resolve("seg-00000000000000000099.pswarc.part"), "half");
+
+        ArchiveUploader again = uploader(store, new SystemEpochNanoClock());
+        finish(again);
+        assertThat(again.status().uploaded()).isEqualTo(segs);
+        assertThat(again.status().skippedExisting()).as("every object found verified, none uploaded again").isEqualTo(segs);
+        assertThat(again.status().abortedUploads()).isEqualTo(1);
+        assertThat(store.client().listMultipartUploads(r -> r.bucket("fleet")).uploads()).isEmpty();
+        assertThat(Files.list(disk.resolve("archive-staging")).toList()).isEmpty();
+        Map<String, Long> after = new TreeMap<>();
+        for (ArchiveStore.ObjectInfo o : store.list("sw1/")) {
+            after.put(o.key(), o.lastModified().toEpochMilli());
+        }
+        assertThat(after).isEqualTo(before);
+    }
+
+    @Test
+    void aCorruptObjectIsReportedByNameAndTheRestIsServed() {
+        writeSealed(1, RECORDS);
+        finish(uploader(store, new SystemEpochNanoClock()));
+        List<ArchiveStore.ObjectInfo> objects = store.list("sw1/");
+        // Bit rot in the second chunk of the second object, and in the trailer of the third.
+        String chunkDamaged = objects.get(1).key();
+        ArchiveManifest m1 = ArchiveObjectReader.manifest(store, chunkDamaged);
+        ArchiveManifest.Chunk hit = m1.chunks().get(1);
+        flip(chunkDamaged, hit.offset() + hit.compressedLength() / 2);
+        String trailerDamaged = objects.get(2).key();
+        ArchiveManifest m2 = ArchiveObjectReader.manifest(store, trailerDamaged);
+        flip(trailerDamaged, objects.get(2).size() - 5);
+
+        ArchiveQuery q = new ArchiveQuery(store);
+        Map<Long, byte[]> got = readArchive(q, LogQuery.all());
+        List<Long> expected = new ArrayList<>();
+        for (long seq = 1; seq <= RECORDS; seq++) {
+            boolean inChunk = seq >= hit.firstSeq() && seq <= hit.lastSeq();
+            boolean inObject = seq >= m2.firstSeq() && seq <= m2.lastSeq();
+            if (!inChunk && !inObject) {
+                expected.add(seq);
+            }
+        }
+        assertThat(got.keySet()).containsExactlyElementsOf(expected);
+        for (long seq : expected) {
+            assertThat(got.get(seq)).isEqualTo(UdpFrames.frame(seq));
+        }
+        assertThat(q.problems()).hasSize(2);
+        assertThat(q.problems()).anySatisfy(p -> assertThat(p).contains(store.name(chunkDamaged)).contains("chunk 1").contains("CRC"));
+        assertThat(q.problems()).anySatisfy(p -> assertThat(p).contains(store.name(trailerDamaged)).contains("trailer"));
+
+        // The segments are still here: the next start finds the damaged objects and uploads them again.
+        ArchiveUploader again = uploader(store, new SystemEpochNanoClock());
+        finish(again);
+        assertThat(again.status().uploaded() - again.status().skippedExisting()).isEqualTo(2);
+        ArchiveQuery repaired = new ArchiveQuery(store);
+        assertThat(readArchive(repaired, LogQuery.all())).hasSize(RECORDS);
+        assertThat(repaired.problems()).isEmpty();
+    }
+
+    @Test
+    void whileTheStoreIsDownSegmentsAreHeldAndCountedThenAllAreUploaded() {
+        ManualClock clock = new ManualClock();
+        ArchiveUploader u = uploader(store, clock);
+        long capacity = 3 * MIB;
+        try (SegmentWriter w = open(capacity)) {
+            w.holdBy(u);
+            s3.stop();
+            frames.write(w, 1, RECORDS);
+            assertThat(u.doWork()).isEqualTo(1);
+            // Local logging went on past the capacity: nothing was deleted before its upload.
+            assertThat(w.segmentsDeleted()).isZero();
+            assertThat(w.segmentsHeld()).isPositive();
+            assertThat(w.segmentBytes()).isGreaterThan(capacity);
+            ArchiveCounters.Snapshot down = u.status();
+            assertThat(down.backlogSegments()).isEqualTo(localSegments() - 1);
+            assertThat(down.failures()).isEqualTo(1);
+            assertThat(down.lastError()).contains("s3://fleet/archive/sw1/");
+            assertThat(u.doWork()).as("waits for its backoff").isZero();
+            clock.now += ArchiveUploader.MAX_BACKOFF_NS;
+            assertThat(u.doWork()).isEqualTo(1);
+            assertThat(u.status().failures()).isEqualTo(2);
+
+            s3.start();
+            clock.now += ArchiveUploader.MAX_BACKOFF_NS;
+            while (u.status().backlogSegments() > 0 || u.status().uploaded() == 0) {
+                assertThat(u.doWork()).isEqualTo(1);
+            }
+            assertThat(u.status().uploaded()).isEqualTo(localSegments() - 1);
+            // With everything archived, capacity retention deletes again.
+            frames.write(w, RECORDS + 1, RECORDS + 2000);
+            assertThat(w.segmentsDeleted()).isPositive();
+        }
+        ArchiveQuery q = new ArchiveQuery(store);
+        Map<Long, byte[]> got = readArchive(q, LogQuery.between(UdpFrames.ts(1), UdpFrames.ts(RECORDS + 1)));
+        assertThat(got.keySet()).containsExactlyElementsOf(range(1, got.size()));
+        assertThat(got.size()).as("every closed segment's records, the first included").isGreaterThan(RECORDS / 2);
+    }
+
+    private void flip(String key, long at) {
+        byte[] all = store.get(key, 0, (int) store.head(key).size());
+        all[(int) at] ^= 0x5A;
+        ArchiveStore.Head h = store.head(key);
+        store.client().putObject(r -> r.bucket("fleet").key(store.location().key(key)).metadata(h.metadata()),
+                RequestBody.fromBytes(all));
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> l = new ArrayList<>();
+        for (long s = from; s <= to; s++) {
+            l.add(s);
+        }
+        return l;
+    }
+
+    static byte[] bytes(MemorySegment m) {
+        return m.toArray(ValueLayout.JAVA_BYTE);
+    }
+}
