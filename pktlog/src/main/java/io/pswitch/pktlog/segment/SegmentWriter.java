@@ -62,6 +62,11 @@ public final class SegmentWriter implements AutoCloseable {
     private long nextSeq;
     private boolean restartPending;
     private long writtenSeq;
+    /** Last sequence handed to the syncer (group commit). */
+    private long requestedSeq;
+    /** Timestamps of the last written and the last durable record (the tier's newest time without reading it). */
+    private long writtenTsNs;
+    private long durableTsNs;
     private volatile long durableSeq;
     private long durableEnd;
     private long lastCheckpointNs;
@@ -94,6 +99,8 @@ public final class SegmentWriter implements AutoCloseable {
         this.nextNumber = recovery.nextSegmentNumber();
         this.writtenSeq = recovery.lastSeq();
         this.durableSeq = recovery.lastSeq();
+        this.writtenTsNs = recovery.lastTsNs();
+        this.durableTsNs = recovery.lastTsNs();
         this.nextSeq = recovery.lastSeq() > 0 ? recovery.lastSeq() + 1 : 0;
     }
 
@@ -143,7 +150,7 @@ public final class SegmentWriter implements AutoCloseable {
                     continue;
                 }
             }
-            retention.add(s.number(), s.path(), s.sizeBytes());
+            retention.add(s.number(), s.path(), s.sizeBytes(), s.firstSeq(), s.firstTsNs());
         }
     }
 
@@ -158,7 +165,13 @@ public final class SegmentWriter implements AutoCloseable {
             SegmentFile.forceDirectory(dir);
             return false;
         }
-        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd(),
+                ts -> {
+                    if (s.lastSeq() == writtenSeq && ts != 0) {
+                        writtenTsNs = ts;
+                        durableTsNs = ts;
+                    }
+                });
         if (problem != null) {
             warnings.add(s.path() + ": left unsealed: " + problem);
         } else {
@@ -233,6 +246,7 @@ public final class SegmentWriter implements AutoCloseable {
         }
         int count = stager.count();
         long last = stager.lastSeq();
+        long lastTs = stager.lastTs();
         current.writeChunk(stager, epoch, restartPending);
         restartPending = false;
         stager.reset();
@@ -240,6 +254,7 @@ public final class SegmentWriter implements AutoCloseable {
         chunksWritten++;
         records += count;
         writtenSeq = last;
+        writtenTsNs = lastTs;
         return last;
     }
 
@@ -254,12 +269,55 @@ public final class SegmentWriter implements AutoCloseable {
             current.file().sync();
             durableEnd = current.chunksEnd();
             durableSeq = writtenSeq;
+            durableTsNs = writtenTsNs;
         }
         long now = System.nanoTime();
         if (durableSeq > checkpointedSeq && now - lastCheckpointNs >= cfg.checkpointIntervalNs() && current != null) {
             writeCheckpoint(current.file().number(), durableEnd);
         }
         return durableSeq;
+    }
+
+    /**
+     * Group commit: asks the attached {@link SegmentSyncer} to make everything written so far
+     * durable, without waiting; {@link #pollSynced} later takes what it did. No-op when nothing
+     * new was written since the last request.
+     */
+    public void requestSync(SegmentSyncer syncer) {
+        if (current != null && writtenSeq > requestedSeq) {
+            syncer.request(writtenSeq, writtenTsNs, current.chunksEnd(), current.file().number());
+            requestedSeq = writtenSeq;
+        }
+    }
+
+    /** After a failed flush: what was not durable is asked for again, and the syncer flushes again. */
+    public void retrySync(SegmentSyncer syncer) {
+        requestedSeq = durableSeq;
+        syncer.resume();
+    }
+
+    /** Takes the syncer's newest result (see {@link #synced}); returns the durable sequence. */
+    public long pollSynced(SegmentSyncer syncer) {
+        syncer.poll(this);
+        return durableSeq;
+    }
+
+    /**
+     * The syncer flushed segment {@code segment}: everything up to {@code seq} (ending at
+     * {@code end}) is durable. A result for a segment sealed since adds nothing (its seal synced
+     * it). Rewrites the checkpoint when its interval has passed, as {@link #sync} does.
+     */
+    void synced(long seq, long tsNs, long end, long segment) {
+        if (current == null || segment != current.file().number() || seq <= durableSeq) {
+            return;
+        }
+        durableSeq = seq;
+        durableTsNs = tsNs;
+        durableEnd = end;
+        long now = System.nanoTime();
+        if (durableSeq > checkpointedSeq && now - lastCheckpointNs >= cfg.checkpointIntervalNs()) {
+            writeCheckpoint(current.file().number(), durableEnd);
+        }
     }
 
     /** Seals the open segment (the next write starts a new one); staged records are written first. */
@@ -276,6 +334,7 @@ public final class SegmentWriter implements AutoCloseable {
         current.seal();
         current.file().close();
         durableSeq = writtenSeq;
+        durableTsNs = writtenTsNs;
         segmentsSealed++;
         current = null;
     }
@@ -310,7 +369,7 @@ public final class SegmentWriter implements AutoCloseable {
         directIo = f.direct();
         OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
         seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs(), recycled);
-        retention.add(nextNumber, path, cfg.segmentSize());
+        retention.add(nextNumber, path, cfg.segmentSize(), stager.firstSeq(), stager.firstTs());
         current = seg;
         nextNumber++;
         durableEnd = SegmentDescriptor.HEADER_SIZE;
@@ -451,6 +510,21 @@ public final class SegmentWriter implements AutoCloseable {
 
     public long segmentsDeleted() {
         return retention.deleted();
+    }
+
+    /** First sequence the segment tier holds (its oldest segment's), 0 when none; from memory, no file is read. */
+    public long oldestSeq() {
+        return retention.oldestFirstSeq();
+    }
+
+    /** Time of the oldest record the segment tier holds, 0 when none. */
+    public long oldestTsNs() {
+        return retention.oldestFirstTsNs();
+    }
+
+    /** Time of the last durable record ({@link #durableSeq()}), 0 when none. */
+    public long durableTsNs() {
+        return durableTsNs;
     }
 
     public int segmentCount() {

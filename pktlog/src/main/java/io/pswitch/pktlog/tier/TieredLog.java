@@ -7,6 +7,7 @@ import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
 import io.pswitch.pktlog.segment.SegmentConfig;
+import io.pswitch.pktlog.segment.SegmentSyncer;
 import io.pswitch.pktlog.segment.SegmentWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,10 +45,13 @@ public final class TieredLog implements AutoCloseable {
     private final SegmentWriter segments;
     private final SegmentDrain drain;
     private final boolean dataDirHoldsHotTier;
+    private final DrainPolicy drainPolicy;
     private AgentRunner drainRunner;
+    private AgentRunner syncerRunner;
 
     private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
-                      boolean dataDirHoldsHotTier) {
+                      boolean dataDirHoldsHotTier, DrainPolicy drainPolicy) {
+        this.drainPolicy = drainPolicy;
         this.layout = layout;
         this.pool = pool;
         this.hot = hot;
@@ -93,7 +97,7 @@ public final class TieredLog implements AutoCloseable {
                 hot.tiered(first - 1);
                 drain = new SegmentDrain(hot, writer, s.drainPolicy(), new SystemNanoClock(), first);
             }
-            return new TieredLog(layout, pool, hot, writer, drain, inPlace);
+            return new TieredLog(layout, pool, hot, writer, drain, inPlace, s.drainPolicy());
         } catch (RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -109,6 +113,13 @@ public final class TieredLog implements AutoCloseable {
     /** Starts the drain on its own thread (no-op without a segment tier). */
     public void startDrain() {
         if (drain != null && drainRunner == null) {
+            if (drainPolicy.groupCommit()) {
+                // Flushes on their own thread: the drain writes on meanwhile (see SegmentSyncer).
+                SegmentSyncer syncer = SegmentSyncer.of(segments);
+                drain.attach(syncer);
+                syncerRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, syncer);
+                AgentRunner.startOnThread(syncerRunner);
+            }
             // Backs off to 100 µs parks when idle: a sync-mode writer waits at most that long for a wake-up.
             drainRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, drain);
             AgentRunner.startOnThread(drainRunner);
@@ -172,6 +183,9 @@ public final class TieredLog implements AutoCloseable {
     public void close() {
         if (drainRunner != null) {
             drainRunner.close();
+            if (syncerRunner != null) {
+                syncerRunner.close();
+            }
         } else if (drain != null) {
             drain.onClose();
         }
