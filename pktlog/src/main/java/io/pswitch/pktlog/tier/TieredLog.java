@@ -7,6 +7,7 @@ import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
 import io.pswitch.pktlog.segment.SegmentConfig;
+import io.pswitch.pktlog.segment.SegmentPreparer;
 import io.pswitch.pktlog.segment.SegmentSyncer;
 import io.pswitch.pktlog.segment.SegmentWriter;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ public final class TieredLog implements AutoCloseable {
     private final DrainPolicy drainPolicy;
     private AgentRunner drainRunner;
     private AgentRunner syncerRunner;
+    private AgentRunner preparerRunner;
 
     private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
                       boolean dataDirHoldsHotTier, DrainPolicy drainPolicy) {
@@ -119,6 +121,16 @@ public final class TieredLog implements AutoCloseable {
                 drain.attach(syncer);
                 syncerRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, syncer);
                 AgentRunner.startOnThread(syncerRunner);
+            } else {
+                // sync: a frame waits for each flush; new segments come with their blocks written
+                // (no journal commit per flush, see SegmentPreparer).
+                SegmentPreparer preparer = SegmentPreparer.of(segments);
+                segments.prepareWith(preparer);
+                // The first segment too (a start writes its first record into a new segment).
+                preparer.doWork();
+                preparerRunner = new AgentRunner(new BackoffIdleStrategy(1, 1, 1_000_000, 10_000_000), this::onDrainError, null,
+                        preparer);
+                AgentRunner.startOnThread(preparerRunner);
             }
             // Backs off to 100 µs parks when idle: a sync-mode writer waits at most that long for a wake-up.
             drainRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, drain);
@@ -185,6 +197,9 @@ public final class TieredLog implements AutoCloseable {
             drainRunner.close();
             if (syncerRunner != null) {
                 syncerRunner.close();
+            }
+            if (preparerRunner != null) {
+                preparerRunner.close();
             }
         } else if (drain != null) {
             drain.onClose();
