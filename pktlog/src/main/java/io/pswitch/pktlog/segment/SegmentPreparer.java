@@ -33,7 +33,12 @@ public final class SegmentPreparer implements Agent {
     static final int TAKEN = 3;
     /** After a failure (no room, no direct I/O) the next attempt waits this long. */
     static final long RETRY_NS = 5_000_000_000L;
-    private static final int ZERO_BYTES = 4 << 20;
+    /**
+     * Zeros per write. A flush is device-wide: a {@code sync} flush of the drain while the spare is
+     * being made also flushes the zeros written since the previous one, so they go in pieces that
+     * add about a millisecond to such a flush, not tens of them.
+     */
+    private static final int ZERO_BYTES = 1 << 20;
 
     private final Path dir;
     private final Path spare;
