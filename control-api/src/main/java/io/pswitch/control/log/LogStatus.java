@@ -10,7 +10,7 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.RecoveryReport;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.tier.TieredLog;
-import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.pktlog.tier.SegmentTierSummary;
 import io.pswitch.pktlog.segment.SegmentRecoveryReport;
 import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
@@ -74,13 +74,14 @@ public record LogStatus(String storageClass, String durability, long maxRecordsP
         }
         // The segment tier holds the older part of the log: the whole log starts there.
         if (tierLog.drain() != null) {
-            SegmentRecoveryReport seg = LogView.of(tierLog).segments().inspect();
-            if (seg.firstSeq() > 0) {
-                oldest = seg.firstSeq();
-                oldestTs = seg.firstTsNs();
-                if (newest < seg.lastSeq() || newestTs == 0) {
-                    newest = Math.max(newest, seg.lastSeq());
-                    newestTs = Math.max(newestTs, seg.lastTsNs());
+            // Published by the drain: no segment file is read per request.
+            SegmentTierSummary seg = tierLog.drain().summary();
+            if (seg.oldestSeq() > 0) {
+                oldest = seg.oldestSeq();
+                oldestTs = seg.oldestTsNs();
+                if (newest < seg.newestSeq() || newestTs == 0) {
+                    newest = Math.max(newest, seg.newestSeq());
+                    newestTs = Math.max(newestTs, seg.newestTsNs());
                 }
             }
         }

@@ -8,7 +8,6 @@ import io.pswitch.dataplane.logging.LogCounters;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
-import io.pswitch.pktlog.tier.LogView;
 import io.pswitch.pktlog.tier.TieredLog;
 import io.pswitch.pktlog.index.RecoveryReport;
 import java.util.List;
@@ -39,8 +38,8 @@ public final class LogCollector extends Collector {
     @Override
     public List<MetricFamilySamples> collect() {
         LogCounters c = logging.counters();
-        // The whole log: the segment tier holds its older part (read from the segments' headers).
-        long oldest = tiers.drain() != null ? LogView.of(tiers).oldestSeq() : 0;
+        // The whole log: the segment tier holds its older part (as the drain last published it).
+        long oldest = tiers.drain() != null ? tiers.drain().summary().oldestSeq() : 0;
         long records = Math.max(0, c.publishedSeq() - (oldest > 0 ? oldest : log.oldestSeq()) + 1);
         LatencyHistogram h = log.commitLatency();
         SummaryMetricFamily latency = new SummaryMetricFamily("pswitch_log_commit_latency_seconds",

@@ -58,6 +58,9 @@ public final class TierCollector extends Collector {
                 drain.bytesWritten()));
         out.add(new CounterMetricFamily("pswitch_log_segments_deleted_total", "Oldest segments deleted by retention (--log-size).",
                 drain.segmentsDeleted()));
+        out.add(new CounterMetricFamily("pswitch_log_drain_lost_records_total",
+                "Records that left the hot tier before the drain took them (the drain skipped past them; should stay 0).",
+                drain.lostBeforeDrain()));
         out.add(new CounterMetricFamily("pswitch_log_drain_stalls_total",
                 "Times the drain could not write (full disk, I/O error) and paused before retrying.", drain.stalls()));
         LatencyHistogram h = drain.syncLatency();

@@ -135,4 +135,8 @@ final class OpenSegment {
     long firstSeq() {
         return firstSeq;
     }
+
+    long lastTs() {
+        return lastTs;
+    }
 }

@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
  * segment open keeps reading it (unlink semantics); one that has not yet opened it skips it.
  */
 final class SegmentRetention {
-    private record Entry(long number, Path path, long bytes) {
+    /** One segment in the log; its first record (from its header) makes the tier's oldest without reading a file. */
+    private record Entry(long number, Path path, long bytes, long firstSeq, long firstTsNs) {
     }
 
     private final Path dir;
@@ -45,8 +46,8 @@ final class SegmentRetention {
         return held;
     }
 
-    void add(long number, Path path, long size) {
-        segments.addLast(new Entry(number, path, size));
+    void add(long number, Path path, long size, long firstSeq, long firstTsNs) {
+        segments.addLast(new Entry(number, path, size, firstSeq, firstTsNs));
         bytes += size;
     }
 
@@ -120,6 +121,16 @@ final class SegmentRetention {
 
     long deleted() {
         return deleted;
+    }
+
+    /** First sequence of the oldest segment, 0 when none. */
+    long oldestFirstSeq() {
+        return segments.isEmpty() ? 0 : segments.getFirst().firstSeq;
+    }
+
+    /** Time of the oldest segment's first record, 0 when none. */
+    long oldestFirstTsNs() {
+        return segments.isEmpty() ? 0 : segments.getFirst().firstTsNs;
     }
 
     /** The oldest segment's number, -1 when none. */

@@ -62,6 +62,11 @@ public final class SegmentWriter implements AutoCloseable {
     private long nextSeq;
     private boolean restartPending;
     private long writtenSeq;
+    /** Last sequence handed to the syncer (group commit). */
+    private long requestedSeq;
+    /** Timestamps of the last written and the last durable record (the tier's newest time without reading it). */
+    private long writtenTsNs;
+    private long durableTsNs;
     private volatile long durableSeq;
     private long durableEnd;
     private long lastCheckpointNs;
@@ -72,6 +77,8 @@ public final class SegmentWriter implements AutoCloseable {
     private long segmentsSealed;
     private long noSpaceEvents;
     private long segmentsRecycled;
+    private SegmentPreparer preparer;
+    private long segmentsPrepared;
     private long framesPacked;
     private long records;
 
@@ -94,6 +101,8 @@ public final class SegmentWriter implements AutoCloseable {
         this.nextNumber = recovery.nextSegmentNumber();
         this.writtenSeq = recovery.lastSeq();
         this.durableSeq = recovery.lastSeq();
+        this.writtenTsNs = recovery.lastTsNs();
+        this.durableTsNs = recovery.lastTsNs();
         this.nextSeq = recovery.lastSeq() > 0 ? recovery.lastSeq() + 1 : 0;
     }
 
@@ -143,7 +152,7 @@ public final class SegmentWriter implements AutoCloseable {
                     continue;
                 }
             }
-            retention.add(s.number(), s.path(), s.sizeBytes());
+            retention.add(s.number(), s.path(), s.sizeBytes(), s.firstSeq(), s.firstTsNs());
         }
     }
 
@@ -158,7 +167,13 @@ public final class SegmentWriter implements AutoCloseable {
             SegmentFile.forceDirectory(dir);
             return false;
         }
-        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd(),
+                ts -> {
+                    if (s.lastSeq() == writtenSeq && ts != 0) {
+                        writtenTsNs = ts;
+                        durableTsNs = ts;
+                    }
+                });
         if (problem != null) {
             warnings.add(s.path() + ": left unsealed: " + problem);
         } else {
@@ -233,6 +248,7 @@ public final class SegmentWriter implements AutoCloseable {
         }
         int count = stager.count();
         long last = stager.lastSeq();
+        long lastTs = stager.lastTs();
         current.writeChunk(stager, epoch, restartPending);
         restartPending = false;
         stager.reset();
@@ -240,6 +256,7 @@ public final class SegmentWriter implements AutoCloseable {
         chunksWritten++;
         records += count;
         writtenSeq = last;
+        writtenTsNs = lastTs;
         return last;
     }
 
@@ -254,6 +271,7 @@ public final class SegmentWriter implements AutoCloseable {
             current.file().sync();
             durableEnd = current.chunksEnd();
             durableSeq = writtenSeq;
+            durableTsNs = writtenTsNs;
         }
         long now = System.nanoTime();
         if (durableSeq > checkpointedSeq && now - lastCheckpointNs >= cfg.checkpointIntervalNs() && current != null) {
@@ -275,6 +293,48 @@ public final class SegmentWriter implements AutoCloseable {
         return retention.held();
     }
 
+    /**
+     * Group commit: asks the attached {@link SegmentSyncer} to make everything written so far
+     * durable, without waiting; {@link #pollSynced} later takes what it did. No-op when nothing
+     * new was written since the last request.
+     */
+    public void requestSync(SegmentSyncer syncer) {
+        if (current != null && writtenSeq > requestedSeq) {
+            syncer.request(writtenSeq, writtenTsNs, current.chunksEnd(), current.file().number());
+            requestedSeq = writtenSeq;
+        }
+    }
+
+    /** After a failed flush: what was not durable is asked for again, and the syncer flushes again. */
+    public void retrySync(SegmentSyncer syncer) {
+        requestedSeq = durableSeq;
+        syncer.resume();
+    }
+
+    /** Takes the syncer's newest result (see {@link #synced}); returns the durable sequence. */
+    public long pollSynced(SegmentSyncer syncer) {
+        syncer.poll(this);
+        return durableSeq;
+    }
+
+    /**
+     * The syncer flushed segment {@code segment}: everything up to {@code seq} (ending at
+     * {@code end}) is durable. A result for a segment sealed since adds nothing (its seal synced
+     * it). Rewrites the checkpoint when its interval has passed, as {@link #sync} does.
+     */
+    void synced(long seq, long tsNs, long end, long segment) {
+        if (current == null || segment != current.file().number() || seq <= durableSeq) {
+            return;
+        }
+        durableSeq = seq;
+        durableTsNs = tsNs;
+        durableEnd = end;
+        long now = System.nanoTime();
+        if (durableSeq > checkpointedSeq && now - lastCheckpointNs >= cfg.checkpointIntervalNs()) {
+            writeCheckpoint(current.file().number(), durableEnd);
+        }
+    }
+
     /** Seals the open segment (the next write starts a new one); staged records are written first. */
     public void seal() {
         if (write() == NO_SPACE) {
@@ -289,6 +349,7 @@ public final class SegmentWriter implements AutoCloseable {
         current.seal();
         current.file().close();
         durableSeq = writtenSeq;
+        durableTsNs = writtenTsNs;
         segmentsSealed++;
         current = null;
     }
@@ -309,6 +370,9 @@ public final class SegmentWriter implements AutoCloseable {
                 SegmentFile.deleteQuietly(reuse);
             }
         }
+        if (reuse == null && preparer != null) {
+            usePrepared(path);
+        }
         retention.makeRoom(cfg.segmentSize());
         SegmentFile f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
         if (f == null && retention.freeForNewSegment(cfg.segmentSize())) {
@@ -323,12 +387,51 @@ public final class SegmentWriter implements AutoCloseable {
         directIo = f.direct();
         OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
         seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs(), recycled);
-        retention.add(nextNumber, path, cfg.segmentSize());
+        retention.add(nextNumber, path, cfg.segmentSize(), stager.firstSeq(), stager.firstTs());
         current = seg;
         nextNumber++;
         durableEnd = SegmentDescriptor.HEADER_SIZE;
         writeCheckpoint(f.number(), SegmentDescriptor.HEADER_SIZE);
         return true;
+    }
+
+    /**
+     * Gives the new segment the preparer's spare, its blocks already written (see
+     * {@link SegmentPreparer}); the rename is durable before the header is written, as for a
+     * recycled file. Without a spare ready, the segment is preallocated as usual.
+     */
+    private void usePrepared(Path path) {
+        Path spare = preparer.take();
+        if (spare == null) {
+            return;
+        }
+        try {
+            Files.move(spare, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            SegmentFile.forceDirectory(dir);
+            segmentsPrepared++;
+        } catch (IOException e) {
+            SegmentFile.deleteQuietly(spare);
+        } finally {
+            preparer.taken();
+        }
+    }
+
+    /**
+     * New segments take the files {@code p} prepares ahead (its agent runs on a thread of its own;
+     * the caller runs it and closes it after the drain). Before the first write.
+     */
+    public void prepareWith(SegmentPreparer p) {
+        this.preparer = p;
+    }
+
+    /** Bytes per segment file. */
+    public long segmentSize() {
+        return cfg.segmentSize();
+    }
+
+    /** Segments created from a prepared spare ({@link #prepareWith}). */
+    public long segmentsPrepared() {
+        return segmentsPrepared;
     }
 
     private void writeCheckpoint(long segment, long end) {
@@ -464,6 +567,21 @@ public final class SegmentWriter implements AutoCloseable {
 
     public long segmentsDeleted() {
         return retention.deleted();
+    }
+
+    /** First sequence the segment tier holds (its oldest segment's), 0 when none; from memory, no file is read. */
+    public long oldestSeq() {
+        return retention.oldestFirstSeq();
+    }
+
+    /** Time of the oldest record the segment tier holds, 0 when none. */
+    public long oldestTsNs() {
+        return retention.oldestFirstTsNs();
+    }
+
+    /** Time of the last durable record ({@link #durableSeq()}), 0 when none. */
+    public long durableTsNs() {
+        return durableTsNs;
     }
 
     public int segmentCount() {

@@ -14,6 +14,11 @@
  *       {@code sync}; allocation-free in steady state). Native calls only through
  *       {@code NativeIo} (FFM): {@code O_DIRECT} open, {@code pwritev}, {@code fdatasync},
  *       {@code fallocate}, {@code statx STATX_DIOALIGN}.</li>
+ *   <li>Around the writer, each an Agrona {@code Agent} on a thread of its own:
+ *       {@link io.pswitch.pktlog.segment.SegmentSyncer} (group commit: the flushes of {@code batch}
+ *       and {@code async} durability, overlapping the drain's writes) and
+ *       {@link io.pswitch.pktlog.segment.SegmentPreparer} (for {@code sync}: the next segment's file
+ *       ahead of need, its blocks written with zeros, so a flush needs no journal commit).</li>
  *   <li>Recovery: {@link io.pswitch.pktlog.segment.SegmentRecovery}, bounded by the checkpoint;
  *       reports dropped chunks ({@link io.pswitch.pktlog.segment.ChunkStatus}) and refused
  *       segments by name; idempotent.</li>

@@ -5,6 +5,8 @@ import io.pswitch.pktlog.index.IndexRecordDescriptor;
 import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.segment.SegmentException;
+import io.pswitch.pktlog.segment.SegmentSyncer;
 import io.pswitch.pktlog.segment.SegmentWriter;
 import java.lang.foreign.MemorySegment;
 import org.agrona.concurrent.Agent;
@@ -53,6 +55,12 @@ public final class SegmentDrain implements Agent {
     /** When the drain first saw a record that is not yet durable (0: none): the start of a commit. */
     private long firstUnsyncedSeenNs;
     private final LatencyHistogram syncLatency = new LatencyHistogram();
+    /** Group commit on its own thread (null: the drain syncs itself, between writes). */
+    private SegmentSyncer syncer;
+    private long syncerFailures;
+    /** Last sequence handed to the syncer, and when the oldest record it covers was first seen. */
+    private long requestedSeq;
+    private long requestSeenNs;
     private volatile String lastError;
     /**
      * The writer's figures, copied here by the drain after each write or sync so that other threads
@@ -63,6 +71,12 @@ public final class SegmentDrain implements Agent {
     private volatile long statSegmentBytes;
     private volatile long statSegmentsDeleted;
     private volatile long statWrittenSeq;
+    private volatile long statOldestSeq;
+    private volatile long statOldestTsNs;
+    private volatile long statNewestSeq;
+    private volatile long statNewestTsNs;
+    /** Records that left the hot tier before the drain took them (see {@link #stage}). */
+    private volatile long lostBeforeDrain;
     private volatile long stalls;
     private volatile long drainedRecords;
 
@@ -84,6 +98,7 @@ public final class SegmentDrain implements Agent {
         // What recovery found in the segments is durable already.
         this.drainedRecords = firstSeq - 1;
         this.statWrittenSeq = firstSeq - 1;
+        publishStats();
     }
 
     @Override
@@ -99,6 +114,10 @@ public final class SegmentDrain implements Agent {
                 return 0;
             }
             retryAtNs = 0;
+            if (syncer != null) {
+                writer.retrySync(syncer);
+                requestedSeq = durableSeq;
+            }
         }
         try {
             int work = stage(hot.newestSeq());
@@ -112,17 +131,10 @@ public final class SegmentDrain implements Agent {
                     unsyncedSinceNs = now;
                 }
             }
-            unsyncedRecords = writtenSeq - durableSeq;
-            if (unsyncedRecords > 0 && policy.syncDue(unsyncedRecords, now - unsyncedSinceNs)) {
-                durableSeq = writer.sync();
-                unsyncedSinceNs = 0;
-                hot.drained(durableSeq);
-                drainedRecords = durableSeq;
-                if (firstUnsyncedSeenNs != 0) {
-                    syncLatency.record(clock.nanoTime() - firstUnsyncedSeenNs);
-                    firstUnsyncedSeenNs = 0;
-                }
-                work++;
+            if (syncer != null) {
+                work += groupCommit(now);
+            } else {
+                work += syncInline(now);
             }
             if (hot.drainStalled()) {
                 hot.drainStalled(false);
@@ -142,15 +154,89 @@ public final class SegmentDrain implements Agent {
         }
     }
 
+    /**
+     * Group commit: takes what the syncer made durable, and asks it for more when the policy says
+     * so. The drain never waits for a flush: it goes on writing while one runs.
+     */
+    private int groupCommit(long now) {
+        int work = 0;
+        if (syncer.failures() != syncerFailures) {
+            syncerFailures = syncer.failures();
+            throw new SegmentException(syncer.failure());
+        }
+        long d = writer.pollSynced(syncer);
+        if (d > durableSeq) {
+            durableSeq = d;
+            hot.drained(d);
+            drainedRecords = d;
+            if (requestSeenNs != 0) {
+                syncLatency.record(clock.nanoTime() - requestSeenNs);
+                if (d >= requestedSeq) {
+                    requestSeenNs = 0;
+                }
+            }
+            work++;
+        }
+        long unrequested = writtenSeq - requestedSeq;
+        if (unrequested > 0 && policy.syncDue(unrequested, now - unsyncedSinceNs)) {
+            writer.requestSync(syncer);
+            requestedSeq = writtenSeq;
+            unsyncedSinceNs = 0;
+            // Requests merge in the syncer: the oldest record still waiting sets the latency.
+            if (requestSeenNs == 0) {
+                requestSeenNs = firstUnsyncedSeenNs != 0 ? firstUnsyncedSeenNs : now;
+            }
+            firstUnsyncedSeenNs = 0;
+            work++;
+        }
+        return work;
+    }
+
+    /** The drain syncs itself: the lowest latency for one waiting writer (sync durability). */
+    private int syncInline(long now) {
+        unsyncedRecords = writtenSeq - durableSeq;
+        if (unsyncedRecords <= 0 || !policy.syncDue(unsyncedRecords, now - unsyncedSinceNs)) {
+            return 0;
+        }
+        durableSeq = writer.sync();
+        unsyncedSinceNs = 0;
+        hot.drained(durableSeq);
+        drainedRecords = durableSeq;
+        if (firstUnsyncedSeenNs != 0) {
+            syncLatency.record(clock.nanoTime() - firstUnsyncedSeenNs);
+            firstUnsyncedSeenNs = 0;
+        }
+        return 1;
+    }
+
+    /**
+     * Hands the drain's flushes to {@code syncer} (group commit on its own thread), before the
+     * drain runs. The caller runs the syncer's agent and closes it after the drain's.
+     */
+    public void attach(SegmentSyncer s) {
+        this.syncer = s;
+    }
+
     /** Stages published records until the chunk is full or none is left; returns how many. */
     private int stage(long newest) {
         int staged = 0;
+        if (nextSeq <= newest) {
+            long oldest = hot.oldestSeq();
+            if (oldest > nextSeq) {
+                skipRetired(nextSeq, oldest);
+            }
+        }
         while (nextSeq <= newest) {
             long seq = nextSeq;
             MemorySegment.copy(index, IndexFileDescriptor.recordOffset(seq, capacity), record, 0, IndexRecordDescriptor.RECORD_SIZE);
             if (IndexRecordDescriptor.sequence(record) != seq) {
-                throw new IllegalStateException("hot tier slot of record " + seq + " holds record "
-                        + IndexRecordDescriptor.sequence(record) + ": a record retired before it was drained");
+                long oldest = hot.oldestSeq();
+                if (oldest <= seq) {
+                    throw new IllegalStateException("hot tier slot of record " + seq + " holds record "
+                            + IndexRecordDescriptor.sequence(record) + " while the hot tier still holds it");
+                }
+                skipRetired(seq, oldest);
+                continue;
             }
             int bufIdx = IndexRecordDescriptor.bufIdx(record);
             boolean added = writer.add(seq, IndexRecordDescriptor.timestampNs(record), IndexRecordDescriptor.ingressPort(record),
@@ -171,12 +257,49 @@ public final class SegmentDrain implements Agent {
         return staged;
     }
 
+    /**
+     * Records {@code seq .. oldest-1} left the hot tier before the drain took them (a retention
+     * bug, or an operator's trim): they are gone, and waiting for them would stall the drain
+     * forever while the hot tier fills. The segment tier goes on at the oldest record still
+     * present, past a declared gap ({@link SegmentWriter#restartAt}), and the gap is counted and
+     * said once.
+     */
+    private void skipRetired(long seq, long oldest) {
+        if (writer.stagedRecords() > 0) {
+            written(writer.write());
+            if (unsyncedSinceNs == 0) {
+                unsyncedSinceNs = clock.nanoTime();
+            }
+        }
+        writer.restartAt(oldest);
+        lostBeforeDrain += oldest - seq;
+        nextSeq = oldest;
+        System.err.println("pswitch: drain: records " + seq + ".." + (oldest - 1) + " left the hot tier before they reached"
+                + " the segments: skipped, the segment tier goes on at " + oldest + " (pswitch_log_drain_lost_records_total "
+                + lostBeforeDrain + ")");
+    }
+
+    /** Records lost because they left the hot tier before the drain took them, since start. */
+    public long lostBeforeDrain() {
+        return lostBeforeDrain;
+    }
+
+    /** The segment tier's oldest and newest record, segment count and bytes, as last published (any thread). */
+    public SegmentTierSummary summary() {
+        return new SegmentTierSummary(statOldestSeq, statOldestTsNs, statNewestSeq, statNewestTsNs, statSegments,
+                statSegmentBytes);
+    }
+
     private void publishStats() {
         statBytesWritten = writer.bytesWritten();
         statSegments = writer.segmentCount();
         statSegmentBytes = writer.segmentBytes();
         statSegmentsDeleted = writer.segmentsDeleted();
         statWrittenSeq = writtenSeq;
+        statOldestSeq = writer.oldestSeq();
+        statOldestTsNs = writer.oldestTsNs();
+        statNewestTsNs = writer.durableTsNs();
+        statNewestSeq = writer.durableSeq();
     }
 
     /** Bytes written to segments since start (chunk headers, descriptors, frames and padding). */

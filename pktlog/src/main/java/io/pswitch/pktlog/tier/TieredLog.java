@@ -7,6 +7,8 @@ import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
 import io.pswitch.pktlog.segment.SegmentConfig;
+import io.pswitch.pktlog.segment.SegmentPreparer;
+import io.pswitch.pktlog.segment.SegmentSyncer;
 import io.pswitch.pktlog.segment.SegmentWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,11 +46,15 @@ public final class TieredLog implements AutoCloseable {
     private final SegmentWriter segments;
     private final SegmentDrain drain;
     private final boolean dataDirHoldsHotTier;
+    private final DrainPolicy drainPolicy;
     private AgentRunner drainRunner;
     private volatile boolean sealOnClose;
+    private AgentRunner syncerRunner;
+    private AgentRunner preparerRunner;
 
     private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
-                      boolean dataDirHoldsHotTier) {
+                      boolean dataDirHoldsHotTier, DrainPolicy drainPolicy) {
+        this.drainPolicy = drainPolicy;
         this.layout = layout;
         this.pool = pool;
         this.hot = hot;
@@ -94,7 +100,7 @@ public final class TieredLog implements AutoCloseable {
                 hot.tiered(first - 1);
                 drain = new SegmentDrain(hot, writer, s.drainPolicy(), new SystemNanoClock(), first);
             }
-            return new TieredLog(layout, pool, hot, writer, drain, inPlace);
+            return new TieredLog(layout, pool, hot, writer, drain, inPlace, s.drainPolicy());
         } catch (RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -110,6 +116,23 @@ public final class TieredLog implements AutoCloseable {
     /** Starts the drain on its own thread (no-op without a segment tier). */
     public void startDrain() {
         if (drain != null && drainRunner == null) {
+            if (drainPolicy.groupCommit()) {
+                // Flushes on their own thread: the drain writes on meanwhile (see SegmentSyncer).
+                SegmentSyncer syncer = SegmentSyncer.of(segments);
+                drain.attach(syncer);
+                syncerRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, syncer);
+                AgentRunner.startOnThread(syncerRunner);
+            } else {
+                // sync: a frame waits for each flush; new segments come with their blocks written
+                // (no journal commit per flush, see SegmentPreparer).
+                SegmentPreparer preparer = SegmentPreparer.of(segments);
+                segments.prepareWith(preparer);
+                // The first segment too (a start writes its first record into a new segment).
+                preparer.doWork();
+                preparerRunner = new AgentRunner(new BackoffIdleStrategy(1, 1, 1_000_000, 10_000_000), this::onDrainError, null,
+                        preparer);
+                AgentRunner.startOnThread(preparerRunner);
+            }
             // Backs off to 100 µs parks when idle: a sync-mode writer waits at most that long for a wake-up.
             drainRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, drain);
             AgentRunner.startOnThread(drainRunner);
@@ -182,6 +205,12 @@ public final class TieredLog implements AutoCloseable {
     public void close() {
         if (drainRunner != null) {
             drainRunner.close();
+            if (syncerRunner != null) {
+                syncerRunner.close();
+            }
+            if (preparerRunner != null) {
+                preparerRunner.close();
+            }
         } else if (drain != null) {
             drain.onClose();
         }

@@ -17,7 +17,7 @@ public final class SegmentCrashChild {
         Path pool = Path.of(args[1]);
         Random rnd = new Random(Long.parseLong(args[2]));
         // A small log, so that retention (deleting or recycling the oldest segment) runs in every round.
-        SegmentConfig cfg = SegmentConfig.of(6L << 20, 1L << 20).withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : 20_000_000L)
+        SegmentConfig cfg = SegmentFrames.config(6L << 20, 1L << 20).withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : 20_000_000L)
                 .withRecycle(rnd.nextBoolean());
         try (SegmentFrames frames = new SegmentFrames(pool, 1024);
              SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, cfg)) {

@@ -68,7 +68,7 @@ class SegmentDiskTest {
                 "needs fincore (util-linux)");
         Path dir = disk.resolve("segments");
         long written;
-        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, 16 * MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, 16 * MIB))) {
             Assumptions.assumeTrue(w.directIo() || !Files.isDirectory(Path.of("/var/tmp")),
                     "the file system refused O_DIRECT");
             long seq = 1;
@@ -122,7 +122,7 @@ class SegmentDiskTest {
     void aLogLargerThanItsFileSystemIsRefusedInOneLine() throws Exception {
         Path mnt = mountTmpfs("8m");
         Path dir = mnt.resolve("segments");
-        assertThatThrownBy(() -> SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, MIB)))
+        assertThatThrownBy(() -> SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB)))
                 .isInstanceOf(SegmentException.class)
                 .hasMessageStartingWith(dir + ": log size 67108864 bytes does not fit: the file system has ")
                 .hasMessageEndingWith("bytes free and the log's segments take 0")
@@ -141,7 +141,7 @@ class SegmentDiskTest {
         Path mnt = mountTmpfs("12m");
         Path dir = mnt.resolve("segments");
         long seq = 1;
-        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(8 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(8 * MIB, MIB))) {
             while (w.segmentCount() < 4) {
                 frames.add(w, seq, 0);
                 syncEvery(w, seq++);
@@ -171,7 +171,7 @@ class SegmentDiskTest {
         Path mnt = mountTmpfs("12m");
         Path dir = mnt.resolve("segments");
         long seq = 1;
-        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(8 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(8 * MIB, MIB))) {
             for (; seq <= 300; seq++) {
                 frames.add(w, seq, 0);
                 syncEvery(w, seq);

@@ -31,6 +31,17 @@ final class SegmentFrames implements AutoCloseable {
         nextBuf = 2;
     }
 
+    /**
+     * The pack threshold the segment tests write with: below the frames' largest sizes, so that
+     * both paths (packed by a copy, gathered from the pool buffer) are written, torn and recovered.
+     */
+    static final int PACK_THRESHOLD = 256;
+
+    /** {@link SegmentConfig#of(long, long)} with {@link #PACK_THRESHOLD}. */
+    static SegmentConfig config(long capacity, long segmentSize) {
+        return SegmentConfig.of(capacity, segmentSize).withPackThreshold(PACK_THRESHOLD);
+    }
+
     static long ts(long seq) {
         return BASE_TS + seq * 1_000L;
     }

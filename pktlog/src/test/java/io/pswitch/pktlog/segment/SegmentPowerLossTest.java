@@ -77,7 +77,7 @@ class SegmentPowerLossTest {
         long seq = 1;
         if (recycled) {
             // Two full segments of an earlier life; the workload's first segment then reuses the oldest file.
-            try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(2 * MIB, MIB).withRecycle(true))) {
+            try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(2 * MIB, MIB).withRecycle(true))) {
                 while (w.segmentsSealed() < 2) {
                     frames.add(w, seq++, 0);
                 }
@@ -87,7 +87,7 @@ class SegmentPowerLossTest {
                 seq = w.writtenSeq() + 1;
             }
         }
-        SegmentConfig cfg = SegmentConfig.of(recycled ? 2 * MIB : 8 * MIB, MIB).withRecycle(recycled)
+        SegmentConfig cfg = SegmentFrames.config(recycled ? 2 * MIB : 8 * MIB, MIB).withRecycle(recycled)
                 .withCheckpointIntervalNs(rnd.nextBoolean() ? 0 : Long.MAX_VALUE);
         Path seg;
         try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, cfg)) {
@@ -237,7 +237,7 @@ class SegmentPowerLossTest {
         Path seg = live.resolve(segName.getFileName());
         Files.write(seg, image);
         Files.write(live.resolve(CheckpointDescriptor.FILE_NAME), checkpoint);
-        SegmentConfig cfg = SegmentConfig.of(8 * MIB, MIB);
+        SegmentConfig cfg = SegmentFrames.config(8 * MIB, MIB);
         try (SegmentWriter w = SegmentWriter.open(live, SegmentFrames.LOG_ID, cfg)) {
             assertThat(w.recoveryReport().dropped()).isEqualTo(before.dropped());
             assertThat(w.recoveryReport().lastSeq()).isEqualTo(before.lastSeq());

@@ -29,7 +29,7 @@ class SegmentReaderTest {
     void writeSealedSegments() {
         frames = new SegmentFrames(shm.resolve("pool"), 2048);
         dir = disk.resolve("segments");
-        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB))) {
             for (long seq = 1; seq <= 2500; seq++) {
                 frames.add(w, seq, 0);
                 if (seq % 50 == 0) {
@@ -119,7 +119,7 @@ class SegmentReaderTest {
     void recordsOfOneNanosecondAcrossChunksAndSegmentsAreAllFound() {
         Path other = disk.resolve("same-ts");
         long groupTs = SegmentFrames.BASE_TS + 5_000;
-        try (SegmentWriter w = SegmentWriter.open(other, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(other, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB))) {
             for (long seq = 1; seq <= 3000; seq++) {
                 // Records 1000..3000 share one timestamp: they span many chunks and at least one segment boundary.
                 long ts = seq < 1000 ? SegmentFrames.BASE_TS + seq : groupTs;

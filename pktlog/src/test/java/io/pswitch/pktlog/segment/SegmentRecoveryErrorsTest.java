@@ -59,7 +59,7 @@ class SegmentRecoveryErrorsTest {
     }
 
     private SegmentWriter open() {
-        return SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentConfig.of(64 * MIB, MIB).withCheckpointIntervalNs(0));
+        return SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB).withCheckpointIntervalNs(0));
     }
 
     private void write(SegmentWriter w, long from, long to) {
@@ -241,7 +241,7 @@ class SegmentRecoveryErrorsTest {
     @Test
     void aSegmentOfAnotherLogIsRefusedByNameAndSetAside() throws Exception {
         Path other = disk.resolve("other");
-        try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
             write(w, 1, 20);
         }
         Path foreign = SegmentFiles.segment(dir, 99);
@@ -360,7 +360,7 @@ class SegmentRecoveryErrorsTest {
     @Test
     void aCheckpointOfAnotherLogIsIgnoredWithItsReason() throws Exception {
         Path other = disk.resolve("other");
-        try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
             write(w, 1, 5);
         }
         Files.copy(other.resolve(CheckpointDescriptor.FILE_NAME), dir.resolve(CheckpointDescriptor.FILE_NAME),

@@ -40,7 +40,7 @@ class SegmentRoundTripTest {
     }
 
     private SegmentWriter open(long capacity) {
-        return SegmentWriter.open(segments(), SegmentFrames.LOG_ID, SegmentConfig.of(capacity, MIB));
+        return SegmentWriter.open(segments(), SegmentFrames.LOG_ID, SegmentFrames.config(capacity, MIB));
     }
 
     private void write(SegmentWriter w, long from, long to, int syncEvery) {
@@ -62,7 +62,7 @@ class SegmentRoundTripTest {
             assertThat(w.durableSeq()).isEqualTo(3000);
             assertThat(w.segmentsSealed()).isGreaterThanOrEqualTo(2);
             long small = java.util.stream.LongStream.rangeClosed(1, 3000)
-                    .filter(seq -> SegmentFrames.stored(seq) <= SegmentConfig.DEFAULT_PACK_THRESHOLD).count();
+                    .filter(seq -> SegmentFrames.stored(seq) <= SegmentFrames.PACK_THRESHOLD).count();
             if (w.memoryAlignment() <= 2048) {
                 // Pool buffers are 2048-aligned: every larger frame goes straight from its buffer.
                 assertThat(w.framesPacked()).isEqualTo(small);
@@ -185,7 +185,7 @@ class SegmentRoundTripTest {
 
     @Test
     void recyclingReusesTheOldestFilesAndTheirLeftoversAreNeverRecords() {
-        SegmentConfig cfg = SegmentConfig.of(4 * MIB, MIB).withRecycle(true);
+        SegmentConfig cfg = SegmentFrames.config(4 * MIB, MIB).withRecycle(true);
         try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
             write(w, 1, 12_000, 250);
             assertThat(w.segmentsRecycled()).isPositive();
@@ -214,11 +214,11 @@ class SegmentRoundTripTest {
     @Test
     void withoutALogIdTheWriterAdoptsTheDirectorysLog() {
         java.util.UUID first;
-        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentFrames.config(64 * MIB, MIB))) {
             first = w.logId();
             assertThat(first).isNotNull();
         }
-        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentFrames.config(64 * MIB, MIB))) {
             assertThat(w.logId()).as("from the checkpoint of an empty log").isEqualTo(first);
             // Records are written with the adopted id: a reader that names it reads them.
             for (long seq = 1; seq <= 30; seq++) {
@@ -229,7 +229,7 @@ class SegmentRoundTripTest {
                 }
             }
         }
-        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentConfig.of(64 * MIB, MIB))) {
+        try (SegmentWriter w = SegmentWriter.open(segments(), null, SegmentFrames.config(64 * MIB, MIB))) {
             assertThat(w.logId()).isEqualTo(first);
             assertThat(w.recoveryReport().refused()).isEmpty();
             assertThat(w.nextSeq()).isEqualTo(31);

@@ -10,6 +10,8 @@ import io.pswitch.pktlog.index.TestFrames;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.segment.SegmentReader;
+import io.pswitch.pktlog.segment.SegmentRecoveryReport;
+import io.pswitch.pktlog.segment.SegmentSyncer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +178,117 @@ class TieredLogTest {
             List<String> problems = new ArrayList<>();
             assertThat(readAll(log, problems)).hasSize(35);
             assertThat(problems).isEmpty();
+        }
+    }
+
+    @Test
+    void recordsRetiredBeforeTheDrainTookThemAreSkippedCountedAndTheDrainGoesOn() {
+        try (TieredLog log = open()) {
+            append(log.hot(), log.pool(), 10, 300);
+            drainAll(log);
+            append(log.hot(), log.pool(), 40, 300);
+            // Records 11..30 go before the drain saw them (an operator's trim; retention never does this).
+            assertThat(log.hot().retireOldest(20)).isEqualTo(20);
+            assertThat(log.hot().oldestSeq()).isEqualTo(31);
+            drainAll(log);
+            assertThat(log.drain().lostBeforeDrain()).as("the gap, counted").isEqualTo(20);
+            assertThat(log.drain().durableSeq()).as("the drain did not stall at the gap").isEqualTo(50);
+            assertThat(log.drain().lastError()).isNull();
+            append(log.hot(), log.pool(), 5, 300);
+            drainAll(log);
+            List<String> problems = new ArrayList<>();
+            List<Long> seqs = readAll(log, problems);
+            assertThat(problems).isEmpty();
+            List<Long> expected = new ArrayList<>();
+            for (long s = 1; s <= 55; s++) {
+                if (s <= 10 || s > 30) {
+                    expected.add(s);
+                }
+            }
+            assertThat(seqs).as("1..10, the gap, 31..55").isEqualTo(expected);
+            assertThat(log.drain().lostBeforeDrain()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void theDrainPublishesTheSegmentTierSummaryThatReadingTheSegmentsGives() {
+        try (TieredLog log = open()) {
+            assertThat(log.drain().summary()).as("an empty tier")
+                    .isEqualTo(new SegmentTierSummary(0, 0, 0, 0, 0, 0));
+            // 1 MiB segments in a 4 MiB log: enough records that retention deletes the oldest.
+            for (int round = 0; round < 30; round++) {
+                append(log.hot(), log.pool(), 200, 700 + round);
+                drainAll(log);
+                if (round % 7 == 3 || round == 29) {
+                    assertSummaryMatchesSegments(log);
+                }
+            }
+            assertThat(log.drain().segmentsDeleted()).as("retention ran").isPositive();
+        }
+        try (TieredLog log = open()) {
+            assertThat(log.drain().summary().newestSeq()).as("after a restart, from what recovery found").isEqualTo(6000);
+            assertSummaryMatchesSegments(log);
+        }
+    }
+
+    private static void assertSummaryMatchesSegments(TieredLog log) {
+        SegmentRecoveryReport r = LogView.of(log).segments().inspect();
+        SegmentTierSummary s = log.drain().summary();
+        assertThat(s.oldestSeq()).isEqualTo(r.firstSeq()).isPositive();
+        assertThat(s.oldestTsNs()).isEqualTo(r.firstTsNs());
+        assertThat(s.newestSeq()).isEqualTo(r.lastSeq()).isEqualTo(log.drain().durableSeq());
+        // Read from the segments, the newest time is 0 (unknown) when the checkpoint spared the walk
+        // over the last chunk; the drain knows it (the test's records are stamped 1000 ns x seq).
+        assertThat(s.newestTsNs()).isEqualTo(1_000 * s.newestSeq());
+        if (r.lastTsNs() != 0) {
+            assertThat(s.newestTsNs()).isEqualTo(r.lastTsNs());
+        }
+        assertThat(s.segments()).isEqualTo(r.segments().size());
+        assertThat(s.bytes()).isEqualTo(r.segmentBytes());
+    }
+
+    @Test
+    void withGroupCommitTheDrainWritesOnAndRecordsRetireOnlyOnceTheSyncerFlushedThem() {
+        try (TieredLog log = TieredLog.open(new TieredLog.Settings(dataDir, poolDir, 2048, 512, new PacketLogConfig(256, 32, 16),
+                4L << 20, 1L << 20, new DrainPolicy(64, 1_000_000)))) {
+            SegmentSyncer syncer = SegmentSyncer.of(log.segments());
+            log.drain().attach(syncer);
+            append(log.hot(), log.pool(), 100, 700);
+            assertThat(log.drain().doWork()).isPositive();
+            assertThat(log.drain().writtenSeq()).as("written").isEqualTo(100);
+            assertThat(log.drain().durableSeq()).as("not durable before the syncer flushed").isZero();
+            log.hot().retireDrained();
+            assertThat(log.hot().liveRecords()).as("nothing retires before its flush").isEqualTo(100);
+            assertThat(syncer.doWork()).as("one flush").isEqualTo(1);
+            assertThat(syncer.doWork()).as("nothing new asked for").isZero();
+            log.drain().doWork();
+            assertThat(log.drain().durableSeq()).isEqualTo(100);
+            log.hot().retireDrained();
+            assertThat(log.hot().liveRecords()).isZero();
+            // Across segment rolls (1 MiB segments) and retention, requests merging while the syncer is behind.
+            for (int round = 0; round < 40; round++) {
+                append(log.hot(), log.pool(), 100, 1900);
+                log.drain().doWork();
+                if (round % 2 == 1) {
+                    syncer.doWork();
+                }
+                log.drain().doWork();
+                log.hot().retireDrained();
+            }
+            syncer.doWork();
+            drainAll(log);
+            assertThat(log.drain().durableSeq()).isEqualTo(4100);
+            assertThat(log.drain().lastError()).isNull();
+            assertThat(log.drain().segmentsDeleted()).isPositive();
+            assertThat(syncer.failures()).isZero();
+            List<String> problems = new ArrayList<>();
+            List<Long> seqs = readAll(log, problems);
+            assertThat(problems).isEmpty();
+            assertThat(seqs.getLast()).isEqualTo(4100);
+            for (int i = 1; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).isEqualTo(seqs.get(i - 1) + 1);
+            }
+            syncer.onClose();
         }
     }
 
