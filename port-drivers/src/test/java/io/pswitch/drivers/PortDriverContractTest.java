@@ -6,8 +6,12 @@ import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,4 +257,40 @@ public abstract class PortDriverContractTest {
         }
         assertThat(pool.freeCount()).isEqualTo(initialFree);
     }
+
+    /**
+     * A driver that offers a wait descriptor ({@code --idle wait} sleeps in poll on it) must make it
+     * readable when a frame waits, so that a sleeping switch is woken by the frame: a poll with no
+     * frame waiting would otherwise hold that frame until the poll times out.
+     */
+    @Test
+    void waitFdTurnsReadableWhenAFrameWaits() throws Throwable {
+        List<byte[]> sent = frames(1, 6);
+        try (Harness h = open(new PortContext(pool, RING_SIZE, BATCH), sent)) {
+            int fd = h.port().waitFd();
+            if (fd < 0) {
+                return; // this driver has nothing to sleep on: the switch parks instead
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment pollFd = arena.allocate(8, 8);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                int ready = 0;
+                while (ready == 0 && System.nanoTime() < deadline) {
+                    h.pump();
+                    pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+                    pollFd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+                    pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                    ready = (int) POLL.invokeExact(pollFd, 1L, 100);
+                }
+                assertThat(ready).as("poll on the wait descriptor reports the waiting frame").isEqualTo(1);
+                assertThat(pollFd.get(ValueLayout.JAVA_SHORT, 6) & POLLIN).as("revents has POLLIN").isEqualTo((int) POLLIN);
+            }
+            assertThat(receive(h, 1)).as("the frame that woke the poll").containsExactly(sent.get(0));
+        }
+    }
+
+    private static final short POLLIN = 1;
+    private static final MethodHandle POLL = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("poll").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 }

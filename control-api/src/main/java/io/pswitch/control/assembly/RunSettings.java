@@ -27,7 +27,8 @@ public record RunSettings(
         boolean quiet,
         List<PortSpec> ports,
         LogSettings log,
-        ApiSettings api) {
+        ApiSettings api,
+        int rtPriority) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
     public static final int DEFAULT_BUFFERS = 65536;
@@ -39,7 +40,7 @@ public record RunSettings(
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
 
     public enum IdleMode {
-        BUSY, YIELD, BACKOFF;
+        BUSY, YIELD, BACKOFF, WAIT;
 
         public static IdleMode parse(String s) {
             for (IdleMode m : values()) {
@@ -47,12 +48,24 @@ public record RunSettings(
                     return m;
                 }
             }
-            throw new ConfigException("idle strategy '" + s + "' is not one of busy, yield, backoff");
+            throw new ConfigException("idle strategy '" + s + "' is not one of busy, yield, backoff, wait");
         }
+    }
+
+    /** Settings with the dataplane thread under normal scheduling ({@code rtPriority} 0). */
+    public RunSettings(Path dataDir, int workers, int buffers, int bufferSize, int ringSize, int batch, IdleMode idle,
+            int fdbCapacity, Duration ageing, Duration statusInterval, boolean quiet, List<PortSpec> ports, LogSettings log,
+            ApiSettings api) {
+        this(dataDir, workers, buffers, bufferSize, ringSize, batch, idle, fdbCapacity, ageing, statusInterval, quiet, ports,
+                log, api, 0);
     }
 
     public RunSettings {
         ports = List.copyOf(ports);
+        if (rtPriority != 0 && (rtPriority < RealtimeScheduling.MIN_PRIORITY || rtPriority > RealtimeScheduling.MAX_PRIORITY)) {
+            throw new ConfigException("--rt-priority " + rtPriority + " must be between " + RealtimeScheduling.MIN_PRIORITY
+                    + " and " + RealtimeScheduling.MAX_PRIORITY + " (SCHED_FIFO), or 0 for normal scheduling");
+        }
         if (log == null) {
             log = LogSettings.defaults();
         }

@@ -5,6 +5,7 @@ import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.counters.CountersFileDescriptor;
 import io.pswitch.dataplane.agent.SwitchConfig;
+import io.pswitch.dataplane.idle.PortWaitIdleStrategy;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortContext;
@@ -42,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -146,7 +148,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         this.log = l;
         this.ports = opened;
         this.oracle = o;
-        this.runner = new AgentRunner(idleStrategy(settings.idle()), this::onAgentError, null, agent);
+        this.runner = new AgentRunner(idleStrategy(settings.idle(), agent), this::onAgentError, null, agent);
     }
 
     /**
@@ -280,8 +282,9 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         return agent.logging();
     }
 
-    private static IdleStrategy idleStrategy(RunSettings.IdleMode mode) {
+    private static IdleStrategy idleStrategy(RunSettings.IdleMode mode, SwitchAgent agent) {
         return switch (mode) {
+            case WAIT -> new PortWaitIdleStrategy(agent);
             case BUSY -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
             case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
@@ -311,9 +314,36 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             throw e;
         }
         a.tiers.startDrain();
-        AgentRunner.startOnThread(a.runner);
+        int priority = settings.rtPriority();
+        if (priority == 0) {
+            AgentRunner.startOnThread(a.runner);
+        } else {
+            startRealtime(a, priority);
+        }
         a.started = true;
         return a;
+    }
+
+    /**
+     * Starts the dataplane thread, which first puts itself under SCHED_FIFO (a thread can only be
+     * given a policy by its own id; the calling thread waits for the outcome, so a refusal is this
+     * start's one-line error, not a switch running without what was asked).
+     */
+    private static void startRealtime(SwitchAssembly a, int priority) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        AgentRunner.startOnThread(a.runner, runnable -> new Thread(() -> {
+            String refused = RealtimeScheduling.applyToCurrentThread(priority);
+            outcome.complete(refused);
+            if (refused == null) {
+                runnable.run();
+            }
+        }));
+        String refused = outcome.join();
+        if (refused != null) {
+            a.close();
+            throw new ConfigException("--rt-priority " + priority + ": the kernel refused SCHED_FIFO for the dataplane thread ("
+                    + refused + "): run as root or with CAP_SYS_NICE, or leave --rt-priority out");
+        }
     }
 
     @Override

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * pool: { buffers: 65536, bufferSize: 2048 }
  * ringSize: 1024
  * batch: 256
- * idle: backoff            # busy | yield | backoff
+ * idle: backoff            # busy | yield | backoff | wait
+ * rtPriority: 0            # 1-99: the dataplane thread under SCHED_FIFO (with idle: wait)
  * fdb: { capacity: 65536, ageing: 300s }
  * statusInterval: 5s
  * api: { address: 127.0.0.1:8080 }   # or 'off'; tokenFile, tlsCert, tlsKey
@@ -118,6 +119,8 @@ public final class SwitchConfigFile {
     public Integer batch;
     @JsonProperty
     public String idle;
+    @JsonProperty
+    public Integer rtPriority;
     @JsonProperty
     public Fdb fdb;
     @JsonProperty

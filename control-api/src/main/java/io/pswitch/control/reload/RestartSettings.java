@@ -30,6 +30,7 @@ final class RestartSettings {
         add(out, "ringSize", running.ringSize(), next.ringSize());
         add(out, "batch", running.batch(), next.batch());
         add(out, "idle", running.idle(), next.idle());
+        add(out, "rtPriority", running.rtPriority(), next.rtPriority());
         add(out, "fdb.capacity", running.fdbCapacity(), next.fdbCapacity());
         add(out, "fdb.ageing", running.ageing(), next.ageing());
         add(out, "statusInterval", running.statusInterval(), next.statusInterval());

@@ -71,8 +71,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Frames per port per sync. Default: 256.")
     Integer batch;
 
-    @Option(names = "--idle", paramLabel = "MODE", description = "busy, yield or backoff (default) when there is no traffic.")
+    @Option(names = "--idle", paramLabel = "MODE", description = "busy, yield, backoff (default) or wait (sleep in poll on the ports until a frame comes) when there is no traffic.")
     String idle;
+
+    @Option(names = "--rt-priority", paramLabel = "N", description = "Run the dataplane thread under SCHED_FIFO at "
+            + "priority N (1-99; needs root or CAP_SYS_NICE), so that a frame wakes it at once; use with --idle wait. "
+            + "Default: 0 (normal scheduling).")
+    Integer rtPriority;
 
     @Option(names = "--fdb-size", paramLabel = "N", description = "Forwarding table capacity. Default: 65536.")
     Integer fdbSize;
@@ -199,7 +204,8 @@ public final class RunCommand implements Callable<Integer> {
                 ApiSettings.parse(first(api, apiFile.address, ApiSettings.DEFAULT_ADDRESS),
                         first(apiTokenFile, path(apiFile.tokenFile), null),
                         first(tlsCert, path(apiFile.tlsCert), null),
-                        first(tlsKey, path(apiFile.tlsKey), null)));
+                        first(tlsKey, path(apiFile.tlsKey), null)),
+                first(rtPriority, file.rtPriority, 0));
     }
 
     private LogSettings logSettings(SwitchConfigFile.Log file, Path dir) {

@@ -54,8 +54,44 @@ class RunSettingsTest {
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--ring-size", "100")).hasMessageContaining("must be a power of two");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--buffers", "100"))
                 .hasMessageContaining("a pool of 100 buffers is too small for 1 ports");
-        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("busy, yield, backoff");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("busy, yield, backoff, wait");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "2")).hasMessageContaining("one worker");
+    }
+
+    @Test
+    void waitIdleAndARealtimePriorityAreParsedAndTheirRangeChecked() {
+        RunSettings s = parse("--port", "a=shm:a", "--idle", "wait", "--rt-priority", "10");
+        assertThat(s.idle()).isEqualTo(RunSettings.IdleMode.WAIT);
+        assertThat(s.rtPriority()).isEqualTo(10);
+        assertThat(parse("--port", "a=shm:a").rtPriority()).as("normal scheduling by default").isZero();
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--rt-priority", "100"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--rt-priority 100 must be between 1 and 99");
+    }
+
+    /** The dataplane thread runs under SCHED_FIFO (policy 1 in /proc's stat) at the priority asked for. */
+    @Test
+    void theDataplaneThreadRunsUnderSchedFifoWhenARealtimePriorityIsGiven() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "SCHED_FIFO needs root or CAP_SYS_NICE; skipped");
+        String tag = "rt-" + ProcessHandle.current().pid() + "-";
+        RunSettings s = parse("--port", "a=shm:" + tag + "a,slots=64", "--port", "b=shm:" + tag + "b,slots=64",
+                "--data-dir", tmp.resolve("data").toString(), "--buffers", "2048", "--ring-size", "64", "--batch", "32",
+                "--api", "off", "--idle", "wait", "--rt-priority", "7");
+        try (SwitchAssembly sw = SwitchAssembly.start(s)) {
+            String stat = null;
+            try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path t : tasks.toList()) {
+                    if (Files.readString(t.resolve("comm")).trim().startsWith("pswitch-datapl")) {
+                        stat = Files.readString(t.resolve("stat"));
+                    }
+                }
+            }
+            assertThat(stat).as("the dataplane thread").isNotNull();
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // After "pid (comm) ": field 3 is fields[0]; rt_priority is field 40, policy field 41.
+            assertThat(fields[40 - 3]).as("rt_priority").isEqualTo("7");
+            assertThat(fields[41 - 3]).as("policy SCHED_FIFO").isEqualTo("1");
+        }
     }
 
     @Test

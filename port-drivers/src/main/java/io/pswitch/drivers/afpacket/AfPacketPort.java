@@ -166,6 +166,12 @@ public final class AfPacketPort extends AbstractPort {
         markDown(socket.label() + ": " + reason);
     }
 
+    /** The packet socket: packet_poll reports POLLIN when the receive ring holds a frame (or block) for user space. */
+    @Override
+    public int waitFd() {
+        return socket.fd();
+    }
+
     @Override
     public long driverRxDrops() {
         return counters.kernelDrops();

@@ -378,6 +378,12 @@ public final class AfXdpPort extends AbstractPort {
         return portCounters().txDiscarded();
     }
 
+    /** The XSK socket: the kernel's xsk_poll reports POLLIN when the RX ring holds descriptors. */
+    @Override
+    public int waitFd() {
+        return xsk.fd();
+    }
+
     @Override
     public long driverRxDrops() {
         return counters.kernelRxDropped() + counters.kernelRxRingFull();

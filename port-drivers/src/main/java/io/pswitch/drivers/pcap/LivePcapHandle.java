@@ -1,10 +1,8 @@
 package io.pswitch.drivers.pcap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.pswitch.dataplane.port.PortOpenException;
 import io.pswitch.pktlog.libpcap.LibpcapLibrary;
@@ -16,9 +14,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * One live libpcap capture handle ({@code pcap_t}) on a network interface, reached through the FFM
@@ -82,12 +77,6 @@ public final class LivePcapHandle implements AutoCloseable {
     public static final int ENETDOWN = 100;
     public static final int ENOBUFS = 105;
     private static final int IFNAMSIZ = 16;
-    private static final int O_NONBLOCK = 04000;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_ATTACH_FILTER = 26;
-    private static final int PACKET_OUTGOING = 4;
-    /** {@code SKF_AD_OFF + SKF_AD_PKTTYPE}: the kernel's ancillary "packet type" load. */
-    private static final int SKF_AD_PKTTYPE = -0x1000 + 4;
 
     /** The whole address space: reads native memory at absolute addresses without a segment per frame. */
     public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -235,7 +224,7 @@ public final class LivePcapHandle implements AutoCloseable {
             if ((int) Fn.SETNONBLOCK.invokeExact(pcap, 1, errbuf) < 0) {
                 throw new PortOpenException(label + ": cannot make the handle non-blocking: " + errbuf.getString(0));
             }
-            ensureNonBlockingSocket(pcap, label);
+            CaptureSocket.ensureNonBlocking((int) Fn.GET_SELECTABLE_FD.invokeExact(pcap), label);
             int linkType = (int) Fn.DATALINK.invokeExact(pcap);
             if (linkType != DLT_EN10MB) {
                 throw new PortOpenException(label + ": link type " + linkTypeName(linkType) + " (" + linkType
@@ -340,33 +329,8 @@ public final class LivePcapHandle implements AutoCloseable {
 
     private static void attachDirectionFilter(MemorySegment pcap, Arena arena, int direction, String label,
             String why) throws Throwable {
-        int fd = (int) Fn.GET_SELECTABLE_FD.invokeExact(pcap);
-        // struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; } x 4
-        MemorySegment insns = arena.allocate(4 * 8, 8);
-        boolean keepOutgoing = direction == PCAP_D_OUT;
-        putInsn(insns, 0, 0x28, 0, 0, SKF_AD_PKTTYPE);            // ldh [pkttype]
-        putInsn(insns, 1, 0x15, 0, 1, PACKET_OUTGOING);           // jeq #OUTGOING, 2, 3
-        putInsn(insns, 2, 0x06, 0, 0, keepOutgoing ? 262144 : 0); // ret: outgoing
-        putInsn(insns, 3, 0x06, 0, 0, keepOutgoing ? 0 : 262144); // ret: everything else
-        // struct sock_fprog { u16 len; struct sock_filter *filter; }
-        MemorySegment prog = arena.allocate(16, 8);
-        prog.set(JAVA_SHORT, 0, (short) 4);
-        prog.set(ADDRESS, 8, insns);
-        MethodHandle setsockopt = Linker.nativeLinker().downcallHandle(
-                Linker.nativeLinker().defaultLookup().find("setsockopt").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-        if (fd < 0 || (int) setsockopt.invokeExact(fd, SOL_SOCKET, SO_ATTACH_FILTER, prog, 16) != 0) {
-            throw new PortOpenException(label + ": cannot capture only received frames (" + why
-                    + "; attaching a socket filter failed too)");
-        }
-    }
-
-    private static void putInsn(MemorySegment insns, int i, int code, int jt, int jf, int k) {
-        long o = i * 8L;
-        insns.set(JAVA_SHORT, o, (short) code);
-        insns.set(JAVA_BYTE, o + 2, (byte) jt);
-        insns.set(JAVA_BYTE, o + 3, (byte) jf);
-        insns.set(JAVA_INT, o + 4, k);
+        CaptureSocket.attachDirectionFilter((int) Fn.GET_SELECTABLE_FD.invokeExact(pcap), arena, direction == PCAP_D_OUT,
+                label, why);
     }
 
     /** Applies the BPF fallback of {@link #setDirection} to an open handle (tests exercise it this way). */
@@ -378,41 +342,6 @@ public final class LivePcapHandle implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(label + ": " + t, t);
         }
-    }
-
-    /**
-     * libpcap's non-blocking mode on Linux sets O_NONBLOCK on the socket it also sends with; a
-     * transmit must never block the dataplane thread, so make sure of it rather than rely on it.
-     */
-    private static void ensureNonBlockingSocket(MemorySegment pcap, String label) throws Throwable {
-        int fd = (int) Fn.GET_SELECTABLE_FD.invokeExact(pcap);
-        if (fd < 0 || socketNonBlocking(fd)) {
-            return;
-        }
-        MethodHandle fcntl = Linker.nativeLinker().downcallHandle(
-                Linker.nativeLinker().defaultLookup().find("fcntl").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-        final int fGetfl = 3;
-        final int fSetfl = 4;
-        int flags = (int) fcntl.invokeExact(fd, fGetfl, 0);
-        if (flags < 0 || (int) fcntl.invokeExact(fd, fSetfl, flags | O_NONBLOCK) < 0) {
-            throw new PortOpenException(label + ": cannot make the capture socket non-blocking");
-        }
-    }
-
-    /** Reads the file status flags of one of this process's descriptors from /proc (Linux). */
-    static boolean socketNonBlocking(int fd) {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd));
-            for (String line : lines) {
-                if (line.startsWith("flags:")) {
-                    return (Integer.parseInt(line.substring(6).trim(), 8) & O_NONBLOCK) != 0;
-                }
-            }
-        } catch (Exception e) {
-            // Not Linux or no /proc: fall through and set the flag explicitly.
-        }
-        return false;
     }
 
     /** The descriptor libpcap reads and sends on (for checks and tests). */

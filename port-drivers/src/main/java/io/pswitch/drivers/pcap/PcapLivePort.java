@@ -62,6 +62,7 @@ public final class PcapLivePort extends AbstractPort {
     private final Arena upcallArena;
     private final MemorySegment upcall;
     private final long fracToNs;
+    private final int waitFd;
 
     private long lastTimestampNs = Long.MIN_VALUE;
     private Throwable upcallFailure;
@@ -79,6 +80,7 @@ public final class PcapLivePort extends AbstractPort {
         this.bufferSize = pool.bufferSize();
         this.handle = handle;
         this.fracToNs = handle.nanoTimestamps() ? 1 : 1000;
+        this.waitFd = handle.fd();
         Arena arena = Arena.ofShared();
         try {
             this.upcall = Linker.nativeLinker().upcallStub(ON_FRAME.bindTo(this), LivePcapHandle.HANDLER, arena);
@@ -197,6 +199,12 @@ public final class PcapLivePort extends AbstractPort {
 
     private void down(String reason) {
         markDown(handle.label() + ": " + reason);
+    }
+
+    /** libpcap's selectable descriptor, the capture socket: readable when its ring holds a frame. */
+    @Override
+    public int waitFd() {
+        return waitFd;
     }
 
     @Override

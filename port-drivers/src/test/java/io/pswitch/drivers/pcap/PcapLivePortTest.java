@@ -249,7 +249,7 @@ class PcapLivePortTest {
     @Test
     void captureSocketIsNonBlockingSoTransmitNeverWaits() {
         PcapLivePort port = open("p0=pcap:" + veth.a);
-        assertThat(LivePcapHandle.socketNonBlocking(port.handle().fd())).isTrue();
+        assertThat(CaptureSocket.nonBlocking(port.handle().fd())).isTrue();
     }
 
     @Test

@@ -340,6 +340,28 @@ public final class SwitchAgent implements Agent {
         return commands.offer(command);
     }
 
+    /**
+     * Whether the agent has nothing to do until a frame arrives: no TX ring holds frames a port did
+     * not send yet and no command is queued. An idle strategy may then sleep (see
+     * {@code PortWaitIdleStrategy}). Agent thread, between duty cycles.
+     */
+    public boolean quiescent() {
+        if (!commands.isEmpty()) {
+            return false;
+        }
+        for (int k = 0; k < writableCount; k++) {
+            if (tx[writablePorts[k]].txPending() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the last duty cycle read port {@code p} (admin up, driver UP). Agent thread. */
+    public boolean reads(int p) {
+        return readable[p];
+    }
+
     /** Fails the commands still queued and commits the log; the ports stay open (their owner closes them). */
     @Override
     public void onClose() {

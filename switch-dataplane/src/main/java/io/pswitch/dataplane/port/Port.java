@@ -50,6 +50,16 @@ public interface Port extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * A file descriptor that polls readable ({@code POLLIN}) when {@link #rxSync} would find frames,
+     * or -1 when the driver has none (then an idle switch cannot sleep in {@code poll} on this port).
+     * Lets an idle dataplane thread sleep in the kernel and be woken by the next frame instead of
+     * spinning a core away from the hosts it serves. Valid while the port is open.
+     */
+    default int waitFd() {
+        return -1;
+    }
+
     /** What the driver could set up, in one line (e.g. an afxdp port's UMEM and XDP mode), or null. */
     default String description() {
         return null;
