@@ -168,9 +168,20 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Runs the switch alone (system tests start it so, as a child process); {@code ./pswitch run} is the usual way. */
     public static void main(String[] args) {
-        picocli.CommandLine cl = new picocli.CommandLine(new RunCommand());
+        picocli.CommandLine cl = commandLine(new RunCommand());
         cl.setExecutionExceptionHandler(new io.pswitch.control.cli.OneLineErrors());
         System.exit(cl.execute(args));
+    }
+
+    /**
+     * The parser {@code run} uses everywhere. A flag given twice takes its last value, as in most
+     * Unix tools: a wrapper (a unit file, a benchmark harness) sets defaults first and the operator's
+     * own arguments after them override them.
+     */
+    public static picocli.CommandLine commandLine(RunCommand cmd) {
+        picocli.CommandLine cl = new picocli.CommandLine(cmd);
+        cl.setOverwrittenOptionsAllowed(true);
+        return cl;
     }
 
     /** Merges defaults, the config file and the flags (flags win). */

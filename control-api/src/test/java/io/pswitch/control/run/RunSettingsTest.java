@@ -30,7 +30,7 @@ class RunSettingsTest {
 
     private RunSettings parse(String... args) {
         RunCommand cmd = new RunCommand();
-        new CommandLine(cmd).parseArgs(args);
+        RunCommand.commandLine(cmd).parseArgs(args);
         return cmd.settings();
     }
 
@@ -56,6 +56,13 @@ class RunSettingsTest {
                 .hasMessageContaining("a pool of 100 buffers is too small for 1 ports");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("busy, yield, backoff, wait");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "2")).hasMessageContaining("one worker");
+    }
+
+    @Test
+    void aFlagGivenTwiceTakesItsLastValueSoAWrappersDefaultsCanBeOverridden() {
+        RunSettings s = parse("--port", "a=shm:a", "--idle", "busy", "--batch", "16", "--idle", "wait", "--batch", "64");
+        assertThat(s.idle()).isEqualTo(RunSettings.IdleMode.WAIT);
+        assertThat(s.batch()).isEqualTo(64);
     }
 
     @Test

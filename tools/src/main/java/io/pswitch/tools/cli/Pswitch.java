@@ -32,6 +32,8 @@ public final class Pswitch implements Runnable {
         CommandLine cl = new CommandLine(new Pswitch());
         cl.setExecutionExceptionHandler(new OneLineErrors());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // As RunCommand.commandLine: a flag given twice takes its last value (wrappers set defaults first).
+        cl.setOverwrittenOptionsAllowed(true);
         return cl;
     }
 
