@@ -104,14 +104,26 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private long retireGeneration;
     private int retireBlockOffset;
     /**
-     * Hand-over of a prepared retention block: the writer moves it IDLE → REQUESTED, the committer
-     * REQUESTED → DURABLE (after the flush), the writer DURABLE → IDLE (after finishing). Each side
-     * moves only its own transitions, so one volatile int needs no compare-and-set.
+     * Hand-over of a prepared retention block: the writer moves it IDLE → REQUESTED; whoever flushes
+     * it claims it REQUESTED → FLUSHING by compare-and-set (the committer, or the writer when it
+     * needs the room now and the committer has not begun), then moves FLUSHING → DURABLE; the writer
+     * moves DURABLE → IDLE after finishing. The claim makes exactly one thread flush each block, and
+     * a writer never waits for a committer thread the scheduler has not run yet.
      */
     private volatile int retireState;
     private static final int RETIRE_IDLE = 0;
     private static final int RETIRE_REQUESTED = 1;
     private static final int RETIRE_DURABLE = 2;
+    private static final int RETIRE_FLUSHING = 3;
+    private static final VarHandle RETIRE_STATE;
+
+    static {
+        try {
+            RETIRE_STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(PacketLog.class, "retireState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Set by the writer to hand {@link #flight} over, cleared by the committer when durable. */
     private volatile boolean flightBusy;
     /** Last sequence handed to a commit (request or synchronous). Writer thread. */
@@ -248,6 +260,13 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (storedLength > 0) {
             addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
+        if (drainedSeq == Long.MAX_VALUE && retireState != RETIRE_IDLE && needsRoomNow(used)) {
+            // A retirement ahead of need is in flight and the room is needed now: finish it first
+            // (flushing its marker here if the committer has not begun), then retire more only if
+            // that was not enough.
+            awaitRetirement();
+            used = nextSeq - oldestSeq;
+        }
         if (drainedSeq != Long.MAX_VALUE) {
             // Tiered: roomWhenTiered made room from drained records only; nothing else may retire.
         } else if (used >= capacity) {
@@ -279,6 +298,11 @@ public final class PacketLog implements LogSource, AutoCloseable {
         nextSeq = seq + 1;
         appended++;
         return seq;
+    }
+
+    /** Untiered: the index is full, or the pool below its low-water mark. */
+    private boolean needsRoomNow(long used) {
+        return used >= capacity || (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0);
     }
 
     /** Returned by {@link #append} when a tiered hot tier is full of undrained records. */
@@ -583,7 +607,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
      */
     int commitWork() {
         int work = 0;
-        if (retireState == RETIRE_REQUESTED) {
+        if (retireState == RETIRE_REQUESTED && RETIRE_STATE.compareAndSet(this, RETIRE_REQUESTED, RETIRE_FLUSHING)) {
             storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
             retireState = RETIRE_DURABLE;
             work++;
@@ -724,6 +748,13 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private void awaitRetirement() {
         if (retireState == RETIRE_IDLE) {
             return;
+        }
+        if (retireState == RETIRE_REQUESTED && RETIRE_STATE.compareAndSet(this, RETIRE_REQUESTED, RETIRE_FLUSHING)) {
+            // The committer has not begun: flush the marker here. On the hot tier's storage (tmpfs,
+            // dax) that is one msync or a cache-line write-back, while spinning for the committer
+            // burns the core it may need to run at all (measured: ~6 µs per logged frame on 2 cores).
+            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+            retireState = RETIRE_DURABLE;
         }
         while (retireState != RETIRE_DURABLE) {
             Throwable e = committerError;
