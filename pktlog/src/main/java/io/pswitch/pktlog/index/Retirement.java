@@ -16,12 +16,16 @@ import java.util.zip.CRC32C;
  * <p><b>Ahead of need.</b> With a {@link LogCommitAgent}, a retirement can be requested
  * ({@link #requestAhead}): the agent flushes the block off the writer's thread and the writer
  * finishes it at its next {@link #poll}. The block moves IDLE → REQUESTED (writer); whoever flushes
- * it claims it REQUESTED → FLUSHING by compare-and-set and moves it FLUSHING → DURABLE; the writer
- * moves it DURABLE → IDLE once finished. A writer that needs the room now claims an unstarted block
- * itself ({@link #await}): on the hot tier's storage (tmpfs, dax) the flush is one msync or a
- * cache-line write-back, while spinning for an agent the scheduler has not run burns the very core
- * it needs (measured on 2 cores: ~6 µs per logged frame). The claim makes exactly one thread flush
- * each block, and a new block is only written once the previous one is IDLE again.
+ * it claims it REQUESTED → FLUSHING by compare-and-set; the agent moves FLUSHING → DURABLE, the
+ * writer DURABLE → IDLE. <b>The writer never waits for the agent</b> ({@link #await}): when it needs
+ * the room now it claims an unstarted block and flushes it itself, and when the agent is inside the
+ * flush it flushes the same block too and finishes without it. On the hot tier's storage (tmpfs,
+ * dax) a flush is one msync or a cache-line write-back, while spinning for an agent the scheduler
+ * has not run (or preempted mid-flush) burns the very core it needs: measured on 2 cores, ~6 µs per
+ * logged frame. A second flush of a block is harmless (the kernel may write it back any time too);
+ * a torn newer block fails its CRC and recovery takes the other one, which the writer made durable
+ * itself. Only the block of the current request is ever finished by {@link #poll}: a new one is
+ * requested only once the state is IDLE again.
  *
  * <p>Threads: everything on the writer's thread but {@link #flushRequested} (the agent's).
  */
@@ -55,6 +59,8 @@ final class Retirement {
     private int blockOffset;
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
+    /** A block is written and its records not yet retired (the buffers not yet released). Writer thread. */
+    private boolean unfinished;
     private PacketLog.BufferRelease release;
     private LogCommitAgent agent;
     private long byIndexFull;
@@ -82,8 +88,9 @@ final class Retirement {
         this.release = r;
     }
 
-    boolean idle() {
-        return state == IDLE;
+    /** True while a retirement requested ahead of need is not yet finished. Writer thread. */
+    boolean inFlight() {
+        return unfinished;
     }
 
     /** Counts records retired for a reason (the index was full, or the pool low). */
@@ -121,11 +128,12 @@ final class Retirement {
      * @return records that will retire (0: none requested)
      */
     int requestAhead(int n) {
-        if (agent == null || state != IDLE) {
+        if (agent == null || unfinished || state != IDLE) {
             return 0;
         }
         int count = prepare(n);
         if (count > 0) {
+            unfinished = true;
             state = REQUESTED;
             agent.wake();
         }
@@ -145,26 +153,37 @@ final class Retirement {
     /** Finishes a retirement the agent has made durable. Writer thread; cheap when none. */
     void poll() {
         if (state == DURABLE) {
-            finish();
+            if (unfinished) {
+                finish();
+                unfinished = false;
+            }
+            // Else the writer finished it early (see await): the agent's flush only closes it.
             state = IDLE;
         }
     }
 
-    /** Finishes the retirement in flight, if any: flushing its block here when no one has begun. */
+    /** Finishes the retirement requested ahead of need, if any, now and without waiting for the agent. */
     void await() {
-        if (state == IDLE) {
+        if (!unfinished) {
             return;
         }
         if (state == REQUESTED && STATE.compareAndSet(this, REQUESTED, FLUSHING)) {
+            // Claimed before the agent began: the agent will not touch this block.
             storage.force(indexSegment, blockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-            state = DURABLE;
+            finish();
+            unfinished = false;
+            state = IDLE;
+            return;
         }
-        while (state != DURABLE) {
-            // FLUSHING: the agent is inside the flush now.
-            agent.assist();
-            Thread.onSpinWait();
+        if (state == DURABLE) {
+            poll();
+            return;
         }
-        poll();
+        // FLUSHING: the agent is inside the flush. Flush here too and finish; the state goes IDLE
+        // when the agent's DURABLE is seen by poll, so no new request reuses the state meanwhile.
+        storage.force(indexSegment, blockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        finish();
+        unfinished = false;
     }
 
     /**

@@ -29,7 +29,7 @@ final class UntieredRetention {
     /** Before an append touches its slot: retirement makes the new oldest durable before the slot is reused. */
     void makeRoom() {
         long used = seq.live();
-        if (!retirement.idle() && roomNeededNow(used)) {
+        if (retirement.inFlight() && roomNeededNow(used)) {
             // A retirement ahead of need is in flight and the room is needed now: finish it first,
             // then retire more only if that was not enough.
             retirement.await();
@@ -39,7 +39,7 @@ final class UntieredRetention {
             retirement.counted(true, retirement.retireNow(retireBatch));
         } else if (poolLow() && used > 0) {
             retirement.counted(false, retirement.retireNow(retireBatch));
-        } else if (retirement.hasAgent() && retirement.idle() && used > retireBatch) {
+        } else if (retirement.hasAgent() && !retirement.inFlight() && used > retireBatch) {
             boolean indexNearlyFull = used >= capacity - 2L * retireBatch;
             if (indexNearlyFull || pool.freeCount() < lowWaterBuffers + 2 * retireBatch) {
                 retirement.counted(indexNearlyFull, retirement.requestAhead(retireBatch));
