@@ -54,8 +54,9 @@ class RetirementNeverWaitsForTheAgentTest {
     }
 
     @Test
-    // A writer that waited for the gated agent would hang here: the timeout turns that into a failure.
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    // A writer that waited for the gated agent would spin here for ever: the timeout (on a thread of
+    // its own, since a spinning writer never sees an interrupt) turns that hang into a failure.
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void appendsGoOnWhileTheAgentIsInsideARetentionFlush() throws Exception {
         Path poolFile = dir.resolve("pool");
         Path indexFile = dir.resolve("index");
@@ -79,6 +80,7 @@ class RetirementNeverWaitsForTheAgentTest {
                     throw new IllegalStateException(e);
                 }
             }, "gated-commit-agent");
+            agentThread.setDaemon(true);
             storage.agentThread = agentThread;
             agentThread.start();
             storage.agentInFlush.await();
