@@ -4,61 +4,43 @@ import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.BufferPoolDescriptor;
 import io.pswitch.pktlog.pool.StorageClass;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
-import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import java.util.zip.CRC32C;
 
 /**
- * The persistent packet log writer: frames stay in place in their pool buffers, and the log keeps a
- * circular index of records pointing at them. Single writer (the dataplane thread); readers on
- * other threads go through {@link LogSource}.
+ * The persistent packet log writer (the hot tier): frames stay in place in their pool buffers, and
+ * the log keeps a circular index of records pointing at them. Single writer (the dataplane thread);
+ * readers on other threads go through {@link LogSource}. This class appends; the other jobs have
+ * their own classes:
+ * <ul>
+ *   <li>durability, the order of persistence and group commit: {@link GroupCommit}, flushed off the
+ *       writer's thread by the {@link LogCommitAgent};</li>
+ *   <li>how records leave (retention block first, then the oldest sequence, then the buffers):
+ *       {@link Retirement}; when they leave: {@link UntieredRetention} without a segment tier,
+ *       {@link TieredRetention} under one;</li>
+ *   <li>the shared sequence numbers and their ordering: {@link LogSequences}; which buffer each
+ *       slot holds: {@link RecordSlots}; recovery at open: {@link Recovery}.</li>
+ * </ul>
  *
- * <p><b>Order of persistence.</b> {@link #append} writes the record (whose CRC covers the stored
- * frame bytes) into its slot and remembers the frame's line-aligned range; {@link #commit} first
- * flushes those frame ranges, then every slot written since the previous commit. So everything up to
- * the sequence {@code commit()} returned survives a crash with its bytes. A record the kernel wrote
- * back on its own before its frame reached the disk fails its CRC after a crash and is dropped by
- * recovery, never returned (it was not committed, so nothing promised it).
- *
- * <p><b>How frames are flushed</b> depends on the storage. On {@link StorageClass#DAX} a flush is a
- * cache-line write-back of exactly the range (no system call), so each frame's line-aligned range
- * is flushed and nothing more. Elsewhere a flush is an {@code msync} system call: on
- * {@link StorageClass#BLOCK} each one is a device round trip (~300 µs on ext4 whatever its size),
- * on {@link StorageClass#VOLATILE} (tmpfs) it costs the call alone; either way one flush spanning
- * all the frames of a commit is far cheaper than one per frame.
- *
- * <p><b>Visibility.</b> {@link #publish} lets readers see appended records before they are durable
- * (the {@code batch} and {@code async} durability modes of the switch); {@link #commit} publishes too.
- *
- * <p><b>Group commit off the writer's thread.</b> {@link #commit} flushes on the calling thread and
- * returns once durable (the {@code sync} mode: a frame waits for its record). With
- * {@link #startCommitter}, {@link #requestCommit} instead hands everything appended so far to a
- * committer thread and returns at once; records appended while that commit runs go with the next
- * one. So the writer (the dataplane) never waits for a disk, and commits grow with the load. The
- * committer only flushes ranges the writer no longer changes (frames the log owns, slots already
- * written); a range that retention reuses meanwhile is flushed harmlessly.
+ * <p><b>Append.</b> {@link #append} writes the record (whose CRC covers the stored frame bytes) into
+ * its slot and remembers the frame's line-aligned range, so that a commit makes the frame durable
+ * before the record that points at it. {@link #publish} lets readers see records before they are
+ * durable (the {@code batch} and {@code async} modes); a commit publishes too.
  *
  * <p><b>Ownership.</b> {@code append} takes ownership of the buffer. The log gives it back to the
- * pool's free list only when retention retires its record, and only after the new oldest sequence
- * is durable (see {@link IndexFileDescriptor}): until then no one else can write into it. A
+ * pool's free list only when its record retires, and only after the new oldest sequence is durable
+ * (see {@link IndexFileDescriptor}): until then no one else can write into it. A
  * {@link BufferRelease} set by the owner of the rings may delay that return while the buffer is
  * still in a ring (a logged frame waiting to be transmitted).
  *
- * <p><b>Retention.</b> FIFO. Before an append, when the index is full or the pool's free count is
- * below the low-water mark, the oldest {@code retireBatch} records retire. Appending never fails
- * for lack of space.
- *
- * <p>Hot path ({@code append}, {@code commit}): no allocation in this class, no locks; the flushes
- * go through {@link LogStorage}.
+ * <p>Hot path ({@code append}, {@code requestCommit}, {@code publish}): no allocation, no locks; the
+ * flushes go through {@link LogStorage}.
  */
 public final class PacketLog implements LogSource, AutoCloseable {
     private static final int LINE = 64;
-    /** Frame ranges remembered between commits; when full, they are flushed early (never lost, never grown). */
-    private static final int MAX_PENDING_FRAMES = 4096;
+
+    /** Returned by {@link #append} when a tiered hot tier is full of undrained records. */
+    public static final long REFUSED = -1;
 
     /** Told, on the thread that committed, each time records become durable. */
     public interface CommitListener {
@@ -77,111 +59,40 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final IndexFile index;
     private final BufferPool pool;
     private final MemorySegment indexSegment;
-    private final MemorySegment poolSegment;
     private final LogStorage storage;
     private final int capacity;
-    private final int lowWaterBuffers;
-    private final int retireBatch;
     private final RecoveryReport recoveryReport;
     private final RecordValidator crcs;
-    private final int[] bufIdxBySlot;
-    private final int[] storedBySlot;
     private final byte[] recordArray = new byte[IndexRecordDescriptor.RECORD_SIZE];
     private final MemorySegment record = MemorySegment.ofArray(recordArray);
-    private final MemorySegment retention = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
-    private final byte[] retentionScratch = new byte[IndexFileDescriptor.RETENTION_CRC];
-    private final CRC32C retentionCrc = new CRC32C();
-    private final LatencyHistogram commitLatency = new LatencyHistogram();
-    private final boolean spanFlush;
-    /** Frame ranges appended since the last commit (request); swapped with {@link #flight} on a request. */
-    private FrameRanges pending = new FrameRanges(MAX_PENDING_FRAMES);
-    /** The ranges of the commit the committer is running; owned by it while {@link #flightBusy}. */
-    private FrameRanges flight = new FrameRanges(MAX_PENDING_FRAMES);
-    private long flightFrom;
-    private long flightTo;
-    /** A retention block written and not yet durable: its target and where it is. Writer thread. */
-    private long retireTo;
-    private long retireGeneration;
-    private int retireBlockOffset;
-    /**
-     * Hand-over of a prepared retention block: the writer moves it IDLE → REQUESTED, the committer
-     * REQUESTED → DURABLE (after the flush), the writer DURABLE → IDLE (after finishing). Each side
-     * moves only its own transitions, so one volatile int needs no compare-and-set.
-     */
-    private volatile int retireState;
-    private static final int RETIRE_IDLE = 0;
-    private static final int RETIRE_REQUESTED = 1;
-    private static final int RETIRE_DURABLE = 2;
-    /** Set by the writer to hand {@link #flight} over, cleared by the committer when durable. */
-    private volatile boolean flightBusy;
-    /** Last sequence handed to a commit (request or synchronous). Writer thread. */
-    private long requestedSeq;
-    /** The commit agent once commits are handed over (see {@link #startCommitter}); null: commits on the writer's thread. */
+    private final LogSequences seq;
+    private final RecordSlots slots;
+    private final GroupCommit commits;
+    private final Retirement retirement;
+    private final UntieredRetention untiered;
+    private final TieredRetention tiered;
+    /** The commit agent once commits are handed over; null: every commit runs on the writer's thread. */
     private LogCommitAgent committer;
-    private AgentRunner committerRunner;
-    private volatile Throwable committerError;
-    private CommitListener listener;
-    private BufferRelease release;
-
-    /** Next sequence to append; written only by the writer. */
-    private long nextSeq;
     private long lastTimestampNs;
-    private long retentionGeneration;
-    /** First sequence not retired. Published before buffers are freed or slots reused (see {@link LogSource}). */
-    private volatile long oldestSeq;
-    /** Last sequence made durable by {@link #commit}. */
-    private volatile long committedSeq;
-    /** Last sequence readers may see: at least {@code committedSeq}. */
-    private volatile long visibleSeq;
-
-    /**
-     * Tiered (a segment tier under this hot tier): the last sequence durable in the segments, set by
-     * the drain's thread. Retention then retires only records at or below it (they are safe
-     * elsewhere), and a full hot tier refuses new records instead of retiring undrained ones.
-     * {@code Long.MAX_VALUE} when untiered: every record may retire.
-     */
-    private volatile long drainedSeq = Long.MAX_VALUE;
-    /** Appends refused because the hot tier was full of records not yet drained. Writer thread. */
-    private long refusedUndrained;
-
     private long appended;
-    /** Stored bytes of the live records. Writer thread. */
-    private long liveBytes;
-    private long retiredByIndexFull;
-    private long retiredByLowWater;
     private boolean closed;
 
-    private PacketLog(IndexFile index, BufferPool pool, LogStorage storage, PacketLogConfig config, RecoveryReport report,
-                      long retentionGeneration) {
+    private PacketLog(IndexFile index, BufferPool pool, LogStorage storage, PacketLogConfig config, RecoveryReport report) {
         this.index = index;
         this.pool = pool;
         this.indexSegment = index.segment();
-        this.poolSegment = pool.segment();
         this.storage = storage;
         this.capacity = config.capacity();
-        this.lowWaterBuffers = config.lowWaterBuffers();
-        this.retireBatch = config.retireBatch();
         this.recoveryReport = report;
         this.crcs = new RecordValidator(pool, capacity);
-        this.bufIdxBySlot = new int[capacity];
-        this.storedBySlot = new int[capacity];
-        this.nextSeq = report.nextSeq();
-        this.oldestSeq = report.oldestSeq();
-        this.committedSeq = report.nextSeq() - 1;
-        this.visibleSeq = committedSeq;
-        this.requestedSeq = committedSeq;
-        this.spanFlush = pool.storageClass() != StorageClass.DAX;
-        this.release = pool::free;
+        this.seq = new LogSequences(report);
+        this.slots = new RecordSlots(index, report, capacity);
         this.lastTimestampNs = report.newestTimestampNs();
-        this.retentionGeneration = retentionGeneration;
-        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
-        for (long seq = report.oldestSeq(); seq < report.nextSeq(); seq++) {
-            int slot = IndexFileDescriptor.slot(seq, capacity);
-            index.copyRecord(slot, rec);
-            bufIdxBySlot[slot] = IndexRecordDescriptor.bufIdx(rec);
-            storedBySlot[slot] = IndexRecordDescriptor.storedLength(rec);
-            liveBytes += storedBySlot[slot];
-        }
+        this.commits = new GroupCommit(seq, storage, indexSegment, pool.segment(), capacity,
+                pool.storageClass() != StorageClass.DAX);
+        this.retirement = new Retirement(seq, slots, storage, indexSegment, report.retentionGeneration(), pool::free);
+        this.untiered = new UntieredRetention(seq, retirement, pool, config);
+        this.tiered = new TieredRetention(seq, retirement, pool, config);
     }
 
     /** Opens (creating when absent) the log whose index is {@code index} next to the pool file. */
@@ -201,7 +112,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         IndexFile index = IndexFile.openForWriting(indexPath, pool.poolId(), config.capacity());
         try {
             RecoveryReport report = Recovery.recover(index, pool, storage);
-            return new PacketLog(index, pool, storage, config, report, report.retentionGeneration());
+            return new PacketLog(index, pool, storage, config, report);
         } catch (RuntimeException e) {
             index.close();
             throw e;
@@ -236,295 +147,59 @@ public final class PacketLog implements LogSource, AutoCloseable {
                     + " invalid for " + pool.bufferSize() + "-byte buffers");
         }
         // Space before the slot is touched: retirement makes the new oldest durable before the slot is reused.
-        poll();
-        long used = nextSeq - oldestSeq;
-        if (drainedSeq != Long.MAX_VALUE && !roomWhenTiered(used)) {
-            refusedUndrained++;
-            return REFUSED;
+        retirement.poll();
+        if (tiered.tiered()) {
+            if (!tiered.makeRoom()) {
+                return REFUSED;
+            }
+        } else {
+            untiered.makeRoom();
         }
-        used = nextSeq - oldestSeq;
         // 1) The frame's range, flushed at the next commit before any record: a committed record
         // never points at bytes that are not durable.
         if (storedLength > 0) {
-            addPendingFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
+            commits.addFrame(pool.offset(bufIdx), (storedLength + LINE - 1) & ~(LINE - 1));
         }
-        if (drainedSeq != Long.MAX_VALUE) {
-            // Tiered: roomWhenTiered made room from drained records only; nothing else may retire.
-        } else if (used >= capacity) {
-            retiredByIndexFull += retire(retireBatch);
-        } else if (lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers && used > 0) {
-            retiredByLowWater += retire(retireBatch);
-        } else if (committer != null && retireState == RETIRE_IDLE && used > retireBatch
-                && (used >= capacity - 2L * retireBatch || pool.freeCount() < lowWaterBuffers + 2 * retireBatch)) {
-            // Ahead of need, while there is room to append during the flush.
-            if (used >= capacity - 2L * retireBatch) {
-                retiredByIndexFull += Math.min(retireBatch, used);
-            } else {
-                retiredByLowWater += Math.min(retireBatch, used);
-            }
-            retireAhead();
-        }
-        long seq = nextSeq;
+        long s = seq.next;
         long ts = Math.max(timestampNs, lastTimestampNs);
-        IndexRecordDescriptor.write(record, seq, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
+        IndexRecordDescriptor.write(record, s, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
                 bufIdx, decision, tunnel);
         IndexRecordDescriptor.writeCrc(record, crcs.crc(recordArray, bufIdx, storedLength));
         // 2) The record, into its slot; durable at the next commit.
-        int slot = IndexFileDescriptor.slot(seq, capacity);
+        int slot = IndexFileDescriptor.slot(s, capacity);
         storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), recordArray, IndexRecordDescriptor.RECORD_SIZE);
-        bufIdxBySlot[slot] = bufIdx;
-        storedBySlot[slot] = storedLength;
-        liveBytes += storedLength;
+        slots.put(slot, bufIdx, storedLength);
         lastTimestampNs = ts;
-        nextSeq = seq + 1;
+        seq.next = s + 1;
         appended++;
-        return seq;
+        return s;
     }
 
-    /** Returned by {@link #append} when a tiered hot tier is full of undrained records. */
-    public static final long REFUSED = -1;
-
-    /**
-     * Tiered: makes room by retiring drained records only. The index must have a free slot and the
-     * pool its low-water mark of free buffers; what the drain has not made durable never retires.
-     */
-    private boolean roomWhenTiered(long used) {
-        boolean indexFull = used >= capacity;
-        boolean poolLow = lowWaterBuffers > 0 && pool.freeCount() < lowWaterBuffers;
-        if (!indexFull && !poolLow) {
-            return true;
-        }
-        // A retirement in flight moves the oldest sequence: finish it first, so that the count below
-        // is taken from where it leaves the oldest (else it would retire past what is drained).
-        awaitRetirement();
-        long drainedRecords = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
-        if (drainedRecords <= 0) {
-            return false;
-        }
-        int n = retire((int) Math.min(drainedRecords, Integer.MAX_VALUE));
-        if (indexFull) {
-            retiredByIndexFull += n;
-        } else {
-            retiredByLowWater += n;
-        }
-        return true;
-    }
-
-    /**
-     * Makes this a tiered log's hot tier: from now on only records up to {@link #drained} retire.
-     * Before the first append; any thread that then starts the drain.
-     */
-    public void tiered(long drainedThrough) {
-        this.drainedSeq = drainedThrough;
-    }
-
-    public boolean isTiered() {
-        return drainedSeq != Long.MAX_VALUE;
-    }
-
-    /** The drain made every record up to {@code seq} durable in the segment tier (drain thread). */
-    public void drained(long seq) {
-        if (seq > drainedSeq || drainedSeq == Long.MAX_VALUE) {
-            drainedSeq = seq;
-        }
-    }
-
-    public long drainedSeq() {
-        return drainedSeq;
-    }
-
-    private volatile boolean drainStalled;
-
-    /** Set by the drain while it cannot write (full disk, I/O error), cleared when it can again. */
-    public void drainStalled(boolean stalled) {
-        this.drainStalled = stalled;
-    }
-
-    /** True while the drain cannot write: a sync-mode writer then stops waiting for it. */
-    public boolean drainStalled() {
-        return drainStalled;
-    }
-
-    /** Appends refused because the hot tier was full of records not yet drained. */
-    public long refusedUndrained() {
-        return refusedUndrained;
-    }
-
-    /**
-     * Tiered, writer thread, once a duty cycle: retires what the drain has made durable, so the hot
-     * tier holds only what is not yet drained and its buffers go back to circulation. With a
-     * committer the retention marker's flush runs there; never waits.
-     */
-    public void retireDrained() {
-        poll();
-        if (drainedSeq == Long.MAX_VALUE) {
-            return;
-        }
-        long n = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
-        if (n <= 0) {
-            return;
-        }
-        if (committer != null) {
-            if (retireState == RETIRE_IDLE && prepareRetirement((int) Math.min(n, Integer.MAX_VALUE)) > 0) {
-                retireState = RETIRE_REQUESTED;
-                wakeCommitter();
-            }
-        } else {
-            retire((int) Math.min(n, Integer.MAX_VALUE));
-        }
-    }
-
-    /**
-     * Tiered: the newest record that may retire: durable in the segments, and committed in this
-     * tier (so a commit listener has seen it here first).
-     */
-    private long retirableSeq() {
-        return Math.min(drainedSeq, committedSeq);
-    }
-
-    /** Retires every drained record now, on this thread, waiting for the flush (close time). */
-    public void retireAllDrained() {
-        if (drainedSeq == Long.MAX_VALUE) {
-            return;
-        }
-        awaitRetirement();
-        long n = Math.min(retirableSeq(), nextSeq - 1) - oldestSeq + 1;
-        if (n > 0) {
-            retire((int) Math.min(n, Integer.MAX_VALUE));
-        }
-    }
-
-    /**
-     * An empty log starts its sequence at {@code seq} (the segment tier already holds everything
-     * before it, e.g. after a power cut emptied a hot tier in memory): the oldest marker moves there
-     * durably first, so a crash cannot bring the old numbering back. Writer thread, before appends.
-     */
-    public void startAtLeast(long seq) {
-        if (nextSeq != oldestSeq || seq <= nextSeq) {
-            return;
-        }
-        long generation = retentionGeneration + 1;
-        IndexFileDescriptor.writeRetentionBlock(retention, generation, seq, retentionCrc, retentionScratch);
-        int off = IndexFileDescriptor.retentionBlockOffset(generation);
-        storage.write(indexSegment, off, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        storage.force(indexSegment, off, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        retentionGeneration = generation;
-        nextSeq = seq;
-        oldestSeq = seq;
-        committedSeq = seq - 1;
-        visibleSeq = seq - 1;
-        requestedSeq = seq - 1;
-    }
-
-    private void addPendingFrame(long offset, int length) {
-        if (pending.full()) {
-            // Flushed early (on this thread): never lost, never grown.
-            pending.flush(storage, poolSegment, spanFlush);
-        }
-        pending.add(offset, length);
-    }
-
-    /** Frame ranges waiting to be flushed: exact ranges, and the span that covers them all. */
-    private static final class FrameRanges {
-        final long[] offset;
-        final int[] length;
-        int count;
-        long spanStart = Long.MAX_VALUE;
-        long spanEnd;
-
-        FrameRanges(int capacity) {
-            offset = new long[capacity];
-            length = new int[capacity];
-        }
-
-        boolean full() {
-            return count == offset.length;
-        }
-
-        void add(long off, int len) {
-            offset[count] = off;
-            length[count] = len;
-            count++;
-            spanStart = Math.min(spanStart, off);
-            spanEnd = Math.max(spanEnd, off + len);
-        }
-
-        void flush(LogStorage storage, MemorySegment pool, boolean span) {
-            if (count == 0) {
-                return;
-            }
-            if (span || count == 1) {
-                storage.force(pool, spanStart, spanEnd - spanStart);
-            } else {
-                for (int i = 0; i < count; i++) {
-                    storage.force(pool, offset[i], length[i]);
-                }
-            }
-            count = 0;
-            spanStart = Long.MAX_VALUE;
-            spanEnd = 0;
-        }
-    }
+    // ---------------------------------------------------------------- durability (see GroupCommit)
 
     /**
      * 3) Makes every record appended since the last commit durable — their frames' bytes first,
-     * then the slots they occupy (one flush, two when the range wraps) — and publishes them to
-     * readers. Once per batch at most.
+     * then the slots they occupy — and publishes them to readers, on this thread. Once per batch at most.
      *
      * @return the committed sequence: every record up to it survives a crash unless retention retires it
      */
     public long commit() {
-        awaitFlight();
-        awaitRetirement();
-        long last = nextSeq - 1;
-        long committed = committedSeq;
-        if (last == committed) {
-            return committed;
+        if (committer != null) {
+            commits.awaitInFlight();
         }
-        long t0 = System.nanoTime();
-        pending.flush(storage, poolSegment, spanFlush);
-        long from = Math.max(committed + 1, oldestSeq);
-        if (from <= last) {
-            forceSlots(from, last);
-        }
-        commitLatency.record(System.nanoTime() - t0);
-        if (listener != null) {
-            listener.committed(committed + 1, last);
-        }
-        committedSeq = last;
-        requestedSeq = last;
-        visibleSeq = last;
-        return last;
-    }
-
-    /** Waits for the committer's commit in flight, if any (writer thread; cold: close and sync mode). */
-    private void awaitFlight() {
-        while (flightBusy) {
-            Throwable e = committerError;
-            if (e != null) {
-                throw new IllegalStateException("log committer failed: " + e, e);
-            }
-            if (committerRunner == null && committer != null) {
-                // A caller-driven agent (tests): this thread does its work.
-                committer.doWork();
-            }
-            Thread.onSpinWait();
-        }
+        retirement.await();
+        return commits.commitNow();
     }
 
     /**
      * Hands commits over to the commit agent, run on a thread of its own by an Agrona
-     * {@link AgentRunner} (backing off to 1 ms parks when idle; each hand-over wakes it). Once,
-     * before the first request; {@link #close} stops it.
+     * {@code AgentRunner}. Once, before the first request; {@link #close} stops it.
      */
     public synchronized void startCommitter() {
-        if (committer != null) {
-            return;
+        if (committer == null) {
+            handCommitsTo();
+            committer.start();
         }
-        committer = new LogCommitAgent(this);
-        committerRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), e -> committerError = e, null,
-                committer);
-        AgentRunner.startOnThread(committerRunner);
     }
 
     /**
@@ -533,21 +208,18 @@ public final class PacketLog implements LogSource, AutoCloseable {
      */
     public synchronized Agent handCommitsTo() {
         if (committer == null) {
-            committer = new LogCommitAgent(this);
+            LogCommitAgent a = new LogCommitAgent(retirement, commits);
+            commits.agent(a);
+            retirement.agent(a);
+            committer = a;
         }
         return committer;
     }
 
-    private void wakeCommitter() {
-        AgentRunner r = committerRunner;
-        if (r != null && r.thread() != null) {
-            LockSupport.unpark(r.thread());
-        }
-    }
-
     /**
-     * Hands every record appended and not yet handed over to the committer, unless a commit is
-     * still in flight (then they go with the next request). Never blocks. Writer thread.
+     * Hands every record appended and not yet handed over to the commit agent, unless a commit is
+     * still in flight (then they go with the next request). Never blocks. Without an agent, commits
+     * here. Writer thread.
      *
      * @return true when a commit was handed over (or there was nothing to commit)
      */
@@ -556,72 +228,23 @@ public final class PacketLog implements LogSource, AutoCloseable {
             commit();
             return true;
         }
-        long last = nextSeq - 1;
-        if (last == requestedSeq) {
-            return true;
-        }
-        if (flightBusy) {
-            return false;
-        }
-        FrameRanges ranges = pending;
-        pending = flight;
-        flight = ranges;
-        flightFrom = Math.max(requestedSeq + 1, oldestSeq);
-        flightTo = last;
-        requestedSeq = last;
-        // Volatile store: the committer sees the ranges and bounds written above.
-        flightBusy = true;
-        wakeCommitter();
-        return true;
-    }
-
-    /**
-     * One duty cycle of the commit agent ({@link LogCommitAgent}): makes a requested retention
-     * marker durable, then the commit in flight (frames first, then slots). Commit-agent thread.
-     *
-     * @return work done (0 when idle)
-     */
-    int commitWork() {
-        int work = 0;
-        if (retireState == RETIRE_REQUESTED) {
-            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-            retireState = RETIRE_DURABLE;
-            work++;
-        }
-        if (!flightBusy) {
-            return work;
-        }
-        long t0 = System.nanoTime();
-        flight.flush(storage, poolSegment, spanFlush);
-        long from = Math.max(flightFrom, oldestSeq);
-        if (from <= flightTo) {
-            forceSlots(from, flightTo);
-        }
-        long before = committedSeq;
-        commitLatency.record(System.nanoTime() - t0);
-        if (listener != null) {
-            // Before the committed sequence moves: a tiered hot tier retires only committed records,
-            // so the listener still finds every record of this commit in the hot tier.
-            listener.committed(before + 1, flightTo);
-        }
-        committedSeq = flightTo;
-        flightBusy = false;
-        return work + 1;
+        return commits.request();
     }
 
     /** Records appended and not yet handed to a commit. Writer thread. */
     public long unrequestedCount() {
-        return nextSeq - 1 - requestedSeq;
+        return commits.unrequested();
     }
 
-    /** The committer's failure (an I/O error flushing), or null. */
+    /** The commit agent's failure (an I/O error flushing), or null. */
     public Throwable committerError() {
-        return committerError;
+        LogCommitAgent a = committer;
+        return a == null ? null : a.error();
     }
 
     /** Sets who hears of commits (before the first append; called on the committing thread). */
     public void commitListener(CommitListener l) {
-        this.listener = l;
+        commits.listener(l);
     }
 
     /**
@@ -629,119 +252,84 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * still lose them (never return them corrupt). Cheap: one volatile store.
      */
     public void publish() {
-        visibleSeq = nextSeq - 1;
+        seq.visible = seq.next - 1;
     }
+
+    // ---------------------------------------------------------------- retention (see Retirement)
 
     /** Sets where retired buffers go (before the first append; dataplane thread). */
     public void bufferRelease(BufferRelease r) {
-        this.release = r;
+        retirement.release(r);
     }
 
-    private void forceSlots(long from, long to) {
-        int first = IndexFileDescriptor.slot(from, capacity);
-        long count = to - from + 1;
-        long firstRun = Math.min(count, capacity - first);
-        storage.force(indexSegment, IndexFileDescriptor.slotOffset(first), firstRun * IndexRecordDescriptor.RECORD_SIZE);
-        if (firstRun < count) {
-            storage.force(indexSegment, IndexFileDescriptor.RECORDS_OFFSET,
-                    (count - firstRun) * IndexRecordDescriptor.RECORD_SIZE);
-        }
-    }
-
-    /**
-     * Retires up to {@code n} of the oldest records: the new oldest sequence is made durable first,
-     * then published to readers, then the buffers go back to the pool. In that order a crash can
-     * never leave a live-looking record whose buffer was handed out, and a reader that copied a
-     * record before the publication notices. On the caller's thread; waits for a retirement the
-     * committer is running.
-     */
-    private int retire(int n) {
-        awaitRetirement();
-        int count = prepareRetirement(n);
-        if (count > 0) {
-            storage.force(indexSegment, retireBlockOffset, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-            finishRetirement();
-        }
-        return count;
-    }
-
-    /** Writes the next retention block (not yet flushed) for up to {@code n} oldest records. */
-    private int prepareRetirement(int n) {
-        long oldest = oldestSeq;
-        int count = (int) Math.min(n, nextSeq - oldest);
-        if (count <= 0) {
-            return 0;
-        }
-        long generation = retentionGeneration + 1;
-        retireTo = oldest + count;
-        retireGeneration = generation;
-        IndexFileDescriptor.writeRetentionBlock(retention, generation, retireTo, retentionCrc, retentionScratch);
-        retireBlockOffset = IndexFileDescriptor.retentionBlockOffset(generation);
-        storage.write(indexSegment, retireBlockOffset, retention, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
-        return count;
-    }
-
-    /** The prepared retention block is durable: publish the new oldest, then let the buffers go. */
-    private void finishRetirement() {
-        long oldest = oldestSeq;
-        long newOldest = retireTo;
-        retentionGeneration = retireGeneration;
-        oldestSeq = newOldest;
-        // The stores that follow (free list, a driver writing a new frame into the buffer, a new
-        // record in the slot) must not become visible before the new oldest sequence.
-        VarHandle.storeStoreFence();
-        BufferRelease r = release;
-        for (long seq = oldest; seq < newOldest; seq++) {
-            int slot = IndexFileDescriptor.slot(seq, capacity);
-            liveBytes -= storedBySlot[slot];
-            r.release(bufIdxBySlot[slot]);
-        }
-        if (visibleSeq < newOldest - 1) {
-            visibleSeq = newOldest - 1;
-        }
-    }
-
-    /**
-     * With a committer: starts retiring ahead of need, so that appends rarely wait for a flush of
-     * the retention block. The committer flushes it; {@link #poll} (or the next append) finishes.
-     */
-    private void retireAhead() {
-        int count = prepareRetirement(retireBatch);
-        if (count > 0) {
-            retireState = RETIRE_REQUESTED;
-            wakeCommitter();
-        }
-    }
-
-    /** Finishes a retirement the committer has made durable. Writer thread; cheap when none. */
+    /** Finishes a retirement the commit agent has made durable. Writer thread; cheap when none. */
     public void poll() {
-        if (retireState == RETIRE_DURABLE) {
-            finishRetirement();
-            retireState = RETIRE_IDLE;
-        }
+        retirement.poll();
     }
 
-    private void awaitRetirement() {
-        if (retireState == RETIRE_IDLE) {
+    /** Retires up to {@code n} oldest records now (for an operator's "trim", a pool run dry, and tests). */
+    public int retireOldest(int n) {
+        return retirement.retireNow(n);
+    }
+
+    /**
+     * Makes this a tiered log's hot tier: from now on only records up to {@link #drained} retire,
+     * and a full hot tier refuses new records. Before the first append; any thread that then
+     * starts the drain.
+     */
+    public void tiered(long drainedThrough) {
+        tiered.tiered(drainedThrough);
+    }
+
+    public boolean isTiered() {
+        return tiered.tiered();
+    }
+
+    /** The drain made every record up to {@code seq} durable in the segment tier (drain thread). */
+    public void drained(long s) {
+        tiered.drained(s);
+    }
+
+    /** Last sequence durable in the segments; {@code Long.MAX_VALUE} when untiered. */
+    public long drainedSeq() {
+        return tiered.drainedSeq();
+    }
+
+    /** Set by the drain while it cannot write (full disk, I/O error), cleared when it can again. */
+    public void drainStalled(boolean stalled) {
+        tiered.stalled(stalled);
+    }
+
+    /** True while the drain cannot write: a sync-mode writer then stops waiting for it. */
+    public boolean drainStalled() {
+        return tiered.stalled();
+    }
+
+    /** Appends refused because the hot tier was full of records not yet drained. */
+    public long refusedUndrained() {
+        return tiered.refused();
+    }
+
+    /** Tiered, writer thread, once a duty cycle: retires what the drain has made durable; never waits. */
+    public void retireDrained() {
+        tiered.retireDrained();
+    }
+
+    /** Retires every drained record now, on this thread, waiting for the flush (close time). */
+    public void retireAllDrained() {
+        tiered.retireAllDrained();
+    }
+
+    /**
+     * An empty log starts its sequence at {@code first} (the segment tier already holds everything
+     * before it, e.g. after a power cut emptied a hot tier in memory): the oldest marker moves there
+     * durably first, so a crash cannot bring the old numbering back. Writer thread, before appends.
+     */
+    public void startAtLeast(long first) {
+        if (seq.next != seq.oldest || first <= seq.next) {
             return;
         }
-        while (retireState != RETIRE_DURABLE) {
-            Throwable e = committerError;
-            if (e != null) {
-                throw new IllegalStateException("log committer failed: " + e, e);
-            }
-            if (committerRunner == null && committer != null) {
-                // A caller-driven agent (tests): this thread does its work.
-                committer.doWork();
-            }
-            Thread.onSpinWait();
-        }
-        poll();
-    }
-
-    /** Retires up to {@code n} oldest records now (for an operator's "trim", and tests). */
-    public int retireOldest(int n) {
-        return retire(n);
+        retirement.startAt(first);
     }
 
     /** Commits what is pending and unmaps the index. The log's buffers stay owned by it (the pool is the caller's). */
@@ -750,19 +338,18 @@ public final class PacketLog implements LogSource, AutoCloseable {
         if (closed) {
             return;
         }
-        if (committer != null && committerRunner == null) {
-            // A caller-driven agent: finish its work here, as its thread would have.
-            while (committer.doWork() > 0) {
-                // until nothing is in flight
-            }
+        if (committer != null) {
+            committer.finishCallerDriven();
         }
         commit();
         closed = true;
-        if (committerRunner != null) {
-            committerRunner.close();
+        if (committer != null) {
+            committer.close();
         }
         index.close();
     }
+
+    // ---------------------------------------------------------------- views
 
     @Override
     public MemorySegment indexSegment() {
@@ -781,37 +368,37 @@ public final class PacketLog implements LogSource, AutoCloseable {
 
     @Override
     public long oldestSeq() {
-        return oldestSeq;
+        return seq.oldest;
     }
 
     /** For readers: the last published sequence (committed, or published ahead of durability). */
     @Override
     public long newestSeq() {
-        return visibleSeq;
+        return seq.visible;
     }
 
     public long committedSeq() {
-        return committedSeq;
+        return seq.committed;
     }
 
     /** Sequence of the last appended record (committed or not); {@code oldestSeq() - 1} when none. */
     public long appendedSeq() {
-        return nextSeq - 1;
+        return seq.next - 1;
     }
 
     /** Records appended but not yet committed. */
     public long pendingCount() {
-        return nextSeq - 1 - committedSeq;
+        return seq.next - 1 - seq.committed;
     }
 
     /** Records (and so buffers) the log holds now. */
     public long liveRecords() {
-        return nextSeq - oldestSeq;
+        return seq.live();
     }
 
     /** Stored frame bytes of the live records (writer thread). */
     public long liveBytes() {
-        return liveBytes;
+        return slots.liveBytes();
     }
 
     /** Records appended since open. */
@@ -820,19 +407,19 @@ public final class PacketLog implements LogSource, AutoCloseable {
     }
 
     public long retiredCount() {
-        return retiredByIndexFull + retiredByLowWater;
+        return retirement.byIndexFull() + retirement.byLowWater();
     }
 
     public long retiredByIndexFull() {
-        return retiredByIndexFull;
+        return retirement.byIndexFull();
     }
 
     public long retiredByLowWater() {
-        return retiredByLowWater;
+        return retirement.byLowWater();
     }
 
     public LatencyHistogram commitLatency() {
-        return commitLatency;
+        return commits.latency();
     }
 
     public RecoveryReport recoveryReport() {
@@ -844,10 +431,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
     }
 
     /** The buffer a live record points at (for ownership checks). */
-    public int bufIdx(long seq) {
-        if (seq < oldestSeq || seq >= nextSeq) {
-            throw new IllegalArgumentException("sequence " + seq + " is not live (" + oldestSeq + ".." + (nextSeq - 1) + ")");
+    public int bufIdx(long s) {
+        if (s < seq.oldest || s >= seq.next) {
+            throw new IllegalArgumentException("sequence " + s + " is not live (" + seq.oldest + ".." + (seq.next - 1) + ")");
         }
-        return bufIdxBySlot[IndexFileDescriptor.slot(seq, capacity)];
+        return slots.bufIdx(s);
     }
 }
