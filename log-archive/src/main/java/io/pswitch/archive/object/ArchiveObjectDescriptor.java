@@ -1,5 +1,6 @@
 package io.pswitch.archive.object;
 
+import io.pswitch.pktlog.segment.NumberedFileName;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.UUID;
@@ -190,23 +191,15 @@ public final class ArchiveObjectDescriptor {
     private ArchiveObjectDescriptor() {
     }
 
+    private static final NumberedFileName NAMES = new NumberedFileName(FILE_PREFIX, FILE_SUFFIX);
+
     public static String fileName(long segmentNumber) {
-        return String.format("%s%020d%s", FILE_PREFIX, segmentNumber, FILE_SUFFIX);
+        return NAMES.of(segmentNumber);
     }
 
     /** The segment number of an object's last key part, or -1 when it is not an archive object's name. */
     public static long segmentNumber(String fileName) {
-        if (!fileName.startsWith(FILE_PREFIX) || !fileName.endsWith(FILE_SUFFIX)
-                || fileName.length() != FILE_PREFIX.length() + 20 + FILE_SUFFIX.length()) {
-            return -1;
-        }
-        String digits = fileName.substring(FILE_PREFIX.length(), FILE_PREFIX.length() + 20);
-        for (int i = 0; i < digits.length(); i++) {
-            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-                return -1;
-            }
-        }
-        return Long.parseLong(digits);
+        return NAMES.numberOf(fileName);
     }
 
     /** {@code <switch name>/<log id>/seg-<number>.pswarc}, relative to the archive's prefix. */

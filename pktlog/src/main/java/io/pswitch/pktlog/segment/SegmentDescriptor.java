@@ -147,23 +147,15 @@ public final class SegmentDescriptor {
     private SegmentDescriptor() {
     }
 
+    private static final NumberedFileName NAMES = new NumberedFileName(FILE_PREFIX, FILE_SUFFIX);
+
     public static String fileName(long segmentNumber) {
-        return String.format("%s%020d%s", FILE_PREFIX, segmentNumber, FILE_SUFFIX);
+        return NAMES.of(segmentNumber);
     }
 
     /** The segment number of a file name, or -1 when it is not a segment's name. */
     public static long segmentNumber(String fileName) {
-        if (!fileName.startsWith(FILE_PREFIX) || !fileName.endsWith(FILE_SUFFIX)
-                || fileName.length() != FILE_PREFIX.length() + 20 + FILE_SUFFIX.length()) {
-            return -1;
-        }
-        String digits = fileName.substring(FILE_PREFIX.length(), FILE_PREFIX.length() + 20);
-        for (int i = 0; i < digits.length(); i++) {
-            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
-                return -1;
-            }
-        }
-        return Long.parseLong(digits);
+        return NAMES.numberOf(fileName);
     }
 
     /** Offset of the footer in a segment of {@code segmentSize} bytes. */
