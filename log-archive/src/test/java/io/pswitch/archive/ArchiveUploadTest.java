@@ -238,8 +238,8 @@ class ArchiveUploadTest {
             frames.write(w, 1, RECORDS);
             assertThat(u.doWork()).isEqualTo(1);
             // Local logging went on past the capacity: nothing was deleted before its upload.
-            assertThat(w.segmentsDeleted()).isZero();
-            assertThat(w.segmentsHeld()).isPositive();
+            assertThat(w.counters().segmentsDeleted()).isZero();
+            assertThat(w.counters().segmentsHeld()).isPositive();
             assertThat(w.segmentBytes()).isGreaterThan(capacity);
             ArchiveCounters.Snapshot down = u.status();
             assertThat(down.backlogSegments()).isEqualTo(localSegments() - 1);
@@ -258,7 +258,7 @@ class ArchiveUploadTest {
             assertThat(u.status().uploaded()).isEqualTo(localSegments() - 1);
             // With everything archived, capacity retention deletes again.
             frames.write(w, RECORDS + 1, RECORDS + 2000);
-            assertThat(w.segmentsDeleted()).isPositive();
+            assertThat(w.counters().segmentsDeleted()).isPositive();
         }
         ArchiveQuery q = new ArchiveQuery(store);
         Map<Long, byte[]> got = readArchive(q, LogQuery.between(UdpFrames.ts(1), UdpFrames.ts(RECORDS + 1)));

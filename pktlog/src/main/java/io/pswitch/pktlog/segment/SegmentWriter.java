@@ -19,19 +19,8 @@ import java.util.UUID;
  * unsynced chunk still reads them). No allocation in add/write/sync; a segment roll allocates a
  * little, the periodic checkpoint (every {@link SegmentConfig#checkpointIntervalNs()}) too.
  *
- * <p>Choices an operator relies on:
- * <ul>
- *   <li>Open runs recovery. A tail segment left unsealed (crash, kill -9) is sealed at its last
- *       valid chunk (its index rebuilt from its chunk headers) and writing goes on in a new
- *       segment: a restart costs the rest of that segment's space, never a record.</li>
- *   <li>Retention: before a segment is created the oldest whole segments go until the new one
- *       fits in the capacity. When the file system is full (something else filled it), older
- *       segments go too, never the newest one and only if that frees enough; else
- *       {@link #write} returns {@link #NO_SPACE}, keeps the chunk staged,
- *       and the next write tries again (the drain stops draining meanwhile; the hot tier fills and
- *       the dataplane skips and counts new matches).</li>
- *   <li>A file system that refuses {@code O_DIRECT} gets buffered writes ({@link #directIo()} false).</li>
- * </ul>
+ * <p>What happens at open (recovery, the tail sealed), at capacity and on a full file system: see
+ * the package overview.
  */
 public final class SegmentWriter implements AutoCloseable {
     /** {@link #write} status: no room for a new segment; the chunk stays staged. */
@@ -42,15 +31,15 @@ public final class SegmentWriter implements AutoCloseable {
     private final SegmentConfig cfg;
     private final NativeIo io = new NativeIo();
     private final Arena arena = Arena.ofShared();
-    private final int alignment;
-    private final int memAlign;
-    private final boolean alignmentReported;
+    private final SegmentAlignment alignment;
     private final ChunkStager stager;
     private final MemorySegment block;
     private final MemorySegment index;
     private final MemorySegment blockIov;
     private final Crc32c crc = new Crc32c();
     private final SegmentRetention retention;
+    private final SegmentFileSource files;
+    private final SegmentWriterCounters counters;
     private final SegmentRecoveryReport recovery;
     private final int epoch;
 
@@ -72,15 +61,6 @@ public final class SegmentWriter implements AutoCloseable {
     private long lastCheckpointNs;
     private long checkpointedSeq;
     private boolean full;
-    private long bytesWritten;
-    private long chunksWritten;
-    private long segmentsSealed;
-    private long noSpaceEvents;
-    private long segmentsRecycled;
-    private SegmentPreparer preparer;
-    private long segmentsPrepared;
-    private long framesPacked;
-    private long records;
 
     private SegmentWriter(Path dir, UUID logId, SegmentConfig cfg, SegmentRecoveryReport recovery) {
         this.dir = dir;
@@ -88,15 +68,15 @@ public final class SegmentWriter implements AutoCloseable {
         this.cfg = cfg;
         this.recovery = recovery;
         NativeIo.DioAlignment dio = io.dioAlignment(dir);
-        this.alignment = Math.max(512, dio.offsetAlign());
-        this.memAlign = Math.max(8, dio.memAlign());
-        this.alignmentReported = dio.reported();
-        this.stager = new ChunkStager(arena, alignment, memAlign, cfg.chunkBytes(), cfg.packThreshold(), true);
-        int blockAlign = Math.max(4096, memAlign);
+        this.alignment = SegmentAlignment.of(dio);
+        this.stager = new ChunkStager(arena, alignment.chunk(), alignment.memory(), cfg.chunkBytes(), cfg.packThreshold(), true);
+        int blockAlign = Math.max(4096, alignment.memory());
         this.block = arena.allocate(Math.max(SegmentDescriptor.HEADER_SIZE, SegmentDescriptor.FOOTER_SIZE), blockAlign);
-        this.index = arena.allocate(OpenSegment.maxIndexBytes(cfg.segmentSize(), alignment), blockAlign);
+        this.index = arena.allocate(OpenSegment.maxIndexBytes(cfg.segmentSize(), alignment.chunk()), blockAlign);
         this.blockIov = arena.allocate(2L * NativeIo.IOVEC_SIZE, 8);
         this.retention = new SegmentRetention(dir, cfg.capacityBytes());
+        this.files = new SegmentFileSource(dir, cfg, retention);
+        this.counters = new SegmentWriterCounters(retention, files);
         this.epoch = recovery.maxEpoch() + 1;
         this.nextNumber = recovery.nextSegmentNumber();
         this.writtenSeq = recovery.lastSeq();
@@ -177,7 +157,7 @@ public final class SegmentWriter implements AutoCloseable {
         if (problem != null) {
             warnings.add(s.path() + ": left unsealed: " + problem);
         } else {
-            segmentsSealed++;
+            counters.segmentsSealed++;
         }
         return true;
     }
@@ -207,7 +187,7 @@ public final class SegmentWriter implements AutoCloseable {
                 srcOffset)) {
             return false;
         }
-        framesPacked += stager.packedRecords() - packedBefore;
+        counters.framesPacked += stager.packedRecords() - packedBefore;
         nextSeq = seq + 1;
         return true;
     }
@@ -252,9 +232,9 @@ public final class SegmentWriter implements AutoCloseable {
         current.writeChunk(stager, epoch, restartPending);
         restartPending = false;
         stager.reset();
-        bytesWritten += length;
-        chunksWritten++;
-        records += count;
+        counters.bytesWritten += length;
+        counters.chunksWritten++;
+        counters.records += count;
         writtenSeq = last;
         writtenTsNs = lastTs;
         return last;
@@ -286,11 +266,6 @@ public final class SegmentWriter implements AutoCloseable {
      */
     public void holdBy(SegmentHold hold) {
         retention.holdBy(hold);
-    }
-
-    /** Times capacity retention kept a segment past the capacity for a {@link SegmentHold}. */
-    public long segmentsHeld() {
-        return retention.held();
     }
 
     /**
@@ -350,29 +325,13 @@ public final class SegmentWriter implements AutoCloseable {
         current.file().close();
         durableSeq = writtenSeq;
         durableTsNs = writtenTsNs;
-        segmentsSealed++;
+        counters.segmentsSealed++;
         current = null;
     }
 
     private boolean openNext() {
         Path path = dir.resolve(SegmentDescriptor.fileName(nextNumber));
-        Path reuse = cfg.recycle() ? retention.takeOldestForReuse(cfg.segmentSize()) : null;
-        boolean recycled = false;
-        if (reuse != null) {
-            // The rename is durable before the new header is written: a crash in between leaves the
-            // newest file with an older header, which recovery removes (see SegmentRecovery).
-            try {
-                Files.move(reuse, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                SegmentFile.forceDirectory(dir);
-                segmentsRecycled++;
-                recycled = true;
-            } catch (IOException e) {
-                SegmentFile.deleteQuietly(reuse);
-            }
-        }
-        if (reuse == null && preparer != null) {
-            usePrepared(path);
-        }
+        boolean recycled = files.provide(path);
         retention.makeRoom(cfg.segmentSize());
         SegmentFile f = SegmentFile.open(io, path, nextNumber, cfg.segmentSize(), true);
         if (f == null && retention.freeForNewSegment(cfg.segmentSize())) {
@@ -380,12 +339,12 @@ public final class SegmentWriter implements AutoCloseable {
         }
         if (f == null) {
             full = true;
-            noSpaceEvents++;
+            counters.noSpaceEvents++;
             return false;
         }
         full = false;
         directIo = f.direct();
-        OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment, block, index, blockIov, crc);
+        OpenSegment seg = new OpenSegment(f, cfg.segmentSize(), alignment.chunk(), block, index, blockIov, crc);
         seg.writeHeader(logId, nextNumber, stager.firstSeq(), stager.firstTs(), recycled);
         retention.add(nextNumber, path, cfg.segmentSize(), stager.firstSeq(), stager.firstTs());
         current = seg;
@@ -396,42 +355,16 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     /**
-     * Gives the new segment the preparer's spare, its blocks already written (see
-     * {@link SegmentPreparer}); the rename is durable before the header is written, as for a
-     * recycled file. Without a spare ready, the segment is preallocated as usual.
-     */
-    private void usePrepared(Path path) {
-        Path spare = preparer.take();
-        if (spare == null) {
-            return;
-        }
-        try {
-            Files.move(spare, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            SegmentFile.forceDirectory(dir);
-            segmentsPrepared++;
-        } catch (IOException e) {
-            SegmentFile.deleteQuietly(spare);
-        } finally {
-            preparer.taken();
-        }
-    }
-
-    /**
      * New segments take the files {@code p} prepares ahead (its agent runs on a thread of its own;
      * the caller runs it and closes it after the drain). Before the first write.
      */
     public void prepareWith(SegmentPreparer p) {
-        this.preparer = p;
+        files.prepareWith(p);
     }
 
     /** Bytes per segment file. */
     public long segmentSize() {
         return cfg.segmentSize();
-    }
-
-    /** Segments created from a prepared spare ({@link #prepareWith}). */
-    public long segmentsPrepared() {
-        return segmentsPrepared;
     }
 
     private void writeCheckpoint(long segment, long end) {
@@ -499,22 +432,9 @@ public final class SegmentWriter implements AutoCloseable {
         return directIo;
     }
 
-    /** The chunk alignment in use (max(512, STATX_DIOALIGN offset alignment)). */
-    public int alignment() {
+    /** The alignments direct I/O needs here (statx STATX_DIOALIGN). */
+    public SegmentAlignment alignment() {
         return alignment;
-    }
-
-    /**
-     * The buffer address alignment direct I/O needs (STATX_DIOALIGN memory alignment): a pool
-     * buffer whose address is not a multiple of it is copied into the chunk instead of gathered.
-     */
-    public int memoryAlignment() {
-        return memAlign;
-    }
-
-    /** Whether the file system reported STATX_DIOALIGN (else 4096 is assumed). */
-    public boolean alignmentReported() {
-        return alignmentReported;
     }
 
     public int epoch() {
@@ -544,31 +464,6 @@ public final class SegmentWriter implements AutoCloseable {
         return dir;
     }
 
-    public long bytesWritten() {
-        return bytesWritten;
-    }
-
-    public long chunksWritten() {
-        return chunksWritten;
-    }
-
-    public long recordsWritten() {
-        return records;
-    }
-
-    /** Records whose bytes were copied into the chunk (small frames, or buffers unfit for direct I/O). */
-    public long framesPacked() {
-        return framesPacked;
-    }
-
-    public long segmentsSealed() {
-        return segmentsSealed;
-    }
-
-    public long segmentsDeleted() {
-        return retention.deleted();
-    }
-
     /** First sequence the segment tier holds (its oldest segment's), 0 when none; from memory, no file is read. */
     public long oldestSeq() {
         return retention.oldestFirstSeq();
@@ -592,13 +487,8 @@ public final class SegmentWriter implements AutoCloseable {
         return retention.bytes();
     }
 
-    /** Segments whose file was reused for a new one ({@link SegmentConfig#recycle()}); they count as deleted too. */
-    public long segmentsRecycled() {
-        return segmentsRecycled;
-    }
-
-    /** Writes that found the file system full. */
-    public long noSpaceEvents() {
-        return noSpaceEvents;
+    /** What the writer has done so far (drain thread). */
+    public SegmentWriterCounters counters() {
+        return counters;
     }
 }

@@ -29,6 +29,20 @@
  *       sequential write bandwidth, the physical limit benchmarks print.</li>
  * </ul>
  *
+ * <p>Choices of the writer an operator relies on:
+ * <ul>
+ *   <li>Open runs recovery. A tail segment left unsealed (crash, kill -9) is sealed at its last
+ *       valid chunk (its index rebuilt from its chunk headers) and writing goes on in a new
+ *       segment: a restart costs the rest of that segment's space, never a record.</li>
+ *   <li>Retention: before a segment is created the oldest whole segments go until the new one
+ *       fits in the capacity. When the file system is full (something else filled it), older
+ *       segments go too, never the newest one and only if that frees enough; else
+ *       {@link io.pswitch.pktlog.segment.SegmentWriter#write} returns {@link io.pswitch.pktlog.segment.SegmentWriter#NO_SPACE}, keeps the chunk staged,
+ *       and the next write tries again (the drain stops draining meanwhile; the hot tier fills and
+ *       the dataplane skips and counts new matches).</li>
+ *   <li>A file system that refuses {@code O_DIRECT} gets buffered writes ({@link io.pswitch.pktlog.segment.SegmentWriter#directIo()} false).</li>
+ * </ul>
+ *
  * Nothing here imports the dataplane or the hot tier's writer; records arrive as plain fields and a
  * (pool segment, offset) pair.
  */

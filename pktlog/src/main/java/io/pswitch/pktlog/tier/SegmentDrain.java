@@ -291,10 +291,10 @@ public final class SegmentDrain implements Agent {
     }
 
     private void publishStats() {
-        statBytesWritten = writer.bytesWritten();
+        statBytesWritten = writer.counters().bytesWritten();
         statSegments = writer.segmentCount();
         statSegmentBytes = writer.segmentBytes();
-        statSegmentsDeleted = writer.segmentsDeleted();
+        statSegmentsDeleted = writer.counters().segmentsDeleted();
         statWrittenSeq = writtenSeq;
         statOldestSeq = writer.oldestSeq();
         statOldestTsNs = writer.oldestTsNs();

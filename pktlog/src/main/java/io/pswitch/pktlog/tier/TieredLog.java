@@ -184,7 +184,7 @@ public final class TieredLog implements AutoCloseable {
         if (segments != null) {
             lines.add("segment tier: " + layout.segmentsDir() + ", " + segments.segmentCount() + " segment(s), "
                     + segments.segmentBytes() / (1 << 20) + " MiB, " + (segments.directIo() ? "direct I/O" : "buffered I/O (no O_DIRECT here)")
-                    + ", alignment " + segments.alignment() + " B");
+                    + ", alignment " + segments.alignment().chunk() + " B");
             lines.add("segment recovery: " + segments.recoveryReport());
             for (String w : segments.warnings()) {
                 lines.add("segment tier warning: " + w);

@@ -72,7 +72,7 @@ class SegmentDiskTest {
             Assumptions.assumeTrue(w.directIo() || !Files.isDirectory(Path.of("/var/tmp")),
                     "the file system refused O_DIRECT");
             long seq = 1;
-            while (w.bytesWritten() < 12 * MIB) {
+            while (w.counters().bytesWritten() < 12 * MIB) {
                 frames.add(w, seq++, 0);
                 if (seq % 300 == 0) {
                     w.write();
@@ -81,7 +81,7 @@ class SegmentDiskTest {
             }
             w.write();
             w.sync();
-            written = w.bytesWritten();
+            written = w.counters().bytesWritten();
             assertThat(w.directIo()).isTrue();
         }
         long cached = 0;
@@ -146,16 +146,16 @@ class SegmentDiskTest {
                 frames.add(w, seq, 0);
                 syncEvery(w, seq++);
             }
-            assertThat(w.segmentsDeleted()).isZero();
+            assertThat(w.counters().segmentsDeleted()).isZero();
             fill(mnt, "filler");
-            long sealedBefore = w.segmentsSealed();
-            while (w.segmentsSealed() < sealedBefore + 2) {
+            long sealedBefore = w.counters().segmentsSealed();
+            while (w.counters().segmentsSealed() < sealedBefore + 2) {
                 frames.add(w, seq, 0);
                 syncEvery(w, seq++);
             }
-            assertThat(w.segmentsDeleted()).as("capacity was not the reason: the file system was").isGreaterThanOrEqualTo(2);
+            assertThat(w.counters().segmentsDeleted()).as("capacity was not the reason: the file system was").isGreaterThanOrEqualTo(2);
             assertThat(w.full()).isFalse();
-            assertThat(w.noSpaceEvents()).isZero();
+            assertThat(w.counters().noSpaceEvents()).isZero();
         }
         List<SegmentFrames.Read> all = SegmentFrames.readAll(new SegmentReader(dir, SegmentFrames.LOG_ID), LogQuery.all());
         assertThat(all.getFirst().record().sequence()).isGreaterThan(1);
@@ -192,7 +192,7 @@ class SegmentDiskTest {
                 }
             }
             assertThat(w.full()).isTrue();
-            assertThat(w.noSpaceEvents()).isEqualTo(1);
+            assertThat(w.counters().noSpaceEvents()).isEqualTo(1);
             long durable = w.sync();
             assertThat(durable).isLessThan(seq - 1);
             assertThat(w.write()).as("retried: still full").isEqualTo(SegmentWriter.NO_SPACE);

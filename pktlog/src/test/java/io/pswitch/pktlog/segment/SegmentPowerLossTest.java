@@ -78,7 +78,7 @@ class SegmentPowerLossTest {
         if (recycled) {
             // Two full segments of an earlier life; the workload's first segment then reuses the oldest file.
             try (SegmentWriter w = SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(2 * MIB, MIB).withRecycle(true))) {
-                while (w.segmentsSealed() < 2) {
+                while (w.counters().segmentsSealed() < 2) {
                     frames.add(w, seq++, 0);
                 }
                 w.write();
@@ -102,7 +102,7 @@ class SegmentPowerLossTest {
                 w.write();
                 if (seg == null) {
                     seg = SegmentFiles.segments(dir).getLast();
-                    assertThat(w.segmentsRecycled()).isEqualTo(recycled ? 1 : 0);
+                    assertThat(w.counters().segmentsRecycled()).isEqualTo(recycled ? 1 : 0);
                 }
                 byte[] now = Files.readAllBytes(seg);
                 ops.add(new Op(false, now, Files.readAllBytes(cp), prev == null ? new int[0] : changed(prev, now),
@@ -113,7 +113,7 @@ class SegmentPowerLossTest {
                     ops.add(new Op(true, now, Files.readAllBytes(cp), new int[0], w.writtenSeq(), w.durableSeq()));
                 }
             }
-            assertThat(w.segmentsSealed()).as("the workload stays in one segment").isZero();
+            assertThat(w.counters().segmentsSealed()).as("the workload stays in one segment").isZero();
         }
         return seg;
     }

@@ -86,9 +86,9 @@ class SegmentPreparerTest {
             }
             w.write();
             w.sync();
-            assertThat(w.segmentsPrepared()).as("every new segment came prepared").isEqualTo(w.segmentsSealed() + 1);
-            assertThat(w.segmentsPrepared()).isGreaterThanOrEqualTo(3);
-            assertThat(p.prepared()).isEqualTo(w.segmentsPrepared() + 1);
+            assertThat(w.counters().segmentsPrepared()).as("every new segment came prepared").isEqualTo(w.counters().segmentsSealed() + 1);
+            assertThat(w.counters().segmentsPrepared()).isGreaterThanOrEqualTo(3);
+            assertThat(p.prepared()).isEqualTo(w.counters().segmentsPrepared() + 1);
         }
         // The writer does not own the preparer: its runner (here the test) closes it.
         p.onClose();
@@ -155,7 +155,7 @@ class SegmentPreparerTest {
             }
             w.write();
             w.sync();
-            assertThat(w.segmentsPrepared()).isEqualTo(1);
+            assertThat(w.counters().segmentsPrepared()).isEqualTo(1);
             p.onClose();
         }
         assertRecords(1, 300);

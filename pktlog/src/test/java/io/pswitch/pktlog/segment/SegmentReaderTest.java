@@ -134,7 +134,7 @@ class SegmentReaderTest {
                     w.sync();
                 }
             }
-            assertThat(w.segmentsSealed()).isPositive();
+            assertThat(w.counters().segmentsSealed()).isPositive();
         }
         SegmentReader r = new SegmentReader(other, SegmentFrames.LOG_ID);
         List<SegmentFrames.Read> got = SegmentFrames.readAll(r, LogQuery.between(groupTs, groupTs + 1));

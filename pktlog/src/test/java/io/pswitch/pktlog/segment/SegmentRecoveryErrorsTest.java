@@ -47,7 +47,7 @@ class SegmentRecoveryErrorsTest {
             write(w, 1, 200);
             checkpoint = Files.readAllBytes(dir.resolve(CheckpointDescriptor.FILE_NAME));
             write(w, 201, RECORDS);
-            alignment = w.alignment();
+            alignment = w.alignment().chunk();
         }
         Files.write(dir.resolve(CheckpointDescriptor.FILE_NAME), checkpoint);
         assertThat(SegmentCheckpoint.read(dir, SegmentFrames.LOG_ID).checkpoint().lastSeq()).isEqualTo(200);

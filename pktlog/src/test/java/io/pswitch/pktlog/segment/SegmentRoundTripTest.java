@@ -60,14 +60,14 @@ class SegmentRoundTripTest {
         try (SegmentWriter w = open(64 * MIB)) {
             write(w, 1, 3000, 97);
             assertThat(w.durableSeq()).isEqualTo(3000);
-            assertThat(w.segmentsSealed()).isGreaterThanOrEqualTo(2);
+            assertThat(w.counters().segmentsSealed()).isGreaterThanOrEqualTo(2);
             long small = java.util.stream.LongStream.rangeClosed(1, 3000)
                     .filter(seq -> SegmentFrames.stored(seq) <= SegmentFrames.PACK_THRESHOLD).count();
-            if (w.memoryAlignment() <= 2048) {
+            if (w.alignment().memory() <= 2048) {
                 // Pool buffers are 2048-aligned: every larger frame goes straight from its buffer.
-                assertThat(w.framesPacked()).isEqualTo(small);
+                assertThat(w.counters().framesPacked()).isEqualTo(small);
             } else {
-                assertThat(w.framesPacked()).isBetween(small, 2999L);
+                assertThat(w.counters().framesPacked()).isBetween(small, 2999L);
             }
             if (Files.isDirectory(Path.of("/var/tmp"))) {
                 assertThat(w.directIo()).as("ext4 takes O_DIRECT").isTrue();
@@ -151,7 +151,7 @@ class SegmentRoundTripTest {
     void retentionDeletesWholeOldestSegmentsFirstInFirstOut() throws Exception {
         try (SegmentWriter w = open(4 * MIB)) {
             write(w, 1, 12_000, 250);
-            assertThat(w.segmentsDeleted()).isPositive();
+            assertThat(w.counters().segmentsDeleted()).isPositive();
             assertThat(w.segmentBytes()).isLessThanOrEqualTo(4 * MIB);
         }
         try (Stream<Path> s = Files.list(segments())) {
@@ -188,8 +188,8 @@ class SegmentRoundTripTest {
         SegmentConfig cfg = SegmentFrames.config(4 * MIB, MIB).withRecycle(true);
         try (SegmentWriter w = SegmentWriter.open(segments(), SegmentFrames.LOG_ID, cfg)) {
             write(w, 1, 12_000, 250);
-            assertThat(w.segmentsRecycled()).isPositive();
-            assertThat(w.segmentsDeleted()).isEqualTo(w.segmentsRecycled());
+            assertThat(w.counters().segmentsRecycled()).isPositive();
+            assertThat(w.counters().segmentsDeleted()).isEqualTo(w.counters().segmentsRecycled());
             assertThat(w.segmentCount()).isEqualTo(4);
         }
         SegmentRecoveryReport r = SegmentRecovery.inspect(segments(), SegmentFrames.LOG_ID);

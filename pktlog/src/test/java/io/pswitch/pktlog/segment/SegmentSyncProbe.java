@@ -45,6 +45,6 @@ public class SegmentSyncProbe {
         Files.deleteIfExists(poolFile);
         Arrays.sort(lat);
         System.out.printf("%s segment: write+fdatasync of one 1 KiB record, n=%d: p50 %.0f us, p90 %.0f us, p99 %.0f us (prepared segments used: %d)%n",
-                prepared ? "prepared" : "fallocated", n, lat[n / 2] / 1e3, lat[n * 9 / 10] / 1e3, lat[n * 99 / 100] / 1e3, w.segmentsPrepared());
+                prepared ? "prepared" : "fallocated", n, lat[n / 2] / 1e3, lat[n * 9 / 10] / 1e3, lat[n * 99 / 100] / 1e3, w.counters().segmentsPrepared());
     }
 }

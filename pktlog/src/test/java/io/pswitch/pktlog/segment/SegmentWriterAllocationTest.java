@@ -59,7 +59,7 @@ class SegmentWriterAllocationTest {
             long allocated = t.getCurrentThreadAllocatedBytes() - before;
             w.write();
             assertThat(w.sync()).isEqualTo(60_000);
-            assertThat(w.segmentsSealed()).as("no roll during the measurement").isZero();
+            assertThat(w.counters().segmentsSealed()).as("no roll during the measurement").isZero();
             assertThat(allocated).as("bytes allocated draining 30000 records").isLessThan(4096);
         }
     }
