@@ -167,8 +167,10 @@ public final class SegmentDrain implements Agent {
         long d = writer.pollSynced(syncer);
         if (d > durableSeq) {
             durableSeq = d;
-            hot.drained(d);
+            // Published before the hot tier retires: a reader that finds a record gone from the
+            // hot tier must find it in the segments (TieredLogReader relies on this order).
             drainedRecords = d;
+            hot.drained(d);
             if (requestSeenNs != 0) {
                 syncLatency.record(clock.nanoTime() - requestSeenNs);
                 if (d >= requestedSeq) {
@@ -200,8 +202,8 @@ public final class SegmentDrain implements Agent {
         }
         durableSeq = writer.sync();
         unsyncedSinceNs = 0;
-        hot.drained(durableSeq);
         drainedRecords = durableSeq;
+        hot.drained(durableSeq);
         if (firstUnsyncedSeenNs != 0) {
             syncLatency.record(clock.nanoTime() - firstUnsyncedSeenNs);
             firstUnsyncedSeenNs = 0;
@@ -346,8 +348,8 @@ public final class SegmentDrain implements Agent {
             }
             if (writtenSeq > durableSeq) {
                 durableSeq = writer.sync();
-                hot.drained(durableSeq);
                 drainedRecords = durableSeq;
+                hot.drained(durableSeq);
             }
             publishStats();
         } catch (RuntimeException e) {

@@ -42,22 +42,30 @@ public final class TieredLogReader {
         for (int round = 0; round < 1_000_000 && !w.done(); round++) {
             long hotOldest = hot != null ? hot.oldestSeq() : Long.MAX_VALUE;
             if (segments != null && w.nextSeq < hotOldest) {
+                // What the segments hold now, taken before the query: the query's own view is at
+                // least as new, so it covers this far. A view taken after could reach further than
+                // the query read, and the gap would be skipped.
+                long covered = segments.newestSeq();
                 w.until = hotOldest;
                 segments.query(w.resumeFrom(unlimited), w);
                 w.until = Long.MAX_VALUE;
                 if (w.done()) {
                     break;
                 }
-                w.nextSeq = Math.max(w.nextSeq, Math.min(hotOldest, segments.newestSeq() + 1));
+                w.nextSeq = Math.max(w.nextSeq, Math.min(hotOldest, covered + 1));
             }
             if (hotReader == null) {
                 break;
             }
             LogQuery rest = w.resumeFrom(unlimited).limit(w.remaining());
-            hotReader.query(rest, w.direct(), w.nextSeq, true);
+            hotReader.query(rest, w.direct(), w.nextSeq, segments != null);
             if (hotReader.endedByRetirement()) {
-                // Retired under us: it is in the segments now; fetch it from there.
-                w.nextSeq = hotReader.resumeSeq();
+                // Retired under us: it is in the segments now; fetch it from there. Except below
+                // this round's hotOldest: the segments were read after it and did not have it, and
+                // the drain publishes a record as durable before the hot tier retires it, so that
+                // record was never drained (lost, and counted by the drain). Going back for it
+                // would never end.
+                w.nextSeq = Math.max(hotReader.resumeSeq(), hotOldest);
                 continue;
             }
             break;

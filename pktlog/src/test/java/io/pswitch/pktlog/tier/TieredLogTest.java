@@ -211,6 +211,47 @@ class TieredLogTest {
     }
 
     @Test
+    void aReaderFindsRecordsRetiredFromTheHotTierBeforeTheDrainTookThemMissingAndGoesOn() {
+        try (TieredLog log = open()) {
+            append(log.hot(), log.pool(), 10, 300);
+            drainAll(log);
+            append(log.hot(), log.pool(), 40, 300);
+            // 11..30 leave the hot tier and the drain has not run since: they are in no tier.
+            assertThat(log.hot().retireOldest(20)).isEqualTo(20);
+            List<String> problems = new ArrayList<>();
+            List<Long> seqs = readAll(log, problems);
+            assertThat(problems).isEmpty();
+            List<Long> expected = new ArrayList<>();
+            for (long s = 1; s <= 50; s++) {
+                if (s <= 10 || s > 30) {
+                    expected.add(s);
+                }
+            }
+            assertThat(seqs).as("1..10 from the segments, then the hot tier from 31: the reader does not go back for the gap").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aReaderWhoseFirstLookAtTheDurableLimitIsStaleStillReadsEveryRecordTheSegmentsHold() {
+        try (TieredLog log = open()) {
+            append(log.hot(), log.pool(), 50, 300);
+            drainAll(log);
+            assertThat(log.hot().oldestSeq()).as("all drained and retired from the hot tier").isEqualTo(51);
+            // The durable limit moves on between two looks, as it does under a running drain.
+            long[] looks = {0};
+            SegmentReader segments = new SegmentReader(log.layout().segmentsDir(), log.layout().logId(),
+                    () -> looks[0]++ == 0 ? 10 : log.drain().durableSeq());
+            List<Long> seqs = new ArrayList<>();
+            new TieredLogReader(segments, log.hot()).query(LogQuery.all(), (rec, frame, off) -> seqs.add(rec.sequence()));
+            List<Long> expected = new ArrayList<>();
+            for (long s = 1; s <= 50; s++) {
+                expected.add(s);
+            }
+            assertThat(seqs).as("no record between the stale and the fresh limit is skipped").isEqualTo(expected);
+        }
+    }
+
+    @Test
     void theDrainPublishesTheSegmentTierSummaryThatReadingTheSegmentsGives() {
         try (TieredLog log = open()) {
             assertThat(log.drain().summary()).as("an empty tier")
