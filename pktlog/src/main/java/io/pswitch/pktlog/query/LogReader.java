@@ -156,12 +156,14 @@ public final class LogReader {
         endedByRetirement = false;
         long newest = source.newestSeq();
         long seq = query.fromNs() == Long.MIN_VALUE ? source.oldestSeq() : seekTime(query.fromNs());
-        seq = Math.max(seq, fromSeq);
-        if (stopOnRetired && seq < source.oldestSeq()) {
+        // Judged on fromSeq, not on where the seek landed: the seek starts at the oldest record the
+        // hot tier holds now, so records retired since the caller's last look would be stepped over.
+        if (stopOnRetired && fromSeq != Long.MIN_VALUE && fromSeq < source.oldestSeq()) {
             endedByRetirement = true;
-            resumeSeq = seq;
+            resumeSeq = fromSeq;
             return 0;
         }
+        seq = Math.max(seq, fromSeq);
         long count = 0;
         while (seq <= newest && count < query.limit()) {
             Read r = read(seq);

@@ -211,6 +211,24 @@ class LogReaderTest {
     }
 
     @Test
+    void aQueryFromASequenceThatRetiredSinceTheCallersLastLookEndsByRetirementThere() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            fill(log, pool, 10);
+            assertThat(log.retireOldest(6)).isEqualTo(6);
+            LogReader reader = new LogReader(log);
+            List<Long> seen = new ArrayList<>();
+            long n = reader.query(LogQuery.all(), (rec, frame, off) -> seen.add(rec.sequence()), 3, true);
+            assertThat(n).isZero();
+            assertThat(seen).as("nothing from the hot tier: 3..6 are owed first").isEmpty();
+            assertThat(reader.endedByRetirement()).isTrue();
+            assertThat(reader.resumeSeq()).as("the caller goes back to the tier that holds 3").isEqualTo(3);
+            reader.query(LogQuery.all(), (rec, frame, off) -> seen.add(rec.sequence()), 7, true);
+            assertThat(seen).isEqualTo(range(7, 10));
+            assertThat(reader.endedByRetirement()).isFalse();
+        }
+    }
+
+    @Test
     void readsAClosedLogOffline() {
         try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
             fill(log, pool, 12);
