@@ -105,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
     Integer logRecords;
 
     @Option(names = "--log-size", paramLabel = "SIZE",
-            description = {"The log's capacity on disk, the segment tier (e.g. 20G, or 10% of the data directory's",
+            description = {"The log's capacity on disk, the segment tier (e.g. 20G, or 10%% of the data directory's",
                     "file system); the oldest segments go beyond it. Default: 1G when the data directory is on a disk;",
                     "none on tmpfs or dax (the pool in place is the log, bounded by --log-records)."})
     String logSize;

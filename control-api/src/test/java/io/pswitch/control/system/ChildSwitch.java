@@ -57,11 +57,15 @@ public final class ChildSwitch implements AutoCloseable {
         return new ChildSwitch(p, log);
     }
 
-    /** Waits until the output contains {@code text}; fails with the output if the child dies or time runs out. */
+    /** Waits until the output has a whole line containing {@code text}; fails with the output if the child dies or time runs out. */
     public void awaitOutput(String text, long timeoutMs) throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
-            if (output().contains(text)) {
+            // Whole lines only: the child writes a line in more than one piece, and a caller
+            // parses what follows the text (an address, a count).
+            String out = output();
+            int at = out.indexOf(text);
+            if (at >= 0 && out.indexOf('\n', at) >= 0) {
                 return;
             }
             if (!process.isAlive()) {
