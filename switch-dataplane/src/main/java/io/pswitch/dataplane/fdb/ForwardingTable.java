@@ -36,8 +36,21 @@ import org.agrona.concurrent.AtomicBuffer;
  * number of slots per call) so the dataplane never stalls on a full sweep. Time comes from the
  * caller (an injected clock), never from the system.
  *
+ * <p>Several workers: <b>one replica per worker, kept up to date by learning messages</b>. Each
+ * worker learns from the frames of its own ports ({@link #learn}, which says when the others must
+ * hear of it: a new or moved station, or one not announced for a quarter of the ageing time) and
+ * hands those stations to every other worker over a single-producer queue, which applies them with
+ * {@link #learnReplica}. Chosen over one shared table with single-writer entries because the table is
+ * open addressing with backward-shift deletion: a lookup racing another thread's removal or eviction
+ * could read a key from one entry and a port from another, and making that safe (seqlocks per slot)
+ * would put a fence or a retry on every lookup of every frame. Replicas keep lookup and learning the
+ * plain single-threaded code they are with one worker, at the cost of memory per worker and of a
+ * station being unknown to the other workers for the moment its message is in flight (a frame to it
+ * is flooded meanwhile, which 802.1D allows for any unknown station). A station seen on two workers'
+ * ports at once converges to the last message, as a moved station does.
+ *
  * <p>Threads: all mutation and {@link #lookup}/{@link #snapshot} happen on the one dataplane thread
- * that owns the table. The counters live in the switch's counters file: single-writer values
+ * that owns the table (its replica). The counters live in the switch's counters file: single-writer values
  * stored with release semantics, so any thread or process ({@code pswitch stat}) may read them
  * with acquire loads (monotonic, never torn) without touching the table itself.
  */
@@ -65,6 +78,9 @@ public final class ForwardingTable {
     private final long[] keys;
     private final int[] ports;
     private final long[] seenNs;
+    /** When this worker last told the other workers about the entry (see {@link #learn}). */
+    private final long[] announcedNs;
+    private final long announceEveryNs;
     /** The table's counters in the switch's counters file ("fdb entries", "fdb learned", ...), by the indices above. */
     private final AtomicBuffer values;
     private final int[] counters = new int[6];
@@ -98,6 +114,8 @@ public final class ForwardingTable {
         this.keys = new long[slots];
         this.ports = new int[slots];
         this.seenNs = new long[slots];
+        this.announcedNs = new long[slots];
+        this.announceEveryNs = Math.max(1, ageingNs / 4);
         this.values = file.values();
         counters[SIZE] = file.allocate(CounterType.FDB_ENTRIES, worker, "fdb entries");
         counters[LEARNED] = file.allocate(CounterType.FDB_LEARNED, worker, "fdb learned");
@@ -132,8 +150,14 @@ public final class ForwardingTable {
         return NO_PORT;
     }
 
-    /** Records that a frame from the station arrived on {@code port}: learns, refreshes or moves it. */
-    public void learn(int vid, long mac, int port, long nowNs) {
+    /**
+     * Records that a frame from the station arrived on {@code port}: learns, refreshes or moves it.
+     *
+     * @return whether the other workers' replicas should hear of it ({@link #learnReplica}): the
+     *     station is new or moved, or was last announced a quarter of the ageing time ago (so a
+     *     replica never ages out a station that keeps talking)
+     */
+    public boolean learn(int vid, long mac, int port, long nowNs) {
         long key = key(vid, mac);
         int i = home(key);
         int victim = -1;
@@ -141,15 +165,19 @@ public final class ForwardingTable {
         for (int n = 0; n < PROBE_WINDOW; n++) {
             long k = keys[i];
             if (k == key) {
-                refresh(i, port, nowNs);
-                return;
+                boolean changed = refresh(i, port, nowNs, true);
+                if (changed || nowNs - announcedNs[i] >= announceEveryNs) {
+                    announcedNs[i] = nowNs;
+                    return true;
+                }
+                return false;
             }
             if (k == 0) {
                 if (size < capacity) {
                     put(i, key, port, nowNs);
                     setSize(size + 1);
                     increment(LEARNED);
-                    return;
+                    return true;
                 }
                 break;
             }
@@ -166,18 +194,62 @@ public final class ForwardingTable {
         }
         put(victim, key, port, nowNs);
         increment(LEARNED);
+        return true;
     }
 
-    private void refresh(int i, int port, long nowNs) {
+    /**
+     * Takes a station another worker learned (its learning message): the same table update as
+     * {@link #learn}, but not counted as learned or moved here (the learning worker counted it, and
+     * the counters are summed over workers) and never announced again.
+     */
+    public void learnReplica(int vid, long mac, int port, long nowNs) {
+        long key = key(vid, mac);
+        int i = home(key);
+        int victim = -1;
+        long oldest = Long.MAX_VALUE;
+        for (int n = 0; n < PROBE_WINDOW; n++) {
+            long k = keys[i];
+            if (k == key) {
+                refresh(i, port, nowNs, false);
+                announcedNs[i] = nowNs;
+                return;
+            }
+            if (k == 0) {
+                if (size < capacity) {
+                    put(i, key, port, nowNs);
+                    setSize(size + 1);
+                    return;
+                }
+                break;
+            }
+            if (seenNs[i] < oldest) {
+                oldest = seenNs[i];
+                victim = i;
+            }
+            i = (i + 1) & mask;
+        }
+        put(victim < 0 ? evictAfter(i) : victim, key, port, nowNs);
+    }
+
+    /** @return whether the entry is new again (aged) or moved */
+    private boolean refresh(int i, int port, long nowNs, boolean count) {
+        boolean changed = false;
         if (nowNs - seenNs[i] >= ageingNs) {
             // It had aged out: this is a new learn, not a move.
-            increment(AGED);
-            increment(LEARNED);
+            if (count) {
+                increment(AGED);
+                increment(LEARNED);
+            }
+            changed = true;
         } else if (ports[i] != port) {
-            increment(MOVED);
+            if (count) {
+                increment(MOVED);
+            }
+            changed = true;
         }
         ports[i] = port;
         seenNs[i] = nowNs;
+        return changed;
     }
 
     /** At capacity and the home slot {@code home} is empty: removes the next entry after it. Cold. */
@@ -197,6 +269,7 @@ public final class ForwardingTable {
         keys[i] = key;
         ports[i] = port;
         seenNs[i] = nowNs;
+        announcedNs[i] = nowNs;
     }
 
     /** Backward-shift deletion: pulls later entries of the cluster into the hole when their home allows. */
@@ -215,6 +288,7 @@ public final class ForwardingTable {
                 keys[hole] = k;
                 ports[hole] = ports[j];
                 seenNs[hole] = seenNs[j];
+                announcedNs[hole] = announcedNs[j];
                 hole = j;
             }
         }
