@@ -349,11 +349,14 @@ public final class SwitchAgent implements Agent {
     }
 
     /**
-     * Installs a {@link BatchObserver} (a benchmark or diagnostic hook) on worker 0, or removes it
-     * with null. Only before the workers run, or from worker 0's thread.
+     * Installs a {@link BatchObserver} (a benchmark or diagnostic hook) on every worker, or removes it
+     * with null. Only before the workers run. With several worker threads it is called from each of
+     * them: it must then be safe for that.
      */
     public void batchObserver(BatchObserver o) {
-        workers[0].batchObserver(o == null ? BatchObserver.NONE : o);
+        for (Worker w : workers) {
+            w.batchObserver(o == null ? BatchObserver.NONE : o);
+        }
     }
 
     /** The logging stage (worker 0's), or null when this switch logs nothing. */

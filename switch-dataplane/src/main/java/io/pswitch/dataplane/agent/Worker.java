@@ -112,10 +112,15 @@ public final class Worker implements Agent {
             }
         }
         this.ownPorts = new int[own];
+        boolean[] isOwn = new boolean[portCount];
         for (int p = 0, k = 0; p < portCount; p++) {
             if (owner[p] == id) {
                 ownPorts[k++] = p;
+                isOwn[p] = true;
             }
+        }
+        if (links.workers() > 1) {
+            fdb.countOnly(isOwn);
         }
         this.readable = new boolean[portCount];
         this.writable = new boolean[portCount];

@@ -86,6 +86,8 @@ public final class ForwardingTable {
     private final int[] counters = new int[6];
     private int size;
     private int sweepCursor;
+    /** Null, or by port: whether this replica counts ageing, eviction and flushes of its entries. */
+    private boolean[] countedPorts;
 
     /**
      * @param capacity the most entries held at once
@@ -123,6 +125,20 @@ public final class ForwardingTable {
         counters[EVICTED] = file.allocate(CounterType.FDB_EVICTED, worker, "fdb evicted");
         counters[MOVED] = file.allocate(CounterType.FDB_MOVED, worker, "fdb moved");
         counters[FLUSHED] = file.allocate(CounterType.FDB_FLUSHED, worker, "fdb flushed");
+    }
+
+    /**
+     * Makes this table a replica that counts ageing, eviction and flushes only for entries on the
+     * ports marked (its worker's own), so the counters summed over replicas count each station once.
+     * Before use.
+     */
+    public void countOnly(boolean[] ports) {
+        this.countedPorts = ports.clone();
+    }
+
+    private boolean counts(int port) {
+        boolean[] c = countedPorts;
+        return c == null || (port >= 0 && port < c.length && c[port]);
     }
 
     private static long key(int vid, long mac) {
@@ -189,7 +205,7 @@ public final class ForwardingTable {
         }
         if (victim < 0) {
             victim = evictAfter(i);
-        } else {
+        } else if (counts(ports[victim])) {
             increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
         }
         put(victim, key, port, nowNs);
@@ -228,7 +244,12 @@ public final class ForwardingTable {
             }
             i = (i + 1) & mask;
         }
-        put(victim < 0 ? evictAfter(i) : victim, key, port, nowNs);
+        if (victim < 0) {
+            victim = evictAfter(i);
+        } else if (counts(ports[victim])) {
+            increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
+        }
+        put(victim, key, port, nowNs);
     }
 
     /** @return whether the entry is new again (aged) or moved */
@@ -258,8 +279,11 @@ public final class ForwardingTable {
         while (keys[j] == 0) {
             j = (j + 1) & mask;
         }
+        boolean counted = counts(ports[j]);
         remove(j);
-        increment(EVICTED);
+        if (counted) {
+            increment(EVICTED);
+        }
         // Backward shift never fills a slot before the removed one's cluster, so home is still empty.
         setSize(size + 1);
         return home;
@@ -308,8 +332,11 @@ public final class ForwardingTable {
             int i = sweepCursor;
             if (keys[i] != 0 && nowNs - seenNs[i] >= ageingNs) {
                 // Stay on this slot: backward shift may have pulled another entry into it.
+                boolean counted = counts(ports[i]);
                 remove(i);
-                increment(AGED);
+                if (counted) {
+                    increment(AGED);
+                }
                 removed++;
             } else {
                 sweepCursor = (i + 1) & mask;
@@ -321,9 +348,15 @@ public final class ForwardingTable {
     /** Forgets every station. */
     public int flush() {
         int removed = size;
+        int counted = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0 && counts(ports[i])) {
+                counted++;
+            }
+        }
         Arrays.fill(keys, 0L);
         setSize(0);
-        add(FLUSHED, removed);
+        add(FLUSHED, counted);
         return removed;
     }
 
@@ -342,7 +375,7 @@ public final class ForwardingTable {
                 s++;
             }
         }
-        add(FLUSHED, removed);
+        add(FLUSHED, counts(port) ? removed : 0);
         return removed;
     }
 
