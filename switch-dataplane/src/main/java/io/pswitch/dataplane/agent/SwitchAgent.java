@@ -369,6 +369,15 @@ public final class SwitchAgent implements Agent {
         return workers[0].fdb();
     }
 
+    /** Every worker's forwarding table (its replica), worker 0's first: other threads may read only their counters. */
+    public List<ForwardingTable> fdbReplicas() {
+        List<ForwardingTable> out = new ArrayList<>();
+        for (Worker w : workers) {
+            out.add(w.fdb());
+        }
+        return out;
+    }
+
     /** The ports' rings, for {@code BufferLedger} (a test fixture) checks (workers stopped). */
     public List<Ring> rings() {
         Ring[] all = new Ring[2 * portCount];
