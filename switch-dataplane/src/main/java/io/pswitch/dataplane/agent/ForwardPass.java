@@ -19,14 +19,14 @@ import java.lang.foreign.MemorySegment;
  * flooded frame is copied into a spare once per other worker that has a port to send to, and that
  * worker floods it to its own ports. {@link #deliver} does the receiving side: it puts the queued
  * frames into this worker's TX rings and gives one free buffer back to the sender per frame. A full
- * queue drops the frame as {@link DropCause#WORKER_QUEUE_FULL}, an empty spare stack as
- * {@link DropCause#NO_BUFFER}; neither ever waits.
+ * queue drops the frame as {@link DropCause#WORKER_QUEUE_FULL}, and so does an empty spare stack
+ * (every buffer the worker may lend is queued or not yet given back: the other worker is behind);
+ * neither ever waits.
  */
 final class ForwardPass {
     private static final int CAUSES = DropCause.VALUES.length;
     private static final int RING_FULL = DropCause.RING_FULL.ordinal();
     private static final int PORT_DOWN = DropCause.PORT_DOWN.ordinal();
-    private static final int NO_BUFFER = DropCause.NO_BUFFER.ordinal();
     private static final int QUEUE_FULL = DropCause.WORKER_QUEUE_FULL.ordinal();
 
     private final BufferPool pool;
@@ -136,7 +136,9 @@ final class ForwardPass {
         Ring from = rx[p];
         int spare = links.spares().take();
         if (spare == 0) {
-            drops[p * CAUSES + NO_BUFFER]++;
+            // Every buffer this worker may lend is in a queue or not yet given back: the other
+            // worker is behind, as with a full queue.
+            drops[p * CAUSES + QUEUE_FULL]++;
             return;
         }
         if (!links.sendFrame(owner[d], from.bufIdx[slot], from.len[slot], p, d, from.timestampNs[slot], from.tunnel[slot])) {
@@ -183,7 +185,7 @@ final class ForwardPass {
             }
             int copy = links.spares().take();
             if (copy == 0) {
-                drops[p * CAUSES + NO_BUFFER]++;
+                drops[p * CAUSES + QUEUE_FULL]++;
                 continue;
             }
             if (!links.sendFrame(w, copy, len, p, Batch.FLOOD, from.timestampNs[slot], from.tunnel[slot])) {

@@ -19,8 +19,9 @@ public enum DropCause {
     /** The destination port is down. */
     PORT_DOWN("port_down"),
     /**
-     * The destination port belongs to another dataplane worker and the queue to that worker was full
-     * (it falls behind): dropped rather than waited for.
+     * The destination port belongs to another dataplane worker and the queue to that worker was full,
+     * or every buffer this worker may lend it was still in flight (it falls behind): dropped rather
+     * than waited for.
      */
     WORKER_QUEUE_FULL("worker_queue_full");
 
