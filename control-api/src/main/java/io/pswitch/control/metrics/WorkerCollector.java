@@ -31,7 +31,7 @@ public final class WorkerCollector extends Collector {
         CounterMetricFamily busySeconds = new CounterMetricFamily("pswitch_worker_busy_seconds_total",
                 "Time the worker spent in duty cycles that did work.", labels);
         for (int w = 0; w < agent.workerCount(); w++) {
-            WorkerLoad load = agent.worker(w).load();
+            WorkerLoad load = agent.workerLoad(w);
             List<String> v = List.of(Integer.toString(w));
             busy.addMetric(v, load.busyFraction());
             fps.addMetric(v, load.framesPerSecond());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pswitch.dataplane.agent.SwitchAgent;
-import io.pswitch.dataplane.agent.Worker;
+import io.pswitch.dataplane.agent.WorkerLoad;
 import io.pswitch.dataplane.agent.SwitchCommand;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.Port;
@@ -79,12 +79,12 @@ final class PortsResource implements ApiResource {
         }
         List<WorkerJson> workers = new ArrayList<>();
         for (int w = 0; w < agent.workerCount(); w++) {
-            Worker worker = agent.worker(w);
             List<String> owned = new ArrayList<>();
-            for (int p : worker.ownPorts()) {
+            for (int p : agent.workerPorts(w)) {
                 owned.add(agent.port(p).name());
             }
-            workers.add(new WorkerJson(w, owned, worker.load().busyFraction(), worker.load().framesPerSecond()));
+            WorkerLoad load = agent.workerLoad(w);
+            workers.add(new WorkerJson(w, owned, load.busyFraction(), load.framesPerSecond()));
         }
         ctx.json(new PortList(all, workers));
     }

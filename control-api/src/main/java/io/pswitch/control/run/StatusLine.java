@@ -109,7 +109,7 @@ public final class StatusLine {
             // Each worker's own figures over its last second (published by the worker itself).
             sb.append(" | workers");
             for (int w = 0; w < agent.workerCount(); w++) {
-                WorkerLoad load = agent.worker(w).load();
+                WorkerLoad load = agent.workerLoad(w);
                 sb.append(String.format(Locale.ROOT, " w%d busy %.0f%% %s", w, load.busyFraction() * 100, rate(load.framesPerSecond())));
             }
         }

@@ -302,6 +302,16 @@ public final class SwitchAgent implements Agent {
         return workers.length;
     }
 
+    /** Worker {@code w}'s load (read-only counters). Any thread. */
+    public WorkerLoad workerLoad(int w) {
+        return workers[w].load();
+    }
+
+    /** The ports worker {@code w} owns, by index. Any thread. */
+    public int[] workerPorts(int w) {
+        return workers[w].ownPorts();
+    }
+
     /** Worker {@code w}, to run on its own {@code AgentRunner}. */
     public Worker worker(int w) {
         return workers[w];

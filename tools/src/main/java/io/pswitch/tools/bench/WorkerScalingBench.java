@@ -96,7 +96,7 @@ public final class WorkerScalingBench {
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double[] busy = new double[workers];
                     for (int w = 0; w < workers; w++) {
-                        busy[w] = agent.worker(w).load().busyFraction();
+                        busy[w] = agent.workerLoad(w).busyFraction();
                     }
                     long forwarded = tx1 - tx0;
                     return new Result(workers, traffic, portCount, size, elapsed, forwarded, forwarded / elapsed / 1e6, busy,
