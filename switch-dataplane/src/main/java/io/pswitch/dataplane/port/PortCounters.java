@@ -106,12 +106,10 @@ public final class PortCounters {
     /**
      * A block of this port's drop counters for dataplane worker {@code otherWorker}, which drops
      * frames received here (see {@link #dropBlocks}); the block's number for {@link #addDrop(int,
-     * int, long)}. Cold: before the workers start.
+     * int, long)}. Always a new block, even if the id is the one the port was opened with: the caller
+     * is not the port's owner, and each block must have one writer. Cold: before the workers start.
      */
     public synchronized int dropBlock(int otherWorker) {
-        if (otherWorker == worker) {
-            return 0;
-        }
         int[][] blocks = dropBlocks;
         int[] block = new int[DropCause.VALUES.length];
         for (DropCause c : DropCause.VALUES) {
