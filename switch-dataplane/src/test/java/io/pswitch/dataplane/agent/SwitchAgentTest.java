@@ -83,7 +83,8 @@ class SwitchAgentTest {
         if (agent != null) {
             agent.releaseWorkerBuffers();
         }
-        agent = new SwitchAgent(config.withWorkers(workers).withHandoffCapacity(16), pool, new ArrayList<>(ports), clock);
+        int handoff = config.handoffCapacity() == SwitchConfig.DEFAULT_HANDOFF_CAPACITY ? 16 : config.handoffCapacity();
+        agent = new SwitchAgent(config.withWorkers(workers).withHandoffCapacity(handoff), pool, new ArrayList<>(ports), clock);
     }
 
     @AfterEach
@@ -444,6 +445,29 @@ class SwitchAgentTest {
         agent.onClose();
         assertThatThrownBy(() -> snap.result().get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("closed");
+    }
+
+    @Test
+    void dropsAFrameForABehindWorkerAsWorkerQueueFullAndNeverWaits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(workers > 1, "one worker has no queue between workers");
+        start(SwitchConfig.defaults().withHandoffCapacity(2));
+        p1.feed(frame(BROADCAST, B));
+        run();
+        ports.forEach(MemoryPort::takeTransmitted);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(frame(B, A, -1, 64, i));
+        }
+        p0.feed(sent.toArray(new byte[0][]));
+        // Worker 0 takes the ten frames in one batch; the queue to worker 1 (p1's owner) holds two.
+        agent.worker(0).doWork();
+        assertThat(counters(agent, p0).drops(DropCause.WORKER_QUEUE_FULL)).isEqualTo(8);
+        run();
+        assertThat(p1.transmitted).as("the first two, in order").containsExactlyElementsOf(sent.subList(0, 2));
+        // The queue drained and the buffers came back: the next frames cross again.
+        p0.feed(sent.get(2));
+        run();
+        assertThat(p1.takeTransmitted()).hasSize(3);
     }
 
     @Test
