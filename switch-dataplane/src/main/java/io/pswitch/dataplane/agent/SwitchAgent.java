@@ -141,6 +141,9 @@ public final class SwitchAgent implements Agent {
             }
             this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
                     config.batchSize(), countersFile, firstWorker);
+            if (n > 1) {
+                logging.onlyEmptySets(loggingNeedsOneWorker(n));
+            }
         } else {
             this.logging = null;
         }
