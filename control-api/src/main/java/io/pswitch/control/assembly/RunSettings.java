@@ -2,6 +2,7 @@ package io.pswitch.control.assembly;
 
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,8 +82,12 @@ public record RunSettings(
                 throw new ConfigException("port name '" + p.name() + "' is used twice");
             }
         }
-        if (workers != 1) {
-            throw new ConfigException("--workers " + workers + ": this version runs the dataplane on one worker thread; use --workers 1");
+        if (workers < 1 || workers > SwitchConfig.MAX_WORKERS) {
+            throw new ConfigException("--workers " + workers + " must be between 1 and " + SwitchConfig.MAX_WORKERS + " (or auto)");
+        }
+        if (workers > ports.size()) {
+            throw new ConfigException("--workers " + workers + ": more workers than ports (" + ports.size()
+                    + "); a worker owns whole ports, so give at most " + ports.size());
         }
         if (ringSize < 8 || Integer.bitCount(ringSize) != 1 || ringSize > 65536) {
             throw new ConfigException("ring size " + ringSize + " must be a power of two between 8 and 65536");
@@ -100,14 +105,37 @@ public record RunSettings(
             throw new ConfigException("a log of " + log.records() + " records is too small for batches of " + batch
                     + ": give --log-records of at least " + 2 * batch);
         }
-        long needed = 2L + 2L * ringSize * ports.size() + 2L * ringSize;
+        long needed = 2L + 2L * ringSize * ports.size() + 2L * ringSize + (long) workers * (workers - 1) * ringSize;
         if (buffers < needed) {
             throw new ConfigException("a pool of " + buffers + " buffers is too small for " + ports.size() + " ports with rings of "
-                    + ringSize + " slots: it needs at least " + needed + " (raise --buffers or lower --ring-size)");
+                    + ringSize + " slots" + (workers > 1 ? " and " + workers + " workers" : "") + ": it needs at least " + needed
+                    + " (raise --buffers or lower --ring-size)");
         }
     }
 
     public static final String POOL_FILE_NAME = "pool";
+
+    /**
+     * A worker count as the operator writes it: a number, or {@code auto} (the cores minus one, at
+     * least 1, and no more than the ports: a worker owns whole ports).
+     */
+    public static int parseWorkers(String text, int portCount) {
+        String t = text.trim();
+        if (t.equalsIgnoreCase("auto")) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return Math.max(1, Math.min(cores - 1, Math.max(1, portCount)));
+        }
+        try {
+            return Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--workers '" + text + "' is not a number of worker threads or 'auto'");
+        }
+    }
+
+    /** Frames one worker may queue for another: as many as a ring holds (each worker keeps that many spares per other worker). */
+    public int handoffCapacity() {
+        return ringSize;
+    }
 
     public Path poolFile() {
         return dataDir.resolve(POOL_FILE_NAME);

@@ -5,6 +5,7 @@ import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.counters.CountersFileDescriptor;
 import io.pswitch.dataplane.agent.SwitchConfig;
+import io.pswitch.dataplane.agent.Worker;
 import io.pswitch.dataplane.idle.PortWaitIdleStrategy;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.Port;
@@ -54,8 +55,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 /**
  * Puts a switch together from {@link RunSettings}: locks the data directory, maps the pool, opens
  * and recovers the packet log (before any ring takes a buffer: recovery claims the buffers its
- * records point at), compiles the filters, opens every port, runs one {@link SwitchAgent} on its
- * own thread. Serving it (the REST API) is the caller's job ({@code control.run.ServedSwitch}): the
+ * records point at), compiles the filters, opens every port, runs each worker of the
+ * {@link SwitchAgent} on its own thread. Serving it (the REST API) is the caller's job ({@code control.run.ServedSwitch}): the
  * REST layer depends on this package, never the reverse. Closing stops the agent (which commits the log),
  * then closes the ports (flushing their outputs), then the log, then unmaps the pool — the reverse
  * of opening, so no buffer is touched after its pool is gone.
@@ -75,7 +76,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private final FilterService filterService = new FilterService(this);
     private final List<Port> ports;
     private final SwitchAgent agent;
-    private final AgentRunner runner;
+    /** One per worker, each on its own thread. */
+    private final AgentRunner[] runners;
     private final CommitOracle oracle;
     private volatile Throwable agentError;
     private volatile ReloadStatus reload;
@@ -105,6 +107,9 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             }
             List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
             FilterSet filterSet = compile(filters, settings);
+            if (settings.workers() > 1 && !filterSet.isEmpty()) {
+                throw new ConfigException(SwitchAgent.loggingNeedsOneWorker(settings.workers()));
+            }
             // Pool, hot tier and segments, recovered, before any ring takes a buffer.
             t = TieredLog.open(tierSettings(settings));
             p = t.pool();
@@ -113,14 +118,18 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
                 filterStore.save(filters);
             }
             writeCatalog(settings, filters);
-            PortContext context = new PortContext(p, settings.ringSize(), settings.batch(), counters, 0);
-            for (PortSpec spec : settings.ports()) {
-                opened.add(drivers.open(spec, context));
+            for (int i = 0; i < settings.ports().size(); i++) {
+                // The port's counters are keyed by the worker that will own it (their one writer).
+                PortContext context = new PortContext(p, settings.ringSize(), settings.batch(), counters,
+                        SwitchAgent.ownerOf(i, settings.workers()));
+                opened.add(drivers.open(settings.ports().get(i), context));
             }
             SwitchConfig config = SwitchConfig.defaults()
                     .withBatchSize(settings.batch())
                     .withFdbCapacity(settings.fdbCapacity())
-                    .withFdbAgeingNs(settings.ageing().toNanos());
+                    .withFdbAgeingNs(settings.ageing().toNanos())
+                    .withWorkers(settings.workers())
+                    .withHandoffCapacity(settings.handoffCapacity());
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet, counters, 0);
             if (settings.log().commitOracle() != null) {
@@ -148,7 +157,11 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         this.log = l;
         this.ports = opened;
         this.oracle = o;
-        this.runner = new AgentRunner(idleStrategy(settings.idle(), agent), this::onAgentError, null, agent);
+        this.runners = new AgentRunner[agent.workerCount()];
+        for (int w = 0; w < runners.length; w++) {
+            Worker worker = agent.worker(w);
+            runners[w] = new AgentRunner(idleStrategy(settings.idle(), worker), this::onAgentError, null, worker);
+        }
     }
 
     /**
@@ -211,6 +224,9 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     @Override
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
+        if (settings.workers() > 1 && !set.isEmpty()) {
+            throw new ConfigException(SwitchAgent.loggingNeedsOneWorker(settings.workers()));
+        }
         filterStore.save(filters);
         writeCatalog(settings, filters);
         return agent.logging().filters(set);
@@ -282,7 +298,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         return agent.logging();
     }
 
-    private static IdleStrategy idleStrategy(RunSettings.IdleMode mode, SwitchAgent agent) {
+    private static IdleStrategy idleStrategy(RunSettings.IdleMode mode, Worker agent) {
         return switch (mode) {
             case WAIT -> new PortWaitIdleStrategy(agent);
             case BUSY -> new BusySpinIdleStrategy();
@@ -315,10 +331,12 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
         }
         a.tiers.startDrain();
         int priority = settings.rtPriority();
-        if (priority == 0) {
-            AgentRunner.startOnThread(a.runner);
-        } else {
-            startRealtime(a, priority);
+        for (AgentRunner runner : a.runners) {
+            if (priority == 0) {
+                AgentRunner.startOnThread(runner);
+            } else {
+                startRealtime(a, runner, priority);
+            }
         }
         a.started = true;
         return a;
@@ -329,9 +347,9 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
      * given a policy by its own id; the calling thread waits for the outcome, so a refusal is this
      * start's one-line error, not a switch running without what was asked).
      */
-    private static void startRealtime(SwitchAssembly a, int priority) {
+    private static void startRealtime(SwitchAssembly a, AgentRunner runner, int priority) {
         CompletableFuture<String> outcome = new CompletableFuture<>();
-        AgentRunner.startOnThread(a.runner, runnable -> new Thread(() -> {
+        AgentRunner.startOnThread(runner, runnable -> new Thread(() -> {
             String refused = RealtimeScheduling.applyToCurrentThread(priority);
             outcome.complete(refused);
             if (refused == null) {
@@ -387,7 +405,11 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             return;
         }
         closed = true;
-        runner.close();
+        for (AgentRunner runner : runners) {
+            runner.close();
+        }
+        // Every worker stopped: their spares and what sat in the queues between them go back to the pool.
+        agent.releaseWorkerBuffers();
         for (Port port : ports) {
             port.close();
         }

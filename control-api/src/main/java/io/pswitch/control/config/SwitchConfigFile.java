@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * dataDir: /var/lib/pswitch
- * workers: 1
+ * workers: 1              # or auto (cores - 1); port i belongs to worker i mod workers
  * pool: { buffers: 65536, bufferSize: 2048 }
  * ringSize: 1024
  * batch: 256
@@ -110,7 +110,8 @@ public final class SwitchConfigFile {
     @JsonProperty
     public String dataDir;
     @JsonProperty
-    public Integer workers;
+    /** A number or {@code auto}. */
+    public String workers;
     @JsonProperty
     public Pool pool;
     @JsonProperty

@@ -112,6 +112,16 @@ public final class CtlCommand implements Callable<Integer> {
                         dropTotal(p), p.path("spec").asText());
             }
             t.print(out);
+            JsonNode workers = body.path("workers");
+            if (workers.size() > 1) {
+                // Several dataplane workers: each one's load over its last second and the ports it owns.
+                for (JsonNode w : workers) {
+                    java.util.List<String> owned = new java.util.ArrayList<>();
+                    w.path("ports").forEach(n -> owned.add(n.asText()));
+                    out.printf(Locale.ROOT, "worker %d: busy %.0f%%, %d frames/s, ports %s%n", w.path("worker").asInt(),
+                            w.path("busy").asDouble() * 100, w.path("framesPerSecond").asLong(), String.join(", ", owned));
+                }
+            }
             return 0;
         }
     }

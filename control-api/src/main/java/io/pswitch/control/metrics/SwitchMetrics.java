@@ -20,7 +20,8 @@ public final class SwitchMetrics {
 
     public SwitchMetrics(SwitchAgent agent, BufferPool pool) {
         new PortCollector(agent).register(registry);
-        new FdbCollector(agent.fdb()).register(registry);
+        new FdbCollector(agent.fdbReplicas()).register(registry);
+        new WorkerCollector(agent).register(registry);
         new PoolCollector(pool).register(registry);
         DefaultExports.register(registry);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.agent.WorkerLoad;
 import io.pswitch.dataplane.agent.SwitchCommand;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.Port;
@@ -28,14 +29,18 @@ final class PortsResource implements ApiResource {
 
     /** A port as the API shows it. {@code state} is what the switch does with it: down when either the admin or the driver says so. */
     record PortJson(String name, String driver, String spec, String state, boolean adminUp, String driverState, String description,
-                    Counters counters) {
+                    int worker, Counters counters) {
+    }
+
+    /** A dataplane worker's load over its last second, and the ports it owns. */
+    record WorkerJson(int worker, List<String> ports, double busy, long framesPerSecond) {
     }
 
     record Counters(long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops, long driverRxDrops,
                     long txDiscarded, Map<String, Long> driver) {
     }
 
-    record PortList(List<PortJson> ports) {
+    record PortList(List<PortJson> ports, List<WorkerJson> workers) {
     }
 
     /** Body of {@code PATCH /ports/{name}}. */
@@ -72,7 +77,16 @@ final class PortsResource implements ApiResource {
         for (int p = 0; p < agent.portCount(); p++) {
             all.add(describe(p));
         }
-        ctx.json(new PortList(all));
+        List<WorkerJson> workers = new ArrayList<>();
+        for (int w = 0; w < agent.workerCount(); w++) {
+            List<String> owned = new ArrayList<>();
+            for (int p : agent.workerPorts(w)) {
+                owned.add(agent.port(p).name());
+            }
+            WorkerLoad load = agent.workerLoad(w);
+            workers.add(new WorkerJson(w, owned, load.busyFraction(), load.framesPerSecond()));
+        }
+        ctx.json(new PortList(all, workers));
     }
 
     private void setUp(Context ctx, int p, boolean up) {
@@ -111,7 +125,7 @@ final class PortsResource implements ApiResource {
         boolean adminUp = agent.portAdminUp(p);
         String state = adminUp ? lower(driverState) : "down";
         return new PortJson(port.name(), port.spec().driver(), port.spec().text(), state, adminUp, lower(driverState),
-                port.description(), new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, c.driverRxDrops(),
+                port.description(), agent.portOwner(p), new Counters(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), drops, c.driverRxDrops(),
                 c.txDiscarded(), port.driverCounters()));
     }
 

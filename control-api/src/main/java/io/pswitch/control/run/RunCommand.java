@@ -56,8 +56,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the buffer pool (and log) live. Default: ./pswitch-data")
     Path dataDir;
 
-    @Option(names = "--workers", paramLabel = "N", description = "Dataplane worker threads (this version: 1).")
-    Integer workers;
+    @Option(names = "--workers", paramLabel = "N|auto", description = "Dataplane worker threads sharing the ports (port i belongs to "
+            + "worker i mod N); auto = the cores minus one, at least 1, at most the ports. Logging filters need 1. Default: 1.")
+    String workers;
 
     @Option(names = "--buffers", paramLabel = "N", description = "Pool buffers. Default: 65536.")
     Integer buffers;
@@ -200,7 +201,7 @@ public final class RunCommand implements Callable<Integer> {
         BufferPool.Geometry stored = BufferPool.geometry(TierLayout.forReading(dir).poolFile());
         return new RunSettings(
                 dir,
-                first(workers, file.workers, 1),
+                RunSettings.parseWorkers(first(workers, file.workers, "1"), parsed.size()),
                 first(buffers, pool.buffers, stored != null ? stored.bufferCount() : RunSettings.DEFAULT_BUFFERS),
                 first(bufferSize, pool.bufferSize, stored != null ? stored.bufferSize() : RunSettings.DEFAULT_BUFFER_SIZE),
                 first(ringSize, file.ringSize, RunSettings.DEFAULT_RING_SIZE),

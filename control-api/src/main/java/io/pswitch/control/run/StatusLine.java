@@ -1,6 +1,7 @@
 package io.pswitch.control.run;
 
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.agent.WorkerLoad;
 import io.pswitch.dataplane.logging.LogCounters;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.dataplane.port.DropCause;
@@ -102,6 +103,14 @@ public final class StatusLine {
             if (log != null && log.commitLatency().count() > 0) {
                 sb.append(String.format(Locale.ROOT, " commit p50 %.0f us p99 %.0f us", log.commitLatency().p50() / 1e3,
                         log.commitLatency().p99() / 1e3));
+            }
+        }
+        if (agent.workerCount() > 1) {
+            // Each worker's own figures over its last second (published by the worker itself).
+            sb.append(" | workers");
+            for (int w = 0; w < agent.workerCount(); w++) {
+                WorkerLoad load = agent.workerLoad(w);
+                sb.append(String.format(Locale.ROOT, " w%d busy %.0f%% %s", w, load.busyFraction() * 100, rate(load.framesPerSecond())));
             }
         }
         sb.append(perPort);

@@ -53,14 +53,15 @@ public final class CounterSnapshot {
         return new CounterSnapshot(new ArrayList<>(byKey.values()));
     }
 
-    /** Where the owner ends in a label: "port a rx_frames" after two words, "log frames" after one. */
+    /** Where the owner ends in a label: "port a rx_frames" and "worker 0 frames" after two words, "log frames" after one. */
     private static int groupEnd(int typeId, String label) {
         int first = label.indexOf(' ');
         if (first < 0) {
             return -1;
         }
         int category = typeId / 100;
-        if (category == 1 || category == 3) {
+        // A port's, a filter's and a worker's counters are grouped by their owner's name or number.
+        if (category == 1 || category == 3 || category == 5) {
             return label.indexOf(' ', first + 1);
         }
         return first;

@@ -37,6 +37,26 @@ class CtlCommandTest {
     }
 
     @Test
+    void listsEachWorkersLoadAndPortsUnderThePortsWhenThereAreSeveral() throws Exception {
+        try (RunningSwitch sw = RunningSwitch.start(tmp, "--workers", "2")) {
+            sw.a.send(broadcast(1, 100));
+            await(() -> sw.assembly.agent().counters(2).txFrames() == 1, "the broadcast at c");
+            sw.b.send(frame(1, 2, 80));
+            await(() -> sw.assembly.agent().counters(0).txFrames() == 1, "the answer at a, across workers");
+            Result ports = ctl("ports", "--api", sw.url);
+            assertThat(ports.exit()).as(ports.err()).isZero();
+            String[] lines = ports.out().split("\n");
+            assertThat(lines).hasSize(6);
+            assertThat(lines[4]).matches("worker 0: busy \\d+%, \\d+ frames/s, ports a, c");
+            assertThat(lines[5]).matches("worker 1: busy \\d+%, \\d+ frames/s, ports b");
+            // Flushes reach every worker's replica; the table lists each station once.
+            assertThat(ctl("fdb", "--api", sw.url).out()).contains("2 station(s)");
+            assertThat(ctl("fdb", "flush", "--api", sw.url).out()).isEqualTo("removed 2 station(s)\n");
+            assertThat(ctl("fdb", "--api", sw.url).out()).contains("0 station(s)");
+        }
+    }
+
+    @Test
     void listsPortsSetsThemDownAndUpAndShowsAndFlushesTheFdb() throws Exception {
         try (RunningSwitch sw = RunningSwitch.start(tmp)) {
             sw.a.send(broadcast(1, 100));

@@ -11,10 +11,21 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every route of the API over real HTTP against a running switch with traffic going through it. */
+/**
+ * Every route of the API over real HTTP against a running switch with traffic going through it, with
+ * one worker and with three (one per port: every frame between ports crosses workers).
+ */
+@ParameterizedClass(name = "{0} worker(s)")
+@ValueSource(ints = {1, 3})
 class RestApiTest {
+    @Parameter
+    int workers;
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     Path tmp;
@@ -22,7 +33,7 @@ class RestApiTest {
 
     @BeforeEach
     void start() {
-        sw = RunningSwitch.start(tmp);
+        sw = RunningSwitch.start(tmp, "--workers", Integer.toString(workers));
     }
 
     @AfterEach
@@ -63,6 +74,38 @@ class RestApiTest {
         JsonNode c = ports.get(2);
         assertThat(c.at("/counters/txFrames").asLong()).isEqualTo(1);
         assertThat(c.at("/counters/rxFrames").asLong()).isZero();
+    }
+
+    @Test
+    void showsEachWorkersLoadAndThePortsItOwns() throws Exception {
+        trafficBetweenAAndB();
+        JsonNode list = json(sw.get("/api/v1/ports"), 200);
+        JsonNode ws = list.get("workers");
+        assertThat(ws).hasSize(workers);
+        for (int w = 0; w < workers; w++) {
+            assertThat(ws.get(w).get("worker").asInt()).isEqualTo(w);
+            assertThat(ws.get(w).get("busy").asDouble()).isBetween(0.0, 1.0);
+            assertThat(ws.get(w).get("framesPerSecond").asLong()).isNotNegative();
+        }
+        java.util.List<String> owned = new java.util.ArrayList<>();
+        ws.forEach(w -> w.get("ports").forEach(p -> owned.add(p.asText() + "@" + w.get("worker").asInt())));
+        assertThat(owned).as("port i belongs to worker i mod workers")
+                .containsExactlyInAnyOrder("a@0", "b@" + (1 % workers), "c@" + (2 % workers));
+        assertThat(list.get("ports").get(2).get("worker").asInt()).isEqualTo(2 % workers);
+        String metrics = sw.get("/metrics").body();
+        assertThat(metrics).contains("pswitch_worker_busy_ratio{worker=\"" + (workers - 1) + "\",}")
+                .contains("pswitch_worker_frames_per_second{worker=\"0\",}");
+    }
+
+    @Test
+    void refusesLoggingFiltersWithSeveralWorkersInOneLine() throws Exception {
+        Assumptions.assumeTrue(workers > 1, "one worker logs");
+        RunningSwitch.Reply r = sw.send("POST", "/api/v1/filters", "application/json",
+                "{\"name\": \"web\", \"expression\": \"tcp port 80\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).get("error").asText())
+                .isEqualTo(io.pswitch.dataplane.agent.SwitchAgent.loggingNeedsOneWorker(workers));
+        assertThat(json(sw.get("/api/v1/filters"), 200).path("filters")).as("nothing was installed").isEmpty();
     }
 
     @Test

@@ -55,7 +55,20 @@ class RunSettingsTest {
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--buffers", "100"))
                 .hasMessageContaining("a pool of 100 buffers is too small for 1 ports");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("busy, yield, backoff, wait");
-        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "2")).hasMessageContaining("one worker");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "2")).isInstanceOf(ConfigException.class)
+                .hasMessage("--workers 2: more workers than ports (1); a worker owns whole ports, so give at most 1");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "many")).isInstanceOf(ConfigException.class)
+                .hasMessage("--workers 'many' is not a number of worker threads or 'auto'");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "0")).hasMessageContaining("must be between 1 and");
+    }
+
+    @Test
+    void workersAreANumberOrAutoAndAtMostThePorts() {
+        assertThat(parse("--port", "a=shm:a", "--port", "b=shm:b", "--workers", "2").workers()).isEqualTo(2);
+        int auto = parse("--port", "a=shm:a", "--port", "b=shm:b", "--workers", "auto").workers();
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(auto).isEqualTo(Math.max(1, Math.min(cores - 1, 2)));
+        assertThat(parse("--port", "a=shm:a").workers()).as("one worker by default").isEqualTo(1);
     }
 
     @Test

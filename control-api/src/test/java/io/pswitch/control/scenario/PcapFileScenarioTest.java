@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scenarios through a real switch of four {@code pcapfile} ports (a, b, c, d): each scenario writes
@@ -30,7 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code speed=original} 300 ms after its file's first record — a runt, which starts the replay
  * clock and is dropped without being learned.
  */
+@ParameterizedClass(name = "{0} worker(s)")
+@ValueSource(ints = {1, 2, 3})
 class PcapFileScenarioTest {
+    /** Dataplane workers sharing the four ports: the same frames must come out of every port. */
+    @Parameter
+    int workers;
+
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final long LATER = 300_000_000L;
 
@@ -217,7 +226,7 @@ class PcapFileScenarioTest {
                 inputs.add(new PortInput(names[i], in, ""));
             }
         }
-        return ScenarioSwitch.run(dir, inputs);
+        return ScenarioSwitch.run(dir, inputs, workers);
     }
 
     private static void assertFrames(Map<String, PortReport> r, String port, byte[]... expected) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
+import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.port.DropCause;
@@ -59,8 +60,14 @@ final class ScenarioSwitch {
 
     /** The settings the scenarios run with: a small pool, YIELD idling, quiet, no status lines, no API. */
     static RunSettings settings(Path dataDir, List<PortSpec> ports) {
-        return new RunSettings(dataDir, 1, 4096, BUFFER_SIZE, 256, 32, RunSettings.IdleMode.YIELD, 1024,
-                Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null, ApiSettings.off());
+        return settings(dataDir, ports, 1);
+    }
+
+    /** As {@link #settings(Path, List)}, with {@code workers} dataplane workers sharing the ports. */
+    static RunSettings settings(Path dataDir, List<PortSpec> ports, int workers) {
+        // Each worker keeps a ring's worth of spare buffers per other worker.
+        return new RunSettings(dataDir, workers, 4096 + workers * (workers - 1) * 256, BUFFER_SIZE, 256, 32,
+                RunSettings.IdleMode.YIELD, 1024, Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null, ApiSettings.off());
     }
 
     /**
@@ -68,6 +75,15 @@ final class ScenarioSwitch {
      * {@code <dir>/<name>.out.pcap}.
      */
     static Map<String, PortReport> run(Path dir, List<PortInput> inputs) throws Exception {
+        return run(dir, inputs, 1);
+    }
+
+    /**
+     * As {@link #run(Path, List)} with {@code workers} workers; after the switch closed, checks the
+     * buffer ledger across them: with nothing logged, every buffer the rings, the workers' spares and
+     * the queues between workers held is back on the free list.
+     */
+    static Map<String, PortReport> run(Path dir, List<PortInput> inputs, int workers) throws Exception {
         List<PortSpec> specs = new ArrayList<>();
         for (PortInput in : inputs) {
             String text = in.name() + "=pcapfile:" + in.input() + ",out=" + out(dir, in.name())
@@ -77,7 +93,9 @@ final class ScenarioSwitch {
         Path dataDir = Files.createDirectories(dir.resolve("data"));
         Map<String, PortReport> reports = new LinkedHashMap<>();
         long[][] counters;
-        try (SwitchAssembly assembly = SwitchAssembly.start(settings(dataDir, specs))) {
+        BufferPool pool;
+        try (SwitchAssembly assembly = SwitchAssembly.start(settings(dataDir, specs, workers))) {
+            pool = assembly.pool();
             SwitchAgent agent = assembly.agent();
             awaitQuiet(assembly);
             counters = new long[inputs.size()][];
@@ -90,6 +108,11 @@ final class ScenarioSwitch {
                 reports.put(inputs.get(p).name(), new PortReport(inputs.get(p).name(), null, c.rxFrames(), c.txFrames(), drops));
             }
             assertThat(assembly.agentError()).as("dataplane thread error").isNull();
+        }
+        // Nothing is logged in these scenarios, so the log holds no buffer either.
+        if (pool.bufferCount() - 2 - pool.freeCount() != 0) {
+            throw new AssertionError("buffer ledger: " + (pool.bufferCount() - 2 - pool.freeCount())
+                    + " buffers not back on the free list after close (" + workers + " workers)");
         }
         Map<String, PortReport> done = new LinkedHashMap<>();
         for (PortReport r : reports.values()) {

@@ -46,11 +46,11 @@ class NetnsSwitchSystemTest {
         return "02:00:5e:10:00:0" + h;
     }
 
-    private void hosts(String driver) throws Exception {
+    private void hosts(String driver, int workers) throws Exception {
         prefix = switch (driver) {
-            case "pcap" -> "psw";
-            case "afxdp" -> "axp";
-            default -> "apk";
+            case "pcap" -> workers == 1 ? "psw" : "wkp";
+            case "afxdp" -> workers == 1 ? "axp" : "wkx";
+            default -> workers == 1 ? "apk" : "wka";
         };
         assumeTrue(Netns.usable(), "needs root and 'ip netns' to build hosts in network namespaces; skipped");
         assumeTrue(LibpcapLibrary.available(), "needs libpcap (apt-get install libpcap0.8); skipped");
@@ -92,13 +92,16 @@ class NetnsSwitchSystemTest {
      * Each driver under the default idle strategy, and under {@code --idle wait --rt-priority}: the
      * dataplane thread then sleeps in poll on the ports and must be woken by every frame (a frame
      * that did not wake it would still arrive, 1 ms late, so this checks delivery, not the wake-up).
+     * With 2 workers the three ports are shared over two dataplane threads: every host pair but one
+     * crosses workers, through the handoff queues, and learning reaches both replicas.
      */
-    @ParameterizedTest(name = "{0} --idle {1}")
-    @CsvSource({"pcap,backoff", "afpacket,backoff", "afxdp,backoff", "pcap,wait", "afpacket,wait", "afxdp,wait"})
-    void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded(String driver, String idle) throws Exception {
-        hosts(driver);
+    @ParameterizedTest(name = "{0} --idle {1} --workers {2}")
+    @CsvSource({"pcap,backoff,1", "afpacket,backoff,1", "afxdp,backoff,1", "pcap,wait,1", "afpacket,wait,1", "afxdp,wait,1",
+            "pcap,backoff,2", "afpacket,backoff,2", "afxdp,backoff,2", "afpacket,wait,2"})
+    void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded(String driver, String idle, int workers) throws Exception {
+        hosts(driver, workers);
         List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",
-                "--ring-size", "1024", "--status-interval", "1s", "--idle", idle));
+                "--ring-size", "1024", "--status-interval", "1s", "--idle", idle, "--workers", Integer.toString(workers)));
         if (idle.equals("wait")) {
             args.addAll(List.of("--rt-priority", "10"));
         }

@@ -3,6 +3,7 @@ package io.pswitch.dataplane.agent;
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.frame.EthernetFrame;
+import io.pswitch.dataplane.handoff.WorkerLinks;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.pool.BufferPool;
@@ -11,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * Pass 1 of the duty cycle: a forwarding decision per frame of the batch (802.1D: drop with cause,
  * learn the source, look up the destination). Reads headers only; moves no buffer. Owned by the
- * agent's thread, like the arrays it shares with the agent (per-port scratch counters, the
+ * worker's thread, like the arrays it shares with the worker (per-port scratch counters, the
  * writable flags of this cycle).
  */
 final class ClassifyPass {
@@ -31,8 +32,11 @@ final class ClassifyPass {
     private final boolean[] writable;
     private final long[] rxBytes;
     private final long[] drops;
+    /** Null with one worker: nobody to tell of learned stations. */
+    private final WorkerLinks links;
 
-    ClassifyPass(BufferPool pool, ForwardingTable fdb, Ring[] rx, boolean[] writable, long[] rxBytes, long[] drops) {
+    ClassifyPass(BufferPool pool, ForwardingTable fdb, Ring[] rx, boolean[] writable, long[] rxBytes, long[] drops,
+                 WorkerLinks links) {
         this.pool = pool;
         this.memory = pool.segment();
         this.bufferSize = pool.bufferSize();
@@ -41,6 +45,7 @@ final class ClassifyPass {
         this.writable = writable;
         this.rxBytes = rxBytes;
         this.drops = drops;
+        this.links = links.workers() > 1 ? links : null;
     }
 
     void classify(Batch b, long now) {
@@ -68,7 +73,11 @@ final class ClassifyPass {
                     } else {
                         int vid = EthernetFrame.outerVid(parsed);
                         // 802.1D learns from every valid frame received, link-local ones included.
-                        table.learn(vid, src, p, now);
+                        if (table.learn(vid, src, p, now) && links != null) {
+                            // The other workers' replicas hear of it before any frame this cycle
+                            // hands them (both are published together, learning first).
+                            links.announce(((long) vid << 48) | src, p);
+                        }
                         long dst = EthernetFrame.dst(mem, off);
                         if (EthernetFrame.isGroup(dst)) {
                             d = EthernetFrame.isLinkLocal(dst) ? DROP_LINK_LOCAL : Batch.FLOOD;

@@ -1,37 +1,40 @@
 package io.pswitch.dataplane.agent;
 
-import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.batch.CycleStage;
 import io.pswitch.dataplane.counters.CountersFile;
+import io.pswitch.dataplane.fdb.FdbEntry;
 import io.pswitch.dataplane.fdb.ForwardingTable;
+import io.pswitch.dataplane.handoff.WorkerLinks;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.logging.LoggingStage;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.Port;
 import io.pswitch.dataplane.port.PortCounters;
-import io.pswitch.dataplane.port.PortState;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterSet;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
-import org.jctools.queues.MpscArrayQueue;
 
 /**
- * The forwarding core: one agent owns a set of ports, one buffer pool and one forwarding table, and
- * runs every frame to completion on its thread.
+ * The forwarding core: a set of ports, one buffer pool, and the {@link Worker}s that run every frame
+ * to completion — one worker by default, {@link SwitchConfig#workers()} of them when asked.
  *
- * <p>Duty cycle: apply queued {@link SwitchCommand}s → {@code rxSync} the readable ports → take one
- * {@link Batch} from their RX rings → <b>pass 1</b> ({@link ClassifyPass}: parse, drop with cause, learn the source, look up
- * the destination) → the {@link LoggingStage} (filters, append, commit in {@code sync} mode) → <b>pass 2</b> ({@link ForwardPass}: move buffers to TX rings) → release the RX
+ * <p>Duty cycle of a worker: apply queued {@link SwitchCommand}s → {@code rxSync} its readable ports
+ * → take one batch from their RX rings → <b>pass 1</b> ({@link ClassifyPass}: parse, drop with cause,
+ * learn the source, look up the destination) → the {@link LoggingStage} (filters, append, commit in
+ * {@code sync} mode) → <b>pass 2</b> ({@link ForwardPass}: move buffers to TX rings) → release the RX
  * slots → {@code txSync} the ports that got frames or still have frames pending → publish counters
  * (per batch) → sweep a few forwarding-table slots for aged entries.
  *
@@ -42,58 +45,45 @@ import org.jctools.queues.MpscArrayQueue;
  * its buffer belongs to the log, and the {@link LoggingStage} swaps it out of whichever slot it ends
  * in (see there).
  *
+ * <p><b>Several workers.</b> Port {@code p} belongs to worker {@code p % workers}: only that worker
+ * syncs its rings, as in netmap one core owns a port. A frame received by one worker for a port of
+ * another crosses by {@code bufIdx} through a single-producer single-consumer queue per (source,
+ * destination) pair ({@link WorkerLinks}); a flooded frame is copied once per other worker, which
+ * floods it to its ports. The pool's free list stays single-threaded: each worker takes a stack of
+ * spare buffers from it at construction, puts a spare into an RX slot whose buffer it handed over,
+ * and gets a free buffer back from the receiving worker for every frame it handed over. So a buffer
+ * is, at every instant, in the free list, a ring slot, the log, a queue, or a worker's spares
+ * ({@link #heldBuffers}). The forwarding table is replicated per worker (see {@link ForwardingTable}).
+ * The log has one writer: with several workers the filter set must be empty (checked here and by
+ * whoever installs filters), so only worker 0 runs the logging stage, for commits and retention.
+ * Counters: each port's RX/TX counts have its owner as the one writer; drops of a port's frames at
+ * another worker go to that worker's block of the port's drop counters, summed when read.
+ *
  * <p>Port states: a port that is DOWN (by its driver or by command) is neither read nor written;
  * INPUT_ENDED ports (a finished capture) are no longer read but still transmitted to. Its learned
  * stations are kept when a port goes down (a link may flap back): frames for them are dropped as
  * {@link DropCause#PORT_DOWN} until they age out or are flushed.
  *
- * <p>Threads: everything except {@link #offer}, {@link #counters}, {@link #fdb()} counters,
- * {@link #portAdminUp} and the accessors of fixed configuration runs on the agent's thread.
+ * <p>Threads: {@link #doWork} runs every worker in turn on the calling thread (tests, one worker);
+ * a switch with several threads runs each {@link #worker(int)} on its own {@code AgentRunner}
+ * instead. {@link #offer}, {@link #counters}, {@link #portAdminUp}, the workers' loads and the
+ * accessors of fixed configuration may be called from any thread.
  */
 public final class SwitchAgent implements Agent {
     private static final VarHandle BOOLEANS = MethodHandles.arrayElementVarHandle(boolean[].class);
-    private static final int CAUSES = DropCause.VALUES.length;
-    private static final int COMMANDS_PER_CYCLE = 16;
 
     private final SwitchConfig config;
     private final BufferPool pool;
-    private final EpochNanoClock clock;
-    private final ForwardingTable fdb;
-    private final MpscArrayQueue<SwitchCommand> commands;
-    private final Batch batch;
-
     private final int portCount;
     private final Port[] ports;
-    private final Ring[] rx;
-    private final Ring[] tx;
     private final PortCounters[] counters;
-    /** Written by the agent thread (opaque), read by any thread. */
+    private final int[] owner;
+    /** Written (opaque) by the port's owning worker, read by any thread. */
     private final boolean[] adminUp;
-    /** Read this cycle: admin up and the driver says UP. */
-    private final boolean[] readable;
-    /** Transmitted to this cycle: admin up and the driver says UP or INPUT_ENDED. */
-    private final boolean[] writable;
-    private final int[] writablePorts;
-    private int writableCount;
-
-    // Per-batch scratch, indexed by port: counters are added to PortCounters once per batch.
-    private final int[] taken;
-    private final long[] rxFrames;
-    private final long[] rxBytes;
-    private final long[] txFrames;
-    private final long[] txBytes;
-    private final long[] drops;
-    private final ClassifyPass classifyPass;
-    private final ForwardPass forwardPass;
-
+    private final Worker[] workers;
+    private final WorkerLinks[] links;
     /** Null when the switch logs nothing. */
     private final LoggingStage logging;
-    /** The logging stage as the cycle calls it, or {@link CycleStage#NONE}. */
-    private final CycleStage stage;
-    /** Null unless a benchmark or diagnostic installed one; see {@link #batchObserver}. */
-    private BatchObserver observer = BatchObserver.NONE;
-
-    private int firstPort;
 
     /** A switch that forwards and logs nothing. */
     public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock) {
@@ -110,11 +100,12 @@ public final class SwitchAgent implements Agent {
     }
 
     /**
-     * A switch whose log and filter counters go into {@code countersFile} (the file the ports'
-     * counters are in, through their {@code PortContext}), as worker {@code worker}.
+     * A switch whose log, filter and worker counters go into {@code countersFile} (the file the
+     * ports' counters are in, through their {@code PortContext}); {@code firstWorker} is the id of
+     * worker 0 there (later workers follow it).
      */
     public SwitchAgent(SwitchConfig config, BufferPool pool, List<Port> ports, EpochNanoClock clock,
-                       PacketLog log, Durability durability, FilterSet filters, CountersFile countersFile, int worker) {
+                       PacketLog log, Durability durability, FilterSet filters, CountersFile countersFile, int firstWorker) {
         if (ports.isEmpty()) {
             throw new IllegalArgumentException("a switch needs at least one port");
         }
@@ -124,46 +115,55 @@ public final class SwitchAgent implements Agent {
                 throw new IllegalArgumentException("port name '" + p.name() + "' is used twice");
             }
         }
+        int n = config.workers();
+        if (n > 1 && log != null && filters != null && !filters.isEmpty()) {
+            throw new IllegalArgumentException(loggingNeedsOneWorker(n));
+        }
         this.config = config;
         this.pool = pool;
-        this.clock = clock;
-        this.fdb = new ForwardingTable(config.fdbCapacity(), config.fdbAgeingNs(), countersFile, worker);
-        this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
-        this.batch = new Batch(config.batchSize());
         this.portCount = ports.size();
         this.ports = ports.toArray(new Port[0]);
-        this.rx = new Ring[portCount];
-        this.tx = new Ring[portCount];
         this.counters = new PortCounters[portCount];
+        this.owner = new int[portCount];
+        Ring[] rx = new Ring[portCount];
+        Ring[] tx = new Ring[portCount];
         for (int i = 0; i < portCount; i++) {
+            counters[i] = this.ports[i].portCounters();
+            owner[i] = ownerOf(i, n);
             rx[i] = this.ports[i].rxRing();
             tx[i] = this.ports[i].txRing();
-            counters[i] = this.ports[i].portCounters();
         }
         this.adminUp = new boolean[portCount];
         Arrays.fill(adminUp, true);
-        this.readable = new boolean[portCount];
-        this.writable = new boolean[portCount];
-        this.writablePorts = new int[portCount];
-        this.taken = new int[portCount];
-        this.rxFrames = new long[portCount];
-        this.rxBytes = new long[portCount];
-        this.txFrames = new long[portCount];
-        this.txBytes = new long[portCount];
-        this.drops = new long[portCount * CAUSES];
-        this.classifyPass = new ClassifyPass(pool, fdb, rx, writable, rxBytes, drops);
-        this.forwardPass = new ForwardPass(pool, rx, tx, txFrames, txBytes, drops);
         if (log != null) {
             if (log.pool() != pool) {
                 throw new IllegalArgumentException("the log must be on the switch's buffer pool");
             }
             this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
-                    config.batchSize(), countersFile, worker);
-            this.stage = new LoggingCycle(logging);
+                    config.batchSize(), countersFile, firstWorker);
+            if (n > 1) {
+                logging.onlyEmptySets(loggingNeedsOneWorker(n));
+            }
         } else {
             this.logging = null;
-            this.stage = CycleStage.NONE;
         }
+        this.links = WorkerLinks.mesh(n, config.handoffCapacity(), pool);
+        this.workers = new Worker[n];
+        for (int w = 0; w < n; w++) {
+            CycleStage stage = w == 0 && logging != null ? new LoggingCycle(logging) : CycleStage.NONE;
+            workers[w] = new Worker(w, config, pool, this.ports, owner, adminUp, clock, countersFile, links[w], stage);
+        }
+    }
+
+    /** The one-line refusal of logging filters on a switch with several workers. */
+    public static String loggingNeedsOneWorker(int workers) {
+        return "--workers " + workers + ": logging filters need --workers 1 in this version (the log has one writer); "
+                + "remove the filters or run one worker";
+    }
+
+    /** Which of {@code workers} workers owns port {@code port}. */
+    public static int ownerOf(int port, int workers) {
+        return port % workers;
     }
 
     @Override
@@ -171,161 +171,22 @@ public final class SwitchAgent implements Agent {
         return "pswitch-dataplane";
     }
 
+    /** One duty cycle of every worker, in turn, on the calling thread. */
     @Override
     public int doWork() {
-        int work = applyCommands();
-        long now = clock.nanoTime();
-        BatchObserver obs = observer;
-        stage.beginCycle(now);
-        obs.beginCycle(now);
-        refreshPortStates();
-        for (int p = 0; p < portCount; p++) {
-            if (readable[p]) {
-                work += ports[p].rxSync();
-            }
+        int work = 0;
+        for (Worker w : workers) {
+            work += w.doWork();
         }
-        int frames = takeBatch();
-        if (frames > 0) {
-            classifyPass.classify(batch, now);
-            stage.onBatch(batch, now);
-            obs.onBatch(batch, rx, now);
-            forwardPass.forward(batch, writablePorts, writableCount);
-            stage.afterForward(batch);
-            releaseRxSlots();
-            work += frames;
-        }
-        work += transmit();
-        publishCounters();
-        work += fdb.expire(now, config.fdbSweepSlots());
         return work;
     }
 
-    private void refreshPortStates() {
-        int w = 0;
-        for (int p = 0; p < portCount; p++) {
-            PortState state = ports[p].state();
-            counters[p].state(state);
-            boolean up = adminUp[p];
-            readable[p] = up && state == PortState.UP;
-            writable[p] = up && (state == PortState.UP || state == PortState.INPUT_ENDED);
-            if (writable[p]) {
-                writablePorts[w++] = p;
-            }
-        }
-        writableCount = w;
-    }
-
-    /** Takes up to one batch of received frames, starting at a rotating port so no port starves. */
-    private int takeBatch() {
-        Batch b = batch;
-        b.clear();
-        int count = 0;
-        int limit = b.capacity();
-        int start = firstPort;
-        firstPort = start + 1 == portCount ? 0 : start + 1;
-        for (int k = 0; k < portCount; k++) {
-            int p = start + k < portCount ? start + k : start + k - portCount;
-            taken[p] = 0;
-            // Not readable[p]: a port whose input just ended (or whose link went) still has the frames
-            // its last rxSync put in the ring; they were received and must be forwarded. Only an
-            // administratively down port is skipped.
-            if (!adminUp[p] || count == limit) {
-                continue;
-            }
-            Ring ring = rx[p];
-            int n = Math.min(ring.userSlots(), limit - count);
-            int s = ring.head;
-            for (int i = 0; i < n; i++) {
-                b.add(p, s);
-                count++;
-                s = ring.next(s);
-            }
-            taken[p] = n;
-            rxFrames[p] += n;
-        }
-        return count;
-    }
-
-    /** Hands the batch's RX slots back to the drivers: each now holds a buffer free to receive into. */
-    private void releaseRxSlots() {
-        for (int p = 0; p < portCount; p++) {
-            int n = taken[p];
-            if (n > 0) {
-                Ring ring = rx[p];
-                int head = (ring.head + n) & (ring.numSlots() - 1);
-                ring.head = head;
-                ring.cur = head;
-            }
-        }
-    }
-
-    /** txSync the ports that got frames, and those still holding frames a full peer did not take. */
-    private int transmit() {
-        int sent = 0;
-        for (int k = 0; k < writableCount; k++) {
-            int p = writablePorts[k];
-            if (forwardPass.touched(p) || tx[p].txPending() > 0) {
-                forwardPass.clearTouched(p);
-                sent += ports[p].txSync();
-                stage.afterTxSync(p);
-            }
-        }
-        return sent;
-    }
-
-    private void publishCounters() {
-        for (int p = 0; p < portCount; p++) {
-            PortCounters c = counters[p];
-            // The driver's count is its own plain field, read here on the thread that owns the port;
-            // the counter (stored only when it moved) is what every other thread and process reads.
-            c.driverRxDrops(ports[p].driverRxDrops());
-            if (rxFrames[p] != 0) {
-                c.addRx(rxFrames[p], rxBytes[p]);
-                rxFrames[p] = 0;
-                rxBytes[p] = 0;
-            }
-            if (txFrames[p] != 0) {
-                c.addTx(txFrames[p], txBytes[p]);
-                txFrames[p] = 0;
-                txBytes[p] = 0;
-            }
-            int base = p * CAUSES;
-            for (int cause = 0; cause < CAUSES; cause++) {
-                long v = drops[base + cause];
-                if (v != 0) {
-                    c.addDrop(DropCause.VALUES[cause], v);
-                    drops[base + cause] = 0;
-                }
-            }
-        }
-    }
-
-    private int applyCommands() {
-        int applied = 0;
-        SwitchCommand command;
-        while (applied < COMMANDS_PER_CYCLE && (command = commands.relaxedPoll()) != null) {
-            apply(command);
-            applied++;
-        }
-        return applied;
-    }
-
-    private void apply(SwitchCommand command) {
-        switch (command) {
-            case SwitchCommand.SetPortUp c -> {
-                BOOLEANS.setOpaque(adminUp, c.port(), c.up());
-                c.done().complete(null);
-            }
-            case SwitchCommand.FlushFdb c ->
-                c.removed().complete(c.port() == SwitchCommand.ALL_PORTS ? fdb.flush() : fdb.flushPort(c.port()));
-            case SwitchCommand.SnapshotFdb c -> c.result().complete(fdb.snapshot(clock.nanoTime()));
-        }
-    }
-
     /**
-     * Queues a command for the agent thread. Any thread.
+     * Queues a command for the workers that must apply it: a port's owner for port up/down, every
+     * worker (each its replica) for a flush or a snapshot of the forwarding table. The command's
+     * future completes when all of them have. Any thread.
      *
-     * @return false when the queue is full (try again later)
+     * @return false when a queue is full (try again later)
      * @throws IllegalArgumentException when the command names a port this switch does not have
      */
     public boolean offer(SwitchCommand command) {
@@ -337,44 +198,126 @@ public final class SwitchAgent implements Agent {
         if (port < 0 || port >= portCount) {
             throw new IllegalArgumentException("no port with index " + port + " (the switch has " + portCount + " ports)");
         }
-        return commands.offer(command);
+        if (workers.length == 1) {
+            return workers[0].offer(command);
+        }
+        return switch (command) {
+            case SwitchCommand.SetPortUp c -> workers[owner[c.port()]].offer(c);
+            case SwitchCommand.FlushFdb c -> fanOutFlush(c);
+            case SwitchCommand.SnapshotFdb c -> fanOutSnapshot(c);
+        };
     }
 
-    /**
-     * Whether the agent has nothing to do until a frame arrives: no TX ring holds frames a port did
-     * not send yet and no command is queued. An idle strategy may then sleep (see
-     * {@code PortWaitIdleStrategy}). Agent thread, between duty cycles.
-     */
-    public boolean quiescent() {
-        if (!commands.isEmpty()) {
-            return false;
-        }
-        for (int k = 0; k < writableCount; k++) {
-            if (tx[writablePorts[k]].txPending() > 0) {
+    /** Every replica flushes; the count is the largest (the replicas hold the same stations). */
+    private boolean fanOutFlush(SwitchCommand.FlushFdb c) {
+        List<CompletableFuture<Integer>> parts = new ArrayList<>();
+        for (Worker w : workers) {
+            SwitchCommand.FlushFdb part = new SwitchCommand.FlushFdb(c.port(), new CompletableFuture<>());
+            if (!w.offer(part)) {
                 return false;
             }
+            parts.add(part.removed());
         }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+            if (e != null) {
+                c.removed().completeExceptionally(e);
+            } else {
+                c.removed().complete(parts.stream().mapToInt(CompletableFuture::join).max().orElse(0));
+            }
+        });
         return true;
     }
 
-    /** Whether the last duty cycle read port {@code p} (admin up, driver UP). Agent thread. */
+    /** Each worker gives the stations on its own ports; together, the table. */
+    private boolean fanOutSnapshot(SwitchCommand.SnapshotFdb c) {
+        List<CompletableFuture<List<FdbEntry>>> parts = new ArrayList<>();
+        for (Worker w : workers) {
+            SwitchCommand.SnapshotFdb part = new SwitchCommand.SnapshotFdb(new CompletableFuture<>());
+            if (!w.offer(part)) {
+                return false;
+            }
+            parts.add(part.result());
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+            if (e != null) {
+                c.result().completeExceptionally(e);
+            } else {
+                List<FdbEntry> all = new ArrayList<>();
+                parts.forEach(f -> all.addAll(f.join()));
+                all.sort(Comparator.comparingInt(FdbEntry::vlan).thenComparingLong(FdbEntry::mac));
+                c.result().complete(all);
+            }
+        });
+        return true;
+    }
+
+    /** Worker 0's {@link Worker#quiescent()} (a one-worker switch's idle check). */
+    public boolean quiescent() {
+        return workers[0].quiescent();
+    }
+
+    /** Whether worker 0's last duty cycle read port {@code p}. */
     public boolean reads(int p) {
-        return readable[p];
+        return workers[0].reads(p);
     }
 
     /** Fails the commands still queued and commits the log; the ports stay open (their owner closes them). */
     @Override
     public void onClose() {
-        stage.commit();
-        IllegalStateException closed = new IllegalStateException("switch agent closed before applying the command");
-        SwitchCommand command;
-        while ((command = commands.poll()) != null) {
-            switch (command) {
-                case SwitchCommand.SetPortUp c -> c.done().completeExceptionally(closed);
-                case SwitchCommand.FlushFdb c -> c.removed().completeExceptionally(closed);
-                case SwitchCommand.SnapshotFdb c -> c.result().completeExceptionally(closed);
+        for (Worker w : workers) {
+            w.onClose();
+        }
+    }
+
+    /**
+     * Gives the workers' spare buffers and those still queued between them back to the pool, once
+     * every worker has stopped (before the ports close and give back their rings').
+     */
+    public void releaseWorkerBuffers() {
+        if (workers.length == 1) {
+            return;
+        }
+        for (WorkerLinks l : links) {
+            for (int b : l.heldBuffers()) {
+                pool.free(b);
             }
         }
+    }
+
+    /** The buffers the workers hold outside rings (spares, queued frames and returns), for the ownership ledger. Workers stopped. */
+    public int[] heldBuffers() {
+        int[][] each = new int[links.length][];
+        int total = 0;
+        for (int w = 0; w < links.length; w++) {
+            each[w] = links[w].heldBuffers();
+            total += each[w].length;
+        }
+        int[] out = new int[total];
+        int at = 0;
+        for (int[] e : each) {
+            System.arraycopy(e, 0, out, at, e.length);
+            at += e.length;
+        }
+        return out;
+    }
+
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /** Worker {@code w}'s load (read-only counters). Any thread. */
+    public WorkerLoad workerLoad(int w) {
+        return workers[w].load();
+    }
+
+    /** The ports worker {@code w} owns, by index. Any thread. */
+    public int[] workerPorts(int w) {
+        return workers[w].ownPorts();
+    }
+
+    /** Worker {@code w}, to run on its own {@code AgentRunner}. */
+    public Worker worker(int w) {
+        return workers[w];
     }
 
     public SwitchConfig config() {
@@ -391,6 +334,11 @@ public final class SwitchAgent implements Agent {
 
     public Port port(int index) {
         return ports[index];
+    }
+
+    /** The worker that owns port {@code index}. */
+    public int portOwner(int index) {
+        return owner[index];
     }
 
     /** The port's counters; any thread may read them. */
@@ -414,30 +362,41 @@ public final class SwitchAgent implements Agent {
     }
 
     /**
-     * Installs a {@link BatchObserver} (a benchmark or diagnostic hook), or removes it with null.
-     * Only before the agent runs, or from its own thread: the field is read every duty cycle without
-     * synchronization (starting the agent's thread publishes it).
+     * Installs a {@link BatchObserver} (a benchmark or diagnostic hook) on every worker, or removes it
+     * with null. Only before the workers run. With several worker threads it is called from each of
+     * them: it must then be safe for that.
      */
     public void batchObserver(BatchObserver o) {
-        this.observer = o == null ? BatchObserver.NONE : o;
+        for (Worker w : workers) {
+            w.batchObserver(o == null ? BatchObserver.NONE : o);
+        }
     }
 
-    /** The logging stage, or null when this switch logs nothing. */
+    /** The logging stage (worker 0's), or null when this switch logs nothing. */
     public LoggingStage logging() {
         return logging;
     }
 
-    /** The forwarding table: other threads may read only its counters. */
+    /** Worker 0's forwarding table: other threads may read only its counters (worker 0's share). */
     public ForwardingTable fdb() {
-        return fdb;
+        return workers[0].fdb();
     }
 
-    /** The ports' rings, for {@code BufferLedger} (a test fixture) checks (agent thread, or after it stopped). */
+    /** Every worker's forwarding table (its replica), worker 0's first: other threads may read only their counters. */
+    public List<ForwardingTable> fdbReplicas() {
+        List<ForwardingTable> out = new ArrayList<>();
+        for (Worker w : workers) {
+            out.add(w.fdb());
+        }
+        return out;
+    }
+
+    /** The ports' rings, for {@code BufferLedger} (a test fixture) checks (workers stopped). */
     public List<Ring> rings() {
         Ring[] all = new Ring[2 * portCount];
         for (int i = 0; i < portCount; i++) {
-            all[2 * i] = rx[i];
-            all[2 * i + 1] = tx[i];
+            all[2 * i] = ports[i].rxRing();
+            all[2 * i + 1] = ports[i].txRing();
         }
         return List.of(all);
     }

@@ -2,7 +2,7 @@ package io.pswitch.dataplane.counters;
 
 /**
  * The type ids of the counters a switch keeps in its counters file, grouped by hundreds: 1xx a
- * port's, 2xx the packet log's, 3xx a log filter's, 4xx the forwarding table's. A counter's label
+ * port's, 2xx the packet log's, 3xx a log filter's, 4xx the forwarding table's, 5xx a dataplane worker's. A counter's label
  * starts with its group and owner ("port a", "log", "filter web", "fdb") so {@code pswitch stat} prints them grouped without
  * knowing every type.
  */
@@ -42,6 +42,13 @@ public final class CounterType {
     public static final int FDB_MOVED = 405;
     public static final int FDB_FLUSHED = 406;
 
+    /** A dataplane worker's time spent in duty cycles that did work (ns) and frames it moved. */
+    public static final int WORKER_BUSY_NS = 501;
+    public static final int WORKER_FRAMES = 502;
+    /** Gauges over the last second: busy fraction in millionths, frames per second. */
+    public static final int WORKER_BUSY_PPM = 503;
+    public static final int WORKER_FPS = 504;
+
     public static final int FILTER_FRAMES = 301;
     public static final int FILTER_BYTES = 302;
 
@@ -51,6 +58,7 @@ public final class CounterType {
     /** Whether the counters of this type are levels (summing them over workers means nothing). */
     public static boolean isGauge(int typeId) {
         return typeId == PORT_STATE || typeId == FDB_ENTRIES || typeId == LOG_COMMITTED_SEQ || typeId == LOG_PUBLISHED_SEQ
-                || typeId == LOG_LIVE_BYTES || typeId == LOG_DRAINED_SEQ;
+                || typeId == LOG_LIVE_BYTES || typeId == LOG_DRAINED_SEQ
+                || typeId == WORKER_BUSY_PPM || typeId == WORKER_FPS;
     }
 }

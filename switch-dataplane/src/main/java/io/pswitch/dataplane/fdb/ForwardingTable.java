@@ -36,8 +36,21 @@ import org.agrona.concurrent.AtomicBuffer;
  * number of slots per call) so the dataplane never stalls on a full sweep. Time comes from the
  * caller (an injected clock), never from the system.
  *
+ * <p>Several workers: <b>one replica per worker, kept up to date by learning messages</b>. Each
+ * worker learns from the frames of its own ports ({@link #learn}, which says when the others must
+ * hear of it: a new or moved station, or one not announced for a quarter of the ageing time) and
+ * hands those stations to every other worker over a single-producer queue, which applies them with
+ * {@link #learnReplica}. Chosen over one shared table with single-writer entries because the table is
+ * open addressing with backward-shift deletion: a lookup racing another thread's removal or eviction
+ * could read a key from one entry and a port from another, and making that safe (seqlocks per slot)
+ * would put a fence or a retry on every lookup of every frame. Replicas keep lookup and learning the
+ * plain single-threaded code they are with one worker, at the cost of memory per worker and of a
+ * station being unknown to the other workers for the moment its message is in flight (a frame to it
+ * is flooded meanwhile, which 802.1D allows for any unknown station). A station seen on two workers'
+ * ports at once converges to the last message, as a moved station does.
+ *
  * <p>Threads: all mutation and {@link #lookup}/{@link #snapshot} happen on the one dataplane thread
- * that owns the table. The counters live in the switch's counters file: single-writer values
+ * that owns the table (its replica). The counters live in the switch's counters file: single-writer values
  * stored with release semantics, so any thread or process ({@code pswitch stat}) may read them
  * with acquire loads (monotonic, never torn) without touching the table itself.
  */
@@ -65,11 +78,16 @@ public final class ForwardingTable {
     private final long[] keys;
     private final int[] ports;
     private final long[] seenNs;
+    /** When this worker last told the other workers about the entry (see {@link #learn}). */
+    private final long[] announcedNs;
+    private final long announceEveryNs;
     /** The table's counters in the switch's counters file ("fdb entries", "fdb learned", ...), by the indices above. */
     private final AtomicBuffer values;
     private final int[] counters = new int[6];
     private int size;
     private int sweepCursor;
+    /** Null, or by port: whether this replica counts ageing, eviction and flushes of its entries. */
+    private boolean[] countedPorts;
 
     /**
      * @param capacity the most entries held at once
@@ -98,6 +116,8 @@ public final class ForwardingTable {
         this.keys = new long[slots];
         this.ports = new int[slots];
         this.seenNs = new long[slots];
+        this.announcedNs = new long[slots];
+        this.announceEveryNs = Math.max(1, ageingNs / 4);
         this.values = file.values();
         counters[SIZE] = file.allocate(CounterType.FDB_ENTRIES, worker, "fdb entries");
         counters[LEARNED] = file.allocate(CounterType.FDB_LEARNED, worker, "fdb learned");
@@ -105,6 +125,20 @@ public final class ForwardingTable {
         counters[EVICTED] = file.allocate(CounterType.FDB_EVICTED, worker, "fdb evicted");
         counters[MOVED] = file.allocate(CounterType.FDB_MOVED, worker, "fdb moved");
         counters[FLUSHED] = file.allocate(CounterType.FDB_FLUSHED, worker, "fdb flushed");
+    }
+
+    /**
+     * Makes this table a replica that counts ageing, eviction and flushes only for entries on the
+     * ports marked (its worker's own), so the counters summed over replicas count each station once.
+     * Before use.
+     */
+    public void countOnly(boolean[] ports) {
+        this.countedPorts = ports.clone();
+    }
+
+    private boolean counts(int port) {
+        boolean[] c = countedPorts;
+        return c == null || (port >= 0 && port < c.length && c[port]);
     }
 
     private static long key(int vid, long mac) {
@@ -132,8 +166,14 @@ public final class ForwardingTable {
         return NO_PORT;
     }
 
-    /** Records that a frame from the station arrived on {@code port}: learns, refreshes or moves it. */
-    public void learn(int vid, long mac, int port, long nowNs) {
+    /**
+     * Records that a frame from the station arrived on {@code port}: learns, refreshes or moves it.
+     *
+     * @return whether the other workers' replicas should hear of it ({@link #learnReplica}): the
+     *     station is new or moved, or was last announced a quarter of the ageing time ago (so a
+     *     replica never ages out a station that keeps talking)
+     */
+    public boolean learn(int vid, long mac, int port, long nowNs) {
         long key = key(vid, mac);
         int i = home(key);
         int victim = -1;
@@ -141,14 +181,59 @@ public final class ForwardingTable {
         for (int n = 0; n < PROBE_WINDOW; n++) {
             long k = keys[i];
             if (k == key) {
-                refresh(i, port, nowNs);
-                return;
+                boolean changed = refresh(i, port, nowNs, true);
+                if (changed || nowNs - announcedNs[i] >= announceEveryNs) {
+                    announcedNs[i] = nowNs;
+                    return true;
+                }
+                return false;
             }
             if (k == 0) {
                 if (size < capacity) {
                     put(i, key, port, nowNs);
                     setSize(size + 1);
                     increment(LEARNED);
+                    return true;
+                }
+                break;
+            }
+            if (seenNs[i] < oldest) {
+                oldest = seenNs[i];
+                victim = i;
+            }
+            i = (i + 1) & mask;
+        }
+        if (victim < 0) {
+            victim = evictAfter(i);
+        } else if (counts(ports[victim])) {
+            increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
+        }
+        put(victim, key, port, nowNs);
+        increment(LEARNED);
+        return true;
+    }
+
+    /**
+     * Takes a station another worker learned (its learning message): the same table update as
+     * {@link #learn}, but not counted as learned or moved here (the learning worker counted it, and
+     * the counters are summed over workers) and never announced again.
+     */
+    public void learnReplica(int vid, long mac, int port, long nowNs) {
+        long key = key(vid, mac);
+        int i = home(key);
+        int victim = -1;
+        long oldest = Long.MAX_VALUE;
+        for (int n = 0; n < PROBE_WINDOW; n++) {
+            long k = keys[i];
+            if (k == key) {
+                refresh(i, port, nowNs, false);
+                announcedNs[i] = nowNs;
+                return;
+            }
+            if (k == 0) {
+                if (size < capacity) {
+                    put(i, key, port, nowNs);
+                    setSize(size + 1);
                     return;
                 }
                 break;
@@ -161,23 +246,31 @@ public final class ForwardingTable {
         }
         if (victim < 0) {
             victim = evictAfter(i);
-        } else {
+        } else if (counts(ports[victim])) {
             increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
         }
         put(victim, key, port, nowNs);
-        increment(LEARNED);
     }
 
-    private void refresh(int i, int port, long nowNs) {
+    /** @return whether the entry is new again (aged) or moved */
+    private boolean refresh(int i, int port, long nowNs, boolean count) {
+        boolean changed = false;
         if (nowNs - seenNs[i] >= ageingNs) {
             // It had aged out: this is a new learn, not a move.
-            increment(AGED);
-            increment(LEARNED);
+            if (count) {
+                increment(AGED);
+                increment(LEARNED);
+            }
+            changed = true;
         } else if (ports[i] != port) {
-            increment(MOVED);
+            if (count) {
+                increment(MOVED);
+            }
+            changed = true;
         }
         ports[i] = port;
         seenNs[i] = nowNs;
+        return changed;
     }
 
     /** At capacity and the home slot {@code home} is empty: removes the next entry after it. Cold. */
@@ -186,8 +279,11 @@ public final class ForwardingTable {
         while (keys[j] == 0) {
             j = (j + 1) & mask;
         }
+        boolean counted = counts(ports[j]);
         remove(j);
-        increment(EVICTED);
+        if (counted) {
+            increment(EVICTED);
+        }
         // Backward shift never fills a slot before the removed one's cluster, so home is still empty.
         setSize(size + 1);
         return home;
@@ -197,6 +293,7 @@ public final class ForwardingTable {
         keys[i] = key;
         ports[i] = port;
         seenNs[i] = nowNs;
+        announcedNs[i] = nowNs;
     }
 
     /** Backward-shift deletion: pulls later entries of the cluster into the hole when their home allows. */
@@ -215,6 +312,7 @@ public final class ForwardingTable {
                 keys[hole] = k;
                 ports[hole] = ports[j];
                 seenNs[hole] = seenNs[j];
+                announcedNs[hole] = announcedNs[j];
                 hole = j;
             }
         }
@@ -234,8 +332,11 @@ public final class ForwardingTable {
             int i = sweepCursor;
             if (keys[i] != 0 && nowNs - seenNs[i] >= ageingNs) {
                 // Stay on this slot: backward shift may have pulled another entry into it.
+                boolean counted = counts(ports[i]);
                 remove(i);
-                increment(AGED);
+                if (counted) {
+                    increment(AGED);
+                }
                 removed++;
             } else {
                 sweepCursor = (i + 1) & mask;
@@ -247,9 +348,15 @@ public final class ForwardingTable {
     /** Forgets every station. */
     public int flush() {
         int removed = size;
+        int counted = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0 && counts(ports[i])) {
+                counted++;
+            }
+        }
         Arrays.fill(keys, 0L);
         setSize(0);
-        add(FLUSHED, removed);
+        add(FLUSHED, counted);
         return removed;
     }
 
@@ -268,7 +375,7 @@ public final class ForwardingTable {
                 s++;
             }
         }
-        add(FLUSHED, removed);
+        add(FLUSHED, counts(port) ? removed : 0);
         return removed;
     }
 

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.agent.Worker;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,7 +25,7 @@ import org.agrona.concurrent.IdleStrategy;
  * is tens of microseconds, not a time slice. The spin before sleeping keeps a burst (a TCP window)
  * on the running thread without a sleep per frame.
  *
- * <p>It sleeps only when the agent is {@link SwitchAgent#quiescent() quiescent} (no frame waiting
+ * <p>It sleeps only when the agent is {@link Worker#quiescent() quiescent} (no frame waiting
  * to be sent, no command queued), and for at most {@value #POLL_TIMEOUT_MS} ms, so that the duty
  * cycle's timed work (forwarding-table ageing, the log's commit window, the drivers' periodic checks
  * for an interface that went away) still runs while no frame comes. Ports the agent does not read
@@ -45,7 +46,7 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
             Linker.nativeLinker().defaultLookup().find("poll").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
-    private final SwitchAgent agent;
+    private final Worker agent;
     private final int portCount;
     private final int[] fds;
     private final boolean canSleep;
@@ -55,7 +56,17 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
     /** nanoTime when the current idle stretch began, or 0 while there is work. */
     private long idleSinceNs;
 
+    /** For a one-worker switch. */
     public PortWaitIdleStrategy(SwitchAgent agent) {
+        this(agent.worker(0));
+    }
+
+    /**
+     * For one worker of a switch: it sleeps on that worker's ports only, and not while another
+     * worker has queued frames for it (a frame from another worker does not wake the poll: the
+     * timeout bounds that wait).
+     */
+    public PortWaitIdleStrategy(Worker agent) {
         this.agent = agent;
         this.portCount = agent.portCount();
         this.fds = new int[portCount];

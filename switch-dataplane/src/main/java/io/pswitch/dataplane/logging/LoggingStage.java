@@ -85,6 +85,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
 
     // Control side (cold, synchronized).
     private final Map<Integer, FilterCounters> countersById = new HashMap<>();
+    /** Non-null: why this stage may only run sets that match nothing (see {@link #onlyEmptySets}). */
+    private String emptySetsOnly;
     private long generations;
     private volatile ActiveFilters active;
 
@@ -144,8 +146,27 @@ public final class LoggingStage implements PacketLog.BufferRelease {
 
     // ---------------------------------------------------------------- control side
 
-    /** Installs a new filter set; the dataplane uses it from its next duty cycle. Any thread. */
+    /**
+     * From now on refuses every filter set that could match a frame, with {@code why} as the
+     * message: a switch whose frames are not all seen by this stage's thread (several workers) must
+     * not log some of them and hand logged buffers to threads that do not know they are the log's.
+     */
+    public synchronized void onlyEmptySets(String why) {
+        if (!active.set.isEmpty()) {
+            throw new IllegalStateException(why);
+        }
+        this.emptySetsOnly = why;
+    }
+
+    /**
+     * Installs a new filter set; the dataplane uses it from its next duty cycle. Any thread.
+     *
+     * @throws IllegalArgumentException when the set could match and {@link #onlyEmptySets} was called
+     */
     public synchronized long filters(FilterSet set) {
+        if (emptySetsOnly != null && !set.isEmpty()) {
+            throw new IllegalArgumentException(emptySetsOnly);
+        }
         FilterCounters[] c = new FilterCounters[set.size()];
         for (int pos = 0; pos < c.length; pos++) {
             Filter f = set.filter(pos);

@@ -17,7 +17,13 @@ public enum DropCause {
     /** The destination was learned on the ingress port itself: a bridge never hairpins. */
     SAME_PORT("same_port"),
     /** The destination port is down. */
-    PORT_DOWN("port_down");
+    PORT_DOWN("port_down"),
+    /**
+     * The destination port belongs to another dataplane worker and the queue to that worker was full,
+     * or every buffer this worker may lend it was still in flight (it falls behind): dropped rather
+     * than waited for.
+     */
+    WORKER_QUEUE_FULL("worker_queue_full");
 
     public static final DropCause[] VALUES = values();
 

@@ -27,6 +27,13 @@ public final class PortCounters {
     private final int txFrames;
     private final int txBytes;
     private final int[] drops = new int[DropCause.VALUES.length];
+    /**
+     * Drop counters of this port that other workers write: a frame received here and handed to
+     * another worker can be dropped there (its TX ring full, the port down meanwhile). Each such
+     * worker gets its own block (single writer, same labels, its worker id in the key, summed when
+     * read). Index 0 is {@link #drops}. Set before the workers start.
+     */
+    private volatile int[][] dropBlocks;
     private final int driverRxDrops;
     private final int txDiscarded;
     private final int state;
@@ -47,6 +54,7 @@ public final class PortCounters {
         for (DropCause c : DropCause.VALUES) {
             drops[c.ordinal()] = file.allocate(CounterType.PORT_DROPS, worker, p + "drops cause=" + c.label());
         }
+        this.dropBlocks = new int[][] {drops};
         this.driverRxDrops = file.allocate(CounterType.PORT_DRIVER_RX_DROPS, worker, p + "driver_rx_drops");
         this.txDiscarded = file.allocate(CounterType.PORT_TX_DISCARDED, worker, p + "tx_discarded");
         this.state = file.allocate(CounterType.PORT_STATE, worker, p + "state");
@@ -95,6 +103,29 @@ public final class PortCounters {
         add(drops[cause.ordinal()], frames);
     }
 
+    /**
+     * A block of this port's drop counters for dataplane worker {@code otherWorker}, which drops
+     * frames received here (see {@link #dropBlocks}); the block's number for {@link #addDrop(int,
+     * int, long)}. Always a new block, even if the id is the one the port was opened with: the caller
+     * is not the port's owner, and each block must have one writer. Cold: before the workers start.
+     */
+    public synchronized int dropBlock(int otherWorker) {
+        int[][] blocks = dropBlocks;
+        int[] block = new int[DropCause.VALUES.length];
+        for (DropCause c : DropCause.VALUES) {
+            block[c.ordinal()] = file.allocate(CounterType.PORT_DROPS, otherWorker, "port " + port + " drops cause=" + c.label());
+        }
+        int[][] more = java.util.Arrays.copyOf(blocks, blocks.length + 1);
+        more[blocks.length] = block;
+        dropBlocks = more;
+        return blocks.length;
+    }
+
+    /** Adds to a drop counter of block {@code block} ({@link #dropBlock}); only that block's worker calls it. */
+    public void addDrop(int block, int causeOrdinal, long frames) {
+        add(dropBlocks[block][causeOrdinal], frames);
+    }
+
     /** Frames the driver discarded on transmit (port down, no output). The driver's thread. */
     public void addTxDiscarded(long frames) {
         add(txDiscarded, frames);
@@ -134,8 +165,13 @@ public final class PortCounters {
         return get(txBytes);
     }
 
+    /** Summed over the workers that drop this port's frames. */
     public long drops(DropCause cause) {
-        return get(drops[cause.ordinal()]);
+        long sum = 0;
+        for (int[] block : dropBlocks) {
+            sum += get(block[cause.ordinal()]);
+        }
+        return sum;
     }
 
     public long totalDrops() {

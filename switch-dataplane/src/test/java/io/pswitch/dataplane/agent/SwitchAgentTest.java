@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.BatchObserver;
 import io.pswitch.dataplane.fdb.FdbEntry;
+import io.pswitch.dataplane.fdb.ForwardingTable;
 import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
@@ -27,8 +28,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** Every scenario with 1, 2 and 3 workers (ports shared over them): the same frames out, the same counts. */
+@ParameterizedClass(name = "{0} worker(s)")
+@ValueSource(ints = {1, 2, 3})
 class SwitchAgentTest {
+    @Parameter
+    int workers;
+
     private static final int RING_SIZE = 16;
     private static final int BUFFER_SIZE = 2048;
     private static final long SECOND = 1_000_000_000L;
@@ -60,7 +70,7 @@ class SwitchAgentTest {
 
     @BeforeEach
     void open() {
-        pool = BufferPool.open(tmp.resolve("pool"), BUFFER_SIZE, 256);
+        pool = BufferPool.open(tmp.resolve("pool"), BUFFER_SIZE, 512);
         initialFree = pool.freeCount();
         p0 = new MemoryPort("p0", pool, RING_SIZE, RING_SIZE);
         p1 = new MemoryPort("p1", pool, RING_SIZE, RING_SIZE);
@@ -70,16 +80,22 @@ class SwitchAgentTest {
     }
 
     private void start(SwitchConfig config) {
-        agent = new SwitchAgent(config, pool, new ArrayList<>(ports), clock);
+        if (agent != null) {
+            agent.releaseWorkerBuffers();
+        }
+        int handoff = config.handoffCapacity() == SwitchConfig.DEFAULT_HANDOFF_CAPACITY ? 16 : config.handoffCapacity();
+        agent = new SwitchAgent(config.withWorkers(workers).withHandoffCapacity(handoff), pool, new ArrayList<>(ports), clock);
     }
 
     @AfterEach
     void checkOwnershipAndClose() {
         // The invariant must hold after every scenario, whatever the scenario did.
-        BufferLedger.Audit audit = BufferLedger.verify(pool, ports, new int[0], new int[0]);
-        assertThat(audit.reserved() + audit.free() + audit.inRings()).isEqualTo(pool.bufferCount());
+        // Across workers: free list + rings + the workers' spares and queues = the pool.
+        BufferLedger.Audit audit = BufferLedger.verify(pool, ports, agent.heldBuffers(), new int[0]);
+        assertThat(audit.reserved() + audit.free() + audit.inRings() + audit.inFlight()).isEqualTo(pool.bufferCount());
         assertThat(audit.inRings()).isEqualTo(ports.size() * 2 * RING_SIZE);
         agent.onClose();
+        agent.releaseWorkerBuffers();
         ports.forEach(MemoryPort::close);
         assertThat(pool.freeCount()).isEqualTo(initialFree);
         pool.close();
@@ -103,6 +119,23 @@ class SwitchAgentTest {
             }
         }
         throw new AssertionError("agent never went idle");
+    }
+
+    /** A forwarding-table counter summed over the workers, as the counters file's readers sum it. */
+    private long fdbSum(java.util.function.ToLongFunction<ForwardingTable> counter) {
+        long sum = 0;
+        for (int w = 0; w < agent.workerCount(); w++) {
+            sum += counter.applyAsLong(agent.worker(w).fdb());
+        }
+        return sum;
+    }
+
+    private long fdbLearned() {
+        return fdbSum(ForwardingTable::learned);
+    }
+
+    private long fdbMoved() {
+        return fdbSum(ForwardingTable::moved);
     }
 
     private static PortCounters counters(SwitchAgent agent, MemoryPort port) {
@@ -150,7 +183,7 @@ class SwitchAgentTest {
         assertThat(counters(agent, p0).txFrames()).isEqualTo(1);
         assertThat(counters(agent, p0).txBytes()).isEqualTo(100);
         assertThat(counters(agent, p2).txFrames()).isEqualTo(1);
-        assertThat(agent.fdb().learned()).isEqualTo(2);
+        assertThat(fdbLearned()).isEqualTo(2);
     }
 
     @Test
@@ -169,7 +202,12 @@ class SwitchAgentTest {
         List<Integer> received = p0.receivedBufIdx;
         boolean p1GotSwap = p1.transmittedBufIdx.equals(received);
         boolean p2GotSwap = p2.transmittedBufIdx.equals(received);
-        assertThat(p1GotSwap ^ p2GotSwap).as("exactly one destination gets the buffer by swap").isTrue();
+        if (workers == 1) {
+            assertThat(p1GotSwap ^ p2GotSwap).as("exactly one destination gets the buffer by swap").isTrue();
+        } else {
+            // A port of another worker gets a copy made for that worker: at most one swap.
+            assertThat(p1GotSwap && p2GotSwap).as("at most one destination gets the buffer by swap").isFalse();
+        }
         assertThat(counters(agent, p1).txBytes()).isEqualTo(80 + 81 + 82 + 83);
     }
 
@@ -200,7 +238,7 @@ class SwitchAgentTest {
         run();
         assertThat(p0.transmitted).containsExactly(toVlan10);
         assertThat(p1.transmitted).containsExactly(toVlan20);
-        assertThat(agent.fdb().moved()).as("same MAC on another VLAN is another station").isZero();
+        assertThat(fdbMoved()).as("same MAC on another VLAN is another station").isZero();
     }
 
     @Test
@@ -286,7 +324,7 @@ class SwitchAgentTest {
         p1.feed(frame(BROADCAST, A));
         run();
         ports.forEach(MemoryPort::takeTransmitted);
-        assertThat(agent.fdb().moved()).isEqualTo(1);
+        assertThat(fdbMoved()).isEqualTo(1);
         byte[] toA = frame(A, C);
         p2.feed(toA);
         run();
@@ -310,7 +348,7 @@ class SwitchAgentTest {
             agent.doWork();
         }
         assertThat(agent.fdb().size()).isZero();
-        assertThat(agent.fdb().aged()).isEqualTo(2);
+        assertThat(fdbSum(ForwardingTable::aged)).isEqualTo(2);
         byte[] toA = frame(A, C);
         p1.feed(toA);
         run();
@@ -327,8 +365,8 @@ class SwitchAgentTest {
             clock.now += SECOND;
         }
         assertThat(agent.fdb().size()).isEqualTo(4);
-        assertThat(agent.fdb().evicted()).isEqualTo(6);
-        assertThat(agent.fdb().learned()).isEqualTo(10);
+        assertThat(fdbSum(ForwardingTable::evicted)).isEqualTo(6);
+        assertThat(fdbLearned()).isEqualTo(10);
     }
 
     @Test
@@ -341,7 +379,7 @@ class SwitchAgentTest {
         assertThat(agent.offer(flush)).isTrue();
         run();
         assertThat(flush.removed().get(1, TimeUnit.SECONDS)).isEqualTo(1);
-        assertThat(agent.fdb().flushed()).isEqualTo(1);
+        assertThat(fdbSum(ForwardingTable::flushed)).isEqualTo(1);
         byte[] toA = frame(A, C);
         byte[] toB = frame(B, C);
         p2.feed(toA, toB);
@@ -410,6 +448,29 @@ class SwitchAgentTest {
     }
 
     @Test
+    void dropsAFrameForABehindWorkerAsWorkerQueueFullAndNeverWaits() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(workers > 1, "one worker has no queue between workers");
+        start(SwitchConfig.defaults().withHandoffCapacity(2));
+        p1.feed(frame(BROADCAST, B));
+        run();
+        ports.forEach(MemoryPort::takeTransmitted);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(frame(B, A, -1, 64, i));
+        }
+        p0.feed(sent.toArray(new byte[0][]));
+        // Worker 0 takes the ten frames in one batch; the queue to worker 1 (p1's owner) holds two.
+        agent.worker(0).doWork();
+        assertThat(counters(agent, p0).drops(DropCause.WORKER_QUEUE_FULL)).isEqualTo(8);
+        run();
+        assertThat(p1.transmitted).as("the first two, in order").containsExactlyElementsOf(sent.subList(0, 2));
+        // The queue drained and the buffers came back: the next frames cross again.
+        p0.feed(sent.get(2));
+        run();
+        assertThat(p1.takeTransmitted()).hasSize(3);
+    }
+
+    @Test
     void refusesCommandsBeyondTheQueueCapacity() {
         start(SwitchConfig.defaults().withCommandQueueCapacity(4));
         int accepted = 0;
@@ -463,7 +524,7 @@ class SwitchAgentTest {
             }
             run();
             if (round % 50 == 0) {
-                BufferLedger.verify(pool, ports, new int[0], new int[0]);
+                BufferLedger.verify(pool, ports, agent.heldBuffers(), new int[0]);
             }
         }
         for (int out = 0; out < 3; out++) {

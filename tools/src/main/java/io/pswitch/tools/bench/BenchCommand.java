@@ -86,10 +86,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "With --export: runs per case, best taken. Default: 3.")
     int runs = 3;
 
+    @Option(names = "--workers", split = ",", paramLabel = "N",
+            description = {"Run the worker-scaling benchmark instead: these worker counts (e.g. 1,2), interleaved --repeat times,",
+                    "4 pcapfile ports replaying from --dir at top speed (results: bench-results/workers.json)."})
+    List<Integer> workers;
+
     @Override
     public Integer call() throws Exception {
         if (logging) {
             return callLogging();
+        }
+        if (workers != null) {
+            return WorkerScalingRuns.run(workers, repeat, sizes == null ? 64 : sizes.getFirst(),
+                    TimeSpec.duration(warmup == null ? "1s" : warmup).toNanos() / 1e9,
+                    TimeSpec.duration(duration == null ? "3s" : duration).toNanos() / 1e9, dir,
+                    out == null ? Path.of("bench-results", "workers.json") : out, System.out);
         }
         if (sizes == null) {
             sizes = List.of(64, 1500);

@@ -46,7 +46,10 @@ class ArchitectureTest {
      */
     private static final Map<String, Set<String>> REST_MAY_CALL = Map.of(
             "io.pswitch.dataplane.agent.SwitchAgent",
-            Set.of("offer", "portCount", "port", "portIndex", "portAdminUp", "logging", "fdb", "pool", "counters"),
+            Set.of("offer", "portCount", "port", "portIndex", "portAdminUp", "logging", "fdb", "pool", "counters",
+                    "workerCount", "workerLoad", "workerPorts", "portOwner", "fdbReplicas"),
+            // A worker's load as the worker published it in the counters file.
+            "io.pswitch.dataplane.agent.WorkerLoad", Set.of("busyFraction", "framesPerSecond", "frames", "busySeconds"),
             // A port's state, driver RX drops and TX discards are read from its PortCounters (the
             // counters file), never from the driver's own fields, which only the dataplane thread reads.
             "io.pswitch.dataplane.port.Port", Set.of("name", "spec", "driverCounters", "description"),
