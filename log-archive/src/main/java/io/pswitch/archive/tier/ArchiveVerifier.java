@@ -34,12 +34,17 @@ public final class ArchiveVerifier {
     private ArchiveVerifier() {
     }
 
-    /** Verifies every object under {@code file}'s log prefix. */
-    public static Report verify(ArchiveStore store, ArchiveTierFile file) {
+    /** Verifies every object of the log {@code archive} reads. */
+    public static Report verify(ArchivedSegments archive) {
+        return verify(archive.store(), archive.keyPrefix());
+    }
+
+    /** Verifies every object under {@code keyPrefix} ({@code <name>/<log id>/}). */
+    public static Report verify(ArchiveStore store, String keyPrefix) {
         List<String> bad = new ArrayList<>();
         List<ArchiveStore.ObjectInfo> listed;
         try {
-            listed = store.list(file.keyPrefix());
+            listed = store.list(keyPrefix);
         } catch (ArchiveStoreException e) {
             bad.add(e.getMessage());
             return new Report(0, 0, 0, 0, 0, bad);

@@ -39,7 +39,18 @@ public final class ArchivedSegments implements OlderTier {
     private record Listed(String key, long number) {
     }
 
+    /**
+     * What the manifests say, no chunk fetched ({@code log inspect}).
+     *
+     * @param objects objects whose manifest verified
+     * @param compressedBytes their chunks' compressed size
+     */
+    public record Summary(String where, int objects, long records, long firstSeq, long lastSeq, long minTsNs, long maxTsNs,
+                          long rawBytes, long compressedBytes) {
+    }
+
     private final ArchiveStore store;
+    private final boolean ownsStore;
     private final String keyPrefix;
     private final Map<String, ArchiveManifest> manifests;
     private final Set<String> problems = new LinkedHashSet<>();
@@ -50,7 +61,12 @@ public final class ArchivedSegments implements OlderTier {
 
     /** The log {@code file} names, with a cache of its own. */
     public ArchivedSegments(ArchiveStore store, ArchiveTierFile file) {
-        this(store, file.keyPrefix(), new ConcurrentHashMap<>());
+        this(store, false, file.keyPrefix(), new ConcurrentHashMap<>());
+    }
+
+    /** The log {@code file} names, through a store client of its own (closed with this). */
+    public static ArchivedSegments open(ArchiveTierFile file) {
+        return new ArchivedSegments(file.openStore(), true, file.keyPrefix(), new ConcurrentHashMap<>());
     }
 
     /**
@@ -58,7 +74,12 @@ public final class ArchivedSegments implements OlderTier {
      * @param manifests verified manifests by key (objects are immutable once verified): may be shared between readers
      */
     public ArchivedSegments(ArchiveStore store, String keyPrefix, Map<String, ArchiveManifest> manifests) {
+        this(store, false, keyPrefix, manifests);
+    }
+
+    private ArchivedSegments(ArchiveStore store, boolean ownsStore, String keyPrefix, Map<String, ArchiveManifest> manifests) {
         this.store = store;
+        this.ownsStore = ownsStore;
         this.keyPrefix = keyPrefix;
         this.manifests = manifests;
     }
@@ -208,6 +229,53 @@ public final class ArchivedSegments implements OlderTier {
             }
         }
         return 0;
+    }
+
+    /** The archive from its manifests alone (a suffix GET per object not cached yet). */
+    public Summary summary() {
+        int objects = 0;
+        long records = 0;
+        long first = 0;
+        long last = 0;
+        long minTs = Long.MAX_VALUE;
+        long maxTs = Long.MIN_VALUE;
+        long raw = 0;
+        long compressed = 0;
+        for (Listed o : list()) {
+            ArchiveManifest m = manifest(o);
+            if (m == null) {
+                continue;
+            }
+            objects++;
+            raw += m.rawBytes();
+            compressed += m.compressedBytes();
+            if (m.records() > 0) {
+                records += m.records();
+                first = first == 0 ? m.firstSeq() : Math.min(first, m.firstSeq());
+                last = Math.max(last, m.lastSeq());
+                minTs = Math.min(minTs, m.minTsNs());
+                maxTs = Math.max(maxTs, m.maxTsNs());
+            }
+        }
+        return new Summary(describe(), objects, records, first, last, records == 0 ? 0 : minTs, records == 0 ? 0 : maxTs, raw,
+                compressed);
+    }
+
+    /** The store this reads (for {@code log verify}). */
+    public ArchiveStore store() {
+        return store;
+    }
+
+    /** This log's objects, relative to the store's prefix. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    @Override
+    public void close() {
+        if (ownsStore) {
+            store.close();
+        }
     }
 
     @Override

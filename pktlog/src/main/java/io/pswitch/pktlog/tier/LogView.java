@@ -129,5 +129,8 @@ public final class LogView implements AutoCloseable {
         if (ownedHot != null) {
             ownedHot.close();
         }
+        if (older != null) {
+            older.close();
+        }
     }
 }

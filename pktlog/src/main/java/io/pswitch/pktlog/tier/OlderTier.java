@@ -13,7 +13,7 @@ import java.util.List;
  * <p>An implementation hands over only verified records: a part that is missing or fails its
  * check is skipped and named in {@link #problems()}, never returned.
  */
-public interface OlderTier {
+public interface OlderTier extends AutoCloseable {
     /**
      * Hands every verified record {@code query} selects whose sequence is in
      * {@code [fromSeq, belowSeq)} to {@code consumer}, in sequence order, finding the start of the
@@ -31,4 +31,9 @@ public interface OlderTier {
 
     /** What was skipped so far, one line each naming the object (and the chunk) and why. */
     List<String> problems();
+
+    /** Releases what the tier holds open (a store client it owns); closing the {@link LogView} closes it. */
+    @Override
+    default void close() {
+    }
 }

@@ -151,20 +151,22 @@ public final class TieredLogReader {
         @Override
         public boolean accept(LogRecord record, MemorySegment frame, long offset) {
             long seq = record.sequence();
-            if (seq >= until) {
-                return false;
-            }
             if (seq < nextSeq) {
                 return true;
             }
             if (deletedBelow != null) {
                 SegmentReader segs = deletedBelow;
                 deletedBelow = null;
+                // Before the hot tier's bound: that was taken before this pass, and the segments
+                // may have moved past it and past nextSeq alike.
                 if (seq > nextSeq && nextSeq != Long.MIN_VALUE && segs.oldestSeq() > nextSeq) {
                     // The segment holding nextSeq was deleted (after its upload) under us.
                     backToOlder = true;
                     return false;
                 }
+            }
+            if (seq >= until) {
+                return false;
             }
             return deliver(record, frame, offset);
         }
