@@ -35,6 +35,14 @@ public final class UdpFrames implements AutoCloseable {
 
     /** The frame of {@code seq}. */
     public static byte[] frame(long seq) {
+        return frame(seq, false);
+    }
+
+    /**
+     * The frame of {@code seq}; with {@code randomPayload} its UDP payload is pseudo-random bytes
+     * (seeded by {@code seq}: as incompressible as encrypted traffic) instead of a byte ramp.
+     */
+    public static byte[] frame(long seq, boolean randomPayload) {
         int len = length(seq);
         byte[] f = new byte[len];
         // Ethernet: dst, src, type IPv4
@@ -76,17 +84,30 @@ public final class UdpFrames implements AutoCloseable {
         int udpLen = len - udp;
         f[udp + 4] = (byte) (udpLen >> 8);
         f[udp + 5] = (byte) udpLen;
+        long x = seq * 0x9E3779B97F4A7C15L | 1;
         for (int i = udp + 8; i < len; i++) {
-            f[i] = (byte) (seq * 31 + i);
+            if (randomPayload) {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+                f[i] = (byte) x;
+            } else {
+                f[i] = (byte) (seq * 31 + i);
+            }
         }
         return f;
     }
 
     /** Appends records {@code from..to} (sequence numbers) and makes them durable. */
     public void write(SegmentWriter w, long from, long to) {
+        write(w, from, to, false);
+    }
+
+    /** As {@link #write(SegmentWriter, long, long)}, the payloads pseudo-random when {@code randomPayload}. */
+    public void write(SegmentWriter w, long from, long to, boolean randomPayload) {
         long since = 0;
         for (long seq = from; seq <= to; seq++) {
-            byte[] f = frame(seq);
+            byte[] f = frame(seq, randomPayload);
             long at = (seq % SLOTS) * SLOT;
             MemorySegment.copy(MemorySegment.ofArray(f), 0, pool, at, f.length);
             while (!w.add(seq, ts(seq), port(seq), 0, 1L, 0, f.length, f.length, 0L, pool, at)) {

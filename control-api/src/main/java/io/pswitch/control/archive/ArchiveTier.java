@@ -1,7 +1,10 @@
 package io.pswitch.control.archive;
 
+import io.pswitch.archive.object.ArchiveManifest;
 import io.pswitch.archive.object.ArchiveObjectWriter;
 import io.pswitch.archive.store.ArchiveStore;
+import io.pswitch.archive.tier.ArchiveTierFile;
+import io.pswitch.archive.tier.ArchivedSegments;
 import io.pswitch.archive.upload.ArchiveCounters;
 import io.pswitch.archive.upload.ArchiveUploader;
 import io.pswitch.control.config.ConfigException;
@@ -26,13 +29,17 @@ public final class ArchiveTier implements AutoCloseable {
     private final ArchiveOptions options;
     private final ArchiveStore store;
     private final ArchiveUploader uploader;
+    private final ArchiveTierFile file;
+    /** Verified manifests, shared by every reader of this switch's archive (objects are immutable once verified). */
+    private final java.util.Map<String, ArchiveManifest> manifests = new java.util.concurrent.ConcurrentHashMap<>();
     private final SystemEpochNanoClock clock = new SystemEpochNanoClock();
     private AgentRunner runner;
 
-    private ArchiveTier(ArchiveOptions options, ArchiveStore store, ArchiveUploader uploader) {
+    private ArchiveTier(ArchiveOptions options, ArchiveStore store, ArchiveUploader uploader, ArchiveTierFile file) {
         this.options = options;
         this.store = store;
         this.uploader = uploader;
+        this.file = file;
     }
 
     /**
@@ -51,7 +58,10 @@ public final class ArchiveTier implements AutoCloseable {
                 ArchiveObjectWriter.DEFAULT_LEVEL), new SystemEpochNanoClock());
         tiers.segments().holdBy(uploader);
         tiers.sealOnClose();
-        ArchiveTier t = new ArchiveTier(options, store, uploader);
+        // Where this log's archive is, for the tools reading the data directory (they read it as the tier below the segments).
+        ArchiveTierFile file = new ArchiveTierFile(options.location(), options.endpoint(), options.name(), tiers.layout().logId());
+        file.write(dataDir);
+        ArchiveTier t = new ArchiveTier(options, store, uploader, file);
         // Idle: uploads are seconds apart at most; a sleeping agent costs nothing between them.
         t.runner = new AgentRunner(new SleepingMillisIdleStrategy(50), e -> System.err.println("pswitch: archive: " + e), null, uploader);
         AgentRunner.startOnThread(t.runner);
@@ -62,6 +72,11 @@ public final class ArchiveTier implements AutoCloseable {
     /** The archive tier of this process, or null. */
     public static ArchiveTier current() {
         return current;
+    }
+
+    /** This switch's archive as the tier below its segments, for one reader (REST export): shares the store and the manifests. */
+    public ArchivedSegments olderTier() {
+        return new ArchivedSegments(store, file.keyPrefix(), manifests);
     }
 
     public ArchiveOptions options() {

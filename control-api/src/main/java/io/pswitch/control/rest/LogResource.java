@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class LogResource implements ApiResource {
     private static final Logger LOG = LoggerFactory.getLogger(LogResource.class);
     private static final com.fasterxml.jackson.databind.ObjectMapper STATUS_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** Trailer naming the archive objects an export skipped (missing, or failing their CRC). */
+    static final String SKIPPED_TRAILER = "X-Pswitch-Skipped";
     private final SwitchView view;
 
     LogResource(SwitchView view) {
@@ -79,13 +81,29 @@ final class LogResource implements ApiResource {
         ctx.contentType(format.contentType());
         ctx.header("Content-Disposition", "attachment; filename=\"pswitch-log." + format.extension() + "\"");
         // Straight to the servlet stream: the writer's 64 KiB buffer is all this request holds.
+        io.pswitch.control.archive.ArchiveTier archive = io.pswitch.control.archive.ArchiveTier.current();
+        java.util.List<String> skipped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // The status line went out with the headers: what was skipped (an archive object missing or
+        // failing its CRC) comes in a trailer (chunked responses) and in the switch's log.
+        try {
+            ctx.res().setTrailerFields(() -> skipped.isEmpty() ? java.util.Map.of()
+                    : java.util.Map.of(SKIPPED_TRAILER, PortsResource.printable(String.join("; ", skipped))));
+            ctx.header("Trailer", SKIPPED_TRAILER);
+        } catch (IllegalStateException e) {
+            // HTTP/1.0 has no trailers: the switch's log still names what was skipped.
+        }
         OutputStream out = ctx.res().getOutputStream();
         try {
-            // Every tier: the segments on disk and the hot tier, as one log.
-            new LogExporter(LogView.of(view.tiers()), catalog).write(query, format, "the response", out);
+            // Every tier as one log: the archive below the segments (when the switch archives), the
+            // segments on disk and the hot tier.
+            new LogExporter(LogView.of(view.tiers(), archive == null ? null : archive.olderTier()), catalog)
+                    .write(query, format, "the response", out, skipped);
         } catch (RuntimeException e) {
             // Headers are gone: the client sees a cut stream. Usually it simply disconnected.
             LOG.debug("log export ended early: {}", e.toString());
+        }
+        for (String s : skipped) {
+            LOG.warn("log export: skipped {}", s);
         }
     }
 

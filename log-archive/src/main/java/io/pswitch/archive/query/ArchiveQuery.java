@@ -1,19 +1,16 @@
 package io.pswitch.archive.query;
 
-import static io.pswitch.archive.object.ArchiveObjectDescriptor.INT;
-import static io.pswitch.archive.object.ArchiveObjectDescriptor.LONG;
-import static io.pswitch.archive.object.ArchiveObjectDescriptor.SHORT;
 
 import io.pswitch.archive.object.ArchiveFormatException;
 import io.pswitch.archive.object.ArchiveManifest;
 import io.pswitch.archive.object.ArchiveObjectDescriptor;
 import io.pswitch.archive.object.ArchiveObjectReader;
+import io.pswitch.archive.object.ChunkRecords;
 import io.pswitch.archive.store.ArchiveStore;
 import io.pswitch.archive.store.ArchiveStoreException;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.query.LogRecord;
-import io.pswitch.pktlog.tunnel.TunnelMeta;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -143,33 +140,19 @@ public final class ArchiveQuery {
             problems.add(e.getMessage());
             return;
         }
-        MemorySegment m = MemorySegment.ofArray(raw);
-        int at = 0;
-        while (at + ArchiveObjectDescriptor.RECORD_HEADER_SIZE <= raw.length) {
-            int stored = m.get(INT, at + ArchiveObjectDescriptor.REC_STORED_LENGTH);
-            int data = at + ArchiveObjectDescriptor.RECORD_HEADER_SIZE;
-            if (stored < 0 || data + stored > raw.length) {
-                // The CRC matched, so this is a writer's bug, not damage: still never returned.
-                problems.add(store.name(ref.object().key()) + ": chunk " + ref.index() + ": record at " + at + " overruns the chunk");
-                return;
+        ChunkRecords records = new ChunkRecords(raw, store.name(ref.object().key()) + ": chunk " + ref.index());
+        LogRecord r = new LogRecord();
+        try {
+            while (records.next(r)) {
+                long ts = r.timestampNs();
+                if (ts >= q.fromNs() && ts < q.toNs() && q.selects(r, records.chunk(), records.dataOffset())) {
+                    byte[] frame = new byte[r.storedLength()];
+                    System.arraycopy(raw, records.dataOffset(), frame, 0, frame.length);
+                    heap.add(new Held(ts, r.sequence(), ref.object(), r.copy(), frame));
+                }
             }
-            long ts = m.get(LONG, at + ArchiveObjectDescriptor.REC_TS);
-            int port = m.get(SHORT, at + ArchiveObjectDescriptor.REC_PORT);
-            long tunnel = m.get(LONG, at + ArchiveObjectDescriptor.REC_TUNNEL);
-            int wire = m.get(INT, at + ArchiveObjectDescriptor.REC_WIRE_LENGTH);
-            if (ts >= q.fromNs() && ts < q.toNs() && q.portSelected(port)
-                    && (q.vni() == LogQuery.ANY_VNI || TunnelMeta.present(tunnel) && TunnelMeta.vni(tunnel) == q.vni())
-                    && (q.predicate() == null || q.predicate().test(m, data, stored, wire))) {
-                LogRecord r = new LogRecord();
-                long seq = m.get(LONG, at + ArchiveObjectDescriptor.REC_SEQ);
-                r.set(seq, ts, port, m.get(SHORT, at + ArchiveObjectDescriptor.REC_DECISION),
-                        m.get(LONG, at + ArchiveObjectDescriptor.REC_FILTER_MASK),
-                        m.get(SHORT, at + ArchiveObjectDescriptor.REC_FIRST_FILTER), wire, stored, tunnel);
-                byte[] frame = new byte[stored];
-                System.arraycopy(raw, data, frame, 0, stored);
-                heap.add(new Held(ts, seq, ref.object(), r, frame));
-            }
-            at = data + stored;
+        } catch (ArchiveFormatException e) {
+            problems.add(e.getMessage());
         }
     }
 

@@ -12,8 +12,14 @@ import java.util.List;
  * @param skippedRetired records retention retired (and the switch possibly overwrote) while they were being read
  * @param crcMismatches records whose CRC (record + frame) did not verify: corrupt, or caught mid-rewrite
  * @param elapsedNs wall time of the export
+ * @param skippedObjects archive objects and chunks skipped (missing, or failing their CRC), one line each naming them
  */
-public record ExportResult(long records, long bytes, List<Path> files, long skippedRetired, long crcMismatches, long elapsedNs) {
+public record ExportResult(long records, long bytes, List<Path> files, long skippedRetired, long crcMismatches, long elapsedNs,
+                           List<String> skippedObjects) {
+    public ExportResult {
+        skippedObjects = List.copyOf(skippedObjects);
+    }
+
     public double recordsPerSecond() {
         return elapsedNs == 0 ? 0 : records * 1e9 / elapsedNs;
     }
@@ -27,6 +33,7 @@ public record ExportResult(long records, long bytes, List<Path> files, long skip
         files.append(']');
         return "{\"records\":" + records + ",\"bytes\":" + bytes + ",\"files\":" + files
                 + ",\"skippedRetired\":" + skippedRetired + ",\"crcMismatches\":" + crcMismatches
+                + ",\"skippedObjects\":" + skippedObjects.size()
                 + ",\"elapsedMs\":" + String.format(java.util.Locale.ROOT, "%.3f", elapsedNs / 1e6) + "}";
     }
 

@@ -52,7 +52,8 @@ public final class LogExporter {
             w.close();
         }
         long retired = Math.max(0, w.gapRecords - reader.crcMismatches());
-        return new ExportResult(w.records, w.bytes, w.files, retired, reader.crcMismatches(), System.nanoTime() - t0);
+        return new ExportResult(w.records, w.bytes, w.files, retired, reader.crcMismatches(), System.nanoTime() - t0,
+                reader.problems());
     }
 
     /**
@@ -62,10 +63,22 @@ public final class LogExporter {
      * @throws java.io.UncheckedIOException when the receiver goes away
      */
     public long write(LogQuery query, CaptureFormat format, String what, OutputStream out) {
+        return write(query, format, what, out, null);
+    }
+
+    /**
+     * As {@link #write(LogQuery, CaptureFormat, String, OutputStream)}; archive objects skipped
+     * (missing, or failing their CRC) go to {@code skipped}, one line each naming them.
+     */
+    public long write(LogQuery query, CaptureFormat format, String what, OutputStream out, List<String> skipped) {
         Writer w = new Writer(query, 0, null, format, null, CaptureSink.open(format, what, out, catalog));
+        TieredLogReader reader = log.reader();
         try {
-            run(log.reader(), query, w);
+            run(reader, query, w);
         } finally {
+            if (skipped != null) {
+                skipped.addAll(reader.problems());
+            }
             w.close();
         }
         return w.records;

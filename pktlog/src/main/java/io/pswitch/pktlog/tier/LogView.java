@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * A log for its readers, all tiers as one: the hot tier (records not yet drained, in their pool
- * buffers) and the segment tier. The tools open it on a data directory — a switch may be writing it:
+ * buffers), the segment tier and, when the switch archives, the archive below them
+ * ({@link OlderTier}, wired by whoever knows the store: the tools and the REST layer). The tools open it on a data directory — a switch may be writing it:
  * nothing here takes its lock or writes — and the REST layer wraps a running switch's tiers.
  * Readers go through {@link #reader()}: one per thread.
  */
@@ -19,12 +20,14 @@ public final class LogView implements AutoCloseable {
     private final LogSource hot;
     private final LiveLogView ownedHot;
     private final SegmentReader segments;
+    private final OlderTier older;
 
-    private LogView(TierLayout layout, LogSource hot, LiveLogView ownedHot, SegmentReader segments) {
+    private LogView(TierLayout layout, LogSource hot, LiveLogView ownedHot, SegmentReader segments, OlderTier older) {
         this.layout = layout;
         this.hot = hot;
         this.ownedHot = ownedHot;
         this.segments = segments;
+        this.older = older;
     }
 
     /**
@@ -33,6 +36,16 @@ public final class LogView implements AutoCloseable {
      * @throws IllegalArgumentException when the directory holds no log (naming what is missing)
      */
     public static LogView open(Path dataDir) {
+        return open(dataDir, null);
+    }
+
+    /**
+     * Opens the log of {@code dataDir} read-only, with the archive below its segments.
+     *
+     * @param older the archive, or null when the switch archives nothing
+     * @throws IllegalArgumentException when the directory holds no log (naming what is missing)
+     */
+    public static LogView open(Path dataDir, OlderTier older) {
         if (!Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("no data directory " + dataDir);
         }
@@ -41,25 +54,35 @@ public final class LogView implements AutoCloseable {
         Path index = IndexFileDescriptor.defaultPath(pool);
         boolean hasHot = Files.isRegularFile(pool) && Files.isRegularFile(index);
         boolean hasSegments = layout.logId() != null && Files.isDirectory(layout.segmentsDir());
-        if (!hasHot && !hasSegments) {
+        if (!hasHot && !hasSegments && older == null) {
             throw new IllegalArgumentException("no packet log in " + dataDir + ": neither a hot tier (" + pool
                     + ") nor segments (" + layout.segmentsDir() + ")");
         }
         LiveLogView view = hasHot ? LiveLogView.open(pool, index) : null;
         SegmentReader seg = hasSegments ? new SegmentReader(layout.segmentsDir(), layout.logId()) : null;
-        return new LogView(layout, view, view, seg);
+        return new LogView(layout, view, view, seg, older);
     }
 
     /** The tiers of a running switch (closing the view leaves them open). */
     public static LogView of(TieredLog live) {
-        SegmentReader seg = live.drain() == null ? null
-                : new SegmentReader(live.layout().segmentsDir(), live.layout().logId(), live.drain()::durableSeq);
-        return new LogView(live.layout(), live.hot(), null, seg);
+        return of(live, null);
     }
 
-    /** A new reader over both tiers (one per thread). */
+    /** The tiers of a running switch and its archive ({@code older}, or null). */
+    public static LogView of(TieredLog live, OlderTier older) {
+        SegmentReader seg = live.drain() == null ? null
+                : new SegmentReader(live.layout().segmentsDir(), live.layout().logId(), live.drain()::durableSeq);
+        return new LogView(live.layout(), live.hot(), null, seg, older);
+    }
+
+    /** A new reader over every tier (one per thread). */
     public TieredLogReader reader() {
-        return new TieredLogReader(segments, hot);
+        return new TieredLogReader(older, segments, hot);
+    }
+
+    /** The archive below the segments, or null. */
+    public OlderTier older() {
+        return older;
     }
 
     /** The hot tier, or null when there is none (a reboot emptied its memory, or a clean stop drained it). */
@@ -83,6 +106,10 @@ public final class LogView implements AutoCloseable {
 
     /** First sequence any tier holds, 0 when the log is empty. */
     public long oldestSeq() {
+        long a = older == null ? 0 : older.oldestSeq();
+        if (a > 0) {
+            return a;
+        }
         long s = segments == null ? 0 : segments.oldestSeq();
         if (s > 0) {
             return s;
@@ -101,6 +128,9 @@ public final class LogView implements AutoCloseable {
     public void close() {
         if (ownedHot != null) {
             ownedHot.close();
+        }
+        if (older != null) {
+            older.close();
         }
     }
 }

@@ -7,12 +7,20 @@ import io.pswitch.pktlog.query.LogRecord;
 import io.pswitch.pktlog.query.RecordConsumer;
 import io.pswitch.pktlog.segment.SegmentReader;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
- * One reader over the tiers of a log: the segment tier (older records, on disk) and the hot tier
- * (records not yet drained, in their pool buffers), as one log in sequence order. Both tiers hand
- * over only CRC-verified records; each finds the start of a time range through its own index
- * (sparse segment indexes, binary search in the hot index), never by a full scan.
+ * One reader over the tiers of a log: the archive ({@link OlderTier}: records whose segments left
+ * the disk after they were archived), the segment tier (on disk) and the hot tier (records not yet
+ * drained, in their pool buffers), as one log in sequence order. Every tier hands over only
+ * verified records; each finds the start of a time range through its own index (manifests and
+ * ranged reads, sparse segment indexes, binary search in the hot index), never by a full scan.
+ *
+ * <p>A record held both in the archive and in a local segment is read from the segment: the
+ * archive is asked only for sequences below the oldest local one. Retention may delete that oldest
+ * segment while the reader is on its way to it (it was archived first); the reader then sees a
+ * jump in the sequence at the start of its segment pass, finds the segments' oldest moved past
+ * it, and goes back to the archive for the gap.
  *
  * <p>Records move from the hot tier to the segments while a query runs: the drain makes them
  * durable there first, then the hot tier retires them. So the reader reads the segments first, up to
@@ -21,6 +29,7 @@ import java.lang.foreign.MemorySegment;
  * the next sequence it owes.
  */
 public final class TieredLogReader {
+    private final OlderTier older;
     private final SegmentReader segments;
     private final LogSource hot;
     private final LogReader hotReader;
@@ -30,6 +39,12 @@ public final class TieredLogReader {
      * @param hot the hot tier, or null when it is gone (a reboot emptied its memory)
      */
     public TieredLogReader(SegmentReader segments, LogSource hot) {
+        this(null, segments, hot);
+    }
+
+    /** @param older the archive below the segments, or null when the log has none */
+    public TieredLogReader(OlderTier older, SegmentReader segments, LogSource hot) {
+        this.older = older;
         this.segments = segments;
         this.hot = hot;
         this.hotReader = hot != null ? new LogReader(hot) : null;
@@ -41,14 +56,32 @@ public final class TieredLogReader {
         LogQuery unlimited = query.limit(Long.MAX_VALUE);
         for (int round = 0; round < 1_000_000 && !w.done(); round++) {
             long hotOldest = hot != null ? hot.oldestSeq() : Long.MAX_VALUE;
+            if (older != null) {
+                long local = segments != null && segments.oldestSeq() > 0 ? segments.oldestSeq() : hotOldest;
+                if (w.nextSeq < local) {
+                    older.query(w.resumeFrom(unlimited), w.nextSeq, local, w);
+                    if (w.done()) {
+                        break;
+                    }
+                    // What the archive did not hand over below the local tiers is not there
+                    // (skipped as damaged, and named): on with the local tiers.
+                    w.nextSeq = Math.max(w.nextSeq, local);
+                }
+            }
             if (segments != null && w.nextSeq < hotOldest) {
                 // What the segments hold now, taken before the query: the query's own view is at
                 // least as new, so it covers this far. A view taken after could reach further than
                 // the query read, and the gap would be skipped.
                 long covered = segments.newestSeq();
                 w.until = hotOldest;
+                w.deletedBelow = older != null ? segments : null;
                 segments.query(w.resumeFrom(unlimited), w);
                 w.until = Long.MAX_VALUE;
+                w.deletedBelow = null;
+                if (w.backToOlder) {
+                    w.backToOlder = false;
+                    continue;
+                }
                 if (w.done()) {
                     break;
                 }
@@ -73,7 +106,12 @@ public final class TieredLogReader {
         return w.delivered;
     }
 
-    /** Records skipped because their CRC did not verify, over both tiers. */
+    /** Archive objects and chunks skipped (missing, or failing their CRC), one line each naming them. */
+    public List<String> problems() {
+        return older != null ? older.problems() : List.of();
+    }
+
+    /** Records skipped because their CRC did not verify, over both local tiers. */
     public long crcMismatches() {
         return (hotReader != null ? hotReader.crcMismatches() : 0) + (segments != null ? segments.crcMismatches() : 0);
     }
@@ -87,6 +125,9 @@ public final class TieredLogReader {
         long delivered;
         long lastTs = Long.MIN_VALUE;
         boolean stopped;
+        /** During a segment pass with an archive below: checked at the pass's first jump in sequence. */
+        SegmentReader deletedBelow;
+        boolean backToOlder;
         private final RecordConsumer direct = this::acceptDirect;
 
         Window(RecordConsumer consumer, long limit) {
@@ -110,11 +151,22 @@ public final class TieredLogReader {
         @Override
         public boolean accept(LogRecord record, MemorySegment frame, long offset) {
             long seq = record.sequence();
-            if (seq >= until) {
-                return false;
-            }
             if (seq < nextSeq) {
                 return true;
+            }
+            if (deletedBelow != null) {
+                SegmentReader segs = deletedBelow;
+                deletedBelow = null;
+                // Before the hot tier's bound: that was taken before this pass, and the segments
+                // may have moved past it and past nextSeq alike.
+                if (seq > nextSeq && nextSeq != Long.MIN_VALUE && segs.oldestSeq() > nextSeq) {
+                    // The segment holding nextSeq was deleted (after its upload) under us.
+                    backToOlder = true;
+                    return false;
+                }
+            }
+            if (seq >= until) {
+                return false;
             }
             return deliver(record, frame, offset);
         }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
         description = {"Export logged frames to pcap (nanosecond timestamps) or pcapng.",
                 "pcapng has one interface per switch port, named after it, and a comment per packet",
                 "naming the filters that logged it (and, for frames from a vxlan port, the VNI and the",
-                "VTEP that sent them). Reads every tier: the segments on disk and the hot tier.",
+                "VTEP that sent them). Reads every tier as one log: the hot tier, the segments on disk and,",
+                "when the switch archives (DIR/archive.json), the archive below them.",
                 "Safe while a switch writes the log: records",
                 "retired during the export are skipped and counted, never written half-overwritten.",
                 "With --store instead of --data-dir: the fleet query, over the archives of the switches",
@@ -36,6 +37,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR",
             description = "The switch's data directory (segments, tiers.json, log-catalog.json; the pool when in place).")
     Path dir;
+
+    @Option(names = "--no-archive",
+            description = "With --data-dir: the local tiers only, even when the switch archives (DIR/archive.json).")
+    boolean noArchive;
 
     @Option(names = "--store", paramLabel = "s3://BUCKET/PREFIX",
             description = {"Export from the archive instead: every switch's objects under PREFIX (credentials and",
@@ -83,7 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (storeEndpoint != null || !switches.isEmpty()) {
             throw new IllegalArgumentException("--store-endpoint and --switch apply to --store s3://bucket/prefix");
         }
-        DataDir dataDir = new DataDir(dir);
+        DataDir dataDir = new DataDir(dir, noArchive);
         LogCatalog catalog = dataDir.catalog();
         LogQuery sel = selection.resolve(catalog, Clock.nowNs());
         // With the capture on standard output, the summary goes to standard error.
@@ -111,6 +116,10 @@ public final class ExportCommand implements Callable<Integer> {
                 if (r.skippedRetired() > 0 || r.crcMismatches() > 0) {
                     out.printf("skipped: %d retired during the export, %d failing their CRC%n", r.skippedRetired(), r.crcMismatches());
                 }
+            }
+            // Archive objects or chunks that were missing or failed their CRC: named, never exported.
+            for (String p : r.skippedObjects()) {
+                System.err.println("skipped: " + p);
             }
         }
         return 0;

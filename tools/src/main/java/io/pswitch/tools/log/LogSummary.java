@@ -6,6 +6,7 @@ import io.pswitch.control.time.TimeSpec;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.index.LogSource;
 import io.pswitch.pktlog.segment.SegmentRecoveryReport;
+import io.pswitch.archive.tier.ArchivedSegments;
 import io.pswitch.pktlog.tier.LogView;
 import io.pswitch.pktlog.tier.TieredLogReader;
 import io.pswitch.pktlog.pool.BufferPool;
@@ -30,12 +31,14 @@ import java.util.TreeMap;
  * @param perPort records by ingress port name
  * @param perFilter records by filter name (a record logged by several filters counts for each)
  * @param crcMismatches records that failed their CRC during the pass
+ * @param archive the archive below the segments, from its manifests (null when the switch archives nothing);
+ *     the counts and span above are of the local tiers: a pass over the archive would fetch all of it
  */
 public record LogSummary(String dataDir, String storageClass, String poolFile, long poolBytes, int bufferSize, int bufferCount,
                          long indexBytes, int indexCapacity, long hotRecords, String segmentsDir, long segments,
                          long segmentBytes, long records, long oldestSeq, long newestSeq, long oldestTimestampNs,
                          long newestTimestampNs, long freeBuffers, boolean catalogPresent, Map<String, Long> perPort,
-                         Map<String, Long> perFilter, long crcMismatches) {
+                         Map<String, Long> perFilter, long crcMismatches, ArchivedSegments.Summary archive) {
 
     public static LogSummary of(Path dataDir, LogView log, LogCatalog catalog, boolean catalogPresent) {
         BufferPool pool = log.pool();
@@ -43,7 +46,7 @@ public record LogSummary(String dataDir, String storageClass, String poolFile, l
         Map<Integer, Long> ports = new TreeMap<>();
         Map<Integer, Long> filters = new TreeMap<>();
         long[] span = {0, 0, 0, 0, 0};
-        TieredLogReader reader = log.reader();
+        TieredLogReader reader = new TieredLogReader(log.segments(), hot);
         reader.query(LogQuery.all(), (rec, frame, off) -> {
             if (span[2]++ == 0) {
                 span[0] = rec.timestampNs();
@@ -81,7 +84,8 @@ public record LogSummary(String dataDir, String storageClass, String poolFile, l
                 hot == null ? 0 : size(log.layout().indexFile()), capacity, hotRecords,
                 log.segments() == null ? null : log.layout().segmentsDir().toString(), segs, segBytes, span[2], span[3], span[4],
                 span[0], span[1], pool == null ? 0 : Math.max(0, pool.bufferCount() - BufferPoolDescriptor.RESERVED_BUFFERS - hotRecords),
-                catalogPresent, perPort, perFilter, reader.crcMismatches());
+                catalogPresent, perPort, perFilter, reader.crcMismatches(),
+                log.older() instanceof ArchivedSegments a ? a.summary() : null);
     }
 
     private static long size(Path p) {
@@ -108,6 +112,12 @@ public record LogSummary(String dataDir, String storageClass, String poolFile, l
         }
         out.println("segment tier:     " + (segmentsDir == null ? "none" : segmentsDir + ": " + segments + " segment(s), "
                 + segmentBytes + " bytes"));
+        if (archive != null) {
+            out.println("archive tier:     " + archive.where() + ": " + archive.objects() + " object(s), " + archive.records()
+                    + " records" + (archive.records() == 0 ? "" : " (seq " + archive.firstSeq() + ".." + archive.lastSeq() + ", "
+                    + TimeSpec.format(archive.minTsNs()) + " .. " + TimeSpec.format(archive.maxTsNs()) + "), "
+                    + archive.compressedBytes() + " bytes compressed from " + archive.rawBytes() + "; the counts below are of the local tiers"));
+        }
         out.println("records:          " + records + (records == 0 ? "" : " (seq " + oldestSeq + ".." + newestSeq + ")"));
         if (records > 0) {
             out.println("time span:        " + TimeSpec.format(oldestTimestampNs) + " .. " + TimeSpec.format(newestTimestampNs)

@@ -46,6 +46,12 @@ public final class ReplayCommand implements Callable<Integer> {
         try (LogView log = dataDir.openLog()) {
             ReplayResult r = new LogReplayer(log).replay(sel, spec, s, loop);
             System.out.println(json ? r.toJson() : r.toText());
+            if (log.older() != null) {
+                // Archive objects or chunks that were missing or failed their CRC: named, never replayed.
+                for (String p : log.older().problems()) {
+                    System.err.println("skipped: " + p);
+                }
+            }
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 package io.pswitch.tools.log;
 
+import io.pswitch.archive.tier.ArchiveVerifier;
+import io.pswitch.archive.tier.ArchivedSegments;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.segment.SegmentReader;
 import io.pswitch.pktlog.segment.SegmentRecoveryReport;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check every record of a log offline; exit 1 if any is bad.",
                 "Both tiers: every segment (refused ones by name, damaged chunks, records failing their",
-                "CRC) and the hot tier (every bad record with its reason).",
+                "CRC), the hot tier (every bad record with its reason) and, when the switch archives",
+                "(DIR/archive.json), every archive object of its log: manifest and chunk CRCs, bad ones by name.",
                 "Exit 0 when clean, 1 when any record is bad or the index is truncated.",
                 "Reads only (the switch should be stopped: records it writes meanwhile may show as bad)."})
 public final class VerifyCommand implements Callable<Integer> {
@@ -35,12 +38,18 @@ public final class VerifyCommand implements Callable<Integer> {
         TierLayout layout = TierLayout.forReading(dir);
         boolean hot = Files.isRegularFile(layout.poolFile()) && Files.isRegularFile(layout.indexFile());
         boolean segments = layout.logId() != null && Files.isDirectory(layout.segmentsDir());
-        if (!hot && !segments) {
+        ArchivedSegments archive = dataDir.openArchive();
+        if (!hot && !segments && archive == null) {
             throw new IllegalArgumentException("no packet log in " + dir + ": neither a hot tier (" + layout.poolFile()
                     + ") nor segments (" + layout.segmentsDir() + ")");
         }
         PrintStream out = System.out;
         boolean clean = true;
+        if (archive != null) {
+            try (archive) {
+                clean &= verifyArchive(archive, out);
+            }
+        }
         if (segments) {
             clean &= verifySegments(layout, out);
         }
@@ -51,6 +60,15 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         out.println(clean ? "log is clean" : "log has problems");
         return clean ? 0 : EXIT_BAD_RECORDS;
+    }
+
+    /** Every archive object of the log, read whole: manifest, chunk CRCs, records against the manifest. */
+    private static boolean verifyArchive(ArchivedSegments archive, PrintStream out) {
+        ArchiveVerifier.Report r = ArchiveVerifier.verify(archive);
+        out.println("archive tier: " + archive.describe() + ": " + r.objects() + " object(s), " + r.chunks() + " good chunk(s), "
+                + r.records() + " valid records" + (r.records() == 0 ? "" : " (seq " + r.firstSeq() + ".." + r.lastSeq() + ")"));
+        r.bad().forEach(b -> out.println("  bad object: " + b));
+        return r.clean();
     }
 
     /** Every segment's header and every chunk's and record's CRC; refused segments and damaged chunks by name. */

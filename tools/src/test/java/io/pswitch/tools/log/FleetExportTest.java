@@ -152,7 +152,7 @@ class FleetExportTest {
         return frames;
     }
 
-    private static void awaitReceived(ChildSwitch c, String port, long frames) throws Exception {
+    static void awaitReceived(ChildSwitch c, String port, long frames) throws Exception {
         String base = c.find("API at (http://\\S+)").group(1);
         Pattern rx = Pattern.compile("(?m)^pswitch_port_rx_frames_total\\{port=\"" + port + "\",?} (\\S+)$");
         long deadline = System.currentTimeMillis() + 120_000;
