@@ -13,6 +13,17 @@ import java.nio.file.Path;
  *     zero): a crash while the segment was being created; it cannot hold a record
  */
 public record RefusedSegment(Path path, String reason, Path setAsideAs, boolean removed) {
+    /** The end of {@link #reason} for a newest segment a crash left before its header was written. */
+    static final String CREATION_UNFINISHED = ": creation did not finish";
+
+    /**
+     * A crash while the newest segment was being created (its header never written): an ordinary
+     * outcome of {@code kill -9}, holding no record; the writer's recovery removes it.
+     */
+    public boolean unfinishedCreation() {
+        return reason.endsWith(CREATION_UNFINISHED);
+    }
+
     @Override
     public String toString() {
         return path + ": " + reason + (removed ? " (removed)" : setAsideAs.equals(path) ? "" : " (set aside as " + setAsideAs.getFileName() + ")");

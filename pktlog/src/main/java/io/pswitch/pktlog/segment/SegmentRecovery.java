@@ -108,7 +108,7 @@ public final class SegmentRecovery {
                 if (repair) {
                     SegmentFile.deleteQuietly(p);
                 }
-                refused.add(new RefusedSegment(p, problem + ": creation did not finish", p, repair));
+                refused.add(new RefusedSegment(p, problem + RefusedSegment.CREATION_UNFINISHED, p, repair));
             } else {
                 refused.add(new RefusedSegment(p, problem, repair ? setAside(p) : p, false));
             }

@@ -330,7 +330,8 @@ class SegmentRecoveryErrorsTest {
         Path unfinished = SegmentFiles.segment(dir, 7);
         Files.write(unfinished, new byte[(int) MIB]);
         assertThat(inspect().refused()).singleElement()
-                .satisfies(ref -> assertThat(ref.reason()).startsWith(SegmentRecovery.NEVER_WRITTEN));
+                .satisfies(ref -> assertThat(ref.reason()).startsWith(SegmentRecovery.NEVER_WRITTEN))
+                .satisfies(ref -> assertThat(ref.unfinishedCreation()).as("an ordinary crash outcome, not damage").isTrue());
         assertThat(Files.exists(unfinished)).isTrue();
         try (SegmentWriter w = open()) {
             assertThat(w.recoveryReport().refused()).singleElement().satisfies(ref -> assertThat(ref.removed()).isTrue());
