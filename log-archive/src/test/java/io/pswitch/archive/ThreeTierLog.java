@@ -8,6 +8,7 @@ import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.catalog.LogCatalogDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
+import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.segment.SegmentRecoveryReport;
 import io.pswitch.pktlog.tier.DrainPolicy;
@@ -15,6 +16,7 @@ import io.pswitch.pktlog.tier.LogView;
 import io.pswitch.pktlog.tier.TieredLog;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -28,6 +30,21 @@ import org.agrona.concurrent.EpochNanoClock;
  * {@code DIR/archive.json} says where the archive is, as {@code pswitch run --archive} writes it.
  */
 public final class ThreeTierLog implements AutoCloseable {
+    /** One packet of an exported capture: its time and bytes. */
+    public record Packet(long ts, byte[] frame) {
+    }
+
+    /** Every packet of {@code capture} (pcap or pcapng), in file order. */
+    public static List<Packet> readCapture(Path capture) {
+        List<Packet> out = new ArrayList<>();
+        try (CaptureReader r = CaptureReader.open(capture)) {
+            while (r.next()) {
+                out.add(new Packet(r.timestampNs(), r.data()));
+            }
+        }
+        return out;
+    }
+
     public static final String SWITCH = "edge-1";
     public static final String LOCATION = "s3://fleet/archive";
     public static final LogCatalog CATALOG = new LogCatalog(

@@ -13,10 +13,10 @@ import io.pswitch.pktlog.export.CaptureFormat;
 import io.pswitch.pktlog.export.ExportResult;
 import io.pswitch.pktlog.export.LogExporter;
 import io.pswitch.pktlog.index.ShmTempDirFactory;
-import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.segment.DiskTempDirFactory;
 import io.pswitch.pktlog.tier.LogView;
+import io.pswitch.archive.ThreeTierLog.Packet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,19 +57,6 @@ class ThreeTierReadTest {
         s3.close();
     }
 
-    /** One captured packet: its time and bytes. */
-    private record Packet(long ts, byte[] frame) {
-    }
-
-    private static List<Packet> read(Path capture) {
-        List<Packet> out = new ArrayList<>();
-        try (CaptureReader r = CaptureReader.open(capture)) {
-            while (r.next()) {
-                out.add(new Packet(r.timestampNs(), r.data()));
-            }
-        }
-        return out;
-    }
 
     /** Asserts that {@code got} is exactly records {@code seqs}, in that order: each one's time and frame. */
     private static void assertRecords(List<Packet> got, List<Long> seqs) {
@@ -101,7 +88,7 @@ class ThreeTierReadTest {
                 .isEqualTo(DRAINED + 1L);
         ExportResult r = export(t.view(t.archive()), LogQuery.all(), "running.pcap");
         assertThat(r.skippedObjects()).isEmpty();
-        assertRecords(read(disk.resolve("running.pcap")), range(1, DRAINED + HOT_ONLY));
+        assertRecords(ThreeTierLog.readCapture(disk.resolve("running.pcap")), range(1, DRAINED + HOT_ONLY));
         // The tools' path: the data directory opened read-only, the archive found through DIR/archive.json
         // and reached with credentials from the SDK's default chain (here its system properties).
         System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
@@ -110,7 +97,7 @@ class ThreeTierReadTest {
         try (LogView tool = LogView.open(t.dataDir(), ArchivedSegments.open(ArchiveTierFile.read(t.dataDir())))) {
             ExportResult rt = export(tool, LogQuery.all(), "tool.pcap");
             assertThat(rt.skippedObjects()).isEmpty();
-            assertRecords(read(disk.resolve("tool.pcap")), range(1, DRAINED + HOT_ONLY));
+            assertRecords(ThreeTierLog.readCapture(disk.resolve("tool.pcap")), range(1, DRAINED + HOT_ONLY));
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
@@ -125,7 +112,7 @@ class ThreeTierReadTest {
         long to = local + 300;
         ArchivedSegments archive = t.archive();
         ExportResult r = export(t.view(archive), LogQuery.between(UdpFrames.ts(from), UdpFrames.ts(to)), "window.pcap");
-        assertRecords(read(disk.resolve("window.pcap")), range(from, to - 1));
+        assertRecords(ThreeTierLog.readCapture(disk.resolve("window.pcap")), range(from, to - 1));
         assertThat(r.skippedObjects()).isEmpty();
         long chunksBelowLocal = 0;
         for (ArchiveStore.ObjectInfo o : t.store().list(t.file().keyPrefix())) {
@@ -148,7 +135,7 @@ class ThreeTierReadTest {
         assertThat(r.skippedObjects()).singleElement().asString().contains(t.store().name(key), "chunk 1", "CRC mismatch");
         List<Long> expected = range(1, c.firstSeq() - 1);
         expected.addAll(range(c.lastSeq() + 1, DRAINED + HOT_ONLY));
-        assertRecords(read(disk.resolve("corrupt.pcap")), expected);
+        assertRecords(ThreeTierLog.readCapture(disk.resolve("corrupt.pcap")), expected);
         ArchiveVerifier.Report v = ArchiveVerifier.verify(t.archive());
         assertThat(v.bad()).singleElement().asString().contains(t.store().name(key), "chunk 1");
     }
@@ -163,7 +150,7 @@ class ThreeTierReadTest {
         assertThat(r.skippedObjects()).singleElement().asString().contains(t.store().name(gone), "missing");
         List<Long> expected = range(1, second.firstSeq() - 1);
         expected.addAll(range(second.lastSeq() + 1, DRAINED + HOT_ONLY));
-        assertRecords(read(disk.resolve("missing.pcap")), expected);
+        assertRecords(ThreeTierLog.readCapture(disk.resolve("missing.pcap")), expected);
     }
 
     @Test

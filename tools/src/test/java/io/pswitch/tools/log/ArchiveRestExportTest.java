@@ -3,10 +3,11 @@ package io.pswitch.tools.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.archive.S3ProxyServer;
+import io.pswitch.archive.ThreeTierLog;
+import io.pswitch.archive.ThreeTierLog.Packet;
 import io.pswitch.archive.UdpFrames;
 import io.pswitch.archive.tier.ArchiveTierFile;
 import io.pswitch.control.system.ChildSwitch;
-import io.pswitch.pktlog.pcap.CaptureReader;
 import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.segment.DiskTempDirFactory;
 import io.pswitch.pktlog.segment.SegmentReader;
@@ -63,7 +64,7 @@ class ArchiveRestExportTest {
 
                 Path all = disk.resolve("all.pcap");
                 get(base + "/api/v1/log/packets", all);
-                List<Packet> got = read(all);
+                List<Packet> got = ThreeTierLog.readCapture(all);
                 assertThat(got).hasSize(FRAMES * LOOPS);
                 for (int i = 0; i < got.size(); i++) {
                     assertThat(got.get(i).frame()).as("frame %d", i + 1).isEqualTo(UdpFrames.frame(i % FRAMES + 1));
@@ -75,7 +76,7 @@ class ArchiveRestExportTest {
                 Path window = disk.resolve("window.pcap");
                 get(base + "/api/v1/log/packets?from=" + iso(from) + "&to=" + iso(to), window);
                 List<Packet> expected = got.stream().filter(p -> p.ts() >= from && p.ts() < to).toList();
-                List<Packet> w = read(window);
+                List<Packet> w = ThreeTierLog.readCapture(window);
                 assertThat(w).hasSameSizeAs(expected).hasSizeGreaterThanOrEqualTo(600);
                 for (int i = 0; i < w.size(); i++) {
                     assertThat(w.get(i).ts()).isEqualTo(expected.get(i).ts());
@@ -117,18 +118,6 @@ class ArchiveRestExportTest {
         }
     }
 
-    private record Packet(long ts, byte[] frame) {
-    }
-
-    private static List<Packet> read(Path capture) {
-        List<Packet> out = new ArrayList<>();
-        try (CaptureReader r = CaptureReader.open(capture)) {
-            while (r.next()) {
-                out.add(new Packet(r.timestampNs(), r.data()));
-            }
-        }
-        return out;
-    }
 
     private static String iso(long ns) {
         return URLEncoder.encode(Instant.ofEpochSecond(0, ns).toString(), StandardCharsets.UTF_8);
