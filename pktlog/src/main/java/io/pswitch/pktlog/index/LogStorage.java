@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * Every store into the index mapping and every flush of the index or of pool buffers goes through
  * this seam, so that a test layer can record what was written since the last flush and build the
- * images a power cut could leave behind. Production uses {@link #MAPPED}.
+ * images a power cut could leave behind. Production uses {@link #MAPPED}, or {@link #IN_MEMORY} when
+ * the pool and the index are in memory (see {@link #of}).
  *
  * <p>{@code segment} is always the whole mapping (the pool's {@code segment()} or the index's),
  * never a slice, so an implementation can tell the two files apart by identity.
