@@ -64,7 +64,6 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final RecoveryReport recoveryReport;
     private final RecordValidator crcs;
     private final byte[] recordArray = new byte[IndexRecordDescriptor.RECORD_SIZE];
-    private final MemorySegment record = MemorySegment.ofArray(recordArray);
     private final LogSequences seq;
     private final RecordSlots slots;
     private final GroupCommit commits;
@@ -111,8 +110,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
     public static PacketLog open(BufferPool pool, Path indexPath, PacketLogConfig config, LogStorage storage) {
         IndexFile index = IndexFile.openForWriting(indexPath, pool.poolId(), config.capacity());
         try {
-            RecoveryReport report = Recovery.recover(index, pool, storage);
-            return new PacketLog(index, pool, storage, config, report);
+            LogStorage used = LogStorage.of(storage, pool, indexPath);
+            RecoveryReport report = Recovery.recover(index, pool, used);
+            return new PacketLog(index, pool, used, config, report);
         } catch (RuntimeException e) {
             index.close();
             throw e;
@@ -162,9 +162,9 @@ public final class PacketLog implements LogSource, AutoCloseable {
         }
         long s = seq.next;
         long ts = Math.max(timestampNs, lastTimestampNs);
-        IndexRecordDescriptor.write(record, s, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
+        IndexRecordDescriptor.write(recordArray, s, ts, ingressPort, filterMask, firstFilterId, wireLength, storedLength,
                 bufIdx, decision, tunnel);
-        IndexRecordDescriptor.writeCrc(record, crcs.crc(recordArray, bufIdx, storedLength));
+        IndexRecordDescriptor.writeCrc(recordArray, crcs.crc(recordArray, bufIdx, storedLength));
         // 2) The record, into its slot; durable at the next commit.
         int slot = IndexFileDescriptor.slot(s, capacity);
         storage.write(indexSegment, IndexFileDescriptor.slotOffset(slot), recordArray, IndexRecordDescriptor.RECORD_SIZE);

@@ -32,6 +32,25 @@ class IndexRecordDescriptorTest {
     }
 
     @Test
+    void theWritersByteArrayFormWritesTheSameBytesAsTheSegmentForm() {
+        byte[] viaArray = new byte[IndexRecordDescriptor.RECORD_SIZE];
+        java.util.Arrays.fill(viaArray, (byte) 0x5A);
+        MemorySegment viaSegment = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+        viaSegment.fill((byte) 0x5A);
+        IndexRecordDescriptor.write(viaArray, 0x1_0000_0007L, 123_456_789_000L, 7, 0x8000_0000_0000_0001L, 63, 1514, 128,
+                4242, IndexRecordDescriptor.decisionDrop(3), 0x0102_0304_0506_0708L);
+        IndexRecordDescriptor.writeCrc(viaArray, 0xCAFEBABE);
+        IndexRecordDescriptor.write(viaSegment, 0x1_0000_0007L, 123_456_789_000L, 7, 0x8000_0000_0000_0001L, 63, 1514, 128,
+                4242, IndexRecordDescriptor.decisionDrop(3), 0x0102_0304_0506_0708L);
+        IndexRecordDescriptor.writeCrc(viaSegment, 0xCAFEBABE);
+        assertThat(viaArray).isEqualTo(viaSegment.toArray(ValueLayout.JAVA_BYTE));
+        MemorySegment read = MemorySegment.ofArray(viaArray);
+        assertThat(IndexRecordDescriptor.isWhole(read)).isTrue();
+        assertThat(IndexRecordDescriptor.tunnel(read)).isEqualTo(0x0102_0304_0506_0708L);
+        assertThat(IndexRecordDescriptor.crc(read)).isEqualTo(0xCAFEBABE);
+    }
+
+    @Test
     void decisionsEncodePortsFloodAndDropCauses() {
         assertThat(IndexRecordDescriptor.isDrop(5)).isFalse();
         assertThat(IndexRecordDescriptor.isDrop(IndexRecordDescriptor.DECISION_FLOOD)).isFalse();

@@ -24,6 +24,28 @@ class PacketLogTest {
     }
 
     @Test
+    void inMemoryAPoolAndIndexAreNotMsyncedButAnyOtherStorageIsKept() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.startsWith("/dev/shm"), "needs tmpfs at /dev/shm");
+        try (BufferPool pool = pool(64)) {
+            assertThat(pool.storageClass()).isEqualTo(io.pswitch.pktlog.pool.StorageClass.VOLATILE);
+            Path index = dir.resolve("index");
+            assertThat(LogStorage.of(LogStorage.MAPPED, pool, index)).isSameAs(LogStorage.IN_MEMORY);
+            LogStorage recording = new RecordingStorage(pool.segment());
+            assertThat(LogStorage.of(recording, pool, index)).as("a test's recording layer").isSameAs(recording);
+        }
+        // What a commit promised on tmpfs is there after a reopen, with no msync ever made.
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            TestFrames.appendNext(log, pool, 60, 1_000, 0);
+            TestFrames.appendNext(log, pool, 60, 2_000, 1);
+            assertThat(log.commit()).isEqualTo(2);
+        }
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
+            assertThat(log.recoveryReport().nextSeq()).isEqualTo(3);
+            assertThat(log.committedSeq()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void appendsSequencesFromOneAndCommitReturnsTheLastOne() {
         try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 4))) {
             assertThat(log.committedSeq()).isZero();

@@ -7,13 +7,15 @@ package io.pswitch.tools.bench;
  * of the generating thread over the window's wall time (both spin: 1.0 when nothing else ran on their
  * cores). {@code busyNsPerFrame}: wall time of the dataplane's busy duty cycles per frame it took
  * (see {@link BusyTimeAgent}); {@code 1000 / busyNsPerFrame} is the rate in Mpps the dataplane
- * sustains while it has work. Commit latency: the zero-copy log's {@code PacketLog.commitLatency()}, or the copy
+ * sustains while it has work; {@code cycleNsPerFrame}: the frame-weighted median of each busy cycle's own ns per
+ * frame, which the few cycles that lost their core to other load do not move. Commit latency: the zero-copy log's {@code PacketLog.commitLatency()}, or the copy
  * baseline's flush time measured the same way, over the whole run (warm-up included); 0 when none.
  */
 public record LoggingResult(LoggingCase c, String storageClass, double seconds, long sent, long forwarded,
                             long dropped, long logged, long loggedTotal, long skippedNoBuffer, long commits,
                             long commitP50Ns, long commitP99Ns, long commitMaxNs, double agentCpuShare,
-                            double generatorCpuShare, double busyNsPerFrame, long skippedStorageBehind,
+                            double generatorCpuShare, double busyNsPerFrame, double cycleNsPerFrame,
+                            long skippedStorageBehind,
                             long loggedBytes) {
     /** Stored bytes logged per second over the window (frames persisted, after snaplen). */
     public double loggedMBps() {

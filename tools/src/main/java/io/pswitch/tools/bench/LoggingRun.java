@@ -152,7 +152,7 @@ public final class LoggingRun implements AutoCloseable {
         if (tiered != null) {
             tiered.startDrain();
         }
-        busy = new BusyTimeAgent(agent);
+        busy = new BusyTimeAgent(agent, agent.counters(0));
         runner = new AgentRunner(new BusySpinIdleStrategy(), Throwable::printStackTrace, null, busy);
         AgentRunner.startOnThread(runner);
     }
@@ -184,8 +184,10 @@ public final class LoggingRun implements AutoCloseable {
         long busy0 = busy.busyNs();
         long switched0 = agent.counters(0).rxFrames();
         long start = System.nanoTime();
+        busy.recording();
         pump(tx, rx, frameLimit > 0 ? Long.MAX_VALUE : start + (long) (seconds * 1e9), frameLimit);
         long end = System.nanoTime();
+        busy.stopRecording();
         // How much of the window each spinning thread actually ran: below ~0.9 the machine's other
         // load took its core away for a while, and the rate says more about that than about the switch.
         double agentCpuShare = (threads.getThreadCpuTime(agentTid) - agentCpu0) / (double) (end - start);
@@ -222,7 +224,7 @@ public final class LoggingRun implements AutoCloseable {
         }
         return new LoggingResult(c, pool.storageClass().toString(), (end - start) / 1e9, sent, forwarded, dropped, logged,
                 loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
-                agentCpuShare, generatorCpuShare, busyNsPerFrame, behind, loggedBytes);
+                agentCpuShare, generatorCpuShare, busyNsPerFrame, busy.medianCycleNsPerFrame(), behind, loggedBytes);
     }
 
     /** One broadcast from each port (not UDP: never logged), so the switch knows where 02::01 and 02::02 are. */
