@@ -365,7 +365,7 @@ class VxlanPortTest {
         // Round 0 warms up; from round 1 on, rounds are measured until one is clean: before C2 has
         // compiled the downcall paths (later on a loaded machine) they allocate a little per call.
         // What this proves is that the steady state allocates nothing, not how fast the JIT is.
-        for (int round = 0; round < 60 && allocated != 0; round++) {
+        for (int round = 0; round < 200 && allocated != 0; round++) {
             for (int i = 0; i < 8; i++) {
                 peer.sendTo(port.localPort(), i % 4 == 3 ? bad : good);
             }
@@ -387,6 +387,11 @@ class VxlanPortTest {
             }
             if (round > 0) {
                 allocated = sum;
+            }
+            if (allocated != 0) {
+                // On a loaded machine the compiler threads wait for a CPU like everyone else: give
+                // them one, or the measured path stays interpreted for every round (a CI run saw that).
+                Thread.sleep(50);
             }
         }
         assertThat(port.counters().drops(RxDrop.WRONG_VNI)).as("bad input went through the measured path too")
