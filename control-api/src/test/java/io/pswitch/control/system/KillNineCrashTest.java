@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * new records continue the recovered sequence (recover, append, crash, recover: no sequence is
  * ever reused).
  *
- * <p>Quick mode: 20 rounds. {@code -Dpswitch.long=true}: 100 rounds. {@code -Dpswitch.crash.seed=N}
- * replays a run's kill moments.
+ * <p>Quick mode: 20 rounds. {@code -Dpswitch.long=true}: 100 rounds. {@code -Dpswitch.crash.rounds=N}:
+ * N rounds (with {@code -Djunit.jupiter.execution.timeout.mode=disabled} beyond the 15-minute timeout).
+ * {@code -Dpswitch.crash.seed=N} replays a run's kill moments.
  */
 @Timeout(900)
 class KillNineCrashTest {
@@ -131,9 +132,13 @@ class KillNineCrashTest {
             }
             afterKill = verifyAfterKill(data, where, transmitted);
             if ((round + 1) % 50 == 0) {
-                // A long run reports as it goes: each line is a count of rounds already verified.
-                System.out.printf("kill -9 crash test: %d of %d rounds verified, %d committed records in the oracle, %d s%n",
-                        round + 1, rounds, oracleLines, (System.nanoTime() - started) / 1_000_000_000L);
+                // A long run reports as it goes, with every figure of the final line, so that a run
+                // stopped before its end still says what it verified.
+                System.out.printf("kill -9 crash test: %d of %d rounds verified (%d killed during start-up), %d committed "
+                                + "records in the oracle, %d record checks, %d bad records found after kills, "
+                                + "recovery took at most %d us, %d s, %s%n",
+                        round + 1, rounds, startupKills, oracleLines, recordsChecked, badRecordsAfterKills, maxRecoveryMicros,
+                        (System.nanoTime() - started) / 1_000_000_000L, ctx);
             }
         }
 

@@ -230,6 +230,14 @@ public final class FilterSet {
         return programs.length;
     }
 
+    /**
+     * Whether the set runs as one generated class ({@link Evaluation#COMPILED} and within the class
+     * file's limits) rather than interpreted: what keeps the call per frame monomorphic.
+     */
+    boolean compiledAsOneClass() {
+        return compiled != null;
+    }
+
     /** Whether no frame on any port can match (no enabled filter applies anywhere). */
     public boolean isEmpty() {
         return byPort.length == 0 && anyPort.length == 0;

@@ -36,6 +36,17 @@ class FilterSetCompilerTest {
         assertThat(r.largestMethod()).isLessThanOrEqualTo(FilterSetCompiler.MAX_METHOD).isPositive();
     }
 
+    /** Issue 12: no number of programs sends a set back to the interpreter (the old threshold was 16). */
+    @Test
+    void twoThousandRandomFiltersCompileAsOneClass() {
+        List<Filter> filters = new FilterGrammar(12).filters(2000);
+        FilterSet set = FilterSet.compile(filters, FilterSetDifferentialTest.PORT_INDEX);
+        assertThat(set.distinctPrograms()).isGreaterThan(1000);
+        assertThat(set.compiledAsOneClass()).isTrue();
+        assertThat(FilterSet.compile(filters, FilterSetDifferentialTest.PORT_INDEX, FilterSet.Evaluation.INTERPRETED)
+                .compiledAsOneClass()).isFalse();
+    }
+
     @Test
     void sharedHeaderFieldsAreLoadedOnce() {
         List<String> expressions = new ArrayList<>();
@@ -55,6 +66,7 @@ class FilterSetCompilerTest {
         }
         FilterSet set = FilterSet.compile(filters, name -> name.charAt(1) - '0');
         assertThat(set.distinctPrograms()).isEqualTo(300);
+        assertThat(set.compiledAsOneClass()).as("300 programs compile, far beyond the old 16-program threshold").isTrue();
         FilterMatch match = new FilterMatch();
         byte[] frame = FilterSetTest.tcpFrame(3, 100);
         for (int port = -1; port < 5; port++) {
