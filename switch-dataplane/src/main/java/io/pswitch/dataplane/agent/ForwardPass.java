@@ -156,6 +156,17 @@ final class ForwardPass {
         if (workerWritable.length > 1) {
             floodToWorkers(p, from, slot);
         }
+        int last = copyToAllButLast(from.bufIdx[slot], from.len[slot], p, from.timestampNs[slot], from.tunnel[slot]);
+        if (last >= 0) {
+            swapTo(from, slot, last);
+        }
+    }
+
+    /**
+     * Floods to this worker's writable ports but {@code p}: copies to every one but the last, whose
+     * number it returns (-1: none) for the caller to give the buffer itself.
+     */
+    private int copyToAllButLast(int buf, int len, int p, long ts, long tunnel) {
         int last = -1;
         for (int k = 0; k < writableCount; k++) {
             int d = writablePorts[k];
@@ -167,13 +178,11 @@ final class ForwardPass {
                 continue;
             }
             if (last >= 0) {
-                copyTo(from.bufIdx[slot], from.len[slot], from.timestampNs[slot], from.tunnel[slot], last);
+                copyTo(buf, len, ts, tunnel, last);
             }
             last = d;
         }
-        if (last >= 0) {
-            swapTo(from, slot, last);
-        }
+        return last;
     }
 
     /** One copy per other worker with a writable port; that worker floods it to its own ports. */
@@ -245,21 +254,7 @@ final class ForwardPass {
 
     /** @return the buffer to give back */
     private int deliverFlood(int buf, int len, int p, long ts, long tunnel) {
-        int last = -1;
-        for (int k = 0; k < writableCount; k++) {
-            int d = writablePorts[k];
-            if (d == p) {
-                continue;
-            }
-            if (txFree[d] == 0) {
-                drops[p * CAUSES + RING_FULL]++;
-                continue;
-            }
-            if (last >= 0) {
-                copyTo(buf, len, ts, tunnel, last);
-            }
-            last = d;
-        }
+        int last = copyToAllButLast(buf, len, p, ts, tunnel);
         return last >= 0 ? place(buf, len, ts, tunnel, last) : buf;
     }
 

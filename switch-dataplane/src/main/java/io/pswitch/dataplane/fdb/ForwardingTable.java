@@ -174,43 +174,7 @@ public final class ForwardingTable {
      *     replica never ages out a station that keeps talking)
      */
     public boolean learn(int vid, long mac, int port, long nowNs) {
-        long key = key(vid, mac);
-        int i = home(key);
-        int victim = -1;
-        long oldest = Long.MAX_VALUE;
-        for (int n = 0; n < PROBE_WINDOW; n++) {
-            long k = keys[i];
-            if (k == key) {
-                boolean changed = refresh(i, port, nowNs, true);
-                if (changed || nowNs - announcedNs[i] >= announceEveryNs) {
-                    announcedNs[i] = nowNs;
-                    return true;
-                }
-                return false;
-            }
-            if (k == 0) {
-                if (size < capacity) {
-                    put(i, key, port, nowNs);
-                    setSize(size + 1);
-                    increment(LEARNED);
-                    return true;
-                }
-                break;
-            }
-            if (seenNs[i] < oldest) {
-                oldest = seenNs[i];
-                victim = i;
-            }
-            i = (i + 1) & mask;
-        }
-        if (victim < 0) {
-            victim = evictAfter(i);
-        } else if (counts(ports[victim])) {
-            increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
-        }
-        put(victim, key, port, nowNs);
-        increment(LEARNED);
-        return true;
+        return update(vid, mac, port, nowNs, true);
     }
 
     /**
@@ -219,6 +183,11 @@ public final class ForwardingTable {
      * the counters are summed over workers) and never announced again.
      */
     public void learnReplica(int vid, long mac, int port, long nowNs) {
+        update(vid, mac, port, nowNs, false);
+    }
+
+    /** {@link #learn} ({@code local}) or {@link #learnReplica}: one probe, one placement. */
+    private boolean update(int vid, long mac, int port, long nowNs, boolean local) {
         long key = key(vid, mac);
         int i = home(key);
         int victim = -1;
@@ -226,15 +195,21 @@ public final class ForwardingTable {
         for (int n = 0; n < PROBE_WINDOW; n++) {
             long k = keys[i];
             if (k == key) {
-                refresh(i, port, nowNs, false);
-                announcedNs[i] = nowNs;
-                return;
+                boolean changed = refresh(i, port, nowNs, local);
+                if (!local || changed || nowNs - announcedNs[i] >= announceEveryNs) {
+                    announcedNs[i] = nowNs;
+                    return local;
+                }
+                return false;
             }
             if (k == 0) {
                 if (size < capacity) {
                     put(i, key, port, nowNs);
                     setSize(size + 1);
-                    return;
+                    if (local) {
+                        increment(LEARNED);
+                    }
+                    return local;
                 }
                 break;
             }
@@ -250,6 +225,10 @@ public final class ForwardingTable {
             increment(nowNs - seenNs[victim] >= ageingNs ? AGED : EVICTED);
         }
         put(victim, key, port, nowNs);
+        if (local) {
+            increment(LEARNED);
+        }
+        return local;
     }
 
     /** @return whether the entry is new again (aged) or moved */
