@@ -2,10 +2,8 @@ package io.pswitch.pktlog.index;
 
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.StorageClass;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -83,19 +81,9 @@ public interface LogStorage {
      * the index are both in memory; any other choice (a test's recording layer) as given.
      */
     static LogStorage of(LogStorage requested, BufferPool pool, Path indexPath) {
-        if (requested == MAPPED && pool.storageClass() == StorageClass.VOLATILE && inMemory(indexPath)) {
+        if (requested == MAPPED && pool.storageClass() == StorageClass.VOLATILE && StorageClass.inMemory(indexPath)) {
             return IN_MEMORY;
         }
         return requested;
-    }
-
-    private static boolean inMemory(Path file) {
-        try {
-            String type = Files.getFileStore(Files.exists(file) ? file : file.toAbsolutePath().getParent()).type();
-            return "tmpfs".equals(type) || "ramfs".equals(type);
-        } catch (IOException e) {
-            // Unknown: flush, as on a disk.
-            return false;
-        }
     }
 }

@@ -192,7 +192,7 @@ public final class BufferPool implements AutoCloseable {
             } catch (IOException | UnsupportedOperationException notDax) {
                 // No DAX here ("Operation not supported"): fall back to a plain shared mapping.
                 segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-                storageClass = isVolatile(path) ? StorageClass.VOLATILE : StorageClass.BLOCK;
+                storageClass = StorageClass.inMemory(path) ? StorageClass.VOLATILE : StorageClass.BLOCK;
             }
             return new BufferPool(path, arena, segment, storageClass, created);
         } catch (IOException e) {
@@ -252,15 +252,6 @@ public final class BufferPool implements AutoCloseable {
         long expected = BufferPoolDescriptor.fileSize(fileBufferSize, fileBufferCount);
         if (size < expected) {
             throw new PoolFileException(path + " is truncated: " + size + " bytes, its header needs " + expected);
-        }
-    }
-
-    private static boolean isVolatile(Path path) {
-        try {
-            String type = Files.getFileStore(path).type();
-            return "tmpfs".equals(type) || "ramfs".equals(type);
-        } catch (IOException e) {
-            return false;
         }
     }
 

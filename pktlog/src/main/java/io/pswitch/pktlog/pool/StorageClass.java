@@ -1,5 +1,9 @@
 package io.pswitch.pktlog.pool;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /** What a flush of the pool file reaches, detected when the pool is opened. */
 public enum StorageClass {
     /** MAP_SYNC mapping on a DAX file system: stores reach persistent memory after a cache-line flush. */
@@ -22,5 +26,21 @@ public enum StorageClass {
     @Override
     public String toString() {
         return label;
+    }
+
+    /**
+     * Whether {@code file} (or, while it does not exist yet, its directory) is on tmpfs or ramfs: the
+     * page cache is the file, so a store is in it at once and a flush has nothing to write back.
+     * False when the file system cannot be told: flush, as on a disk.
+     */
+    public static boolean inMemory(Path file) {
+        try {
+            return switch (Files.getFileStore(Files.exists(file) ? file : file.toAbsolutePath().getParent()).type()) {
+                case "tmpfs", "ramfs" -> true;
+                default -> false;
+            };
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
