@@ -2,6 +2,7 @@ package io.pswitch.control.assembly;
 
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.config.ConfigException;
+import io.pswitch.control.warmup.WarmupMode;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.PortSpec;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ public record RunSettings(
         List<PortSpec> ports,
         LogSettings log,
         ApiSettings api,
-        int rtPriority) {
+        int rtPriority,
+        WarmupMode warmup) {
 
     public static final Path DEFAULT_DATA_DIR = Path.of("pswitch-data");
     public static final int DEFAULT_BUFFERS = 65536;
@@ -53,6 +55,17 @@ public record RunSettings(
         }
     }
 
+    /**
+     * Settings without a start-up warm-up (what programs that assemble a switch themselves get;
+     * {@code pswitch run} warms up unless told not to).
+     */
+    public RunSettings(Path dataDir, int workers, int buffers, int bufferSize, int ringSize, int batch, IdleMode idle,
+            int fdbCapacity, Duration ageing, Duration statusInterval, boolean quiet, List<PortSpec> ports, LogSettings log,
+            ApiSettings api, int rtPriority) {
+        this(dataDir, workers, buffers, bufferSize, ringSize, batch, idle, fdbCapacity, ageing, statusInterval, quiet, ports,
+                log, api, rtPriority, WarmupMode.NONE);
+    }
+
     /** Settings with the dataplane thread under normal scheduling ({@code rtPriority} 0). */
     public RunSettings(Path dataDir, int workers, int buffers, int bufferSize, int ringSize, int batch, IdleMode idle,
             int fdbCapacity, Duration ageing, Duration statusInterval, boolean quiet, List<PortSpec> ports, LogSettings log,
@@ -66,6 +79,9 @@ public record RunSettings(
         if (rtPriority != 0 && (rtPriority < RealtimeScheduling.MIN_PRIORITY || rtPriority > RealtimeScheduling.MAX_PRIORITY)) {
             throw new ConfigException("--rt-priority " + rtPriority + " must be between " + RealtimeScheduling.MIN_PRIORITY
                     + " and " + RealtimeScheduling.MAX_PRIORITY + " (SCHED_FIFO), or 0 for normal scheduling");
+        }
+        if (warmup == null) {
+            warmup = WarmupMode.NONE;
         }
         if (log == null) {
             log = LogSettings.defaults();

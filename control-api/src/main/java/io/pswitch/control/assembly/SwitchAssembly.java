@@ -17,6 +17,8 @@ import io.pswitch.control.filters.FilterService;
 import io.pswitch.control.filters.FilterStore;
 import io.pswitch.control.log.LogStatus;
 import io.pswitch.control.log.ReloadStatus;
+import io.pswitch.control.warmup.DataplaneWarmup;
+import io.pswitch.control.warmup.WarmupMode;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.logging.FilterCounters;
@@ -79,6 +81,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     /** One per worker, each on its own thread. */
     private final AgentRunner[] runners;
     private final CommitOracle oracle;
+    /** What the start-up warm-up did, or null when there was none. */
+    private final DataplaneWarmup.Report warmup;
     private volatile Throwable agentError;
     private volatile ReloadStatus reload;
     private volatile boolean started;
@@ -110,6 +114,12 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             if (settings.workers() > 1 && !filterSet.isEmpty()) {
                 throw new ConfigException(SwitchAgent.loggingNeedsOneWorker(settings.workers()));
             }
+            SwitchConfig config = SwitchConfig.defaults()
+                    .withBatchSize(settings.batch())
+                    .withFdbCapacity(settings.fdbCapacity())
+                    .withFdbAgeingNs(settings.ageing().toNanos())
+                    .withWorkers(settings.workers())
+                    .withHandoffCapacity(settings.handoffCapacity());
             // Pool, hot tier and segments, recovered, before any ring takes a buffer.
             t = TieredLog.open(tierSettings(settings));
             p = t.pool();
@@ -124,12 +134,14 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
                         SwitchAgent.ownerOf(i, settings.workers()));
                 opened.add(drivers.open(settings.ports().get(i), context));
             }
-            SwitchConfig config = SwitchConfig.defaults()
-                    .withBatchSize(settings.batch())
-                    .withFdbCapacity(settings.fdbCapacity())
-                    .withFdbAgeingNs(settings.ageing().toNanos())
-                    .withWorkers(settings.workers())
-                    .withHandoffCapacity(settings.handoffCapacity());
+            // After the real ports are open (their driver classes loaded, so the JIT does not compile the
+            // warm-up's calls on ports as if the warm-up's port class were the only one, and then throw
+            // that code away when a driver class loads), before their worker runs. The throw-away switch
+            // has no handle on the real pool, log, counters or table.
+            this.warmup = settings.warmup() == WarmupMode.AUTO
+                    ? DataplaneWarmup.run(new DataplaneWarmup.Plan(settings.ports().size(), config, settings.ringSize(),
+                            settings.log().durability(), filterSet, DataplaneWarmup.DEFAULT_FRAMES))
+                    : null;
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet, counters, 0);
             if (settings.log().commitOracle() != null) {
@@ -387,6 +399,11 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
 
     public RunSettings settings() {
         return settings;
+    }
+
+    /** What the start-up warm-up did ({@link DataplaneWarmup}), or null with {@code --warmup none}. */
+    public DataplaneWarmup.Report warmup() {
+        return warmup;
     }
 
     /** The first error the dataplane thread hit (or the commit oracle), or null. */

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  * batch: 256
  * idle: backoff            # busy | yield | backoff | wait
  * rtPriority: 0            # 1-99: the dataplane thread under SCHED_FIFO (with idle: wait)
+ * warmup: auto             # auto | none: synthetic frames through a throw-away switch before the first real one
  * fdb: { capacity: 65536, ageing: 300s }
  * statusInterval: 5s
  * api: { address: 127.0.0.1:8080 }   # or 'off'; tokenFile, tlsCert, tlsKey
@@ -122,6 +123,9 @@ public final class SwitchConfigFile {
     public String idle;
     @JsonProperty
     public Integer rtPriority;
+    /** {@code auto} or {@code none} ({@code --warmup}). */
+    @JsonProperty
+    public String warmup;
     @JsonProperty
     public Fdb fdb;
     @JsonProperty

@@ -11,6 +11,7 @@ import io.pswitch.control.reload.ReloadOnSighup;
 import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.config.SwitchConfigFile;
 import io.pswitch.control.time.TimeSpec;
+import io.pswitch.control.warmup.WarmupMode;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.pktlog.filter.Filter;
@@ -79,6 +80,12 @@ public final class RunCommand implements Callable<Integer> {
             + "priority N (1-99; needs root or CAP_SYS_NICE), so that a frame wakes it at once; use with --idle wait. "
             + "Default: 0 (normal scheduling).")
     Integer rtPriority;
+
+    @Option(names = "--warmup", paramLabel = "MODE", description = {"auto (default): before the first real frame, push "
+            + "some 60,000 synthetic frames through a throw-away switch",
+            "of the same dataplane code (own pool, log, counters and table, deleted after; about half a second), so that the",
+            "first frames already run on JIT-compiled code; none: start at once (the first seconds of traffic are slower)."})
+    String warmup;
 
     @Option(names = "--fdb-size", paramLabel = "N", description = "Forwarding table capacity. Default: 65536.")
     Integer fdbSize;
@@ -217,7 +224,8 @@ public final class RunCommand implements Callable<Integer> {
                         first(apiTokenFile, path(apiFile.tokenFile), null),
                         first(tlsCert, path(apiFile.tlsCert), null),
                         first(tlsKey, path(apiFile.tlsKey), null)),
-                first(rtPriority, file.rtPriority, 0));
+                first(rtPriority, file.rtPriority, 0),
+                WarmupMode.parse(first(warmup, file.warmup, "auto")));
     }
 
     private LogSettings logSettings(SwitchConfigFile.Log file, Path dir) {
@@ -332,6 +340,9 @@ public final class RunCommand implements Callable<Integer> {
                     sw.pool().storageClass().label(), settings.log().durability(), log.capacity(), log.recoveryReport());
             for (String line : sw.tiers().report()) {
                 out.printf("pswitch: %s%n", line);
+            }
+            if (sw.warmup() != null) {
+                out.printf("pswitch: %s%n", sw.warmup().line());
             }
             out.printf("pswitch: counters %s (read live with: pswitch stat --data-dir %s)%s%n", sw.counters().path(),
                     settings.dataDir(), sw.counters().replacedPid() > 0
