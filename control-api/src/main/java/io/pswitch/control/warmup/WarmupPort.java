@@ -22,6 +22,9 @@ import java.util.ArrayDeque;
 abstract sealed class WarmupPort extends AbstractPort {
     private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
     private long transmitted;
+    /** TX: frames before this slot were handed to the wire; those before hwcur are done. */
+    private int posted;
+    private long syncs;
     private long stamp;
 
     private WarmupPort(String name, PortContext context) {
@@ -84,11 +87,20 @@ abstract sealed class WarmupPort extends AbstractPort {
         return n;
     }
 
+    /**
+     * Every other sync the frames go out at once (as libpcap or a datagram socket sends); otherwise
+     * they stay in flight until the next sync (as AF_XDP's completion ring gives them back), so the
+     * worker sees both a TX ring whose tail moved and one whose frames are still pending.
+     */
     @Override
     public int txSync() {
-        int n = tx.txPending();
+        tx.hwcur = posted;
+        int n = (tx.head - posted) & (tx.numSlots() - 1);
         transmitted += n;
-        tx.hwcur = tx.head;
+        posted = tx.head;
+        if ((++syncs & 1) == 0) {
+            tx.hwcur = posted;
+        }
         tx.txReclaim();
         return n;
     }
