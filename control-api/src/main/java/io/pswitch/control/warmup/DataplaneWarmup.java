@@ -66,10 +66,13 @@ public final class DataplaneWarmup {
         }
     }
 
-    /** What the warm-up did, for the start-up report. */
-    public record Report(long frames, long cycles, long forwarded, long logged, long millis) {
+    /** What the warm-up did, for the start-up report; {@code skipped} says why it did nothing, or is null. */
+    public record Report(long frames, long cycles, long forwarded, long logged, long millis, String skipped) {
         public String line() {
-            return String.format("warm-up: %,d synthetic frames in %,d duty cycles on a throw-away switch, %d ms"
+            if (skipped != null) {
+                return "warm-up: skipped (" + skipped + "); the first frames run on code the JIT has not compiled yet";
+            }
+            return String.format("warm-up: %,d synthetic frames in %,d duty cycles on throw-away switches, %d ms"
                     + " (--warmup none skips it)", frames, cycles, millis);
         }
     }
@@ -77,13 +80,22 @@ public final class DataplaneWarmup {
     private DataplaneWarmup() {
     }
 
+    /**
+     * Runs the warm-up. A failure (no room for the scratch pools, say) is reported, never thrown: the
+     * switch starts anyway, only slower for its first frames.
+     */
     public static Report run(Plan plan) {
         long start = System.nanoTime();
-        Path dir = scratchDirectory();
+        Path dir = null;
         try {
+            dir = scratchDirectory();
             return run(plan, dir, start);
+        } catch (RuntimeException e) {
+            return new Report(0, 0, 0, 0, (System.nanoTime() - start) / 1_000_000, String.valueOf(e.getMessage()));
         } finally {
-            delete(dir);
+            if (dir != null) {
+                delete(dir);
+            }
         }
     }
 
@@ -103,7 +115,7 @@ public final class DataplaneWarmup {
                 forwarded += s.transmitted();
                 logged += s.logged();
             }
-            return new Report(done[0], done[1], forwarded, logged, (System.nanoTime() - start) / 1_000_000);
+            return new Report(done[0], done[1], forwarded, logged, (System.nanoTime() - start) / 1_000_000, null);
         } finally {
             for (WarmupSwitch s : switches) {
                 s.close();
@@ -207,7 +219,7 @@ public final class DataplaneWarmup {
             }
             return Files.createTempDirectory("pswitch-warmup-");
         } catch (IOException e) {
-            throw new UncheckedIOException("warm-up: cannot create a scratch directory: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a scratch directory: " + e.getMessage(), e);
         }
     }
 
@@ -215,7 +227,7 @@ public final class DataplaneWarmup {
         try {
             Files.createDirectory(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("warm-up: cannot create " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
     }
 
