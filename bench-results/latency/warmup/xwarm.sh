@@ -1,0 +1,3 @@
+PSWITCH_DRIVER=afxdp
+PSWITCH_ARGS="--idle wait --rt-priority 10"
+source /work/shared/bench/dut-pswitch.sh
