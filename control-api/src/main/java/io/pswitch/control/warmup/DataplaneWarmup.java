@@ -13,27 +13,34 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The start-up warm-up of {@code pswitch run}: before the real dataplane threads start, a few tens of
- * thousands of synthetic frames ({@link WarmupFrames}) go through a <b>throw-away switch</b> built of
- * the same dataplane classes (the {@link io.pswitch.dataplane.agent.SwitchAgent} and its workers, the classify and forward passes,
- * rings, forwarding table, the logging stage over a log, the run's own compiled {@link FilterSet}),
- * with the run's worker count, port count, batch and durability, on ports whose wire is memory.
+ * The start-up warm-up of {@code pswitch run}: before the real worker starts, a few tens of thousands
+ * of synthetic frames ({@link WarmupFrames}) go through <b>throw-away switches</b> built of the same
+ * dataplane classes (the {@link io.pswitch.dataplane.agent.SwitchAgent} and its workers, the classify
+ * and forward passes, rings, forwarding table, the logging stage over a log, the run's own compiled
+ * {@link FilterSet}), with the run's worker count, port count, batch and durability, on ports whose
+ * wire is memory.
  *
  * <p>Why: a freshly started JVM runs the frame path interpreted, then in profiling code, and the
  * JIT compiles it only after thousands of frames; a lightly loaded switch (a ping every 10 ms) would
  * answer its first seconds of traffic at a multiple of its warm latency. Worse, a real switch that
  * idles first has its duty cycle compiled with the frame branches never taken, so the first frames
  * deoptimize it. After the warm-up the duty cycle's profile has seen unicast, flood, learning, drops,
- * logging and several batch sizes, and the JIT has compiled it.
+ * logging, deferred and immediate transmit completions and several batch sizes, and the JIT has
+ * compiled it or is compiling it (in the background: the last compilations may end after the warm-up).
+ * What it cannot warm is a driver's own frame path: that needs frames on a real interface.
  *
- * <p>Leaves no trace: the switch has its own pool and log in a temporary directory (on
+ * <p>Three switches, each with ports of another {@link WarmupPort} class, run in turn: with one
+ * class, the JIT would inline that class's syncs into the duty cycle behind a class check that the
+ * real driver fails, and throw the compiled duty cycle away at the real switch's first cycle.
+ *
+ * <p>Leaves no trace: each switch has its own pool and log in a temporary directory (on
  * {@code /dev/shm} where there is one), deleted afterwards, its own in-memory counters and its own
  * forwarding table; none of the real switch's files, counters, stations or buffers is touched. The
  * filter set is shared because it is immutable (and its compiled classes are what must get warm);
- * the frames matching it go to the throw-away log.
+ * the frames matching it go to the throw-away logs.
  *
  * <p>Bounded by a frame count, never by time (so it does the same work on any machine). Cold path,
- * on the starting thread, before the real dataplane exists.
+ * on the starting thread, after the real ports are open and before the real agent exists.
  */
 public final class DataplaneWarmup {
     /** Frames of an {@code auto} warm-up. */
@@ -53,7 +60,7 @@ public final class DataplaneWarmup {
      *
      * @param ports the real switch's port count (filters name ports by index)
      * @param config the real agent's configuration (batch, table, workers)
-     * @param ringSize the real rings' slots
+     * @param ringSize the real rings' slots (the warm-up's rings have at most 256, or a batch)
      * @param durability the real log's durability mode
      * @param filters the real start-up filter set (may be empty)
      * @param frames how many frames to push through
