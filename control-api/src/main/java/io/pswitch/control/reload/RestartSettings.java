@@ -31,6 +31,7 @@ final class RestartSettings {
         add(out, "batch", running.batch(), next.batch());
         add(out, "idle", running.idle(), next.idle());
         add(out, "rtPriority", running.rtPriority(), next.rtPriority());
+        add(out, "warmup", running.warmup(), next.warmup());
         add(out, "fdb.capacity", running.fdbCapacity(), next.fdbCapacity());
         add(out, "fdb.ageing", running.ageing(), next.ageing());
         add(out, "statusInterval", running.statusInterval(), next.statusInterval());

@@ -81,10 +81,10 @@ public final class RunCommand implements Callable<Integer> {
             + "Default: 0 (normal scheduling).")
     Integer rtPriority;
 
-    @Option(names = "--warmup", paramLabel = "MODE", description = {"auto (default): before the first real frame, push "
-            + "some 60,000 synthetic frames through a throw-away switch",
-            "of the same dataplane code (own pool, log, counters and table, deleted after; about half a second), so that the",
-            "first frames already run on JIT-compiled code; none: start at once (the first seconds of traffic are slower)."})
+    @Option(names = "--warmup", paramLabel = "MODE", description = "auto (default): before the first real frame, push 60,000 "
+            + "synthetic frames through throw-away switches of the same dataplane code (own pools, logs, counters and tables, "
+            + "deleted after; about half a second), so that the first frames run on JIT-compiled code; none: start at once "
+            + "(the first seconds of traffic are slower).")
     String warmup;
 
     @Option(names = "--fdb-size", paramLabel = "N", description = "Forwarding table capacity. Default: 65536.")

@@ -38,9 +38,9 @@ class RestartSettingsTest {
         RunSettings running = settings();
         RunSettings next = settings("--port", "c=shm:rst-c", "--buffers", "70000", "--ring-size", "512", "--batch", "128",
                 "--idle", "busy", "--fdb-size", "1024", "--ageing", "60s", "--status-interval", "1s", "--log-records", "16384",
-                "--api", "127.0.0.1:0");
+                "--api", "127.0.0.1:0", "--warmup", "none");
         assertThat(RestartSettings.differing(running, next)).containsExactly("pool.buffers", "ringSize", "batch", "idle",
-                "fdb.capacity", "fdb.ageing", "statusInterval", "ports", "log.records", "api.address");
+                "warmup", "fdb.capacity", "fdb.ageing", "statusInterval", "ports", "log.records", "api.address");
     }
 
     @Test
