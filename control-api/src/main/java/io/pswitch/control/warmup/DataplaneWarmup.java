@@ -54,6 +54,8 @@ public final class DataplaneWarmup {
     private static final int FULL_BATCH_EVERY = 256;
     /** Throw-away switches, each with ports of its own {@link WarmupPort} class. */
     private static final int KINDS = 3;
+    /** Scratch directories are {@code pswitch-warmup-<pid>-<random>}. */
+    static final String SCRATCH_PREFIX = "pswitch-warmup-";
 
     /**
      * What the warm-up switch copies of the real one.
@@ -217,16 +219,46 @@ public final class DataplaneWarmup {
         return out.toArray(new byte[0][]);
     }
 
-    /** Memory where there is some ({@code /dev/shm}), else the JVM's temporary directory. */
-    private static Path scratchDirectory() {
+    /**
+     * A new directory in memory where there is some ({@code /dev/shm}), else in the JVM's temporary
+     * directory, named after this process. Those of switches that were killed during their warm-up
+     * ({@code kill -9} leaves them) go first.
+     */
+    static Path scratchDirectory() {
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        removeStale(base);
         try {
-            Path shm = Path.of("/dev/shm");
-            if (Files.isDirectory(shm) && Files.isWritable(shm)) {
-                return Files.createTempDirectory(shm, "pswitch-warmup-");
-            }
-            return Files.createTempDirectory("pswitch-warmup-");
+            return Files.createTempDirectory(base, SCRATCH_PREFIX + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a scratch directory: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a scratch directory in " + base + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the scratch directories under {@code base} whose process is gone. */
+    static void removeStale(Path base) {
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> all = Files.list(base)) {
+            for (Path p : all.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(SCRATCH_PREFIX)) {
+                    continue;
+                }
+                int end = name.indexOf('-', SCRATCH_PREFIX.length());
+                try {
+                    long pid = Long.parseLong(name.substring(SCRATCH_PREFIX.length(), end < 0 ? name.length() : end));
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        stale.add(p);
+                    }
+                } catch (NumberFormatException e) {
+                    // Not one of ours: left alone.
+                }
+            }
+        } catch (IOException e) {
+            return; // nothing listed, nothing removed: the warm-up goes on
+        }
+        for (Path p : stale) {
+            delete(p);
         }
     }
 

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The start-up warm-up pushes tens of thousands of frames through a throw-away switch, logging
  * many of them; the real switch then starts with nothing of it: an empty log, no stations, counters
- * at zero, every pool buffer where it belongs, and no scratch files left. And {@code --warmup none}
- * starts without it.
+ * at zero, every pool buffer where it belongs, and no scratch files left (not even those of a switch
+ * killed during its warm-up, once the next one starts). And {@code --warmup none} starts without it.
  */
 class WarmupLeavesNoTraceTest {
     private static final Path SHM = Path.of("/dev/shm");
@@ -55,7 +55,14 @@ class WarmupLeavesNoTraceTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        try (Stream<Path> all = Files.walk(dataDir)) {
+        deleteTree(dataDir);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
@@ -74,7 +81,6 @@ class WarmupLeavesNoTraceTest {
 
     @Test
     void theRealSwitchStartsWithNothingOfTheWarmUp() throws Exception {
-        Set<String> scratchBefore = warmupScratchDirs();
         try (SwitchAssembly sw = SwitchAssembly.start(settings(WarmupMode.AUTO))) {
             DataplaneWarmup.Report report = sw.warmup();
             assertThat(report).isNotNull();
@@ -98,7 +104,8 @@ class WarmupLeavesNoTraceTest {
             assertThat(fdb(agent)).isEmpty();
             // The real pool's ledger: every buffer not in a ring is free (the log holds none).
             assertThat(sw.pool().freeCount()).isEqualTo(BUFFERS - 2 - 2 * RING * agent.portCount());
-            assertThat(warmupScratchDirs()).isEqualTo(scratchBefore);
+            assertThat(warmupScratchDirs()).as("this process's scratch directories")
+                    .noneMatch(n -> n.startsWith(DataplaneWarmup.SCRATCH_PREFIX + ProcessHandle.current().pid() + "-"));
 
             // The real switch works, and what it learns, counts and logs is the real traffic only.
             try (ShmWire a = ShmWire.attach(tag + "-a"); ShmWire b = ShmWire.attach(tag + "-b");
@@ -110,6 +117,29 @@ class WarmupLeavesNoTraceTest {
                 awaitTrue(() -> agent.counters(1).txFrames() == 1 && agent.counters(2).txFrames() == 1);
                 assertThat(b.received()).hasSize(1);
                 assertThat(c.received()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void theScratchOfASwitchKilledDuringItsWarmUpIsRemovedByTheNextOne() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = SHM.resolve(DataplaneWarmup.SCRATCH_PREFIX + gone.pid() + "-killed");
+        Path mine = SHM.resolve(DataplaneWarmup.SCRATCH_PREFIX + ProcessHandle.current().pid() + "-running");
+        Path other = SHM.resolve(DataplaneWarmup.SCRATCH_PREFIX + "notapid");
+        try {
+            for (Path d : List.of(stale, mine, other)) {
+                Files.createDirectories(d.resolve("switch0"));
+                Files.write(d.resolve("switch0").resolve("pool"), new byte[4096]);
+            }
+            DataplaneWarmup.removeStale(SHM);
+            assertThat(stale).doesNotExist();
+            assertThat(mine).as("a live process's scratch").exists();
+            assertThat(other).as("not named after a process").exists();
+        } finally {
+            for (Path d : List.of(stale, mine, other)) {
+                deleteTree(d);
             }
         }
     }
