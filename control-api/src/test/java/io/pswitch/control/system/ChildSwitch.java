@@ -47,6 +47,12 @@ public final class ChildSwitch implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RunCommand.class.getName());
         cmd.addAll(Arrays.asList(args));
+        if (!cmd.contains("--warmup")) {
+            // The start-up warm-up has its own test (WarmupLeavesNoTraceTest); the many child
+            // switches of the system tests skip it, so that a CI run on two cores does not pay
+            // half a second of synthetic frames per start.
+            cmd.addAll(List.of("--warmup", "none"));
+        }
         if (!cmd.contains("--api")) {
             // An ephemeral port: child switches never collide with each other or a switch on 8080.
             cmd.addAll(List.of("--api", "127.0.0.1:0"));
