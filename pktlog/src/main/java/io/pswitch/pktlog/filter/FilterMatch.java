@@ -11,6 +11,8 @@ public final class FilterMatch {
     final BpfInterpreter interpreter = new BpfInterpreter();
     long[] bitmap = new long[1];
     int dirtyWords;
+    /** The set the bitmap and memo are sized for, and whose bits {@link #dirtyWords} covers. */
+    private Object owner;
     int count;
     int storeLength;
     /** The compiled set's running maximum of min(verdict, snaplen), before capping to the captured length. */
@@ -57,24 +59,36 @@ public final class FilterMatch {
         return bitmap;
     }
 
-    /** Clears the previous frame's result; grows the bitmap only when a larger set arrives (cold, once per set). */
-    void reset(int words, int memoSlots) {
+    /**
+     * Readies the match for a frame of {@code set}: clears the previous frame's result, and only
+     * when there is one (a frame that matched nothing left the bitmap, count, want and store length
+     * at zero, so most frames pay one test here). Grows the bitmap and the memo only when a
+     * different set arrives (cold, once per set).
+     */
+    void prepare(Object set, int words, int memoSlots) {
+        if (owner != set) {
+            adopt(set, words, memoSlots);
+        } else if (count != 0) {
+            clear();
+        }
+    }
+
+    private void adopt(Object set, int words, int memoSlots) {
+        clear();
+        if (bitmap.length < words) {
+            bitmap = new long[words];
+        }
         if (memo.length < memoSlots) {
             memo = new long[memoSlots];
         }
-        want = 0;
-        reset(words);
+        dirtyWords = words;
+        owner = set;
     }
 
-    /** As {@link #reset(int, int)}, for the interpreted set. */
-    void reset(int words) {
-        if (bitmap.length < words) {
-            bitmap = new long[words];
-        } else {
-            Arrays.fill(bitmap, 0, dirtyWords, 0L);
-        }
-        dirtyWords = words;
+    private void clear() {
+        Arrays.fill(bitmap, 0, dirtyWords, 0L);
         count = 0;
         storeLength = 0;
+        want = 0;
     }
 }

@@ -152,7 +152,7 @@ final class FilterSetCompiler {
                     .aload(0).aload(1).aload(2).aload(3).aload(4)
                     .invokespecial(CD_BASE, ConstantDescs.INIT_NAME, INIT)
                     .return_());
-            cls.withMethodBody("evaluate", EVALUATE, ClassFile.ACC_FINAL, cb -> dispatch(cb, name, scopes.size()));
+            cls.withMethodBody("evaluate", EVALUATE, ClassFile.ACC_FINAL, cb -> dispatch(cb, name, scopes));
             Deque<Job> jobs = new ArrayDeque<>();
             for (int s = 0; s < scopes.size(); s++) {
                 Scope scope = scopes.get(s);
@@ -178,7 +178,8 @@ final class FilterSetCompiler {
     }
 
     /** evaluate(scope, ...): a tableswitch to the scope's method. */
-    private static void dispatch(CodeBuilder cb, ClassDesc self, int scopes) {
+    private static void dispatch(CodeBuilder cb, ClassDesc self, List<Scope> all) {
+        int scopes = all.size();
         Label done = cb.newLabel();
         List<SwitchCase> cases = new ArrayList<>();
         List<Label> labels = new ArrayList<>();
@@ -191,8 +192,13 @@ final class FilterSetCompiler {
                 .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(E_BUFLEN);
         cb.iload(1).tableswitch(0, Math.max(0, scopes - 1), done, cases);
         for (int s = 0; s < scopes; s++) {
-            cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN)
-                    .aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType()).aload(E_MATCH)
+            cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN);
+            if (all.get(s).inLocals()) {
+                cb.aconst_null(); // a one-method scope keeps its memo in locals
+            } else {
+                cb.aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType());
+            }
+            cb.aload(E_MATCH)
                     .invokevirtual(self, "scope" + s, NODE)
                     .return_();
         }
