@@ -213,7 +213,7 @@ final class FilterSetCompiler {
         if (job.inLocals()) {
             // One method: each load is made where a path first needs it, so a frame loads only
             // the fields its path through the guards reads (an IPv4 frame no IPv6 field).
-            initLocals(cb);
+            initLocals(cb, job.memo());
             emitNode(cb, job, job.node(), jobs, serial, new BitSet());
         } else {
             for (MemoLoads.Load l : memo.loads()) {
@@ -227,11 +227,16 @@ final class FilterSetCompiler {
                 .lload(BUFLEN).l2i().aload(MATCH).invokevirtual(CD_BASE, "interpretScope", INTERPRET_SCOPE).return_();
     }
 
-    /** Locals must be definitely assigned for the verifier; the JIT drops the dead stores. */
-    private static void initLocals(CodeBuilder cb) {
+    /**
+     * Locals must be definitely assigned for the verifier; the JIT drops the dead stores. Only the
+     * scratch words the scope's programs use: the bytes count toward the JIT's inlining limit.
+     */
+    private static void initLocals(CodeBuilder cb, MemoLoads memo) {
         cb.iconst_0().istore(A).iconst_0().istore(X);
         for (int m = 0; m < Bpf.MEMWORDS; m++) {
-            cb.iconst_0().istore(MEM + m);
+            if ((memo.scratchWords() & (1 << m)) != 0) {
+                cb.iconst_0().istore(MEM + m);
+            }
         }
     }
 
@@ -239,6 +244,13 @@ final class FilterSetCompiler {
     private static void fill(CodeBuilder cb, MemoLoads memo, MemoLoads.Load l, boolean inLocals) {
         int slot = memo.slot(l);
         long uk = Integer.toUnsignedLong(l.k());
+        if (!l.indexed() && !memo.mayBeInvalid(l)) {
+            // Within the hoisted bound: no check, no path that stores -1.
+            cb.aload(SEGMENT).lload(OFFSET).loadConstant(uk).ladd();
+            ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
+            store(cb, slot, inLocals);
+            return;
+        }
         Label invalid = cb.newLabel();
         Label done = cb.newLabel();
         if (l.indexed()) {
@@ -246,22 +258,12 @@ final class FilterSetCompiler {
             ResidualEmitter.memo(cb, base, inLocals).lstore(TMP);
             cb.lload(TMP).lconst_0().lcmp().iflt(invalid);
             cb.lload(TMP).loadConstant(uk + l.size()).ladd().lload(BUFLEN).lcmp().ifgt(invalid);
-            cb.aload(SEGMENT);
-            ResidualEmitter.layout(cb, l.size());
-            cb.lload(OFFSET).lload(TMP).ladd().loadConstant(uk).ladd();
+            cb.aload(SEGMENT).lload(OFFSET).lload(TMP).ladd().loadConstant(uk).ladd();
         } else {
-            if (memo.mayBeInvalid(l)) {
-                cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
-            }
-            cb.aload(SEGMENT);
-            ResidualEmitter.layout(cb, l.size());
-            cb.lload(OFFSET).loadConstant(uk).ladd();
+            cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
+            cb.aload(SEGMENT).lload(OFFSET).loadConstant(uk).ladd();
         }
-        ResidualEmitter.get(cb, l.size());
-        if (l.op() == Bpf.LDX_MSH) {
-            cb.loadConstant(0xf).iand().iconst_2().ishl();
-        }
-        cb.invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG);
+        ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
         store(cb, slot, inLocals);
         cb.goto_(done);
         cb.labelBinding(invalid).loadConstant(-1L);
@@ -280,7 +282,7 @@ final class FilterSetCompiler {
     private static int emitMethod(ClassBuilder cls, Job job, Deque<Job> jobs, int serial) {
         int[] next = {serial};
         cls.withMethodBody(job.name(), NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, cb -> {
-            initLocals(cb);
+            initLocals(cb, job.memo());
             emitNode(cb, job, job.node(), jobs, next, null);
             cb.return_();
         });

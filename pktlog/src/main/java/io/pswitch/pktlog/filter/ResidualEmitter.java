@@ -6,7 +6,6 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Emits what is left of one program once its guards held ({@link GuardChain}), into a method of the
@@ -25,12 +24,6 @@ final class ResidualEmitter {
     static final ClassDesc CD_MATCH = ClassDesc.of(FilterMatch.class.getName());
     static final ClassDesc CD_BASE = ClassDesc.of(CompiledFilterSet.class.getName());
     static final ClassDesc CD_ACCESS = ClassDesc.of(FrameAccess.class.getName());
-    private static final ClassDesc CD_OF_INT = ClassDesc.of(ValueLayout.OfInt.class.getName());
-    private static final ClassDesc CD_OF_SHORT = ClassDesc.of(ValueLayout.OfShort.class.getName());
-    private static final ClassDesc CD_OF_BYTE = ClassDesc.of(ValueLayout.OfByte.class.getName());
-    private static final MethodTypeDesc GET_INT = MethodTypeDesc.of(ConstantDescs.CD_int, CD_OF_INT, ConstantDescs.CD_long);
-    private static final MethodTypeDesc GET_SHORT = MethodTypeDesc.of(ConstantDescs.CD_short, CD_OF_SHORT, ConstantDescs.CD_long);
-    private static final MethodTypeDesc GET_BYTE = MethodTypeDesc.of(ConstantDescs.CD_byte, CD_OF_BYTE, ConstantDescs.CD_long);
     private static final MethodTypeDesc INT_INT_TO_INT = MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_int, ConstantDescs.CD_int);
     private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
     static final MethodTypeDesc HIT = MethodTypeDesc.of(ConstantDescs.CD_void, CD_MATCH, ConstantDescs.CD_int, ConstantDescs.CD_int);
@@ -224,29 +217,25 @@ final class ResidualEmitter {
         long uk = Integer.toUnsignedLong(k);
         cb.iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).loadConstant(uk + size).ladd()
                 .lload(BUFLEN).lcmp().ifgt(reject);
-        cb.aload(SEGMENT);
-        layout(cb, size);
-        cb.lload(OFFSET).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
+        cb.aload(SEGMENT).lload(OFFSET).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
                 .loadConstant(uk).ladd();
-        get(cb, size);
-        cb.istore(A);
+        load(cb, size, false);
+        cb.l2i().istore(A);
     }
 
-    static void layout(CodeBuilder cb, int size) {
-        switch (size) {
-            case 4 -> cb.getstatic(CD_ACCESS, "INT_BE", CD_OF_INT);
-            case 2 -> cb.getstatic(CD_ACCESS, "SHORT_BE", CD_OF_SHORT);
-            default -> cb.getstatic(CD_ACCESS, "BYTE", CD_OF_BYTE);
-        }
-    }
+    private static final MethodTypeDesc LOAD = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long);
 
-    /** segment.get(layout, address) as the unsigned int value of the {@code size} bytes. */
-    static void get(CodeBuilder cb, int size) {
-        switch (size) {
-            case 4 -> cb.invokeinterface(CD_SEGMENT, "get", GET_INT);
-            case 2 -> cb.invokeinterface(CD_SEGMENT, "get", GET_SHORT).loadConstant(0xffff).iand();
-            default -> cb.invokeinterface(CD_SEGMENT, "get", GET_BYTE).loadConstant(0xff).iand();
-        }
+    /**
+     * (segment, address) to the unsigned value of the {@code size} bytes there as a long, by a
+     * {@link FrameAccess} helper; {@code msh}: BPF's {@code 4*([k]&0xf)} of the byte instead.
+     */
+    static void load(CodeBuilder cb, int size, boolean msh) {
+        String helper = msh ? "msh" : switch (size) {
+            case 4 -> "u32";
+            case 2 -> "u16";
+            default -> "u8";
+        };
+        cb.invokestatic(CD_ACCESS, helper, LOAD);
     }
 
     private static void jump(CodeBuilder cb, BpfProgram p, int pc, Label[] at) {
