@@ -1,5 +1,7 @@
 package io.pswitch.pktlog.filter;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -19,6 +21,9 @@ public final class FilterMatch {
     long want;
     /** The compiled set's memoised loads for the current frame ({@link MemoLoads}). */
     long[] memo = new long[0];
+
+    /** Where a frame in heap memory is copied for the compiled set, which reads native memory (cold: tests). */
+    private MemorySegment heapFrameCopy = MemorySegment.NULL;
 
     /** Number of filters that matched the last frame. */
     public int count() {
@@ -83,6 +88,17 @@ public final class FilterMatch {
         }
         dirtyWords = words;
         owner = set;
+    }
+
+    /** {@code length} bytes of {@code segment} at {@code offset}, copied to native memory this match owns. */
+    MemorySegment nativeCopy(MemorySegment segment, long offset, int length) {
+        if (heapFrameCopy.byteSize() < length) {
+            heapFrameCopy = Arena.ofAuto().allocate(Math.max(length, 2048));
+        }
+        if (length > 0) {
+            MemorySegment.copy(segment, offset, heapFrameCopy, 0, length);
+        }
+        return heapFrameCopy;
     }
 
     private void clear() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pswitch.pktlog.filter.ResidualEmitter.A;
+import static io.pswitch.pktlog.filter.ResidualEmitter.BASE;
 import static io.pswitch.pktlog.filter.ResidualEmitter.BUFLEN;
 import static io.pswitch.pktlog.filter.ResidualEmitter.CD_BASE;
 import static io.pswitch.pktlog.filter.ResidualEmitter.CD_MATCH;
@@ -51,15 +52,18 @@ final class FilterSetCompiler {
     private static final MethodTypeDesc EVALUATE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc NODE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
-            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH);
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH,
+            ConstantDescs.CD_long);
+    private static final MethodTypeDesc ADDRESS = MethodTypeDesc.of(ConstantDescs.CD_long);
     private static final MethodTypeDesc CAPTURED = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
             ConstantDescs.CD_int);
     private static final MethodTypeDesc INTERPRET_SCOPE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
 
-    // Locals of evaluate(): this, scope, segment, offset (2), wireLen, capLen, match, then buflen (2).
-    private static final int E_SEGMENT = 2, E_OFFSET = 3, E_WIRE_LEN = 5, E_CAP_LEN = 6, E_MATCH = 7, E_BUFLEN = 8;
+    // Locals of evaluate(): this, scope, segment, offset (2), wireLen, capLen, match, then buflen (2), base (2).
+    private static final int E_SEGMENT = 2, E_OFFSET = 3, E_WIRE_LEN = 5, E_CAP_LEN = 6, E_MATCH = 7, E_BUFLEN = 8,
+            E_BASE = 10;
 
     /** One program in one scope: which filter positions it stands for, and their largest snaplen. */
     record ScopeProgram(BpfProgram program, int[] positions, long cap) {
@@ -190,6 +194,7 @@ final class FilterSetCompiler {
         }
         cb.aload(E_SEGMENT).lload(E_OFFSET).iload(E_CAP_LEN)
                 .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(E_BUFLEN);
+        cb.aload(E_SEGMENT).invokeinterface(CD_SEGMENT, "address", ADDRESS).lload(E_OFFSET).ladd().lstore(E_BASE);
         cb.iload(1).tableswitch(0, Math.max(0, scopes - 1), done, cases);
         for (int s = 0; s < scopes; s++) {
             cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN);
@@ -198,7 +203,7 @@ final class FilterSetCompiler {
             } else {
                 cb.aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType());
             }
-            cb.aload(E_MATCH)
+            cb.aload(E_MATCH).lload(E_BASE)
                     .invokevirtual(self, "scope" + s, NODE)
                     .return_();
         }
@@ -219,7 +224,7 @@ final class FilterSetCompiler {
             for (MemoLoads.Load l : memo.loads()) {
                 fill(cb, memo, l, false);
             }
-            cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+            cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH).lload(BASE)
                     .invokevirtual(job.self(), job.name(), NODE);
         }
         cb.return_();
@@ -246,7 +251,7 @@ final class FilterSetCompiler {
         long uk = Integer.toUnsignedLong(l.k());
         if (!l.indexed() && !memo.mayBeInvalid(l)) {
             // Within the hoisted bound: no check, no path that stores -1.
-            cb.aload(SEGMENT).lload(OFFSET).loadConstant(uk).ladd();
+            cb.lload(BASE).loadConstant(uk).ladd();
             ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
             store(cb, slot, inLocals);
             return;
@@ -258,10 +263,10 @@ final class FilterSetCompiler {
             ResidualEmitter.memo(cb, base, inLocals).lstore(TMP);
             cb.lload(TMP).lconst_0().lcmp().iflt(invalid);
             cb.lload(TMP).loadConstant(uk + l.size()).ladd().lload(BUFLEN).lcmp().ifgt(invalid);
-            cb.aload(SEGMENT).lload(OFFSET).lload(TMP).ladd().loadConstant(uk).ladd();
+            cb.lload(BASE).lload(TMP).ladd().loadConstant(uk).ladd();
         } else {
             cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
-            cb.aload(SEGMENT).lload(OFFSET).loadConstant(uk).ladd();
+            cb.lload(BASE).loadConstant(uk).ladd();
         }
         ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
         store(cb, slot, inLocals);
@@ -380,7 +385,7 @@ final class FilterSetCompiler {
         }
         String name = "node" + (++serial[0]) + "m";
         jobs.add(new Job(job.self(), name, child, job.memo(), false));
-        cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+        cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH).lload(BASE)
                 .invokevirtual(job.self(), name, NODE);
     }
 

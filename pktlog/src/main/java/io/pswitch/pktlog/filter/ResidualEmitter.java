@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  */
 final class ResidualEmitter {
     // Locals of a node method: this, then its parameters, then ours.
-    static final int SEGMENT = 1, OFFSET = 2, WIRE_LEN = 4, BUFLEN = 5, MEMO = 7, MATCH = 8, A = 9, X = 10, MEM = 11;
+    static final int SEGMENT = 1, OFFSET = 2, WIRE_LEN = 4, BUFLEN = 5, MEMO = 7, MATCH = 8, BASE = 9, A = 11, X = 12,
+            MEM = 13;
     /** A long scratch local, then (when the scope is one method) the memo slots as long locals. */
     static final int TMP = MEM + Bpf.MEMWORDS, LOCAL_MEMO = TMP + 2;
 
@@ -217,17 +218,19 @@ final class ResidualEmitter {
         long uk = Integer.toUnsignedLong(k);
         cb.iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).loadConstant(uk + size).ladd()
                 .lload(BUFLEN).lcmp().ifgt(reject);
-        cb.aload(SEGMENT).lload(OFFSET).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
+        cb.lload(BASE).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
                 .loadConstant(uk).ladd();
         load(cb, size, false);
         cb.l2i().istore(A);
     }
 
-    private static final MethodTypeDesc LOAD = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long);
+    private static final MethodTypeDesc LOAD = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long);
 
     /**
-     * (segment, address) to the unsigned value of the {@code size} bytes there as a long, by a
-     * {@link FrameAccess} helper; {@code msh}: BPF's {@code 4*([k]&0xf)} of the byte instead.
+     * (address) to the unsigned value of the {@code size} bytes there as a long, by a
+     * {@link FrameAccess} helper; {@code msh}: BPF's {@code 4*([k]&0xf)} of the byte instead. The
+     * address is {@link #BASE} plus at most the bytes the caller checked against {@link #BUFLEN}
+     * (or the scope's hoisted bound), so it is within the frame's segment.
      */
     static void load(CodeBuilder cb, int size, boolean msh) {
         String helper = msh ? "msh" : switch (size) {
