@@ -102,8 +102,11 @@ final class FilterSetCompiler {
                 positions.add(sp.positions());
                 caps.add(sp.cap());
                 scopeEntries[s][i] = id;
-                for (GuardChain chain : GuardChain.paths(sp.program(), memo)) {
-                    list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain)));
+                List<GuardChain> chains = GuardChain.paths(sp.program(), memo);
+                boolean reportedOnce = !GuardChain.overlapping(chains);
+                for (GuardChain chain : chains) {
+                    list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain),
+                            sp.positions(), sp.cap(), reportedOnce));
                 }
             }
             entries.add(list);

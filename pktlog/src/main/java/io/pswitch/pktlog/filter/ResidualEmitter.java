@@ -72,8 +72,10 @@ final class ResidualEmitter {
             at[pc] = live[pc] ? cb.newLabel() : null;
         }
         Label end = cb.newLabel();
-        register(cb, chain.a, A, inLocals);
-        register(cb, chain.x, X, inLocals);
+        if (p.code(chain.residualPc) != Bpf.RET_K_OP) { // a residual that only returns reads neither register
+            register(cb, chain.a, A, inLocals);
+            register(cb, chain.x, X, inLocals);
+        }
         for (int pc = chain.residualPc; pc < p.length(); pc++) {
             if (live[pc]) {
                 cb.labelBinding(at[pc]);
@@ -199,7 +201,9 @@ final class ResidualEmitter {
             case Bpf.JMP_JEQ_K, Bpf.JMP_JGT_K, Bpf.JMP_JGE_K, Bpf.JMP_JSET_K,
                  Bpf.JMP_JEQ_X, Bpf.JMP_JGT_X, Bpf.JMP_JGE_X, Bpf.JMP_JSET_X -> jump(cb, p, pc, at);
             case Bpf.RET_K_OP -> {
-                if (k != 0) {
+                if (k != 0 && inLocals && e.positions().length == 1 && e.reportedOnce()) {
+                    hitInline(cb, e.positions()[0], Math.min(Integer.toUnsignedLong(k), e.cap()));
+                } else if (k != 0) {
                     cb.aload(0).aload(MATCH).loadConstant(e.id()).loadConstant(k).invokevirtual(CD_BASE, "hit", HIT);
                 }
                 cb.goto_(end);
@@ -211,6 +215,21 @@ final class ResidualEmitter {
             default -> throw new IllegalStateException("instruction " + pc + ": opcode 0x"
                     + Integer.toHexString(op) + " passed validation but has no translation");
         }
+    }
+
+    private static final MethodTypeDesc HIT_ONE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_MATCH, ConstantDescs.CD_int,
+            ConstantDescs.CD_long, ConstantDescs.CD_long);
+
+    /**
+     * {@link CompiledFilterSet#hit} for an entry of one filter position, a constant verdict and
+     * chains no frame passes two of: {@link FilterMatch#hitOne}, small enough that the JIT always
+     * inlines it. In a scope small enough to be one method the whole set is inlined into the
+     * caller's loop, and a call on the matching path would make that loop keep its state on the
+     * stack for every frame.
+     */
+    private static void hitInline(CodeBuilder cb, int position, long want) {
+        cb.aload(MATCH).loadConstant(position >>> 6).loadConstant(1L << position).loadConstant(want)
+                .invokestatic(CD_MATCH, "hitOne", HIT_ONE);
     }
 
     /** A load at X + k where X is not a memoised header length: checked here, in 64 bits so it cannot wrap. */
