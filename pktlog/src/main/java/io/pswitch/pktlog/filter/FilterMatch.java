@@ -113,19 +113,9 @@ public final class FilterMatch {
     }
 
     private void clear() {
-        // A set of up to 64 filters clears one word in place; the loop for larger ones is out of
-        // line, so that it does not count toward the size of the evaluation the JIT inlines.
-        if (dirtyWords == 1) {
-            bitmap[0] = 0;
-        } else {
-            clearWords();
-        }
+        Arrays.fill(bitmap, 0, dirtyWords, 0L);
         count = 0;
         storeLength = 0;
         want = 0;
-    }
-
-    private void clearWords() {
-        Arrays.fill(bitmap, 0, dirtyWords, 0L);
     }
 }
