@@ -1,5 +1,7 @@
 package io.pswitch.pktlog.filter;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -11,12 +13,17 @@ public final class FilterMatch {
     final BpfInterpreter interpreter = new BpfInterpreter();
     long[] bitmap = new long[1];
     int dirtyWords;
+    /** The set the bitmap and memo are sized for, and whose bits {@link #dirtyWords} covers. */
+    private Object owner;
     int count;
     int storeLength;
     /** The compiled set's running maximum of min(verdict, snaplen), before capping to the captured length. */
     long want;
     /** The compiled set's memoised loads for the current frame ({@link MemoLoads}). */
     long[] memo = new long[0];
+
+    /** Where a frame in heap memory is copied for the compiled set, which reads native memory (cold: tests). */
+    private MemorySegment heapFrameCopy = MemorySegment.NULL;
 
     /** Number of filters that matched the last frame. */
     public int count() {
@@ -57,24 +64,58 @@ public final class FilterMatch {
         return bitmap;
     }
 
-    /** Clears the previous frame's result; grows the bitmap only when a larger set arrives (cold, once per set). */
-    void reset(int words, int memoSlots) {
+    /**
+     * Readies the match for a frame of {@code set}: clears the previous frame's result, and only
+     * when there is one (a frame that matched nothing left the bitmap, count, want and store length
+     * at zero, so most frames pay one test here). Grows the bitmap and the memo only when a
+     * different set arrives (cold, once per set).
+     */
+    void prepare(Object set, int words, int memoSlots) {
+        if (owner != set) {
+            adopt(set, words, memoSlots);
+        } else if (count != 0) {
+            clear();
+        }
+    }
+
+    private void adopt(Object set, int words, int memoSlots) {
+        clear();
+        if (bitmap.length < words) {
+            bitmap = new long[words];
+        }
         if (memo.length < memoSlots) {
             memo = new long[memoSlots];
         }
-        want = 0;
-        reset(words);
+        dirtyWords = words;
+        owner = set;
     }
 
-    /** As {@link #reset(int, int)}, for the interpreted set. */
-    void reset(int words) {
-        if (bitmap.length < words) {
-            bitmap = new long[words];
-        } else {
-            Arrays.fill(bitmap, 0, dirtyWords, 0L);
+    /**
+     * A compiled set's match of the filter whose bit is {@code bit} in {@code bitmap[word]}, with
+     * {@code want} = min(verdict, its snaplen): under 35 bytes of bytecode, so the JIT inlines it
+     * wherever it is called ({@code CompiledFilterSet.hit} for the general case).
+     */
+    static void hitOne(FilterMatch m, int word, long bit, long want) {
+        m.bitmap[word] |= bit;
+        m.count++;
+        m.want = Math.max(m.want, want);
+    }
+
+    /** {@code length} bytes of {@code segment} at {@code offset}, copied to native memory this match owns. */
+    MemorySegment nativeCopy(MemorySegment segment, long offset, int length) {
+        if (heapFrameCopy.byteSize() < length) {
+            heapFrameCopy = Arena.ofAuto().allocate(Math.max(length, 2048));
         }
-        dirtyWords = words;
+        if (length > 0) {
+            MemorySegment.copy(segment, offset, heapFrameCopy, 0, length);
+        }
+        return heapFrameCopy;
+    }
+
+    private void clear() {
+        Arrays.fill(bitmap, 0, dirtyWords, 0L);
         count = 0;
         storeLength = 0;
+        want = 0;
     }
 }

@@ -254,15 +254,45 @@ public final class FilterSet {
      * @return the number of matching filters; {@link FilterMatch#storeLength()} says how many bytes to persist
      */
     public int evaluate(MemorySegment segment, long offset, int wireLen, int capLen, int port, FilterMatch match) {
+        // Kept small (the interpreted path is a method of its own) so that the JIT inlines this
+        // into the caller's loop: a frame then costs one call, into the set's compiled scope.
         CompiledFilterSet c = compiled;
-        if (c != null) {
-            match.reset(words, memoSlots);
-            c.evaluate(port >= 0 && port < scopeOfPort.length ? scopeOfPort[port] : anyScope, segment, offset, wireLen,
-                    capLen, match);
-            match.storeLength = (int) Math.min(match.want, Math.max(0, capLen));
-            return match.count;
+        if (c == null) {
+            return interpret(segment, offset, wireLen, capLen, port, match);
         }
-        match.reset(words);
+        match.prepare(this, words, memoSlots);
+        int scope = port >= 0 && port < scopeOfPort.length ? scopeOfPort[port] : anyScope;
+        if (segment.isNative() && segment.scope().isAlive()
+                && segment.address() + segment.byteSize() <= FrameAccess.ADDRESS_LIMIT) {
+            c.evaluate(scope, segment, offset, wireLen, capLen, match);
+        } else {
+            unusualSegment(c, scope, segment, offset, wireLen, capLen, match);
+        }
+        int count = match.count;
+        if (count != 0) {
+            match.storeLength = (int) Math.min(match.want, Math.max(0, capLen));
+        }
+        return count;
+    }
+
+    /**
+     * The generated code reads native memory by address ({@link FrameAccess}): a frame in heap
+     * memory (tests) is evaluated from a native copy; a closed segment is interpreted, which fails
+     * as any access to it does, and so is one beyond {@link FrameAccess#ADDRESS_LIMIT} (none on Linux).
+     */
+    private static void unusualSegment(CompiledFilterSet c, int scope, MemorySegment segment, long offset, int wireLen,
+                                       int capLen, FilterMatch match) {
+        if (!segment.scope().isAlive() || segment.isNative()) {
+            c.interpretScope(scope, segment, offset, wireLen, capLen, match);
+            return;
+        }
+        int captured = (int) FrameAccess.captured(segment, offset, capLen);
+        MemorySegment copy = match.nativeCopy(segment, offset, captured);
+        c.evaluate(scope, copy, 0, wireLen, captured, match);
+    }
+
+    private int interpret(MemorySegment segment, long offset, int wireLen, int capLen, int port, FilterMatch match) {
+        match.prepare(this, words, 0);
         int[] positions = port >= 0 && port < byPort.length ? byPort[port] : anyPort;
         if (positions.length == 0) {
             return 0;

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pswitch.pktlog.filter.ResidualEmitter.A;
+import static io.pswitch.pktlog.filter.ResidualEmitter.BASE;
 import static io.pswitch.pktlog.filter.ResidualEmitter.BUFLEN;
 import static io.pswitch.pktlog.filter.ResidualEmitter.CD_BASE;
 import static io.pswitch.pktlog.filter.ResidualEmitter.CD_MATCH;
@@ -51,15 +52,18 @@ final class FilterSetCompiler {
     private static final MethodTypeDesc EVALUATE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc NODE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_SEGMENT,
-            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH);
+            ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long.arrayType(), CD_MATCH,
+            ConstantDescs.CD_long);
+    private static final MethodTypeDesc ADDRESS = MethodTypeDesc.of(ConstantDescs.CD_long);
     private static final MethodTypeDesc CAPTURED = MethodTypeDesc.of(ConstantDescs.CD_long, CD_SEGMENT, ConstantDescs.CD_long,
             ConstantDescs.CD_int);
     private static final MethodTypeDesc INTERPRET_SCOPE = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int, CD_SEGMENT,
             ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_int, CD_MATCH);
     private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
 
-    // Locals of evaluate(): this, scope, segment, offset (2), wireLen, capLen, match, then buflen (2).
-    private static final int E_SEGMENT = 2, E_OFFSET = 3, E_WIRE_LEN = 5, E_CAP_LEN = 6, E_MATCH = 7, E_BUFLEN = 8;
+    // Locals of evaluate(): this, scope, segment, offset (2), wireLen, capLen, match, then buflen (2), base (2).
+    private static final int E_SEGMENT = 2, E_OFFSET = 3, E_WIRE_LEN = 5, E_CAP_LEN = 6, E_MATCH = 7, E_BUFLEN = 8,
+            E_BASE = 10;
 
     /** One program in one scope: which filter positions it stands for, and their largest snaplen. */
     record ScopeProgram(BpfProgram program, int[] positions, long cap) {
@@ -98,8 +102,11 @@ final class FilterSetCompiler {
                 positions.add(sp.positions());
                 caps.add(sp.cap());
                 scopeEntries[s][i] = id;
-                for (GuardChain chain : GuardChain.paths(sp.program(), memo)) {
-                    list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain)));
+                List<GuardChain> chains = GuardChain.paths(sp.program(), memo);
+                boolean reportedOnce = !GuardChain.overlapping(chains);
+                for (GuardChain chain : chains) {
+                    list.add(new GuardTrie.Entry(id, sp.program(), chain, ResidualEmitter.estimate(sp.program(), chain),
+                            sp.positions(), sp.cap(), reportedOnce));
                 }
             }
             entries.add(list);
@@ -152,7 +159,7 @@ final class FilterSetCompiler {
                     .aload(0).aload(1).aload(2).aload(3).aload(4)
                     .invokespecial(CD_BASE, ConstantDescs.INIT_NAME, INIT)
                     .return_());
-            cls.withMethodBody("evaluate", EVALUATE, ClassFile.ACC_FINAL, cb -> dispatch(cb, name, scopes.size()));
+            cls.withMethodBody("evaluate", EVALUATE, ClassFile.ACC_FINAL, cb -> dispatch(cb, name, scopes));
             Deque<Job> jobs = new ArrayDeque<>();
             for (int s = 0; s < scopes.size(); s++) {
                 Scope scope = scopes.get(s);
@@ -178,7 +185,8 @@ final class FilterSetCompiler {
     }
 
     /** evaluate(scope, ...): a tableswitch to the scope's method. */
-    private static void dispatch(CodeBuilder cb, ClassDesc self, int scopes) {
+    private static void dispatch(CodeBuilder cb, ClassDesc self, List<Scope> all) {
+        int scopes = all.size();
         Label done = cb.newLabel();
         List<SwitchCase> cases = new ArrayList<>();
         List<Label> labels = new ArrayList<>();
@@ -189,10 +197,16 @@ final class FilterSetCompiler {
         }
         cb.aload(E_SEGMENT).lload(E_OFFSET).iload(E_CAP_LEN)
                 .invokestatic(ResidualEmitter.CD_ACCESS, "captured", CAPTURED).lstore(E_BUFLEN);
+        cb.aload(E_SEGMENT).invokeinterface(CD_SEGMENT, "address", ADDRESS).lload(E_OFFSET).ladd().lstore(E_BASE);
         cb.iload(1).tableswitch(0, Math.max(0, scopes - 1), done, cases);
         for (int s = 0; s < scopes; s++) {
-            cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN)
-                    .aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType()).aload(E_MATCH)
+            cb.labelBinding(labels.get(s)).aload(0).aload(E_SEGMENT).lload(E_OFFSET).iload(E_WIRE_LEN).lload(E_BUFLEN);
+            if (all.get(s).inLocals()) {
+                cb.aconst_null(); // a one-method scope keeps its memo in locals
+            } else {
+                cb.aload(E_MATCH).getfield(CD_MATCH, "memo", ConstantDescs.CD_long.arrayType());
+            }
+            cb.aload(E_MATCH).lload(E_BASE)
                     .invokevirtual(self, "scope" + s, NODE)
                     .return_();
         }
@@ -207,13 +221,13 @@ final class FilterSetCompiler {
         if (job.inLocals()) {
             // One method: each load is made where a path first needs it, so a frame loads only
             // the fields its path through the guards reads (an IPv4 frame no IPv6 field).
-            initLocals(cb);
+            initLocals(cb, job.memo());
             emitNode(cb, job, job.node(), jobs, serial, new BitSet());
         } else {
             for (MemoLoads.Load l : memo.loads()) {
                 fill(cb, memo, l, false);
             }
-            cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+            cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH).lload(BASE)
                     .invokevirtual(job.self(), job.name(), NODE);
         }
         cb.return_();
@@ -221,11 +235,16 @@ final class FilterSetCompiler {
                 .lload(BUFLEN).l2i().aload(MATCH).invokevirtual(CD_BASE, "interpretScope", INTERPRET_SCOPE).return_();
     }
 
-    /** Locals must be definitely assigned for the verifier; the JIT drops the dead stores. */
-    private static void initLocals(CodeBuilder cb) {
+    /**
+     * Locals must be definitely assigned for the verifier; the JIT drops the dead stores. Only the
+     * scratch words the scope's programs use: the bytes count toward the JIT's inlining limit.
+     */
+    private static void initLocals(CodeBuilder cb, MemoLoads memo) {
         cb.iconst_0().istore(A).iconst_0().istore(X);
         for (int m = 0; m < Bpf.MEMWORDS; m++) {
-            cb.iconst_0().istore(MEM + m);
+            if ((memo.scratchWords() & (1 << m)) != 0) {
+                cb.iconst_0().istore(MEM + m);
+            }
         }
     }
 
@@ -233,6 +252,13 @@ final class FilterSetCompiler {
     private static void fill(CodeBuilder cb, MemoLoads memo, MemoLoads.Load l, boolean inLocals) {
         int slot = memo.slot(l);
         long uk = Integer.toUnsignedLong(l.k());
+        if (!l.indexed() && !memo.mayBeInvalid(l)) {
+            // Within the hoisted bound: no check, no path that stores -1.
+            cb.lload(BASE).loadConstant(uk).ladd();
+            ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
+            store(cb, slot, inLocals);
+            return;
+        }
         Label invalid = cb.newLabel();
         Label done = cb.newLabel();
         if (l.indexed()) {
@@ -240,22 +266,12 @@ final class FilterSetCompiler {
             ResidualEmitter.memo(cb, base, inLocals).lstore(TMP);
             cb.lload(TMP).lconst_0().lcmp().iflt(invalid);
             cb.lload(TMP).loadConstant(uk + l.size()).ladd().lload(BUFLEN).lcmp().ifgt(invalid);
-            cb.aload(SEGMENT);
-            ResidualEmitter.layout(cb, l.size());
-            cb.lload(OFFSET).lload(TMP).ladd().loadConstant(uk).ladd();
+            cb.lload(BASE).lload(TMP).ladd().loadConstant(uk).ladd();
         } else {
-            if (memo.mayBeInvalid(l)) {
-                cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
-            }
-            cb.aload(SEGMENT);
-            ResidualEmitter.layout(cb, l.size());
-            cb.lload(OFFSET).loadConstant(uk).ladd();
+            cb.loadConstant(l.end()).lload(BUFLEN).lcmp().ifgt(invalid);
+            cb.lload(BASE).loadConstant(uk).ladd();
         }
-        ResidualEmitter.get(cb, l.size());
-        if (l.op() == Bpf.LDX_MSH) {
-            cb.loadConstant(0xf).iand().iconst_2().ishl();
-        }
-        cb.invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG);
+        ResidualEmitter.load(cb, l.size(), l.op() == Bpf.LDX_MSH);
         store(cb, slot, inLocals);
         cb.goto_(done);
         cb.labelBinding(invalid).loadConstant(-1L);
@@ -274,7 +290,7 @@ final class FilterSetCompiler {
     private static int emitMethod(ClassBuilder cls, Job job, Deque<Job> jobs, int serial) {
         int[] next = {serial};
         cls.withMethodBody(job.name(), NODE, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL, cb -> {
-            initLocals(cb);
+            initLocals(cb, job.memo());
             emitNode(cb, job, job.node(), jobs, next, null);
             cb.return_();
         });
@@ -372,7 +388,7 @@ final class FilterSetCompiler {
         }
         String name = "node" + (++serial[0]) + "m";
         jobs.add(new Job(job.self(), name, child, job.memo(), false));
-        cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH)
+        cb.aload(0).aload(SEGMENT).lload(OFFSET).iload(WIRE_LEN).lload(BUFLEN).aload(MEMO).aload(MATCH).lload(BASE)
                 .invokevirtual(job.self(), name, NODE);
     }
 

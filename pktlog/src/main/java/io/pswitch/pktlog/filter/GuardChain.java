@@ -33,8 +33,18 @@ final class GuardChain {
     final Reg x;
     /** The program returns 0 on the path the guards describe: it can never match. */
     final boolean never;
+    /**
+     * Made where one side of a test accepts at once: this chain's guards and another's of the same
+     * program can hold for one frame, so a match reported here may be reported already.
+     */
+    final boolean overlaps;
 
     private GuardChain(List<Guard> guards, int residualPc, Reg a, Reg x, boolean never) {
+        this(guards, residualPc, a, x, never, false);
+    }
+
+    private GuardChain(List<Guard> guards, int residualPc, Reg a, Reg x, boolean never, boolean overlaps) {
+        this.overlaps = overlaps;
         this.guards = guards;
         this.residualPc = residualPc;
         this.a = a;
@@ -67,6 +77,16 @@ final class GuardChain {
         List<GuardChain> out = new ArrayList<>();
         walk(p, memo, 0, Reg.ZERO, Reg.ZERO, new ArrayList<>(), false, out);
         return out.getFirst();
+    }
+
+    /** Whether one frame can pass the guards of two of {@code chains} (the program's, from {@link #paths}). */
+    static boolean overlapping(List<GuardChain> chains) {
+        for (GuardChain c : chains) {
+            if (c.overlaps) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds the chains from {@code pc} to {@code out}; false when forking made more than {@link #MAX_PATHS}. */
@@ -131,7 +151,7 @@ final class GuardChain {
                         // is 'src port 80' or 'dst port 80', each a switch case beside the others.
                         List<Guard> other = new ArrayList<>(guards);
                         other.add(new Guard(a.slot(), op & 0xf0, p.k(pc), accept == no));
-                        out.add(new GuardChain(other, accept, a, x, false));
+                        out.add(new GuardChain(other, accept, a, x, false, true));
                         pc = accept == yes ? no : yes;
                         continue;
                     }

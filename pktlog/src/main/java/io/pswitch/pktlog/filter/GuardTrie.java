@@ -28,8 +28,13 @@ final class GuardTrie {
     static final int MAX_RESIDUAL = 3000;
     static final int CALL_SIZE = 24;
 
-    /** One program as one scope uses it: {@code id} names its positions in {@link CompiledFilterSet}. */
-    record Entry(int id, BpfProgram program, GuardChain chain, int residualSize) {
+    /**
+     * One program as one scope uses it: {@code id} names its positions in {@link CompiledFilterSet};
+     * {@code positions} and {@code cap} are those positions and their largest snaplen;
+     * {@code reportedOnce}: no frame passes the guards of two of the program's chains.
+     */
+    record Entry(int id, BpfProgram program, GuardChain chain, int residualSize, int[] positions, long cap,
+                 boolean reportedOnce) {
         boolean interpreted() {
             return residualSize > MAX_RESIDUAL;
         }

@@ -48,6 +48,7 @@ final class MemoLoads {
     private final List<Load> loads = new ArrayList<>();
     private final Map<BpfProgram, int[]> xBases = new HashMap<>();
     private long guaranteed;
+    private int scratchWords;
 
     /** Collects the loads of {@code programs}, sorted so that header lengths precede their uses. */
     MemoLoads(List<BpfProgram> programs) {
@@ -55,6 +56,11 @@ final class MemoLoads {
         for (BpfProgram p : programs) {
             int[] xb = xBases.computeIfAbsent(p, MemoLoads::xDataflow);
             for (int pc = 0; pc < p.length(); pc++) {
+                switch (p.code(pc)) {
+                    case Bpf.LD_MEM, Bpf.LDX_MEM, Bpf.ST_MEM, Bpf.STX_MEM -> scratchWords |= 1 << p.k(pc);
+                    default -> {
+                    }
+                }
                 Load l = loadAt(p, pc, xb);
                 if (l != null) {
                     found.add(l);
@@ -144,6 +150,11 @@ final class MemoLoads {
     /** Frames with fewer captured bytes are interpreted; every longer frame has these bytes loaded unchecked. */
     long guaranteed() {
         return guaranteed;
+    }
+
+    /** Bit k set: some program of the scope uses scratch word M[k]. */
+    int scratchWords() {
+        return scratchWords;
     }
 
     /** Whether the slot can hold -1 (the load may read past the captured bytes). */

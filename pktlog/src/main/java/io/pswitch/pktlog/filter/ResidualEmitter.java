@@ -6,7 +6,6 @@ import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Emits what is left of one program once its guards held ({@link GuardChain}), into a method of the
@@ -17,7 +16,8 @@ import java.lang.foreign.ValueLayout;
  */
 final class ResidualEmitter {
     // Locals of a node method: this, then its parameters, then ours.
-    static final int SEGMENT = 1, OFFSET = 2, WIRE_LEN = 4, BUFLEN = 5, MEMO = 7, MATCH = 8, A = 9, X = 10, MEM = 11;
+    static final int SEGMENT = 1, OFFSET = 2, WIRE_LEN = 4, BUFLEN = 5, MEMO = 7, MATCH = 8, BASE = 9, A = 11, X = 12,
+            MEM = 13;
     /** A long scratch local, then (when the scope is one method) the memo slots as long locals. */
     static final int TMP = MEM + Bpf.MEMWORDS, LOCAL_MEMO = TMP + 2;
 
@@ -25,12 +25,6 @@ final class ResidualEmitter {
     static final ClassDesc CD_MATCH = ClassDesc.of(FilterMatch.class.getName());
     static final ClassDesc CD_BASE = ClassDesc.of(CompiledFilterSet.class.getName());
     static final ClassDesc CD_ACCESS = ClassDesc.of(FrameAccess.class.getName());
-    private static final ClassDesc CD_OF_INT = ClassDesc.of(ValueLayout.OfInt.class.getName());
-    private static final ClassDesc CD_OF_SHORT = ClassDesc.of(ValueLayout.OfShort.class.getName());
-    private static final ClassDesc CD_OF_BYTE = ClassDesc.of(ValueLayout.OfByte.class.getName());
-    private static final MethodTypeDesc GET_INT = MethodTypeDesc.of(ConstantDescs.CD_int, CD_OF_INT, ConstantDescs.CD_long);
-    private static final MethodTypeDesc GET_SHORT = MethodTypeDesc.of(ConstantDescs.CD_short, CD_OF_SHORT, ConstantDescs.CD_long);
-    private static final MethodTypeDesc GET_BYTE = MethodTypeDesc.of(ConstantDescs.CD_byte, CD_OF_BYTE, ConstantDescs.CD_long);
     private static final MethodTypeDesc INT_INT_TO_INT = MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_int, ConstantDescs.CD_int);
     private static final MethodTypeDesc INT_TO_LONG = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int);
     static final MethodTypeDesc HIT = MethodTypeDesc.of(ConstantDescs.CD_void, CD_MATCH, ConstantDescs.CD_int, ConstantDescs.CD_int);
@@ -78,8 +72,10 @@ final class ResidualEmitter {
             at[pc] = live[pc] ? cb.newLabel() : null;
         }
         Label end = cb.newLabel();
-        register(cb, chain.a, A, inLocals);
-        register(cb, chain.x, X, inLocals);
+        if (p.code(chain.residualPc) != Bpf.RET_K_OP) { // a residual that only returns reads neither register
+            register(cb, chain.a, A, inLocals);
+            register(cb, chain.x, X, inLocals);
+        }
         for (int pc = chain.residualPc; pc < p.length(); pc++) {
             if (live[pc]) {
                 cb.labelBinding(at[pc]);
@@ -205,7 +201,9 @@ final class ResidualEmitter {
             case Bpf.JMP_JEQ_K, Bpf.JMP_JGT_K, Bpf.JMP_JGE_K, Bpf.JMP_JSET_K,
                  Bpf.JMP_JEQ_X, Bpf.JMP_JGT_X, Bpf.JMP_JGE_X, Bpf.JMP_JSET_X -> jump(cb, p, pc, at);
             case Bpf.RET_K_OP -> {
-                if (k != 0) {
+                if (k != 0 && inLocals && e.positions().length == 1 && e.reportedOnce()) {
+                    hitInline(cb, e.positions()[0], Math.min(Integer.toUnsignedLong(k), e.cap()));
+                } else if (k != 0) {
                     cb.aload(0).aload(MATCH).loadConstant(e.id()).loadConstant(k).invokevirtual(CD_BASE, "hit", HIT);
                 }
                 cb.goto_(end);
@@ -219,34 +217,47 @@ final class ResidualEmitter {
         }
     }
 
+    private static final MethodTypeDesc HIT_ONE = MethodTypeDesc.of(ConstantDescs.CD_void, CD_MATCH, ConstantDescs.CD_int,
+            ConstantDescs.CD_long, ConstantDescs.CD_long);
+
+    /**
+     * {@link CompiledFilterSet#hit} for an entry of one filter position, a constant verdict and
+     * chains no frame passes two of: {@link FilterMatch#hitOne}, small enough that the JIT always
+     * inlines it. In a scope small enough to be one method the whole set is inlined into the
+     * caller's loop, and a call on the matching path would make that loop keep its state on the
+     * stack for every frame.
+     */
+    private static void hitInline(CodeBuilder cb, int position, long want) {
+        cb.aload(MATCH).loadConstant(position >>> 6).loadConstant(1L << position).loadConstant(want)
+                .invokestatic(CD_MATCH, "hitOne", HIT_ONE);
+    }
+
     /** A load at X + k where X is not a memoised header length: checked here, in 64 bits so it cannot wrap. */
     private static void loadInd(CodeBuilder cb, int k, int size, Label reject) {
         long uk = Integer.toUnsignedLong(k);
         cb.iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).loadConstant(uk + size).ladd()
                 .lload(BUFLEN).lcmp().ifgt(reject);
-        cb.aload(SEGMENT);
-        layout(cb, size);
-        cb.lload(OFFSET).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
+        cb.lload(BASE).iload(X).invokestatic(ConstantDescs.CD_Integer, "toUnsignedLong", INT_TO_LONG).ladd()
                 .loadConstant(uk).ladd();
-        get(cb, size);
-        cb.istore(A);
+        load(cb, size, false);
+        cb.l2i().istore(A);
     }
 
-    static void layout(CodeBuilder cb, int size) {
-        switch (size) {
-            case 4 -> cb.getstatic(CD_ACCESS, "INT_BE", CD_OF_INT);
-            case 2 -> cb.getstatic(CD_ACCESS, "SHORT_BE", CD_OF_SHORT);
-            default -> cb.getstatic(CD_ACCESS, "BYTE", CD_OF_BYTE);
-        }
-    }
+    private static final MethodTypeDesc LOAD = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long);
 
-    /** segment.get(layout, address) as the unsigned int value of the {@code size} bytes. */
-    static void get(CodeBuilder cb, int size) {
-        switch (size) {
-            case 4 -> cb.invokeinterface(CD_SEGMENT, "get", GET_INT);
-            case 2 -> cb.invokeinterface(CD_SEGMENT, "get", GET_SHORT).loadConstant(0xffff).iand();
-            default -> cb.invokeinterface(CD_SEGMENT, "get", GET_BYTE).loadConstant(0xff).iand();
-        }
+    /**
+     * (address) to the unsigned value of the {@code size} bytes there as a long, by a
+     * {@link FrameAccess} helper; {@code msh}: BPF's {@code 4*([k]&0xf)} of the byte instead. The
+     * address is {@link #BASE} plus at most the bytes the caller checked against {@link #BUFLEN}
+     * (or the scope's hoisted bound), so it is within the frame's segment.
+     */
+    static void load(CodeBuilder cb, int size, boolean msh) {
+        String helper = msh ? "msh" : switch (size) {
+            case 4 -> "u32";
+            case 2 -> "u16";
+            default -> "u8";
+        };
+        cb.invokestatic(CD_ACCESS, helper, LOAD);
     }
 
     private static void jump(CodeBuilder cb, BpfProgram p, int pc, Label[] at) {

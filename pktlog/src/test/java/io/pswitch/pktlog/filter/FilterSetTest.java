@@ -262,4 +262,34 @@ class FilterSetTest {
             assertThat(allocated).as("bytes allocated by 40,000 evaluations").isLessThan(4096);
         }
     }
+
+    /**
+     * The compiled set reads native frames by address, bounded once per frame: a frame at the very
+     * end of its segment, with a capture length that claims more, is judged on the bytes the
+     * segment has (as the interpreter judges it); the same frame in heap memory gets the same
+     * verdicts; and a frame in a closed arena fails as any access to it does, instead of being read.
+     */
+    @ParameterizedTest
+    @EnumSource(FilterSet.Evaluation.class)
+    void compiledLoadsStayInTheSegmentAndFailOnAClosedOne(FilterSet.Evaluation evaluation) {
+        List<Filter> filters = List.of(
+                new Filter(1, "web", "tcp dst port 80", 0, Set.of(), true),
+                new Filter(2, "past54", "ether[54] = 0x50", 0, Set.of(), true),
+                new Filter(3, "len", "len >= 54", 0, Set.of(), true));
+        FilterSet set = FilterSet.compile(filters, PORT_INDEX, evaluation);
+        byte[] frame = tcpFrame(80, 54);
+        Arena arena = Arena.ofShared();
+        MemorySegment memory = arena.allocate(4096);
+        // Just past the segment's end: a load that strayed there would match "past54".
+        memory.set(ValueLayout.JAVA_BYTE, 2048 + frame.length, (byte) 0x50);
+        MemorySegment pool = memory.asSlice(0, 2048 + frame.length);
+        MemorySegment.copy(frame, 0, pool, ValueLayout.JAVA_BYTE, 2048, frame.length);
+        // Claims 60 captured bytes: only 54 are in the segment, so ether[54] cannot be read (libpcap: no match).
+        assertThat(set.evaluate(pool, 2048, 60, 60, 0, match)).isEqualTo(2);
+        assertThat(matches(match)).containsExactly(0, 2);
+        assertThat(set.evaluate(MemorySegment.ofArray(frame), 0, 60, 60, 0, match)).isEqualTo(2);
+        assertThat(matches(match)).containsExactly(0, 2);
+        arena.close();
+        assertThatThrownBy(() -> set.evaluate(pool, 2048, 54, 54, 0, match)).isInstanceOf(IllegalStateException.class);
+    }
 }
