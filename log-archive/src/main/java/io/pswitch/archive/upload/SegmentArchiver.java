@@ -75,12 +75,14 @@ final class SegmentArchiver {
             int crc;
             try (ArchiveObjectWriter w = new ArchiveObjectWriter(file, logId, seg.number(), chunkBytes, level)) {
                 read(seg, lastSeq, w, seg.firstTsNs());
+                gone(seg, w.records());
                 if (seg.records() >= 0 && w.records() != seg.records()) {
                     // A record stamped earlier than the segment's first (clocks of different
                     // workers): read the segment again from the log's start, completeness first.
                     w.close();
                     try (ArchiveObjectWriter again = new ArchiveObjectWriter(file, logId, seg.number(), chunkBytes, level)) {
                         read(seg, lastSeq, again, Long.MIN_VALUE);
+                        gone(seg, again.records());
                         m = again.finish(switchName, catalog);
                         size = again.size();
                         crc = again.objectCrc();
@@ -102,6 +104,18 @@ final class SegmentArchiver {
             } catch (IOException ignored) {
                 // The next start clears the staging directory.
             }
+        }
+    }
+
+    /**
+     * Retention deleted the segment before the reader opened it (a reader that had it open reads
+     * it whole): fewer records than it holds, and the file is gone. No object is made of it: an
+     * object short of records would pass its own verification and hide the gap.
+     */
+    private static void gone(SegmentSummary seg, long read) {
+        boolean shortOfRecords = seg.records() >= 0 ? read != seg.records() : read == 0;
+        if (shortOfRecords && !Files.exists(seg.path())) {
+            throw new SegmentGoneException(seg.path() + ": deleted before it was read for upload");
         }
     }
 
@@ -163,6 +177,13 @@ final class SegmentArchiver {
             throw new VerificationException(store.name(key) + ": manifest holds " + m.records() + " records, wrote " + records);
         }
         return m;
+    }
+
+    /** The segment was deleted (by retention) before it could be read for its upload. */
+    static final class SegmentGoneException extends RuntimeException {
+        SegmentGoneException(String message) {
+            super(message);
+        }
     }
 
     /** An uploaded object that does not read back as written. */

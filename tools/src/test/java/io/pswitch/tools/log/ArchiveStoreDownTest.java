@@ -1,0 +1,164 @@
+package io.pswitch.tools.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pswitch.archive.S3ProxyServer;
+import io.pswitch.archive.UdpFrames;
+import io.pswitch.archive.object.ArchiveObjectDescriptor;
+import io.pswitch.archive.query.ArchiveQuery;
+import io.pswitch.archive.store.ArchiveStore;
+import io.pswitch.archive.tier.ArchiveTierFile;
+import io.pswitch.control.system.ChildSwitch;
+import io.pswitch.pktlog.pcap.PcapWriter;
+import io.pswitch.pktlog.query.LogQuery;
+import io.pswitch.pktlog.segment.DiskTempDirFactory;
+import io.pswitch.pktlog.segment.SegmentReader;
+import io.pswitch.pktlog.segment.SegmentSummary;
+import io.pswitch.pktlog.tier.TierLayout;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store goes down under a running {@code pswitch run} (S3Proxy stopped: connections refused),
+ * stays down while traffic flows, and comes back on the same port: forwarding and local logging
+ * go on throughout, the upload backlog shows in {@code /metrics} and {@code GET /api/v1/log}, and
+ * once the store is back every sealed segment is uploaded and the backlog is empty again. Nothing
+ * here waits for a time: each phase polls for what it needs, with a generous deadline.
+ */
+class ArchiveStoreDownTest {
+    /** At the capture's own pace (1 ms apart): traffic flows for the whole outage. */
+    private static final int FRAMES = 25_000;
+    private static final long DEADLINE_MS = 180_000;
+
+    @TempDir(factory = DiskTempDirFactory.class)
+    Path disk;
+
+    @Test
+    void whileTheStoreIsDownForwardingAndLocalLoggingGoOnTheBacklogIsCountedAndEverythingIsUploadedOnceItIsBack() throws Exception {
+        try (S3ProxyServer s3 = new S3ProxyServer(); ArchiveStore store = s3.store("s3://fleet/archive")) {
+            s3.createBucket("fleet");
+            Path in = disk.resolve("in.pcap");
+            try (PcapWriter w = PcapWriter.create(in)) {
+                for (long seq = 1; seq <= FRAMES; seq++) {
+                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
+                }
+            }
+            Path empty = disk.resolve("empty.pcap");
+            PcapWriter.create(empty).close();
+            Path data = disk.resolve("sw");
+            // --log-size holds the whole run: nothing is deleted locally, so every sealed segment must reach the store.
+            String[] args = {"--port", "p1=pcapfile:" + in + ",speed=original,out=" + disk.resolve("p1-out.pcap"),
+                "--port", "p2=pcapfile:" + empty + ",out=" + disk.resolve("p2-out.pcap"),
+                "--data-dir", data.toString(), "--log-size", "96M", "--segment-size", "1M",
+                "--filter", "everything=greater 0", "--name", "down", "--archive", "s3://fleet/archive",
+                "--archive-endpoint", s3.endpoint(), "-q"};
+            try (ChildSwitch sw = ChildSwitch.start(disk.resolve("sw.out"), s3.credentialsEnv(), args)) {
+                sw.awaitOutput("pswitch: archive: sealed segments to", 60_000);
+                sw.awaitOutput("API at", 60_000);
+                String base = sw.find("API at (http://\\S+)").group(1);
+                await("a first object is uploaded", () -> !store.list("down/").isEmpty(), sw);
+
+                s3.stop();
+                String metrics = get(base + "/metrics");
+                long forwarded = metric(metrics, "pswitch_port_tx_frames_total\\{port=\"p2\",?}");
+                long logged = metric(metrics, "pswitch_log_segment_durable_seq");
+                await("the backlog grows to 2 segments while the store is down",
+                        () -> metric(get(base + "/metrics"), "pswitch_archive_backlog_segments") >= 2, sw);
+                String during = get(base + "/metrics");
+                assertThat(metric(during, "pswitch_port_tx_frames_total\\{port=\"p2\",?}")).as("frames forwarded while the store is down")
+                        .isGreaterThan(forwarded);
+                assertThat(metric(during, "pswitch_log_segment_durable_seq")).as("records logged locally while the store is down")
+                        .isGreaterThan(logged);
+                assertThat(metric(during, "pswitch_archive_failures_total")).as("failed attempts are counted").isPositive();
+                String status = get(base + "/api/v1/log");
+                Matcher backlog = Pattern.compile("\"backlogSegments\":(\\d+)").matcher(status);
+                assertThat(backlog.find()).as(status).isTrue();
+                assertThat(Long.parseLong(backlog.group(1))).as("GET /api/v1/log's backlog while the store is down").isPositive();
+
+                s3.start();
+                FleetExportTest.awaitReceived(sw, "p1", FRAMES);
+                Path segmentsDir = data.resolve(TierLayout.SEGMENTS_DIR);
+                ArchiveTierFile file = ArchiveTierFile.read(data);
+                await("every sealed segment has its object and the backlog is empty", () -> {
+                    TreeSet<Long> objects = objectNumbers(store, file.keyPrefix());
+                    for (SegmentSummary s : new SegmentReader(segmentsDir, file.logId()).inspect().segments()) {
+                        if (s.sealed() && !objects.contains(s.number())) {
+                            return false;
+                        }
+                    }
+                    return metric(get(base + "/metrics"), "pswitch_archive_backlog_segments") == 0;
+                }, sw);
+                String after = get(base + "/metrics");
+                assertThat(metric(after, "pswitch_archive_lost_segments_total\\{cause=\"log-size\",?}")).isZero();
+                assertThat(metric(after, "pswitch_archive_lost_segments_total\\{cause=\"disk-full\",?}")).isZero();
+
+                // 143 = 128 + SIGTERM: the JVM's clean, signal-initiated shutdown.
+                assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
+                assertThat(sw.output()).containsPattern("archive: \\d+ object\\(s\\) uploaded, backlog 0 segment\\(s\\)\n");
+            }
+
+            // What the switch logged is in the archive, every record once, none missing.
+            ArchiveQuery q = new ArchiveQuery(store);
+            List<Long> seqs = new ArrayList<>();
+            q.run(LogQuery.all(), List.of("down"), (o, r, frame, off) -> {
+                seqs.add(r.sequence());
+                return true;
+            });
+            assertThat(q.problems()).isEmpty();
+            seqs.sort(null);
+            assertThat(seqs).hasSize(FRAMES);
+            for (int i = 0; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).as("record %d", i).isEqualTo(i + 1L);
+            }
+        }
+    }
+
+    private static TreeSet<Long> objectNumbers(ArchiveStore store, String keyPrefix) {
+        TreeSet<Long> out = new TreeSet<>();
+        for (ArchiveStore.ObjectInfo o : store.list(keyPrefix)) {
+            out.add(ArchiveObjectDescriptor.segmentNumber(o.key().substring(o.key().lastIndexOf('/') + 1)));
+        }
+        return out;
+    }
+
+    /** Polls {@code condition} until it holds; fails with the switch's output when the deadline passes first. */
+    private static void await(String what, CheckedCondition condition, ChildSwitch sw) throws Exception {
+        long deadline = System.currentTimeMillis() + DEADLINE_MS;
+        while (!condition.holds()) {
+            assertThat(sw.process().isAlive()).as("switch alive while waiting until %s:\n%s", what, sw.output()).isTrue();
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("not reached: " + what + "\n" + sw.output());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @FunctionalInterface
+    private interface CheckedCondition {
+        boolean holds() throws Exception;
+    }
+
+    /** The value of the sample whose name (and labels) match {@code sample}, 0 when absent. */
+    private static long metric(String body, String sample) {
+        Matcher m = Pattern.compile("(?m)^" + sample + " (\\S+)$").matcher(body);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+            return r.body();
+        }
+    }
+}
