@@ -14,7 +14,9 @@ import java.util.ArrayDeque;
  * {@code --log-size} to the disk, and a store that is down for a week must not fill that disk or
  * stop local logging. A held segment is deleted when the bound needs it gone, and its holder is
  * told (it reports the gap); it is never recycled, because a rename and rewrite would change the
- * bytes under a reader (the uploader) that has it open, where an unlink does not.
+ * bytes under a reader (the uploader) that has it open, where an unlink does not. Since the
+ * bound holds at every new segment, held or not, nothing is ever over it: an upload that
+ * completes has nothing to trim, and retention needs no run but the one before each new segment.
  */
 final class SegmentRetention {
     /** One segment in the log; its first record (from its header) makes the tier's oldest without reading a file. */

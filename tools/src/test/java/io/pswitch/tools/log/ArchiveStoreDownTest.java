@@ -3,6 +3,7 @@ package io.pswitch.tools.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.archive.S3ProxyServer;
+import io.pswitch.archive.ThreeTierLog;
 import io.pswitch.archive.UdpFrames;
 import io.pswitch.archive.object.ArchiveObjectDescriptor;
 import io.pswitch.archive.query.ArchiveQuery;
@@ -120,6 +121,75 @@ class ArchiveStoreDownTest {
             for (int i = 0; i < seqs.size(); i++) {
                 assertThat(seqs.get(i)).as("record %d", i).isEqualTo(i + 1L);
             }
+        }
+    }
+
+    @Test
+    void aStoreDownLongerThanTheLogSizeHoldsLosesTheOldestSegmentsNamedCountedAndReportedByReaders() throws Exception {
+        int frames = 12_000;
+        try (S3ProxyServer s3 = new S3ProxyServer(); ArchiveStore store = s3.store("s3://fleet/archive")) {
+            s3.createBucket("fleet");
+            Path in = disk.resolve("in.pcap");
+            try (PcapWriter w = PcapWriter.create(in)) {
+                for (long seq = 1; seq <= frames; seq++) {
+                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
+                }
+            }
+            Path empty = disk.resolve("empty.pcap");
+            PcapWriter.create(empty).close();
+            // About 9 MB of traffic through a 3 MiB log: an outage longer than the log holds.
+            String[] args = {"--port", "p1=pcapfile:" + in + ",speed=original,out=" + disk.resolve("p1-out.pcap"),
+                "--port", "p2=pcapfile:" + empty + ",out=" + disk.resolve("p2-out.pcap"),
+                "--data-dir", disk.resolve("sw").toString(), "--log-size", "3M", "--segment-size", "1M",
+                "--filter", "everything=greater 0", "--name", "small", "--archive", "s3://fleet/archive",
+                "--archive-endpoint", s3.endpoint(), "-q"};
+            try (ChildSwitch sw = ChildSwitch.start(disk.resolve("small.out"), s3.credentialsEnv(), args)) {
+                sw.awaitOutput("API at", 60_000);
+                String base = sw.find("API at (http://\\S+)").group(1);
+                await("a first object is uploaded", () -> !store.list("small/").isEmpty(), sw);
+                s3.stop();
+                await("a segment is lost to --log-size", () -> metric(get(base + "/metrics"),
+                        "pswitch_archive_lost_segments_total\\{cause=\"log-size\",?}") > 0, sw);
+                sw.awaitOutput("was deleted locally before its upload (--log-size reached while the store was behind)", 60_000);
+                String during = get(base + "/metrics");
+                assertThat(metric(during, "pswitch_log_segment_bytes")).as("--log-size bounds the disk during the outage")
+                        .isLessThanOrEqualTo(3L << 20);
+                assertThat(get(base + "/api/v1/log")).containsPattern("\"lostSegments\":[1-9]");
+
+                FleetExportTest.awaitReceived(sw, "p1", frames);
+                s3.start();
+                await("the backlog is uploaded once the store is back",
+                        () -> metric(get(base + "/metrics"), "pswitch_archive_backlog_segments") == 0, sw);
+
+                // Every record lost is named in a warning line; a reader of the whole log gets all the others and names the gap.
+                long lostRecords = 0;
+                Matcher lost = Pattern.compile("pswitch: archive: warning: \\S+: segment \\d+ \\(records (\\d+)\\.\\.(\\d+)\\)")
+                        .matcher(sw.output());
+                while (lost.find()) {
+                    lostRecords += Long.parseLong(lost.group(2)) - Long.parseLong(lost.group(1)) + 1;
+                }
+                assertThat(lostRecords).as(sw.output()).isPositive();
+                String raw = rawGet(base, "/api/v1/log/packets");
+                assertThat(raw).as("the trailer names the gap").containsPattern("(?i)x-pswitch-skipped: [^\r\n]*missing \\(records \\d+");
+                Path all = disk.resolve("all.pcap");
+                try (var client = HttpClient.newHttpClient()) {
+                    client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/log/packets")).build(), HttpResponse.BodyHandlers.ofFile(all));
+                }
+                assertThat(ThreeTierLog.readCapture(all)).as("every record but the lost ones")
+                        .hasSize((int) (frames - lostRecords));
+                sw.awaitOutput("log export: skipped", 10_000);
+                assertThat(sw.output()).containsPattern("log export: skipped s3://fleet/archive/small/\\S+: missing \\(records \\d+");
+            }
+        }
+    }
+
+    /** One HTTP/1.1 request on a plain socket, the whole response as text: trailers included, which HttpClient does not show. */
+    private static String rawGet(String base, String path) throws Exception {
+        URI u = URI.create(base);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + u.getHost() + "\r\nTE: trailers\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 
