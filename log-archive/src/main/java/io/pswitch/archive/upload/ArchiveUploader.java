@@ -252,19 +252,35 @@ public final class ArchiveUploader implements Agent, SegmentHold {
         long lastSeq = seg.lastSeq() >= 0 ? seg.lastSeq() : next != null ? next.firstSeq() - 1 : Long.MAX_VALUE;
         if (!Files.exists(seg.path())) {
             // Deleted under the hold: the capacity (or a full file system) came first.
-            lost(seg.number(), seg);
+            goneLocally(seg, lastSeq);
         } else {
             try {
                 SegmentArchiver.Result r = archiver.archive(seg, lastSeq, s.catalog().get());
                 counters.uploaded(r.records(), r.rawBytes(), r.objectBytes(), r.alreadyThere());
                 deleted.remove(seg.number());
             } catch (SegmentArchiver.SegmentGoneException e) {
-                lost(seg.number(), seg);
+                goneLocally(seg, lastSeq);
             }
         }
         pending.pollFirst();
         releasedThrough = seg.number();
         countBacklog();
+    }
+
+    /**
+     * A queued segment is gone locally. Lost only if its object is not in the store: an upload
+     * may have completed before the store failed its verification (the store went down between
+     * the two), and such an object is whole. With the store unreachable this throws, and the
+     * question waits for the next attempt.
+     */
+    private void goneLocally(SegmentSummary seg, long lastSeq) {
+        SegmentArchiver.Result r = archiver.inStore(seg, lastSeq);
+        if (r == null) {
+            lost(seg.number(), seg);
+            return;
+        }
+        counters.uploaded(r.records(), r.rawBytes(), r.objectBytes(), true);
+        deleted.remove(seg.number());
     }
 
     private int retention(long now) {

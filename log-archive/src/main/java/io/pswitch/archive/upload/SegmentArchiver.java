@@ -5,6 +5,7 @@ import io.pswitch.archive.object.ArchiveObjectDescriptor;
 import io.pswitch.archive.object.ArchiveObjectReader;
 import io.pswitch.archive.object.ArchiveObjectWriter;
 import io.pswitch.archive.store.ArchiveStore;
+import io.pswitch.archive.store.ArchiveStoreException;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.query.LogRecord;
@@ -75,7 +76,9 @@ final class SegmentArchiver {
             int crc;
             try (ArchiveObjectWriter w = new ArchiveObjectWriter(file, logId, seg.number(), chunkBytes, level)) {
                 read(seg, lastSeq, w, seg.firstTsNs());
-                gone(seg, w.records());
+                if (seg.records() < 0) {
+                    gone(seg, w.records());
+                }
                 if (seg.records() >= 0 && w.records() != seg.records()) {
                     // A record stamped earlier than the segment's first (clocks of different
                     // workers): read the segment again from the log's start, completeness first.
@@ -133,6 +136,16 @@ final class SegmentArchiver {
         });
     }
 
+    /**
+     * The result of {@code seg}'s object when it is in the store already and verifies (an upload
+     * that completed before its segment was deleted, or before a crash); null when it is not.
+     *
+     * @throws ArchiveStoreException the store cannot be reached: whether it is there is not known
+     */
+    Result inStore(SegmentSummary seg, long lastSeq) {
+        return verifyExisting(key(seg.number()), seg, lastSeq);
+    }
+
     /** The existing object's result when it verifies against {@code seg}; null when there is none or it does not. */
     private Result verifyExisting(String key, SegmentSummary seg, long lastSeq) {
         ArchiveStore.Head h = store.head(key);
@@ -146,6 +159,9 @@ final class SegmentArchiver {
                 return null;
             }
             return new Result(key, m.records(), m.rawBytes(), h.size(), true);
+        } catch (ArchiveStoreException | UncheckedIOException e) {
+            // The store went away while it was read: not known to be damaged; tried again later.
+            throw e;
         } catch (RuntimeException e) {
             // Damaged or foreign: uploaded again under the same key.
             return null;

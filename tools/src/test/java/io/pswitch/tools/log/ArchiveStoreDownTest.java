@@ -175,7 +175,7 @@ class ArchiveStoreDownTest {
                 try (var client = HttpClient.newHttpClient()) {
                     client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/log/packets")).build(), HttpResponse.BodyHandlers.ofFile(all));
                 }
-                assertThat(ThreeTierLog.readCapture(all)).as("every record but the lost ones")
+                assertThat(ThreeTierLog.readCapture(all)).as("every record but the lost ones:\n%s", sw.output())
                         .hasSize((int) (frames - lostRecords));
                 sw.awaitOutput("log export: skipped", 10_000);
                 assertThat(sw.output()).containsPattern("log export: skipped s3://fleet/archive/small/\\S+: missing \\(records \\d+");
