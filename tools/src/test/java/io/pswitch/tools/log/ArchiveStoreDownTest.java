@@ -137,12 +137,16 @@ class ArchiveStoreDownTest {
             }
             Path empty = disk.resolve("empty.pcap");
             PcapWriter.create(empty).close();
-            // About 9 MB of traffic through a 3 MiB log: an outage longer than the log holds.
-            String[] args = {"--port", "p1=pcapfile:" + in + ",speed=original,out=" + disk.resolve("p1-out.pcap"),
+            Path data = disk.resolve("sw");
+            // About 9 MB a pass through a 3 MiB log, passes until the test stops the switch: an
+            // outage longer than the log holds, however slow the machine.
+            String[] args = {"--port", "p1=pcapfile:" + in + ",speed=original,loop=40,out=" + disk.resolve("p1-out.pcap"),
                 "--port", "p2=pcapfile:" + empty + ",out=" + disk.resolve("p2-out.pcap"),
-                "--data-dir", disk.resolve("sw").toString(), "--log-size", "3M", "--segment-size", "1M",
+                "--data-dir", data.toString(), "--log-size", "3M", "--segment-size", "1M",
                 "--filter", "everything=greater 0", "--name", "small", "--archive", "s3://fleet/archive",
                 "--archive-endpoint", s3.endpoint(), "-q"};
+            long lostRecords = 0;
+            long appended;
             try (ChildSwitch sw = ChildSwitch.start(disk.resolve("small.out"), s3.credentialsEnv(), args)) {
                 sw.awaitOutput("API at", 60_000);
                 String base = sw.find("API at (http://\\S+)").group(1);
@@ -156,30 +160,42 @@ class ArchiveStoreDownTest {
                         .isLessThanOrEqualTo(3L << 20);
                 assertThat(get(base + "/api/v1/log")).containsPattern("\"lostSegments\":[1-9]");
 
-                FleetExportTest.awaitReceived(sw, "p1", frames);
                 s3.start();
                 await("the backlog is uploaded once the store is back",
                         () -> metric(get(base + "/metrics"), "pswitch_archive_backlog_segments") == 0, sw);
+                String raw = rawGet(base, "/api/v1/log/packets");
+                assertThat(raw).as("the trailer names the gap").containsPattern("(?i)x-pswitch-skipped: [^\r\n]*missing \\(records \\d+");
+                sw.awaitOutput("log export: skipped", 10_000);
+                assertThat(sw.output()).containsPattern("log export: skipped s3://fleet/archive/small/\\S+: missing \\(records \\d+");
 
-                // Every record lost is named in a warning line; a reader of the whole log gets all the others and names the gap.
-                long lostRecords = 0;
+                assertThat(sw.stop()).as(sw.output()).isIn(0, 143);
+                assertThat(sw.output()).containsPattern("archive: \\d+ object\\(s\\) uploaded, backlog 0 segment\\(s\\)\n");
+                appended = Long.parseLong(sw.find("log closed: \\d+ records \\(seq \\d+\\.\\.(\\d+)\\)").group(1));
                 Matcher lost = Pattern.compile("pswitch: archive: warning: \\S+: segment \\d+ \\(records (\\d+)\\.\\.(\\d+)\\)")
                         .matcher(sw.output());
                 while (lost.find()) {
                     lostRecords += Long.parseLong(lost.group(2)) - Long.parseLong(lost.group(1)) + 1;
                 }
                 assertThat(lostRecords).as(sw.output()).isPositive();
-                String raw = rawGet(base, "/api/v1/log/packets");
-                assertThat(raw).as("the trailer names the gap").containsPattern("(?i)x-pswitch-skipped: [^\r\n]*missing \\(records \\d+");
-                Path all = disk.resolve("all.pcap");
-                try (var client = HttpClient.newHttpClient()) {
-                    client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/log/packets")).build(), HttpResponse.BodyHandlers.ofFile(all));
-                }
-                assertThat(ThreeTierLog.readCapture(all)).as("every record but the lost ones:\n%s", sw.output())
-                        .hasSize((int) (frames - lostRecords));
-                sw.awaitOutput("log export: skipped", 10_000);
-                assertThat(sw.output()).containsPattern("log export: skipped s3://fleet/archive/small/\\S+: missing \\(records \\d+");
             }
+
+            // The tools read the stopped switch's log (archive and segments) as one: every record
+            // but those named lost, and the gap named on standard error.
+            Path all = disk.resolve("all.pcap");
+            java.io.PrintStream savedErr = System.err;
+            java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+            System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+            String[] r;
+            try {
+                r = FleetExportTest.withCredentials(s3, () -> LogExportTest.cli("log", "export", "--data-dir", data.toString(),
+                        "-o", all.toString()));
+            } finally {
+                System.setErr(savedErr);
+            }
+            assertThat(r[0]).as("exit: %s %s %s", r[1], r[2], stderr).isEqualTo("0");
+            assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .containsPattern("skipped: s3://fleet/archive/small/\\S+: missing \\(records \\d+\\.\\.\\d+ are in no object\\)");
+            assertThat(ThreeTierLog.readCapture(all)).as("every record but the lost ones").hasSize((int) (appended - lostRecords));
         }
     }
 
