@@ -231,16 +231,13 @@ class ArchiveUploadTest {
     void whileTheStoreIsDownSegmentsAreHeldAndCountedThenAllAreUploaded() {
         ManualClock clock = new ManualClock();
         ArchiveUploader u = uploader(store, clock);
-        long capacity = 3 * MIB;
+        long capacity = 16 * MIB;
         try (SegmentWriter w = open(capacity)) {
             w.holdBy(u);
             s3.stop();
             frames.write(w, 1, RECORDS);
             assertThat(u.doWork()).isEqualTo(1);
-            // Local logging went on past the capacity: nothing was deleted before its upload.
-            assertThat(w.counters().segmentsDeleted()).isZero();
-            assertThat(w.counters().segmentsHeld()).isPositive();
-            assertThat(w.segmentBytes()).isGreaterThan(capacity);
+            assertThat(w.counters().segmentsDeleted()).as("the backlog fits in --log-size: nothing deleted").isZero();
             ArchiveCounters.Snapshot down = u.status();
             assertThat(down.backlogSegments()).isEqualTo(localSegments() - 1);
             assertThat(down.failures()).isEqualTo(1);
@@ -250,20 +247,106 @@ class ArchiveUploadTest {
             assertThat(u.doWork()).isEqualTo(1);
             assertThat(u.status().failures()).isEqualTo(2);
 
+            // Logging goes on during the outage, and the backlog counted grows with it (the scan is not behind the backoff).
+            frames.write(w, RECORDS + 1, 2 * RECORDS);
+            clock.now += ArchiveUploader.SCAN_INTERVAL_NS;
+            u.doWork();
+            assertThat(u.status().backlogSegments()).isEqualTo(localSegments() - 1).isGreaterThan(down.backlogSegments());
+
             s3.start();
             clock.now += ArchiveUploader.MAX_BACKOFF_NS;
             while (u.status().backlogSegments() > 0 || u.status().uploaded() == 0) {
                 assertThat(u.doWork()).isEqualTo(1);
             }
             assertThat(u.status().uploaded()).isEqualTo(localSegments() - 1);
-            // With everything archived, capacity retention deletes again.
-            frames.write(w, RECORDS + 1, RECORDS + 2000);
-            assertThat(w.counters().segmentsDeleted()).isPositive();
+            assertThat(u.status().lost()).isZero();
         }
         ArchiveQuery q = new ArchiveQuery(store);
-        Map<Long, byte[]> got = readArchive(q, LogQuery.between(UdpFrames.ts(1), UdpFrames.ts(RECORDS + 1)));
+        Map<Long, byte[]> got = readArchive(q, LogQuery.between(UdpFrames.ts(1), UdpFrames.ts(2 * RECORDS + 1)));
         assertThat(got.keySet()).containsExactlyElementsOf(range(1, got.size()));
-        assertThat(got.size()).as("every closed segment's records, the first included").isGreaterThan(RECORDS / 2);
+        assertThat(got.size()).as("every closed segment's records, the first included").isGreaterThan(RECORDS);
+    }
+
+    @Test
+    void aBacklogLargerThanTheLogSizeLosesItsOldestSegmentsNamedAndCountedAndTheDiskStaysWithinTheBound() {
+        ManualClock clock = new ManualClock();
+        ArchiveUploader u = uploader(store, clock);
+        long capacity = 3 * MIB;
+        String warnings;
+        try (SegmentWriter w = open(capacity)) {
+            w.holdBy(u);
+            s3.stop();
+            u.doWork();
+            // A first part queued for upload, the rest never seen by a scan: both kinds are lost.
+            frames.write(w, 1, 2000);
+            clock.now += ArchiveUploader.SCAN_INTERVAL_NS;
+            u.doWork();
+            assertThat(u.status().backlogSegments()).isPositive();
+            frames.write(w, 2001, 3 * RECORDS);
+            assertThat(w.segmentBytes()).as("--log-size is a hard bound, held segments included").isLessThanOrEqualTo(capacity);
+            assertThat(w.counters().segmentsDeletedWhileHeld()).isPositive();
+            assertThat(w.counters().segmentsRecycled()).isZero();
+
+            warnings = stderrOf(() -> {
+                s3.start();
+                for (int i = 0; i < 100 && (u.status().backlogSegments() > 0 || u.status().uploaded() == 0); i++) {
+                    clock.now += ArchiveUploader.MAX_BACKOFF_NS;
+                    u.doWork();
+                }
+            });
+            ArchiveCounters.Snapshot st = u.status();
+            assertThat(st.backlogSegments()).isZero();
+            assertThat(st.lost()).as("every held segment deleted is a counted gap").isEqualTo(w.counters().segmentsDeletedWhileHeld());
+            assertThat(st.lostToLogSize()).isEqualTo(st.lost());
+            assertThat(st.uploaded()).isEqualTo(localSegments() - 1);
+            assertThat(store.list("sw1/")).as("no object is made of a segment that is gone").hasSize((int) st.uploaded());
+        }
+        assertThat(warnings.lines().filter(l -> l.startsWith("pswitch: archive: warning: s3://fleet/archive/sw1/: segment ")))
+                .as(warnings).hasSize((int) u.status().lost())
+                .allSatisfy(l -> assertThat(l).containsPattern("segment \\d+ \\(records \\d+\\.\\.\\d+\\) was deleted locally before its upload"
+                        + " \\(--log-size reached while the store was behind\\): the archive has a gap there"));
+        assertThat(warnings).as("the oldest segment first").containsPattern("segment \\d+ \\(records 1\\.\\.");
+        ArchiveQuery q = new ArchiveQuery(store);
+        Map<Long, byte[]> got = readArchive(q, LogQuery.all());
+        long first = got.keySet().iterator().next();
+        assertThat(first).as("the oldest records are the gap").isGreaterThan(2000);
+        assertThat(got.keySet()).as("what was archived is whole from there").containsExactlyElementsOf(range(first, first + got.size() - 1));
+    }
+
+    @Test
+    void aHeldSegmentIsNeverRecycledAndOneReleasedIs() {
+        ManualClock clock = new ManualClock();
+        ArchiveUploader u = uploader(store, clock);
+        try (SegmentWriter w = SegmentWriter.open(segments(), LOG_ID, SegmentConfig.of(3 * MIB, MIB).withRecycle(true))) {
+            w.holdBy(u);
+            s3.stop();
+            frames.write(w, 1, RECORDS);
+            assertThat(w.counters().segmentsDeletedWhileHeld()).isPositive();
+            assertThat(w.counters().segmentsRecycled()).as("a held file is unlinked, never renamed and rewritten").isZero();
+            s3.start();
+            for (int i = 0; i < 100 && (u.status().backlogSegments() > 0 || u.status().uploaded() == 0); i++) {
+                clock.now += ArchiveUploader.MAX_BACKOFF_NS;
+                u.doWork();
+            }
+            assertThat(u.status().backlogSegments()).isZero();
+            frames.write(w, RECORDS + 1, 2 * RECORDS);
+            assertThat(w.counters().segmentsRecycled()).as("uploaded segments are recycled again").isPositive();
+        }
+    }
+
+    /** What {@code body} writes to standard error (the switch's log), also passed on. */
+    private static String stderrOf(Runnable body) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(err);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        err.print(out);
+        return out;
     }
 
     private void flip(String key, long at) {

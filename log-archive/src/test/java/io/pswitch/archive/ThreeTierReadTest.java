@@ -154,6 +154,42 @@ class ThreeTierReadTest {
     }
 
     @Test
+    void objectsThatEndBeforeTheLocalSegmentsBeginAreNamedAsMissingNotSteppedOver() {
+        long local = t.localOldestSeq();
+        // Gone from the object before the local segments on: as when that segment was deleted
+        // locally before its upload (--log-size while the store was down) and the newer ones are
+        // not uploaded yet, or as when the newest objects were deleted from the bucket.
+        String firstGone = null;
+        long goneFrom = 0;
+        for (ArchiveStore.ObjectInfo o : t.store().list(t.file().keyPrefix())) {
+            ArchiveManifest m = ArchiveObjectReader.manifest(t.store(), o.key());
+            if (m.lastSeq() >= local - 1) {
+                if (firstGone == null) {
+                    firstGone = o.key();
+                    goneFrom = m.firstSeq();
+                }
+                t.store().delete(o.key());
+            }
+        }
+        assertThat(goneFrom).as("an object held records below the local segments").isBetween(2L, local - 1);
+        ExportResult r = export(t.view(t.archive()), LogQuery.all(), "tail.pcap");
+        assertThat(r.skippedObjects()).singleElement().asString()
+                .contains(t.store().name(firstGone), "missing", "records " + goneFrom + ".." + (local - 1));
+        List<Long> expected = range(1, goneFrom - 1);
+        expected.addAll(range(local, DRAINED + HOT_ONLY));
+        assertRecords(ThreeTierLog.readCapture(disk.resolve("tail.pcap")), expected);
+
+        // A window inside the gap: nothing to export, and the gap is named, not an empty success.
+        ExportResult inGap = export(t.view(t.archive()), LogQuery.between(UdpFrames.ts(goneFrom + 10), UdpFrames.ts(local - 10)),
+                "gap.pcap");
+        assertThat(ThreeTierLog.readCapture(disk.resolve("gap.pcap"))).isEmpty();
+        assertThat(inGap.skippedObjects()).singleElement().asString().contains(t.store().name(firstGone), "missing");
+        // A window after the gap, read from the local tiers alone: nothing is missing there.
+        ExportResult after = export(t.view(t.archive()), LogQuery.between(UdpFrames.ts(local) + 1, UdpFrames.ts(local + 50)), "after.pcap");
+        assertThat(after.skippedObjects()).isEmpty();
+    }
+
+    @Test
     void aSegmentDeletedUnderTheReaderIsReadFromTheArchive() {
         long local = t.localOldestSeq();
         List<Long> seqs = new ArrayList<>();

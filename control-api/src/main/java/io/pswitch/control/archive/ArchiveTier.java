@@ -104,6 +104,7 @@ public final class ArchiveTier implements AutoCloseable {
         m.put("failures", s.failures());
         m.put("lastError", s.lastError());
         m.put("lostSegments", s.lost());
+        m.put("lostSegmentsToLogSize", s.lostToLogSize());
         m.put("abortedUploads", s.abortedUploads());
         m.put("expiredObjects", s.expired());
         return m;

@@ -33,8 +33,14 @@ public final class ArchiveCollector extends Collector {
         out.add(new CounterMetricFamily("pswitch_archive_raw_bytes_total", "Uncompressed record bytes in uploaded objects.", s.rawBytes()));
         out.add(new CounterMetricFamily("pswitch_archive_failures_total",
                 "Upload attempts that failed (store down or refusing, verification mismatch); retried with backoff.", s.failures()));
-        out.add(new CounterMetricFamily("pswitch_archive_lost_segments_total",
-                "Segments deleted locally before their upload: a full file system overrode the hold.", s.lost()));
+        // By cause: --log-size is a hard bound on the disk, held segments included (a store down
+        // for longer than the log holds leaves a counted gap, never a full disk).
+        CounterMetricFamily lost = new CounterMetricFamily("pswitch_archive_lost_segments_total",
+                "Segments deleted locally before their upload (gaps in the archive): log-size when --log-size needed them gone"
+                        + " while the store was behind, disk-full when the file system was full.", List.of("cause"));
+        lost.addMetric(List.of("log-size"), s.lostToLogSize());
+        lost.addMetric(List.of("disk-full"), s.lost() - s.lostToLogSize());
+        out.add(lost);
         out.add(new CounterMetricFamily("pswitch_archive_expired_objects_total", "Objects deleted by --archive-retention.", s.expired()));
         return out;
     }

@@ -87,7 +87,7 @@ final class LogResource implements ApiResource {
         // failing its CRC) comes in a trailer (chunked responses) and in the switch's log.
         try {
             ctx.res().setTrailerFields(() -> skipped.isEmpty() ? java.util.Map.of()
-                    : java.util.Map.of(SKIPPED_TRAILER, PortsResource.printable(String.join("; ", skipped))));
+                    : java.util.Map.of(SKIPPED_TRAILER, skippedTrailer(skipped)));
             ctx.header("Trailer", SKIPPED_TRAILER);
         } catch (IllegalStateException e) {
             // HTTP/1.0 has no trailers: the switch's log still names what was skipped.
@@ -105,6 +105,31 @@ final class LogResource implements ApiResource {
         for (String s : skipped) {
             LOG.warn("log export: skipped {}", s);
         }
+    }
+
+    /** Longest trailer value: whole object names (each ~120 characters) and their reasons, within a header's usual limit. */
+    static final int SKIPPED_TRAILER_MAX = 4000;
+
+    /**
+     * What was skipped, as one trailer value: whole lines (an object's name is what a client acts
+     * on, so it is never cut mid-name), control characters replaced; past the limit, how many more
+     * the switch's log names.
+     */
+    static String skippedTrailer(java.util.List<String> skipped) {
+        StringBuilder b = new StringBuilder();
+        int shown = 0;
+        for (String line : skipped) {
+            String clean = line.replaceAll("\\p{Cntrl}", "?");
+            if (shown > 0 && b.length() + 2 + clean.length() > SKIPPED_TRAILER_MAX) {
+                break;
+            }
+            b.append(shown > 0 ? "; " : "").append(clean);
+            shown++;
+        }
+        if (shown < skipped.size()) {
+            b.append("; and ").append(skipped.size() - shown).append(" more (the switch's log names them)");
+        }
+        return b.toString();
     }
 
     private static long time(Context ctx, String name, long absent, long now) {

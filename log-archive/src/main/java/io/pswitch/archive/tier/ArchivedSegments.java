@@ -29,9 +29,11 @@ import java.util.LinkedHashSet;
  *       over their manifests (one suffix GET each, kept in a cache), and of each object only the
  *       chunks whose time and sequence span meet the query are fetched (one ranged GET each).</li>
  *   <li>A chunk's records are read in place from the decompressed chunk: no copy per record.</li>
- *   <li>An object whose manifest does not verify, a chunk failing its CRC, and a segment missing
- *       between two objects are named in {@link #problems()} and skipped, never returned; a store
- *       that cannot be reached is one problem line, and the local tiers are still read.</li>
+ *   <li>An object whose manifest does not verify, a chunk failing its CRC, a segment missing
+ *       between two objects, and segments missing after the last object (before the local tiers
+ *       begin: deleted from the bucket, or deleted locally before their upload) are named in
+ *       {@link #problems()} and skipped, never returned; a store that cannot be reached is one
+ *       problem line, and the local tiers are still read.</li>
  * </ul>
  * One instance per reader thread; the manifest cache may be shared.
  */
@@ -85,21 +87,28 @@ public final class ArchivedSegments implements OlderTier {
     }
 
     @Override
-    public long query(LogQuery q, long fromSeq, long belowSeq, RecordConsumer consumer) {
+    public long query(LogQuery q, long fromSeq, long belowSeq, long belowTsNs, RecordConsumer consumer) {
         List<Listed> objects = list();
         long delivered = 0;
         ArchiveManifest prev = null;
         long prevNumber = -1;
-        for (int i = firstReaching(objects, q.fromNs()); i < objects.size(); i++) {
+        int first = firstReaching(objects, q.fromNs());
+        if (first == objects.size() && first > 0) {
+            // Every object ends before the window: the last one still bounds what is missing after it.
+            Listed last = objects.getLast();
+            prev = manifest(last);
+            prevNumber = last.number();
+        }
+        for (int i = first; i < objects.size(); i++) {
             Listed o = objects.get(i);
             ArchiveManifest m = manifest(o);
             if (m == null) {
                 prev = null;
                 continue;
             }
-            if (prev != null && o.number() != prevNumber + 1 && m.firstSeq() > prev.lastSeq() + 1) {
-                problems.add(store.name(keyPrefix + ArchiveObjectDescriptor.fileName(prevNumber + 1)) + ": missing (records "
-                        + (prev.lastSeq() + 1) + ".." + (m.firstSeq() - 1) + " are in no object)");
+            if (prev != null && o.number() != prevNumber + 1) {
+                // Only below belowSeq: what follows is read from the local tiers.
+                missing(prevNumber + 1, prev.lastSeq() + 1, Math.min(m.firstSeq(), belowSeq) - 1);
             }
             prev = m;
             prevNumber = o.number();
@@ -107,7 +116,7 @@ public final class ArchivedSegments implements OlderTier {
                 continue;
             }
             if (m.firstSeq() >= belowSeq || m.minTsNs() >= q.toNs()) {
-                break;
+                return delivered;
             }
             long n = queryObject(o, m, q, fromSeq, belowSeq, consumer);
             if (n < 0) {
@@ -115,7 +124,22 @@ public final class ArchivedSegments implements OlderTier {
             }
             delivered += n;
         }
+        // The objects end before the local tiers begin: the segments between were deleted from
+        // the bucket, or locally before their upload. Named like any missing object, when the
+        // window may reach them (their records' times lie between the last object's and belowTsNs).
+        if (prev != null && prev.records() > 0 && belowSeq != Long.MAX_VALUE && prev.maxTsNs() < q.toNs()
+                && belowTsNs >= q.fromNs()) {
+            missing(prevNumber + 1, Math.max(prev.lastSeq() + 1, fromSeq), belowSeq - 1);
+        }
         return delivered;
+    }
+
+    /** Records {@code firstSeq..lastSeq}, from segment {@code number} on, are in no object: one problem line naming it. */
+    private void missing(long number, long firstSeq, long lastSeq) {
+        if (firstSeq <= lastSeq) {
+            problems.add(store.name(keyPrefix + ArchiveObjectDescriptor.fileName(number)) + ": missing (records " + firstSeq + ".."
+                    + lastSeq + " are in no object)");
+        }
     }
 
     /** @return records delivered, or {@code -(delivered + 1)} when the consumer stopped the query */

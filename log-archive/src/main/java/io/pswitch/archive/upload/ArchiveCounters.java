@@ -15,13 +15,14 @@ public final class ArchiveCounters {
      * @param objectBytes bytes uploaded (compressed objects)
      * @param failures attempts that failed (store down or refusing, verification mismatch)
      * @param lastError the last failure's one-line message, or null
-     * @param lost segments deleted locally before their upload (a full file system overrode the hold)
+     * @param lost segments deleted locally before their upload: gaps in the archive
+     * @param lostToLogSize of those, deleted because {@code --log-size} needed them gone (the rest: a full file system)
      * @param abortedUploads multipart uploads left by a crash and aborted at start
      * @param expired objects deleted by archive retention
      */
     public record Snapshot(long backlogSegments, long backlogBytes, long uploaded, long skippedExisting, long records,
-                           long rawBytes, long objectBytes, long failures, String lastError, long lost, long abortedUploads,
-                           long expired) {
+                           long rawBytes, long objectBytes, long failures, String lastError, long lost, long lostToLogSize,
+                           long abortedUploads, long expired) {
         /** Compressed bytes per uncompressed byte of what was uploaded (0 before any upload). */
         public double compressionRatio() {
             return objectBytes == 0 ? 0 : (double) rawBytes / objectBytes;
@@ -38,6 +39,7 @@ public final class ArchiveCounters {
     private volatile long failures;
     private volatile String lastError;
     private volatile long lost;
+    private volatile long lostToLogSize;
     private volatile long aborted;
     private volatile long expired;
 
@@ -61,9 +63,13 @@ public final class ArchiveCounters {
         lastError = message;
     }
 
-    void lost(long segmentNumber) {
+    /** Segment {@code segmentNumber} is gone before its upload; {@code message} names it and why. */
+    void lost(boolean toLogSize, String message) {
         lost++;
-        lastError = "segment " + segmentNumber + " was deleted locally before its upload (file system full)";
+        if (toLogSize) {
+            lostToLogSize++;
+        }
+        lastError = message;
     }
 
     void aborted(int n) {
@@ -76,6 +82,6 @@ public final class ArchiveCounters {
 
     public Snapshot snapshot() {
         return new Snapshot(backlogSegments, backlogBytes, uploaded, skippedExisting, records, rawBytes, objectBytes, failures,
-                lastError, lost, aborted, expired);
+                lastError, lost, lostToLogSize, aborted, expired);
     }
 }

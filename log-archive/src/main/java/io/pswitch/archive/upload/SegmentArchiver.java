@@ -5,6 +5,7 @@ import io.pswitch.archive.object.ArchiveObjectDescriptor;
 import io.pswitch.archive.object.ArchiveObjectReader;
 import io.pswitch.archive.object.ArchiveObjectWriter;
 import io.pswitch.archive.store.ArchiveStore;
+import io.pswitch.archive.store.ArchiveStoreException;
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.query.LogQuery;
 import io.pswitch.pktlog.query.LogRecord;
@@ -75,12 +76,16 @@ final class SegmentArchiver {
             int crc;
             try (ArchiveObjectWriter w = new ArchiveObjectWriter(file, logId, seg.number(), chunkBytes, level)) {
                 read(seg, lastSeq, w, seg.firstTsNs());
+                if (seg.records() < 0) {
+                    gone(seg, w.records());
+                }
                 if (seg.records() >= 0 && w.records() != seg.records()) {
                     // A record stamped earlier than the segment's first (clocks of different
                     // workers): read the segment again from the log's start, completeness first.
                     w.close();
                     try (ArchiveObjectWriter again = new ArchiveObjectWriter(file, logId, seg.number(), chunkBytes, level)) {
                         read(seg, lastSeq, again, Long.MIN_VALUE);
+                        gone(seg, again.records());
                         m = again.finish(switchName, catalog);
                         size = again.size();
                         crc = again.objectCrc();
@@ -105,6 +110,18 @@ final class SegmentArchiver {
         }
     }
 
+    /**
+     * Retention deleted the segment before the reader opened it (a reader that had it open reads
+     * it whole): fewer records than it holds, and the file is gone. No object is made of it: an
+     * object short of records would pass its own verification and hide the gap.
+     */
+    private static void gone(SegmentSummary seg, long read) {
+        boolean shortOfRecords = seg.records() >= 0 ? read != seg.records() : read == 0;
+        if (shortOfRecords && !Files.exists(seg.path())) {
+            throw new SegmentGoneException(seg.path() + ": deleted before it was read for upload");
+        }
+    }
+
     private void read(SegmentSummary seg, long lastSeq, ArchiveObjectWriter w, long fromNs) {
         long first = seg.firstSeq();
         reader.query(LogQuery.between(fromNs, Long.MAX_VALUE), new RecordConsumer() {
@@ -117,6 +134,16 @@ final class SegmentArchiver {
                 return s < first || w.accept(r, frame, offset);
             }
         });
+    }
+
+    /**
+     * The result of {@code seg}'s object when it is in the store already and verifies (an upload
+     * that completed before its segment was deleted, or before a crash); null when it is not.
+     *
+     * @throws ArchiveStoreException the store cannot be reached: whether it is there is not known
+     */
+    Result inStore(SegmentSummary seg, long lastSeq) {
+        return verifyExisting(key(seg.number()), seg, lastSeq);
     }
 
     /** The existing object's result when it verifies against {@code seg}; null when there is none or it does not. */
@@ -132,6 +159,9 @@ final class SegmentArchiver {
                 return null;
             }
             return new Result(key, m.records(), m.rawBytes(), h.size(), true);
+        } catch (ArchiveStoreException | UncheckedIOException e) {
+            // The store went away while it was read: not known to be damaged; tried again later.
+            throw e;
         } catch (RuntimeException e) {
             // Damaged or foreign: uploaded again under the same key.
             return null;
@@ -163,6 +193,13 @@ final class SegmentArchiver {
             throw new VerificationException(store.name(key) + ": manifest holds " + m.records() + " records, wrote " + records);
         }
         return m;
+    }
+
+    /** The segment was deleted (by retention) before it could be read for its upload. */
+    static final class SegmentGoneException extends RuntimeException {
+        SegmentGoneException(String message) {
+            super(message);
+        }
     }
 
     /** An uploaded object that does not read back as written. */

@@ -9,6 +9,14 @@ import java.util.ArrayDeque;
  * FIFO retention of whole segments: the segments' total stays within the log's capacity, and on
  * a full file system the oldest go first. Owned by the drain thread. A reader that has a deleted
  * segment open keeps reading it (unlink semantics); one that has not yet opened it skips it.
+ *
+ * <p>The capacity is a hard bound, held segments included ({@link SegmentHold}): an operator sizes
+ * {@code --log-size} to the disk, and a store that is down for a week must not fill that disk or
+ * stop local logging. A held segment is deleted when the bound needs it gone, and its holder is
+ * told (it reports the gap); it is never recycled, because a rename and rewrite would change the
+ * bytes under a reader (the uploader) that has it open, where an unlink does not. Since the
+ * bound holds at every new segment, held or not, nothing is ever over it: an upload that
+ * completes has nothing to trim, and retention needs no run but the one before each new segment.
  */
 final class SegmentRetention {
     /** One segment in the log; its first record (from its header) makes the tier's oldest without reading a file. */
@@ -21,7 +29,7 @@ final class SegmentRetention {
     private long bytes;
     private long deleted;
     private volatile SegmentHold hold = SegmentHold.NONE;
-    private long held;
+    private long deletedWhileHeld;
 
     SegmentRetention(Path dir, long capacity) {
         this.dir = dir;
@@ -32,18 +40,9 @@ final class SegmentRetention {
         hold = h == null ? SegmentHold.NONE : h;
     }
 
-    /** Whether capacity retention may take the oldest segment (a hold may keep it past the capacity). */
-    private boolean oldestMayGo() {
-        if (hold.mayDelete(segments.getFirst().number)) {
-            return true;
-        }
-        held++;
-        return false;
-    }
-
-    /** Times capacity retention kept a segment past the capacity because of a hold. */
-    long held() {
-        return held;
+    /** Held segments deleted by retention (the capacity or a full file system needed them gone). */
+    long deletedWhileHeld() {
+        return deletedWhileHeld;
     }
 
     void add(long number, Path path, long size, long firstSeq, long firstTsNs) {
@@ -57,7 +56,8 @@ final class SegmentRetention {
      * else null.
      */
     Path takeOldestForReuse(long incoming) {
-        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming || !oldestMayGo()) {
+        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming
+                || !hold.mayDelete(segments.getFirst().number)) {
             return null;
         }
         Entry e = segments.removeFirst();
@@ -68,8 +68,8 @@ final class SegmentRetention {
 
     /** Deletes oldest segments until {@code incoming} more bytes fit in the capacity. */
     void makeRoom(long incoming) {
-        while (!segments.isEmpty() && bytes + incoming > capacity && oldestMayGo()) {
-            deleteOldest();
+        while (!segments.isEmpty() && bytes + incoming > capacity) {
+            deleteOldest(false);
         }
     }
 
@@ -86,7 +86,7 @@ final class SegmentRetention {
             return false;
         }
         while (segments.size() > 1 && usableSpace() < needed) {
-            deleteOldest();
+            deleteOldest(true);
         }
         return usableSpace() >= needed;
     }
@@ -99,7 +99,9 @@ final class SegmentRetention {
         }
     }
 
-    private void deleteOldest() {
+    private void deleteOldest(boolean diskFull) {
+        SegmentHold h = hold;
+        boolean held = !h.mayDelete(segments.getFirst().number);
         Entry e = segments.removeFirst();
         bytes -= e.bytes;
         try {
@@ -109,6 +111,11 @@ final class SegmentRetention {
         }
         deleted++;
         SegmentFile.forceDirectory(dir);
+        if (held) {
+            // After the unlink: a holder that finds the file gone knows why.
+            deletedWhileHeld++;
+            h.deletedWhileHeld(e.number, e.firstSeq, segments.isEmpty() ? -1 : segments.getFirst().firstSeq - 1, diskFull);
+        }
     }
 
     long bytes() {

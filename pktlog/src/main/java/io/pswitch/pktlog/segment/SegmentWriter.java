@@ -261,8 +261,9 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     /**
-     * Lets {@code hold} keep segments past the capacity (the archive tier: until their objects are
-     * verified); see {@link SegmentHold}. Null removes it.
+     * Lets {@code hold} keep its segments from being recycled and learn of their deletion (the
+     * archive tier, until their objects are verified); the capacity stays a hard bound: see
+     * {@link SegmentHold}. Null removes it.
      */
     public void holdBy(SegmentHold hold) {
         retention.holdBy(hold);

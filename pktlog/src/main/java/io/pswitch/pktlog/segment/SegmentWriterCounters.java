@@ -56,9 +56,9 @@ public final class SegmentWriterCounters {
         return files.prepared();
     }
 
-    /** Times capacity retention kept a segment past the capacity for a {@link SegmentHold}. */
-    public long segmentsHeld() {
-        return retention.held();
+    /** Segments retention deleted while a {@link SegmentHold} still held them (the capacity is a hard bound). */
+    public long segmentsDeletedWhileHeld() {
+        return retention.deletedWhileHeld();
     }
 
     /** Writes that found the file system full. */

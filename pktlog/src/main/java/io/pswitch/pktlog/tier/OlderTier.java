@@ -17,11 +17,15 @@ public interface OlderTier extends AutoCloseable {
     /**
      * Hands every verified record {@code query} selects whose sequence is in
      * {@code [fromSeq, belowSeq)} to {@code consumer}, in sequence order, finding the start of the
-     * query's time range through its own index (never by reading everything).
+     * query's time range through its own index (never by reading everything). Records of that
+     * range the tier does not hold, where the query's window may reach them, are named in
+     * {@link #problems()}: below {@code belowSeq} no other tier has them.
      *
+     * @param belowTsNs the time of record {@code belowSeq} (the local tiers' oldest), or
+     *     {@link Long#MAX_VALUE} when not known: bounds the time of records missing at the end
      * @return records delivered
      */
-    long query(LogQuery query, long fromSeq, long belowSeq, RecordConsumer consumer);
+    long query(LogQuery query, long fromSeq, long belowSeq, long belowTsNs, RecordConsumer consumer);
 
     /** First sequence the tier holds, 0 when it holds none (or cannot be reached: see {@link #problems()}). */
     long oldestSeq();

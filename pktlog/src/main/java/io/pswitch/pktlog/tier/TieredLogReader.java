@@ -6,6 +6,7 @@ import io.pswitch.pktlog.query.LogReader;
 import io.pswitch.pktlog.query.LogRecord;
 import io.pswitch.pktlog.query.RecordConsumer;
 import io.pswitch.pktlog.segment.SegmentReader;
+import io.pswitch.pktlog.segment.SegmentRecoveryReport;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -57,9 +58,11 @@ public final class TieredLogReader {
         for (int round = 0; round < 1_000_000 && !w.done(); round++) {
             long hotOldest = hot != null ? hot.oldestSeq() : Long.MAX_VALUE;
             if (older != null) {
-                long local = segments != null && segments.oldestSeq() > 0 ? segments.oldestSeq() : hotOldest;
+                SegmentRecoveryReport onDisk = segments != null ? segments.inspect() : null;
+                boolean fromDisk = onDisk != null && onDisk.firstSeq() > 0;
+                long local = fromDisk ? onDisk.firstSeq() : hotOldest;
                 if (w.nextSeq < local) {
-                    older.query(w.resumeFrom(unlimited), w.nextSeq, local, w);
+                    older.query(w.resumeFrom(unlimited), w.nextSeq, local, fromDisk ? onDisk.firstTsNs() : Long.MAX_VALUE, w);
                     if (w.done()) {
                         break;
                     }

@@ -41,7 +41,7 @@ class ArchiveCrashTest {
             }
             Path empty = disk.resolve("empty.pcap");
             PcapWriter.create(empty).close();
-            List<String> common = List.of("--data-dir", disk.resolve("sw").toString(), "--log-size", "4M", "--segment-size", "1M",
+            List<String> common = List.of("--data-dir", disk.resolve("sw").toString(), "--log-size", "32M", "--segment-size", "1M",
                     "--filter", "everything=greater 0", "--name", "crash", "--archive", "s3://fleet/archive",
                     "--archive-endpoint", s3.endpoint(), "-q");
             List<String> first = new ArrayList<>(List.of("--port", "p1=pcapfile:" + in + ",out=" + disk.resolve("out1.pcap")));

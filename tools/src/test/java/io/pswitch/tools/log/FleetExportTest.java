@@ -181,7 +181,7 @@ class FleetExportTest {
     }
 
     /** The SDK's default chain in this JVM reads system properties, as a child process reads its environment. */
-    private static <T> T withCredentials(S3ProxyServer s3, java.util.concurrent.Callable<T> body) throws Exception {
+    static <T> T withCredentials(S3ProxyServer s3, java.util.concurrent.Callable<T> body) throws Exception {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
         props.put("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
