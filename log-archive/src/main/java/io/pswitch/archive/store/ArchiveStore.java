@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -71,7 +72,12 @@ public final class ArchiveStore implements AutoCloseable {
      */
     public static ArchiveStore open(ArchiveLocation location, String endpoint, AwsCredentialsProvider credentials) {
         S3ClientBuilder b = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                // A store that stops answering mid-request must not hold the uploader for the
+                // SDK's default 30 s per attempt and retry: the backlog is scanned and counted
+                // meanwhile, but uploads resume only when a call gives up.
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(10)))
                 .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
                 .region(region())
                 // Integrity is ours (CRC32C per chunk and per object, verified after upload); the
