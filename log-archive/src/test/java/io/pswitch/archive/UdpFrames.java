@@ -1,10 +1,13 @@
 package io.pswitch.archive;
 
+import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.segment.SegmentWriter;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 
 /**
  * Real Ethernet/IPv4/UDP frames, a different one per sequence number, written into a segment log
@@ -31,6 +34,16 @@ public final class UdpFrames implements AutoCloseable {
 
     public static int port(long seq) {
         return (int) (seq % 3);
+    }
+
+    /** A pcap at {@code file} of frames 1..{@code frames}, each at {@link #ts}: a capture port's input. */
+    public static Path writeCapture(Path file, int frames) throws IOException {
+        try (PcapWriter w = PcapWriter.create(file)) {
+            for (long seq = 1; seq <= frames; seq++) {
+                w.write(ts(seq), frame(seq));
+            }
+        }
+        return file;
     }
 
     /** The frame of {@code seq}. */

@@ -34,11 +34,7 @@ class ArchiveCrashTest {
         try (S3ProxyServer s3 = new S3ProxyServer(); ArchiveStore store = s3.store("s3://fleet/archive")) {
             s3.createBucket("fleet");
             Path in = disk.resolve("in.pcap");
-            try (PcapWriter w = PcapWriter.create(in)) {
-                for (long seq = 1; seq <= FRAMES; seq++) {
-                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
-                }
-            }
+            UdpFrames.writeCapture(in, FRAMES);
             Path empty = disk.resolve("empty.pcap");
             PcapWriter.create(empty).close();
             List<String> common = List.of("--data-dir", disk.resolve("sw").toString(), "--log-size", "32M", "--segment-size", "1M",

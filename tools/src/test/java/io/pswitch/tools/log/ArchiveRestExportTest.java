@@ -8,7 +8,6 @@ import io.pswitch.archive.ThreeTierLog.Packet;
 import io.pswitch.archive.UdpFrames;
 import io.pswitch.archive.tier.ArchiveTierFile;
 import io.pswitch.control.system.ChildSwitch;
-import io.pswitch.pktlog.pcap.PcapWriter;
 import io.pswitch.pktlog.segment.DiskTempDirFactory;
 import io.pswitch.pktlog.segment.SegmentReader;
 import io.pswitch.pktlog.tier.TierLayout;
@@ -46,11 +45,7 @@ class ArchiveRestExportTest {
         try (S3ProxyServer s3 = new S3ProxyServer()) {
             s3.createBucket("fleet");
             Path in = disk.resolve("in.pcap");
-            try (PcapWriter w = PcapWriter.create(in)) {
-                for (long seq = 1; seq <= FRAMES; seq++) {
-                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
-                }
-            }
+            UdpFrames.writeCapture(in, FRAMES);
             Path data = disk.resolve("data");
             try (ChildSwitch c = ChildSwitch.start(disk.resolve("switch.out"), s3.credentialsEnv(),
                     "--port", "p1=pcapfile:" + in + ",out=" + disk.resolve("out.pcap") + ",speed=original,loop=" + LOOPS, "--data-dir", data.toString(),

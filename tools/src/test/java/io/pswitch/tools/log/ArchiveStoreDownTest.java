@@ -49,11 +49,7 @@ class ArchiveStoreDownTest {
         try (S3ProxyServer s3 = new S3ProxyServer(); ArchiveStore store = s3.store("s3://fleet/archive")) {
             s3.createBucket("fleet");
             Path in = disk.resolve("in.pcap");
-            try (PcapWriter w = PcapWriter.create(in)) {
-                for (long seq = 1; seq <= FRAMES; seq++) {
-                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
-                }
-            }
+            UdpFrames.writeCapture(in, FRAMES);
             Path empty = disk.resolve("empty.pcap");
             PcapWriter.create(empty).close();
             Path data = disk.resolve("sw");
@@ -130,11 +126,7 @@ class ArchiveStoreDownTest {
         try (S3ProxyServer s3 = new S3ProxyServer(); ArchiveStore store = s3.store("s3://fleet/archive")) {
             s3.createBucket("fleet");
             Path in = disk.resolve("in.pcap");
-            try (PcapWriter w = PcapWriter.create(in)) {
-                for (long seq = 1; seq <= frames; seq++) {
-                    w.write(UdpFrames.ts(seq), UdpFrames.frame(seq));
-                }
-            }
+            UdpFrames.writeCapture(in, frames);
             Path empty = disk.resolve("empty.pcap");
             PcapWriter.create(empty).close();
             Path data = disk.resolve("sw");
