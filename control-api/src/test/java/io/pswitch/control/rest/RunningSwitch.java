@@ -4,6 +4,7 @@ import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.control.run.RunCommand;
 import io.pswitch.control.run.ServedSwitch;
+import io.pswitch.dataplane.port.PortState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,6 +55,22 @@ public final class RunningSwitch implements AutoCloseable {
         this.a = wires[0];
         this.b = wires[1];
         this.c = wires[2];
+        // A port is up for the dataplane once its owner has seen the peer attach and published
+        // that; with several workers, a frame flooded before then skips a port that another
+        // worker still shows down (as a link not up yet), so tests send only after all are up.
+        try {
+            await(() -> {
+                for (int p = 0; p < wires.length; p++) {
+                    if (assembly.agent().counters(p).state() != PortState.UP) {
+                        return false;
+                    }
+                }
+                return true;
+            }, "every port up");
+        } catch (AssertionError e) {
+            close();
+            throw e;
+        }
     }
 
     /** Unique shm names per switch, so parallel test JVMs on one host never meet in /dev/shm. */
