@@ -153,13 +153,26 @@ final class ForwardPass {
     /** To every other writable port: copies for all but the last destination, which gets the buffer. */
     private void flood(int p, int slot) {
         Ring from = rx[p];
-        if (workerWritable.length > 1) {
-            floodToWorkers(p, from, slot);
-        }
+        boolean elsewhere = workerWritable.length > 1 && floodToWorkers(p, from, slot);
         int last = copyToAllButLast(from.bufIdx[slot], from.len[slot], p, from.timestampNs[slot], from.tunnel[slot]);
         if (last >= 0) {
             swapTo(from, slot, last);
+        } else if (!elsewhere && !anyWritableBut(p)) {
+            // Every port it would go to is down (a peer not attached yet, a link lost): counted, so
+            // that every frame received is forwarded or counted as dropped. A port skipped because
+            // its ring was full is counted as such in copyToAllButLast.
+            drops[p * CAUSES + PORT_DOWN]++;
         }
+    }
+
+    /** Whether this worker has a writable port other than {@code p} (a flood's destination). */
+    private boolean anyWritableBut(int p) {
+        for (int k = 0; k < writableCount; k++) {
+            if (writablePorts[k] != p) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -185,13 +198,20 @@ final class ForwardPass {
         return last;
     }
 
-    /** One copy per other worker with a writable port; that worker floods it to its own ports. */
-    private void floodToWorkers(int p, Ring from, int slot) {
+    /**
+     * One copy per other worker with a writable port; that worker floods it to its own ports.
+     *
+     * @return whether some other worker has a writable port (a copy that could not be queued is
+     *     counted as {@link DropCause#WORKER_QUEUE_FULL})
+     */
+    private boolean floodToWorkers(int p, Ring from, int slot) {
         int len = from.len[slot];
+        boolean any = false;
         for (int w = 0; w < workerWritable.length; w++) {
             if (w == self || !workerWritable[w]) {
                 continue;
             }
+            any = true;
             int copy = links.spares().take();
             if (copy == 0) {
                 drops[p * CAUSES + QUEUE_FULL]++;
@@ -205,6 +225,7 @@ final class ForwardPass {
             // Before publish(): the release store of the queue's tail orders these bytes for the reader.
             MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(copy), len);
         }
+        return any;
     }
 
     /**
@@ -255,7 +276,14 @@ final class ForwardPass {
     /** @return the buffer to give back */
     private int deliverFlood(int buf, int len, int p, long ts, long tunnel) {
         int last = copyToAllButLast(buf, len, p, ts, tunnel);
-        return last >= 0 ? place(buf, len, ts, tunnel, last) : buf;
+        if (last >= 0) {
+            return place(buf, len, ts, tunnel, last);
+        }
+        if (writableCount == 0) {
+            // Its ports went down after the sender saw one up: this worker's share is dropped.
+            drops[p * CAUSES + PORT_DOWN]++;
+        }
+        return buf;
     }
 
     private boolean isWritable(int d) {

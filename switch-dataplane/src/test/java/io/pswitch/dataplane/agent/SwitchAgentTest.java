@@ -395,6 +395,26 @@ class SwitchAgentTest {
     }
 
     @Test
+    void aFloodWithEveryOtherPortDownIsCountedAsAPortDownDrop() throws Exception {
+        p1.setState(PortState.DOWN);
+        p2.setState(PortState.DOWN);
+        run();
+        p0.feed(frame(BROADCAST, A), frame(C, A));
+        run();
+        assertThat(p1.transmitted).isEmpty();
+        assertThat(p2.transmitted).isEmpty();
+        assertThat(counters(agent, p0).drops(DropCause.PORT_DOWN)).as("a broadcast and an unknown unicast, sent nowhere").isEqualTo(2);
+
+        p1.setState(PortState.UP);
+        run();
+        byte[] flooded = frame(BROADCAST, A);
+        p0.feed(flooded);
+        run();
+        assertThat(p1.transmitted).containsExactly(flooded);
+        assertThat(counters(agent, p0).drops(DropCause.PORT_DOWN)).as("a flood that reaches one port is no drop").isEqualTo(2);
+    }
+
+    @Test
     void neitherReadsNorWritesAPortThatIsDown() throws Exception {
         p2.feed(frame(BROADCAST, C));
         run();
