@@ -81,8 +81,12 @@ class ArchiveUploadTest {
     }
 
     private ArchiveUploader uploader(ArchiveStore st, EpochNanoClock clock) {
+        return uploader(st, clock, 0);
+    }
+
+    private ArchiveUploader uploader(ArchiveStore st, EpochNanoClock clock, long retentionNs) {
         return new ArchiveUploader(new ArchiveUploader.Settings(st, "sw1", LOG_ID, segments(), disk.resolve("archive-staging"),
-                () -> CATALOG, 0, 64 * 1024, 3), clock);
+                () -> CATALOG, retentionNs, 64 * 1024, 3), clock);
     }
 
     private static void finish(ArchiveUploader u) {
@@ -113,6 +117,37 @@ class ArchiveUploadTest {
             return true;
         });
         return out;
+    }
+
+    @Test
+    void archiveRetentionDeletesThisSwitchsObjectsOnceOlderThanItAndNoOtherSwitchs() throws Exception {
+        long day = 86_400_000_000_000L;
+        long[] now = {new SystemEpochNanoClock().nanoTime()};
+        writeSealed(1, RECORDS);
+        int segs = localSegments();
+        ArchiveUploader u = uploader(store, () -> now[0], day);
+        finish(u);
+        assertThat(store.list("sw1/")).hasSize(segs);
+        Path other = disk.resolve("other-object");
+        Files.write(other, new byte[] {1, 2, 3});
+        store.put("sw2/kept", other, 3, Map.of());
+
+        // A day old at most: nothing expires, however often the uploader looks.
+        for (int i = 0; i < 3; i++) {
+            u.doWork();
+        }
+        assertThat(store.list("sw1/")).as("objects younger than --archive-retention").hasSize(segs);
+        assertThat(u.status().expired()).isZero();
+
+        // Two days later (the uploader's clock; S3 dated the objects now): every object of this switch
+        // is older than a day, and goes; another switch's object under the same prefix stays.
+        now[0] += 2 * day;
+        for (int i = 0; i < 3 && !store.list("sw1/").isEmpty(); i++) {
+            u.doWork();
+        }
+        assertThat(store.list("sw1/")).as("expired objects").isEmpty();
+        assertThat(u.status().expired()).isEqualTo(segs);
+        assertThat(store.list("sw2/")).extracting(ArchiveStore.ObjectInfo::key).hasSize(1);
     }
 
     @Test
