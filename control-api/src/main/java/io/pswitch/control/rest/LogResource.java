@@ -119,7 +119,7 @@ final class LogResource implements ApiResource {
         StringBuilder b = new StringBuilder();
         int shown = 0;
         for (String line : skipped) {
-            String clean = line.replaceAll("\\p{Cntrl}", "?");
+            String clean = PortsResource.oneLine(line);
             if (shown > 0 && b.length() + 2 + clean.length() > SKIPPED_TRAILER_MAX) {
                 break;
             }

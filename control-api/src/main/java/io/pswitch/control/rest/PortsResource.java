@@ -135,7 +135,11 @@ final class PortsResource implements ApiResource {
 
     /** Echoes a user-supplied name safely: bounded, control characters replaced. */
     static String printable(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return oneLine(s.length() > 64 ? s.substring(0, 64) + "..." : s);
+    }
+
+    /** {@code s} with its control characters replaced, so that it stays one line in a header or message. */
+    static String oneLine(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 }
