@@ -101,6 +101,12 @@ public final class HandoffQueue {
         return (int) (t & mask) * stride;
     }
 
+    /** Entries the producer could claim now (reloads the consumer's position). Producer thread. */
+    public int freeEntries() {
+        headCache = (long) HEAD.getAcquire(this);
+        return capacity - (int) (pendingTail - headCache);
+    }
+
     /** Writes word {@code k} of a claimed entry. Producer thread. */
     public void put(int base, int k, long value) {
         entries[base + k] = value;
