@@ -131,6 +131,15 @@ public final class HandoffQueue {
         return (int) (tailCache - h);
     }
 
+    /**
+     * Entries published and not yet released, reloading the producer's position even when some are
+     * left (a consumer that wants all there is, not just the rest of what it saw). Consumer thread.
+     */
+    public int availableNow() {
+        tailCache = (long) TAIL.getAcquire(this);
+        return (int) (tailCache - head);
+    }
+
     /** Word {@code k} of the {@code i}-th available entry (0 = oldest). Consumer thread. */
     public long word(int i, int k) {
         return entries[(int) ((head + i) & mask) * stride + k];

@@ -94,7 +94,8 @@ public final class LogTap implements CycleStage {
         FilterMatch m = match;
         HandoffQueue spares = link.spares;
         HandoffQueue requests = link.requests;
-        int have = spares.available();
+        // All worker 0 has queued by now, not only what was left of what this worker saw last.
+        int have = spares.availableNow();
         int used = 0;
         long skippedBefore = skippedNoBuffer + skippedStorageBehind;
         for (int i = 0, count = batch.count(); i < count; i++) {

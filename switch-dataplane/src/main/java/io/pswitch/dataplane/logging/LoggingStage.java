@@ -146,6 +146,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
         filters(initial);
         this.current = active;
+        LONG_FIELD.setOpaque(this, current.generation);
         publishCounters();
         if (workers > 1 && durability.mode() == Durability.Mode.SYNC) {
             onlyEmptySets(syncNeedsOneWorker(workers));
