@@ -184,7 +184,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
      */
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
-        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
+        // Several workers: worker 0 also keeps a batch of spares queued for each other worker.
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch() * Math.max(1, settings.workers())), Math.max(1, Math.min(4096, records / 16)));
     }
 
     private static TieredLog.Settings tierSettings(RunSettings settings) {

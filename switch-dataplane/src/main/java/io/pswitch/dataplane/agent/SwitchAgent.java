@@ -306,6 +306,18 @@ public final class SwitchAgent implements Agent {
         return out;
     }
 
+    /**
+     * Frames queued from one worker to another and matches queued for the log's writer, not yet
+     * taken: 0 when nothing is in flight between workers. Any thread (a reading, for idle checks).
+     */
+    public long queuedBetweenWorkers() {
+        long n = logging == null ? 0 : logging.queuedRequests();
+        for (WorkerLinks l : links) {
+            n += l.queuedFrames();
+        }
+        return n;
+    }
+
     public int workerCount() {
         return workers.length;
     }

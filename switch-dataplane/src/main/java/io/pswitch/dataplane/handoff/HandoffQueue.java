@@ -152,6 +152,12 @@ public final class HandoffQueue {
         }
     }
 
+    /** Entries published and not yet released, as of two acquire loads: a reading for any thread (idle checks). */
+    public long pending() {
+        long h = (long) HEAD.getAcquire(this);
+        return (long) TAIL.getAcquire(this) - h;
+    }
+
     // ---------------------------------------------------------------- ownership checks (cold)
 
     /**

@@ -103,12 +103,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private long skippedNoBuffer;
     private long skippedStorageBehind;
 
-    /** One worker: {@link #LoggingStage(PacketLog, Durability, FilterSet, Ring[], Ring[], int, CountersFile, int, int)} with 1. */
-    public LoggingStage(PacketLog log, Durability durability, FilterSet initial, Ring[] rx, Ring[] tx, int batchCapacity,
-                        CountersFile countersFile, int worker) {
-        this(log, durability, initial, rx, tx, batchCapacity, countersFile, worker, 1);
-    }
-
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
      * @param batchCapacity the most frames a batch holds
@@ -238,6 +232,11 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /** Counters of the filter with this id (summed over the workers), or null if no set ever held it. Any thread. */
     public synchronized FilterCounters filterCounters(int filterId) {
         return countersById.get(filterId);
+    }
+
+    /** Matches other workers queued for worker 0 that it has not appended yet. Any thread (a reading). */
+    public long queuedRequests() {
+        return others == null ? 0 : others.queued();
     }
 
     /** The log's counters, summed over the workers. Any thread. */
@@ -458,9 +457,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     public int[] reservedBuffers() {
         List<int[]> parts = new ArrayList<>();
         parts.add(buffers.reserved());
-        for (int w = 1; w < taps.length; w++) {
-            parts.add(taps[w].buffers().reserved());
-            parts.add(taps[w].link().heldBuffers());
+        if (others != null) {
+            others.held(parts);
         }
         return concat(parts);
     }
@@ -477,8 +475,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             live[(int) k] = log.bufIdx(seq);
         }
         parts.add(live);
-        for (int w = 1; w < taps.length; w++) {
-            parts.add(taps[w].link().requestedBuffers());
+        if (others != null) {
+            others.requested(parts);
         }
         parts.add(pins.retiredPinned());
         return concat(parts);

@@ -137,4 +137,28 @@ final class TapRequests {
         }
         return appended;
     }
+
+    /** Requests queued and not yet taken. Any thread (a reading). */
+    long queued() {
+        long n = 0;
+        for (int w = 1; w < taps.length; w++) {
+            n += taps[w].link().requests.pending();
+        }
+        return n;
+    }
+
+    /** Adds the other workers' reserves, queued spares and returns (ledger; workers stopped). */
+    void held(java.util.List<int[]> parts) {
+        for (int w = 1; w < taps.length; w++) {
+            parts.add(taps[w].buffers().reserved());
+            parts.add(taps[w].link().heldBuffers());
+        }
+    }
+
+    /** Adds the buffers of requests not yet appended (ledger; workers stopped). */
+    void requested(java.util.List<int[]> parts) {
+        for (int w = 1; w < taps.length; w++) {
+            parts.add(taps[w].link().requestedBuffers());
+        }
+    }
 }
