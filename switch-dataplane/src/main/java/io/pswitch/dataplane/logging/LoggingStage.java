@@ -32,9 +32,8 @@ import java.util.Map;
  * one append stream per worker merged when read, or a CAS on the append path: the hot tier, the
  * group commit, retention and the drain stay single-writer code (no CAS, no lock on the append path),
  * readers keep one sequence, and {@link PacketLog#append} raises a record's time to the previous
- * one's, so the log stays time-ordered (a frame queued by another worker keeps its receive time
- * unless an older-stamped record would follow a newer one). The price is a queue entry per match and
- * a duty cycle of latency before a match of another worker is visible.
+ * one's, so the log stays time-ordered. The price: a queue entry per match, and a duty cycle of
+ * worker 0 before another worker's match is in the log.
  *
  * <p><b>Buffers across workers.</b> The pin state of every buffer is shared and atomic
  * ({@link PinStates}): retention (on worker 0) may retire a record whose buffer is pinned in another
@@ -42,11 +41,9 @@ import java.util.Map;
  * batch of spares for its logged frames (topped up every cycle) and takes back, through the return
  * queue, the buffers that worker unpinned after their records retired.
  *
- * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers: the time
- * window and record count are worker 0's, over everything it appended. {@code sync} (no logged frame
- * leaves before its record is durable) needs one worker: another worker would have to wait for
- * worker 0's append and commit, and no worker ever waits for another; a switch with several workers
- * refuses sync logging (see {@link #onlyEmptySets}).
+ * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers (worker 0's
+ * window, over all it appended). {@code sync} needs one worker: another would have to wait for worker
+ * 0's append and commit, and no worker waits for another; so it is refused ({@link #onlyEmptySets}).
  *
  * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); each worker picks up
  * the new set at the start of its own duty cycle, so one batch never sees half a change, and
@@ -234,9 +231,14 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         return countersById.get(filterId);
     }
 
-    /** Matches other workers queued for worker 0 that it has not appended yet. Any thread (a reading). */
+    /** Matches other workers queued for worker 0 and not appended yet. Any thread (a reading). */
     public long queuedRequests() {
         return others == null ? 0 : others.queued();
+    }
+
+    /** Other workers queued matches or buffers for worker 0 (it must not sleep). Worker 0. */
+    public boolean queuedWork() {
+        return others != null && others.hasQueuedWork();
     }
 
     /** The log's counters, summed over the workers. Any thread. */

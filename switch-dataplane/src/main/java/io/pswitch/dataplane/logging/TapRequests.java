@@ -138,6 +138,17 @@ final class TapRequests {
         return appended;
     }
 
+    /** Whether requests or returns wait. */
+    boolean hasQueuedWork() {
+        for (int w = 1; w < taps.length; w++) {
+            LogLink l = taps[w].link();
+            if (l.requests.pending() > 0 || l.returns.pending() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Requests queued and not yet taken. Any thread (a reading). */
     long queued() {
         long n = 0;
