@@ -52,8 +52,8 @@ import org.agrona.concurrent.EpochNanoClock;
  * floods it to its ports. The pool's free list stays single-threaded: each worker takes a stack of
  * spare buffers from it at construction, puts a spare into an RX slot whose buffer it handed over,
  * and gets a free buffer back from the receiving worker for every frame it handed over. So a buffer
- * is, at every instant, in the free list, a ring slot, the log, a queue, or a worker's spares
- * ({@link #heldBuffers}). The forwarding table is replicated per worker (see {@link ForwardingTable}).
+ * is, at every instant, in the free list, a ring slot, the log, a queue, or a worker's spares or
+ * logging reserve ({@link #heldBuffers}). The forwarding table is replicated per worker (see {@link ForwardingTable}).
  * The log has one writer, worker 0 (commits, retention, the drain stay single-writer, no CAS on the
  * append path): every worker evaluates the filters on its own batches, and the others hand their
  * matches to worker 0 through a single-producer single-consumer queue each, which it appends in

@@ -10,7 +10,9 @@ import org.agrona.concurrent.AtomicBuffer;
  * survive an edit of another. One block per dataplane worker (every worker evaluates the filters on
  * its own frames), each written by its worker only (release stores of its own running totals), read
  * with acquire semantics and summed by any thread; another process ({@code pswitch stat}) sums the
- * blocks of the same label.
+ * blocks of the same label. A worker other than 0 counts a match when it hands it to worker 0 (the
+ * log's writer); should worker 0's append then be refused (a full hot tier, counted there as
+ * {@code storage_behind}), the filter's count includes that frame.
  */
 public final class FilterCounters {
     private final int filterId;
