@@ -151,10 +151,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 + "use --durability batch or async, or run one worker";
     }
 
-    /**
-     * The stage of worker {@code w} (1 ≤ w &lt; workers), on the same rings. Cold: once per worker,
-     * before the workers run.
-     */
+    /** The stage of worker {@code w} (1 ≤ w &lt; workers). Cold: once per worker, before the workers run. */
     public LogTap tap(int w) {
         if (w < 1 || w >= taps.length || taps[w] != null) {
             throw new IllegalArgumentException("no tap " + w + " to make for " + workers + " workers");
@@ -162,6 +159,9 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         LogLink link = new LogLink(batchCapacity, LoggedBuffers.ringSlots(rx, tx));
         LoggedBuffers b = new LoggedBuffers(rx, tx, batchCapacity, pins, pool, link.returns);
         taps[w] = new LogTap(this, w, link, b, pool, rx, counters);
+        if (!active.set.isEmpty()) {
+            others.topUp(link.spares); // filters from the start: its first batch may come before worker 0's first cycle
+        }
         return taps[w];
     }
 
@@ -426,9 +426,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     /**
-     * Once every worker has stopped (on the thread that stopped them): appends what other workers
-     * queued and worker 0 did not take, commits, and gives the queued spares and returns back to
-     * the pool. Matches are not lost to the order in which the workers stopped.
+     * Every worker stopped (on the thread that stopped them): appends what other workers queued, so
+     * no match is lost to the order the workers stopped in; commits; frees the queued spares and returns.
      */
     public void finishWorkers() {
         if (others != null && others.finish() > 0) {

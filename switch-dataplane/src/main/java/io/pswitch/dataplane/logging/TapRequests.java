@@ -10,6 +10,9 @@ import io.pswitch.pktlog.pool.BufferPool;
  * arrival order (worker 0 is the log's one writer), and tops up their spares from the pool, whose
  * free list only worker 0 touches. Never waits: what a queue does not hold now waits for the next
  * cycle. Worker 0's thread (or the thread that stopped every worker, for {@link #finish}).
+ *
+ * <p>Every queue is read with {@code availableNow()}: all that was published, also when what was
+ * seen last is not used up (at {@link #finish} the spares queue's consumer stopped mid-way).
  */
 final class TapRequests {
     private final PacketLog log;
@@ -58,7 +61,7 @@ final class TapRequests {
         for (int w = 1; w < taps.length; w++) {
             LogLink link = taps[w].link();
             HandoffQueue returns = link.returns;
-            int n = returns.available();
+            int n = returns.availableNow();
             for (int i = 0; i < n; i++) {
                 pool.free((int) returns.word(i, 0));
             }
@@ -73,7 +76,7 @@ final class TapRequests {
 
     private int append(HandoffQueue q) {
         int appended = 0;
-        int n = q.available();
+        int n = q.availableNow();
         for (int i = 0; i < n; i++) {
             long w0 = q.word(i, 0);
             long w1 = q.word(i, 1);
@@ -96,8 +99,8 @@ final class TapRequests {
         return appended;
     }
 
-    /** Fills a worker's spares queue from the pool. */
-    private void topUp(HandoffQueue spares) {
+    /** Fills a worker's spares queue from the pool (worker 0, or before the workers run). */
+    void topUp(HandoffQueue spares) {
         int room = spares.freeEntries();
         if (room == 0) {
             return;
@@ -129,7 +132,7 @@ final class TapRequests {
         int appended = take(false);
         for (int w = 1; w < taps.length; w++) {
             HandoffQueue spares = taps[w].link().spares;
-            int n = spares.available();
+            int n = spares.availableNow();
             for (int i = 0; i < n; i++) {
                 pool.free((int) spares.word(i, 0));
             }
