@@ -111,8 +111,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             }
             List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
             FilterSet filterSet = compile(filters, settings);
-            if (settings.workers() > 1 && !filterSet.isEmpty()) {
-                throw new ConfigException(SwitchAgent.loggingNeedsOneWorker(settings.workers()));
+            if (settings.workers() > 1 && !filterSet.isEmpty() && settings.log().durability().mode() == Durability.Mode.SYNC) {
+                throw new ConfigException(LoggingStage.syncNeedsOneWorker(settings.workers()));
             }
             SwitchConfig config = SwitchConfig.defaults()
                     .withBatchSize(settings.batch())
@@ -184,7 +184,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
      */
     private static PacketLogConfig logConfig(RunSettings settings) {
         int records = settings.log().records();
-        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch()), Math.max(1, Math.min(4096, records / 16)));
+        // Several workers: worker 0 also keeps a batch of spares queued for each other worker.
+        return new PacketLogConfig(records, Math.max(64, 2 * settings.batch() * Math.max(1, settings.workers())), Math.max(1, Math.min(4096, records / 16)));
     }
 
     private static TieredLog.Settings tierSettings(RunSettings settings) {
@@ -236,8 +237,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     @Override
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
-        if (settings.workers() > 1 && !set.isEmpty()) {
-            throw new ConfigException(SwitchAgent.loggingNeedsOneWorker(settings.workers()));
+        if (settings.workers() > 1 && !set.isEmpty() && settings.log().durability().mode() == Durability.Mode.SYNC) {
+            throw new ConfigException(LoggingStage.syncNeedsOneWorker(settings.workers()));
         }
         filterStore.save(filters);
         writeCatalog(settings, filters);

@@ -102,14 +102,43 @@ class RestApiTest {
     }
 
     @Test
-    void refusesLoggingFiltersWithSeveralWorkersInOneLine() throws Exception {
-        Assumptions.assumeTrue(workers > 1, "one worker logs");
+    void logsWhatEveryWorkerReceivesIntoOneLogWithCountersSummedOverTheWorkers() throws Exception {
         RunningSwitch.Reply r = sw.send("POST", "/api/v1/filters", "application/json",
-                "{\"name\": \"web\", \"expression\": \"tcp port 80\"}");
-        assertThat(r.status()).as(r.body()).isEqualTo(400);
-        assertThat(JSON.readTree(r.body()).get("error").asText())
-                .isEqualTo(io.pswitch.dataplane.agent.SwitchAgent.loggingNeedsOneWorker(workers));
-        assertThat(json(sw.get("/api/v1/filters"), 200).path("filters")).as("nothing was installed").isEmpty();
+                "{\"name\": \"all\", \"expression\": \"\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        // a, b and c belong to workers 0, 1 and 2 (with three): each logs what its port received.
+        trafficBetweenAAndB();
+        sw.c.send(frame(1, 3, 300));
+        await(() -> sw.a.received().size() == 1, "c's frame at a"); // received() gives what came since the last call
+        LogApi.awaitLogged(sw, 3);
+        JsonNode f = json(sw.get("/api/v1/filters/1"), 200);
+        assertThat(f.path("loggedFrames").asLong()).isEqualTo(3);
+        assertThat(f.path("loggedBytes").asLong()).isEqualTo(100 + 200 + 300);
+        LogApi.Download all = LogApi.download(sw, "/api/v1/log/packets", tmp.resolve("all.pcap"));
+        assertThat(all.status()).isEqualTo(200);
+        java.util.List<Integer> lengths = new java.util.ArrayList<>();
+        try (io.pswitch.pktlog.pcap.CaptureReader c = io.pswitch.pktlog.pcap.CaptureReader.open(all.file())) {
+            while (c.next()) {
+                lengths.add(c.wireLength());
+            }
+        }
+        assertThat(lengths).as("one log, in the order the frames came").containsExactly(100, 200, 300);
+        assertThat(sw.get("/metrics").body()).contains("pswitch_log_frames_total{filter=\"all\",filter_id=\"1\",} 3.0");
+    }
+
+    @Test
+    void refusesSyncLoggingWithSeveralWorkersInOneLine() throws Exception {
+        Assumptions.assumeTrue(workers > 1, "one worker logs in sync mode");
+        String line = io.pswitch.dataplane.logging.LoggingStage.syncNeedsOneWorker(workers);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunningSwitch.start(tmp.resolve("sync-filter"), "--workers",
+                Integer.toString(workers), "--durability", "sync", "--filter", "web=tcp port 80")).hasMessage(line);
+        try (RunningSwitch s = RunningSwitch.start(tmp.resolve("sync"), "--workers", Integer.toString(workers), "--durability", "sync")) {
+            RunningSwitch.Reply r = s.send("POST", "/api/v1/filters", "application/json",
+                    "{\"name\": \"web\", \"expression\": \"tcp port 80\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo(line);
+            assertThat(json(s.get("/api/v1/filters"), 200).path("filters")).as("nothing was installed").isEmpty();
+        }
     }
 
     @Test

@@ -2,11 +2,14 @@ package io.pswitch.control.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pswitch.control.assembly.LogSettings;
 import io.pswitch.control.assembly.RunSettings;
 import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.dataplane.agent.SwitchAgent;
+import io.pswitch.dataplane.logging.LogCounters;
+import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.dataplane.port.DropCause;
 import io.pswitch.dataplane.port.PortCounters;
 import io.pswitch.dataplane.port.PortSpec;
@@ -65,9 +68,18 @@ final class ScenarioSwitch {
 
     /** As {@link #settings(Path, List)}, with {@code workers} dataplane workers sharing the ports. */
     static RunSettings settings(Path dataDir, List<PortSpec> ports, int workers) {
+        return settings(dataDir, ports, workers, null);
+    }
+
+    /** As {@link #settings(Path, List, int)}, logging with {@code log} (null: the defaults, no filters). */
+    static RunSettings settings(Path dataDir, List<PortSpec> ports, int workers, LogSettings log) {
         // Each worker keeps a ring's worth of spare buffers per other worker.
         return new RunSettings(dataDir, workers, 4096 + workers * (workers - 1) * 256, BUFFER_SIZE, 256, 32,
-                RunSettings.IdleMode.YIELD, 1024, Duration.ofSeconds(300), Duration.ofHours(1), true, ports, null, ApiSettings.off());
+                RunSettings.IdleMode.YIELD, 1024, Duration.ofSeconds(300), Duration.ofHours(1), true, ports, log, ApiSettings.off());
+    }
+
+    /** What the log did in a run with filters: counters read once the switch was quiet, records appended, buffers it kept. */
+    record LogOutcome(long logged, long skippedNoBuffer, long skippedStorageBehind, long appended, long liveRecords) {
     }
 
     /**
@@ -84,6 +96,15 @@ final class ScenarioSwitch {
      * the queues between workers held is back on the free list.
      */
     static Map<String, PortReport> run(Path dir, List<PortInput> inputs, int workers) throws Exception {
+        return run(dir, inputs, workers, null, null);
+    }
+
+    /**
+     * As {@link #run(Path, List, int)}, logging with {@code log} (null: no filters); {@code outcome[0]}
+     * gets what the log did. The ledger then allows for the buffers of the records the hot tier keeps.
+     */
+    static Map<String, PortReport> run(Path dir, List<PortInput> inputs, int workers, LogSettings log, LogOutcome[] outcome)
+            throws Exception {
         List<PortSpec> specs = new ArrayList<>();
         for (PortInput in : inputs) {
             String text = in.name() + "=pcapfile:" + in.input() + ",out=" + out(dir, in.name())
@@ -94,8 +115,11 @@ final class ScenarioSwitch {
         Map<String, PortReport> reports = new LinkedHashMap<>();
         long[][] counters;
         BufferPool pool;
-        try (SwitchAssembly assembly = SwitchAssembly.start(settings(dataDir, specs, workers))) {
+        PacketLog hot;
+        long[] logged = new long[3];
+        try (SwitchAssembly assembly = SwitchAssembly.start(settings(dataDir, specs, workers, log))) {
             pool = assembly.pool();
+            hot = assembly.logging().log();
             SwitchAgent agent = assembly.agent();
             awaitQuiet(assembly);
             counters = new long[inputs.size()][];
@@ -108,11 +132,20 @@ final class ScenarioSwitch {
                 reports.put(inputs.get(p).name(), new PortReport(inputs.get(p).name(), null, c.rxFrames(), c.txFrames(), drops));
             }
             assertThat(assembly.agentError()).as("dataplane thread error").isNull();
+            LogCounters logCounters = assembly.logging().counters();
+            logged[0] = logCounters.frames();
+            logged[1] = logCounters.skippedNoBuffer();
+            logged[2] = logCounters.skippedStorageBehind();
         }
-        // Nothing is logged in these scenarios, so the log holds no buffer either.
-        if (pool.bufferCount() - 2 - pool.freeCount() != 0) {
+        // Every buffer the rings, the workers' spares and the queues between workers held is back on
+        // the free list; the log keeps those of the records its hot tier still holds (none without filters).
+        long kept = hot.liveRecords();
+        if (pool.bufferCount() - 2 - pool.freeCount() != kept) {
             throw new AssertionError("buffer ledger: " + (pool.bufferCount() - 2 - pool.freeCount())
-                    + " buffers not back on the free list after close (" + workers + " workers)");
+                    + " buffers not back on the free list after close, the log holds " + kept + " (" + workers + " workers)");
+        }
+        if (outcome != null) {
+            outcome[0] = new LogOutcome(logged[0], logged[1], logged[2], hot.appendedCount(), kept);
         }
         Map<String, PortReport> done = new LinkedHashMap<>();
         for (PortReport r : reports.values()) {
@@ -148,6 +181,9 @@ final class ScenarioSwitch {
             long now = System.nanoTime();
             // The quiet window counts from when every input was seen ended, not from the last change:
             // with paced inputs the totals sit still for long stretches before the last frames come.
+            // Nothing may wait in a queue between workers: a worker the machine did not run for the
+            // whole quiet window would otherwise leave its queued frames for close to discard.
+            ended &= agent.queuedBetweenWorkers() == 0;
             endedSince = !ended ? -1 : endedSince < 0 ? now : endedSince;
             if (sum != last) {
                 last = sum;

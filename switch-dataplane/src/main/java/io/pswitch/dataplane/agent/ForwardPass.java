@@ -131,7 +131,14 @@ final class ForwardPass {
         }
     }
 
-    /** A unicast frame for another worker's port: its buffer goes into the queue, a spare into the RX slot. */
+    /**
+     * A unicast frame for another worker's port: its buffer goes into the queue, a spare into the RX
+     * slot. A logged frame goes as a copy in the spare instead, and its buffer stays in the RX slot
+     * for the logging stage to take out: a logged buffer never leaves the rings of the worker that
+     * logged it, so only that worker ever unpins it, and the receiving worker needs neither log
+     * spares nor to know which buffers are the log's (one copy per logged frame that crosses, as a
+     * flood already copies once per other worker).
+     */
     private void handOver(int p, int slot, int d) {
         Ring from = rx[p];
         int spare = links.spares().take();
@@ -141,13 +148,20 @@ final class ForwardPass {
             drops[p * CAUSES + QUEUE_FULL]++;
             return;
         }
-        if (!links.sendFrame(owner[d], from.bufIdx[slot], from.len[slot], p, d, from.timestampNs[slot], from.tunnel[slot])) {
+        boolean logged = (from.flags[slot] & Ring.FLAG_LOGGED) != 0;
+        int len = from.len[slot];
+        if (!links.sendFrame(owner[d], logged ? spare : from.bufIdx[slot], len, p, d, from.timestampNs[slot], from.tunnel[slot])) {
             links.spares().put(spare);
             drops[p * CAUSES + QUEUE_FULL]++;
             return;
         }
-        from.bufIdx[slot] = spare;
-        from.flags[slot] |= Ring.FLAG_BUF_CHANGED;
+        if (logged) {
+            // Before publish(): the release store of the queue's tail orders these bytes for the reader.
+            MemorySegment.copy(memory, pool.offset(from.bufIdx[slot]), memory, pool.offset(spare), len);
+        } else {
+            from.bufIdx[slot] = spare;
+            from.flags[slot] |= Ring.FLAG_BUF_CHANGED;
+        }
     }
 
     /** To every other writable port: copies for all but the last destination, which gets the buffer. */

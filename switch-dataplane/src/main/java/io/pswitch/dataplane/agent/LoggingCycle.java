@@ -36,4 +36,9 @@ final class LoggingCycle implements CycleStage {
     public void commit() {
         stage.commit();
     }
+
+    @Override
+    public boolean hasQueuedWork() {
+        return stage.queuedWork();
+    }
 }

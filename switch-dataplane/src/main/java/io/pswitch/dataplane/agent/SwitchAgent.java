@@ -52,10 +52,16 @@ import org.agrona.concurrent.EpochNanoClock;
  * floods it to its ports. The pool's free list stays single-threaded: each worker takes a stack of
  * spare buffers from it at construction, puts a spare into an RX slot whose buffer it handed over,
  * and gets a free buffer back from the receiving worker for every frame it handed over. So a buffer
- * is, at every instant, in the free list, a ring slot, the log, a queue, or a worker's spares
- * ({@link #heldBuffers}). The forwarding table is replicated per worker (see {@link ForwardingTable}).
- * The log has one writer: with several workers the filter set must be empty (checked here and by
- * whoever installs filters), so only worker 0 runs the logging stage, for commits and retention.
+ * is, at every instant, in the free list, a ring slot, the log, a queue, or a worker's spares or
+ * logging reserve ({@link #heldBuffers}). The forwarding table is replicated per worker (see {@link ForwardingTable}).
+ * The log has one writer, worker 0 (commits, retention, the drain stay single-writer, no CAS on the
+ * append path): every worker evaluates the filters on its own batches, and the others hand their
+ * matches to worker 0 through a single-producer single-consumer queue each, which it appends in
+ * arrival order once per duty cycle; the log clamps record times, so readers still see one
+ * time-ordered log ({@link LoggingStage}). A logged buffer stays in the rings of the worker that
+ * logged it (a logged frame for another worker's port crosses as a copy), pinned by an atomic state
+ * shared by all workers, since retention on worker 0 may retire its record meanwhile. {@code sync}
+ * logging needs one worker (a worker would have to wait for worker 0's commit).
  * Counters: each port's RX/TX counts have its owner as the one writer; drops of a port's frames at
  * another worker go to that worker's block of the port's drop counters, summed when read.
  *
@@ -116,8 +122,8 @@ public final class SwitchAgent implements Agent {
             }
         }
         int n = config.workers();
-        if (n > 1 && log != null && filters != null && !filters.isEmpty()) {
-            throw new IllegalArgumentException(loggingNeedsOneWorker(n));
+        if (n > 1 && log != null && filters != null && !filters.isEmpty() && durability.mode() == Durability.Mode.SYNC) {
+            throw new IllegalArgumentException(LoggingStage.syncNeedsOneWorker(n));
         }
         this.config = config;
         this.pool = pool;
@@ -140,25 +146,16 @@ public final class SwitchAgent implements Agent {
                 throw new IllegalArgumentException("the log must be on the switch's buffer pool");
             }
             this.logging = new LoggingStage(log, durability, filters == null ? FilterSet.EMPTY : filters, rx, tx,
-                    config.batchSize(), countersFile, firstWorker);
-            if (n > 1) {
-                logging.onlyEmptySets(loggingNeedsOneWorker(n));
-            }
+                    config.batchSize(), countersFile, firstWorker, n);
         } else {
             this.logging = null;
         }
         this.links = WorkerLinks.mesh(n, config.handoffCapacity(), pool);
         this.workers = new Worker[n];
         for (int w = 0; w < n; w++) {
-            CycleStage stage = w == 0 && logging != null ? new LoggingCycle(logging) : CycleStage.NONE;
+            CycleStage stage = logging == null ? CycleStage.NONE : w == 0 ? new LoggingCycle(logging) : logging.tap(w);
             workers[w] = new Worker(w, config, pool, this.ports, owner, adminUp, clock, countersFile, links[w], stage);
         }
-    }
-
-    /** The one-line refusal of logging filters on a switch with several workers. */
-    public static String loggingNeedsOneWorker(int workers) {
-        return "--workers " + workers + ": logging filters need --workers 1 in this version (the log has one writer); "
-                + "remove the filters or run one worker";
     }
 
     /** Which of {@code workers} workers owns port {@code port}. */
@@ -274,6 +271,10 @@ public final class SwitchAgent implements Agent {
      * every worker has stopped (before the ports close and give back their rings').
      */
     public void releaseWorkerBuffers() {
+        if (logging != null) {
+            // What other workers queued for the log, before the spares go: appended, then committed.
+            logging.finishWorkers();
+        }
         if (workers.length == 1) {
             return;
         }
@@ -284,10 +285,14 @@ public final class SwitchAgent implements Agent {
         }
     }
 
-    /** The buffers the workers hold outside rings (spares, queued frames and returns), for the ownership ledger. Workers stopped. */
+    /**
+     * The buffers the workers hold outside rings (spares, queued frames and returns; the logging
+     * stages' reserves, log spares and returns), for the ownership ledger. Workers stopped.
+     */
     public int[] heldBuffers() {
-        int[][] each = new int[links.length][];
-        int total = 0;
+        int[][] each = new int[links.length + 1][];
+        each[links.length] = logging == null ? new int[0] : logging.reservedBuffers();
+        int total = each[links.length].length;
         for (int w = 0; w < links.length; w++) {
             each[w] = links[w].heldBuffers();
             total += each[w].length;
@@ -299,6 +304,18 @@ public final class SwitchAgent implements Agent {
             at += e.length;
         }
         return out;
+    }
+
+    /**
+     * Frames queued from one worker to another and matches queued for the log's writer, not yet
+     * taken: 0 when nothing is in flight between workers. Any thread (a reading, for idle checks).
+     */
+    public long queuedBetweenWorkers() {
+        long n = logging == null ? 0 : logging.queuedRequests();
+        for (WorkerLinks l : links) {
+            n += l.queuedFrames();
+        }
+        return n;
     }
 
     public int workerCount() {

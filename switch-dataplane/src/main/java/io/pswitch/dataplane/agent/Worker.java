@@ -357,11 +357,12 @@ public final class Worker implements Agent {
 
     /**
      * Whether the worker has nothing to do until a frame arrives: no TX ring of its ports holds
-     * frames not sent yet, no command is queued and no other worker queued anything for it.
+     * frames not sent yet, no command is queued and no other worker queued anything for it (frames,
+     * stations, buffers, or matches for the log).
      * Worker thread, between duty cycles.
      */
     public boolean quiescent() {
-        if (!commands.isEmpty() || links.hasIncoming()) {
+        if (!commands.isEmpty() || links.hasIncoming() || stage.hasQueuedWork()) {
             return false;
         }
         for (int k = 0; k < writableCount; k++) {

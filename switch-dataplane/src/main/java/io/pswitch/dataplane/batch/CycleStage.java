@@ -43,4 +43,9 @@ public interface CycleStage {
 
     /** When the agent closes: make everything durable. */
     void commit();
+
+    /** Whether work waits for this stage that no port will signal (another worker's queued matches). */
+    default boolean hasQueuedWork() {
+        return false;
+    }
 }

@@ -101,6 +101,12 @@ public final class HandoffQueue {
         return (int) (t & mask) * stride;
     }
 
+    /** Entries the producer could claim now (reloads the consumer's position). Producer thread. */
+    public int freeEntries() {
+        headCache = (long) HEAD.getAcquire(this);
+        return capacity - (int) (pendingTail - headCache);
+    }
+
     /** Writes word {@code k} of a claimed entry. Producer thread. */
     public void put(int base, int k, long value) {
         entries[base + k] = value;
@@ -125,6 +131,15 @@ public final class HandoffQueue {
         return (int) (tailCache - h);
     }
 
+    /**
+     * Entries published and not yet released, reloading the producer's position even when some are
+     * left (a consumer that wants all there is, not just the rest of what it saw). Consumer thread.
+     */
+    public int availableNow() {
+        tailCache = (long) TAIL.getAcquire(this);
+        return (int) (tailCache - head);
+    }
+
     /** Word {@code k} of the {@code i}-th available entry (0 = oldest). Consumer thread. */
     public long word(int i, int k) {
         return entries[(int) ((head + i) & mask) * stride + k];
@@ -135,6 +150,12 @@ public final class HandoffQueue {
         if (n > 0) {
             HEAD.setRelease(this, head + n);
         }
+    }
+
+    /** Entries published and not yet released, as of two acquire loads: a reading for any thread (idle checks). */
+    public long pending() {
+        long h = (long) HEAD.getAcquire(this);
+        return (long) TAIL.getAcquire(this) - h;
     }
 
     // ---------------------------------------------------------------- ownership checks (cold)

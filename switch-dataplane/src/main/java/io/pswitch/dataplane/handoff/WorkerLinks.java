@@ -189,6 +189,17 @@ public final class WorkerLinks {
         return false;
     }
 
+    /** Frames this worker queued for others that they have not taken yet. Any thread (a reading). */
+    public long queuedFrames() {
+        long n = 0;
+        for (int w = 0; w < workers; w++) {
+            if (w != id) {
+                n += framesOut[w].pending();
+            }
+        }
+        return n;
+    }
+
     public static int bufIdx(long word0) {
         return (int) word0;
     }

@@ -7,37 +7,59 @@ import org.agrona.concurrent.AtomicBuffer;
 /**
  * Frames and stored bytes logged by one filter (by id), in the switch's counters file (labels
  * {@code "filter <name> frames id=<id>"}), kept across filter-set changes so a filter's totals
- * survive an edit of another. Written by the dataplane worker that owns the logging stage only
- * (release stores of its own running totals), read with acquire semantics by any thread or process.
+ * survive an edit of another. One block per dataplane worker (every worker evaluates the filters on
+ * its own frames), each written by its worker only (release stores of its own running totals), read
+ * with acquire semantics and summed by any thread; another process ({@code pswitch stat}) sums the
+ * blocks of the same label. A worker other than 0 counts a match when it hands it to worker 0 (the
+ * log's writer); should worker 0's append then be refused (a full hot tier, counted there as
+ * {@code storage_behind}), the filter's count includes that frame.
  */
 public final class FilterCounters {
     private final int filterId;
     private final AtomicBuffer values;
-    private final int frames;
-    private final int bytes;
+    /** Per worker block: the offsets of its frames and bytes. */
+    private final int[] frames;
+    private final int[] bytes;
 
-    FilterCounters(CountersFile file, int filterId, String name, int worker) {
+    /** @param firstWorker the counters-file id of worker 0 (later workers follow it) */
+    FilterCounters(CountersFile file, int filterId, String name, int firstWorker, int workers) {
         this.filterId = filterId;
         this.values = file.values();
-        this.frames = file.allocate(CounterType.FILTER_FRAMES, worker, "filter " + name + " frames id=" + filterId);
-        this.bytes = file.allocate(CounterType.FILTER_BYTES, worker, "filter " + name + " bytes id=" + filterId);
+        this.frames = new int[workers];
+        this.bytes = new int[workers];
+        for (int w = 0; w < workers; w++) {
+            frames[w] = file.allocate(CounterType.FILTER_FRAMES, firstWorker + w, "filter " + name + " frames id=" + filterId);
+            bytes[w] = file.allocate(CounterType.FILTER_BYTES, firstWorker + w, "filter " + name + " bytes id=" + filterId);
+        }
     }
 
-    /** Single writer: its plain load is current, the release store publishes the sum. */
-    void add(int storedBytes) {
-        values.putLongRelease(frames, values.getLong(frames) + 1);
-        values.putLongRelease(bytes, values.getLong(bytes) + storedBytes);
+    /** Worker {@code block}'s thread only: its plain load is current, the release store publishes the sum. */
+    void add(int block, int storedBytes) {
+        int f = frames[block];
+        int b = bytes[block];
+        values.putLongRelease(f, values.getLong(f) + 1);
+        values.putLongRelease(b, values.getLong(b) + storedBytes);
     }
 
     public int filterId() {
         return filterId;
     }
 
+    /** Summed over the workers. */
     public long frames() {
-        return values.getLongAcquire(frames);
+        return sum(frames);
     }
 
+    /** Summed over the workers. */
     public long bytes() {
-        return values.getLongAcquire(bytes);
+        return sum(bytes);
+    }
+
+    private long sum(int[] offsets) {
+        long total = 0;
+        for (int o : offsets) {
+            total += values.getLongAcquire(o);
+        }
+        return total;
     }
 }

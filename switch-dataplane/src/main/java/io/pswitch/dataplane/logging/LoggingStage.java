@@ -21,28 +21,36 @@ import java.util.Map;
  * The logging stage of the duty cycle: between pass 1 and pass 2, every frame of the batch (dropped
  * ones too) is run through the enabled filters; a match is persisted <b>in place</b> — its record
  * points at the very buffer it was received into, which the log now owns — and its record keeps
- * pass 1's decision.
+ * pass 1's decision. How a logged buffer leaves the rings (zero copy, a spare per logged frame,
+ * pinned while in a ring): {@link LoggedBuffers}.
  *
- * <p><b>Buffer ownership.</b> A logged buffer stays in its RX slot, flagged {@link Ring#FLAG_LOGGED},
- * so pass 2 forwards it by the usual swap and the TX slot carries the flag: the frame is transmitted
- * from the logged buffer, never copied. For each logged frame one spare buffer is taken from the
- * pool in advance (so nothing can fail later in the cycle):
- * <ul>
- *   <li>if the logged buffer is still in its RX slot after pass 2 (a drop, a full ring), the spare
- *       replaces it there;</li>
- *   <li>if pass 2 moved it to a TX slot, the RX slot already got that TX slot's buffer, and the
- *       spare waits in the reserve until the driver has transmitted the frame and handed the TX slot
- *       back ({@link #afterTxSync}); then the spare replaces the logged buffer there.</li>
- * </ul>
- * While a logged buffer sits in a ring it is <em>pinned</em>: if retention retires its record
- * meanwhile, the buffer is not returned to the pool until it leaves the ring (otherwise a driver
- * could receive into a buffer that is still waiting to be transmitted).
+ * <p><b>Several workers: one log stream, one writer.</b> This object is worker 0's stage and the
+ * log's only writer: every worker evaluates the filters on its own batches, and a worker other than 0
+ * ({@link LogTap}) hands its matches to worker 0 by {@code bufIdx} through a single-producer
+ * single-consumer queue ({@link LogLink}); worker 0 takes them once per duty cycle and appends them in
+ * arrival order, before its own batch. Why one multi-producer stream made of SPSC queues rather than
+ * one append stream per worker merged when read, or a CAS on the append path: the hot tier, the
+ * group commit, retention and the drain stay single-writer code (no CAS, no lock on the append path),
+ * readers keep one sequence, and {@link PacketLog#append} raises a record's time to the previous
+ * one's, so the log stays time-ordered. The price: a queue entry per match, and a duty cycle of
+ * worker 0 before another worker's match is in the log.
  *
- * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); the dataplane picks
- * up the new set at the start of a duty cycle, so one batch never sees half a change.
+ * <p><b>Buffers across workers.</b> The pin state of every buffer is shared and atomic
+ * ({@link PinStates}): retention (on worker 0) may retire a record whose buffer is pinned in another
+ * worker's TX ring. The pool's free list stays worker 0's alone: it queues each other worker a
+ * batch of spares for its logged frames (topped up every cycle) and takes back, through the return
+ * queue, the buffers that worker unpinned after their records retired.
+ *
+ * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers (worker 0's
+ * window, over all it appended). {@code sync} needs one worker: another would have to wait for worker
+ * 0's append and commit, and no worker waits for another; so it is refused ({@link #onlyEmptySets}).
+ *
+ * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); each worker picks up
+ * the new set at the start of its own duty cycle, so one batch never sees half a change, and
+ * {@link #appliedGeneration()} is the oldest generation any worker runs.
  *
  * <p>Threads: everything but {@link #filters(FilterSet)}, {@link #filterCounters}, {@link #counters()}
- * and {@link #appliedGeneration()} runs on the dataplane thread.
+ * and {@link #appliedGeneration()} runs on worker 0's thread.
  */
 public final class LoggingStage implements PacketLog.BufferRelease {
     private static final VarHandle LONG_FIELD;
@@ -55,11 +63,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    private static final byte UNPINNED = 0;
-    private static final byte PINNED = 1;
-    /** Pinned, and its record retired meanwhile: back to the pool when it leaves the ring. */
-    private static final byte PINNED_RETIRED = 2;
-
     private final PacketLog log;
     private final Durability durability;
     private final BufferPool pool;
@@ -67,20 +70,17 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private final int bufferSize;
     private final Ring[] rx;
     private final Ring[] tx;
+    private final int batchCapacity;
     private final FilterMatch match = new FilterMatch();
-    private final byte[] pin;
-    /** Per batch index: the spare buffer taken for a logged frame. */
-    private final int[] spare;
-    /** Batch indices of this batch's logged frames. */
-    private final int[] logged;
-    private int loggedCount;
-    /** Spares standing in for logged buffers that are in TX slots, one each. */
-    private final int[] reserve;
-    private int reserveCount;
-    /** Per TX ring: the tail up to which handed-back slots have been checked for logged buffers. */
-    private final int[] checkedTail;
+    private final PinStates pins;
+    private final LoggedBuffers buffers;
+    /** Worker 0's end of the other workers' queues; null with one worker. */
+    private final TapRequests others;
+    /** Workers 1.. (index 0 unused); empty with one worker. */
+    private final LogTap[] taps;
     private final CountersFile countersFile;
     private final int worker;
+    private final int workers;
     private final LogCounters counters;
 
     // Control side (cold, synchronized).
@@ -103,13 +103,16 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     /**
      * @param rx the RX rings by port index, {@code tx} the TX rings, as the agent holds them
      * @param batchCapacity the most frames a batch holds
-     * @param countersFile where the log's and the filters' counters live, owned by {@code worker}
+     * @param countersFile where the log's and the filters' counters live; {@code worker} is the id
+     *     of worker 0 there, later workers follow it
+     * @param workers the dataplane workers; those after 0 get their {@link #tap}
      */
     public LoggingStage(PacketLog log, Durability durability, FilterSet initial, Ring[] rx, Ring[] tx, int batchCapacity,
-                        CountersFile countersFile, int worker) {
+                        CountersFile countersFile, int worker, int workers) {
         this.countersFile = countersFile;
         this.worker = worker;
-        this.counters = new LogCounters(countersFile, worker);
+        this.workers = workers;
+        this.counters = new LogCounters(countersFile, worker, workers);
         this.log = log;
         this.durability = durability;
         this.pool = log.pool();
@@ -117,18 +120,11 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         this.bufferSize = pool.bufferSize();
         this.rx = rx.clone();
         this.tx = tx.clone();
-        this.pin = new byte[pool.bufferCount()];
-        this.spare = new int[batchCapacity];
-        this.logged = new int[batchCapacity];
-        int txSlots = 0;
-        for (Ring r : tx) {
-            txSlots += r.numSlots();
-        }
-        this.reserve = new int[txSlots];
-        this.checkedTail = new int[tx.length];
-        for (int p = 0; p < tx.length; p++) {
-            checkedTail[p] = tx[p].tail;
-        }
+        this.batchCapacity = batchCapacity;
+        this.pins = new PinStates(pool.bufferCount());
+        this.buffers = new LoggedBuffers(rx, tx, batchCapacity, pins, pool, null);
+        this.others = workers > 1 ? new TapRequests(log, this, batchCapacity, workers) : null;
+        this.taps = others != null ? others.taps() : new LogTap[0];
         if (log.capacity() < 2 * batchCapacity) {
             // Retention must only ever retire records of earlier batches.
             throw new IllegalArgumentException("a log of " + log.capacity() + " records is too small for batches of "
@@ -141,15 +137,44 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
         filters(initial);
         this.current = active;
+        LONG_FIELD.setOpaque(this, current.generation);
         publishCounters();
+        if (workers > 1 && durability.mode() == Durability.Mode.SYNC) {
+            onlyEmptySets(syncNeedsOneWorker(workers));
+        }
+    }
+
+    /** The one-line refusal of {@code sync} logging on a switch with several workers. */
+    public static String syncNeedsOneWorker(int workers) {
+        return "--workers " + workers + ": --durability sync needs --workers 1 (a logged frame may not leave before its "
+                + "record is durable, and only worker 0 writes the log: the others would wait for it); "
+                + "use --durability batch or async, or run one worker";
+    }
+
+    /** The stage of worker {@code w} (1 ≤ w &lt; workers). Cold: once per worker, before the workers run. */
+    public LogTap tap(int w) {
+        if (w < 1 || w >= taps.length || taps[w] != null) {
+            throw new IllegalArgumentException("no tap " + w + " to make for " + workers + " workers");
+        }
+        LogLink link = new LogLink(batchCapacity, LoggedBuffers.ringSlots(rx, tx));
+        LoggedBuffers b = new LoggedBuffers(rx, tx, batchCapacity, pins, pool, link.returns);
+        taps[w] = new LogTap(this, w, link, b, pool, rx, counters);
+        if (!active.set.isEmpty()) {
+            others.topUp(link.spares); // filters from the start: its first batch may come before worker 0's first cycle
+        }
+        return taps[w];
+    }
+
+    /** The set installed last: what every worker picks up at the start of its next duty cycle. */
+    ActiveFilters active() {
+        return active;
     }
 
     // ---------------------------------------------------------------- control side
 
     /**
      * From now on refuses every filter set that could match a frame, with {@code why} as the
-     * message: a switch whose frames are not all seen by this stage's thread (several workers) must
-     * not log some of them and hand logged buffers to threads that do not know they are the log's.
+     * message (a switch with several workers logging in {@code sync} mode, see the class comment).
      */
     public synchronized void onlyEmptySets(String why) {
         if (!active.set.isEmpty()) {
@@ -159,7 +184,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     /**
-     * Installs a new filter set; the dataplane uses it from its next duty cycle. Any thread.
+     * Installs a new filter set; each worker uses it from its next duty cycle. Any thread.
      *
      * @throws IllegalArgumentException when the set could match and {@link #onlyEmptySets} was called
      */
@@ -172,7 +197,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             Filter f = set.filter(pos);
             FilterCounters fc = countersById.get(f.id());
             if (fc == null) {
-                fc = new FilterCounters(countersFile, f.id(), f.name(), worker);
+                fc = new FilterCounters(countersFile, f.id(), f.name(), worker, workers);
                 countersById.put(f.id(), fc);
             }
             c[pos] = fc;
@@ -187,16 +212,36 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         return active.set;
     }
 
-    /** The generation of the set the dataplane runs now: a {@link #filters(FilterSet)} result it has reached. */
+    /**
+     * The generation of the set every worker runs now: a {@link #filters(FilterSet)} result all of
+     * them have reached (the oldest any worker runs). Any thread.
+     */
     public long appliedGeneration() {
-        return (long) LONG_FIELD.getOpaque(this);
+        long g = (long) LONG_FIELD.getOpaque(this);
+        for (int w = 1; w < taps.length; w++) {
+            if (taps[w] != null) {
+                g = Math.min(g, taps[w].appliedGeneration());
+            }
+        }
+        return g;
     }
 
-    /** Counters of the filter with this id, or null if no set ever held it. Any thread. */
+    /** Counters of the filter with this id (summed over the workers), or null if no set ever held it. Any thread. */
     public synchronized FilterCounters filterCounters(int filterId) {
         return countersById.get(filterId);
     }
 
+    /** Matches other workers queued for worker 0 and not appended yet. Any thread (a reading). */
+    public long queuedRequests() {
+        return others == null ? 0 : others.queued();
+    }
+
+    /** Other workers queued matches or buffers for worker 0 (it must not sleep). Worker 0. */
+    public boolean queuedWork() {
+        return others != null && others.hasQueuedWork();
+    }
+
+    /** The log's counters, summed over the workers. Any thread. */
     public LogCounters counters() {
         return counters;
     }
@@ -209,11 +254,12 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         return durability;
     }
 
-    // ---------------------------------------------------------------- dataplane side
+    // ---------------------------------------------------------------- dataplane side (worker 0)
 
     /**
-     * Start of a duty cycle: picks up a new filter set, and commits when the durability window has
-     * closed (also when idle, so a quiet switch does not sit on uncommitted records).
+     * Start of a duty cycle: picks up a new filter set; takes the buffers other workers gave back,
+     * appends the matches they queued and tops up their spares; commits when the durability window
+     * has closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
         // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
@@ -222,6 +268,10 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         if (a != current) {
             current = a;
             LONG_FIELD.setOpaque(this, a.generation);
+        }
+        if (others != null && others.take(!current.set.isEmpty()) > 0) {
+            appended(now);
+            publishCounters();
         }
         if (pendingSinceNs != 0 && now - pendingSinceNs >= durability.maxDelayNs()) {
             requestCommit();
@@ -233,20 +283,20 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     /**
-     * Evaluates the batch; appends the matching frames and takes their buffers (see the class
-     * comment). Call after pass 1 (decisions made) and before pass 2.
+     * Evaluates worker 0's batch; appends the matching frames and takes their buffers (see
+     * {@link LoggedBuffers}). Call after pass 1 (decisions made) and before pass 2.
      *
      * @return frames logged
      */
     public int logBatch(Batch batch, long now) {
-        loggedCount = 0;
+        LoggedBuffers lb = buffers;
+        lb.begin();
         ActiveFilters f = current;
         if (f.set.isEmpty()) {
             return 0;
         }
         FilterSet set = f.set;
         FilterMatch m = match;
-        int n = 0;
         for (int i = 0, count = batch.count(); i < count; i++) {
             int p = batch.ingressPort(i);
             int s = batch.slot(i);
@@ -256,7 +306,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             if (len <= 0 || set.evaluate(memory, pool.offset(buf), len, Math.min(len, bufferSize), p, m) == 0) {
                 continue;
             }
-            int spareBuf = takeSpare(n);
+            int spareBuf = takeSpare(lb.count());
             if (spareBuf == 0) {
                 skippedNoBuffer++;
                 continue;
@@ -278,16 +328,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 continue;
             }
             for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
-                f.counters[pos].add(stored);
+                f.counters[pos].add(0, stored);
             }
-            pin[buf] = PINNED;
-            ring.flags[s] |= Ring.FLAG_LOGGED;
-            spare[i] = spareBuf;
-            logged[n++] = i;
+            lb.add(i, ring, s, buf, spareBuf);
             frames++;
             bytes += stored;
         }
-        loggedCount = n;
+        int n = lb.count();
         if (n > 0) {
             if (durability.mode() == Durability.Mode.SYNC) {
                 // Before pass 2: no logged frame leaves the switch before its record is durable
@@ -295,17 +342,22 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 commit();
                 awaitDrained();
             } else {
-                log.publish();
-                if (pendingSinceNs == 0) {
-                    pendingSinceNs = now;
-                }
-                if (log.unrequestedCount() >= durability.maxRecords()) {
-                    requestCommit();
-                }
+                appended(now);
             }
         }
         publishCounters();
         return n;
+    }
+
+    /** batch/async: records were appended; readers see them now, and the commit window starts. */
+    private void appended(long now) {
+        log.publish();
+        if (pendingSinceNs == 0) {
+            pendingSinceNs = now;
+        }
+        if (log.unrequestedCount() >= durability.maxRecords()) {
+            requestCommit();
+        }
     }
 
     /** @param loggedThisBatch records this batch appended so far: never retired to make room. */
@@ -316,66 +368,27 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             // rings hold the rest), retire older records now.
             long older = log.liveRecords() - loggedThisBatch;
             if (older > 0) {
-                log.retireOldest((int) Math.min(older, logged.length));
+                log.retireOldest((int) Math.min(older, batchCapacity));
                 b = pool.allocate();
             }
         }
         return b;
     }
 
-    /**
-     * After pass 2, before the RX slots go back to the drivers: a logged buffer still in its RX slot
-     * is replaced by its spare; one that moved to a TX slot leaves its spare in the reserve.
-     */
+    /** After pass 2, before the RX slots go back to the drivers (see {@link LoggedBuffers#afterForward}). */
     public void afterForward(Batch batch) {
-        for (int k = 0, n = loggedCount; k < n; k++) {
-            int i = logged[k];
-            Ring ring = rx[batch.ingressPort(i)];
-            int s = batch.slot(i);
-            if ((ring.flags[s] & Ring.FLAG_LOGGED) != 0) {
-                int buf = ring.bufIdx[s];
-                ring.bufIdx[s] = spare[i];
-                ring.flags[s] = (short) ((ring.flags[s] & ~Ring.FLAG_LOGGED) | Ring.FLAG_BUF_CHANGED);
-                unpin(buf);
-            } else {
-                reserve[reserveCount++] = spare[i];
-            }
-        }
-        loggedCount = 0;
+        buffers.afterForward(batch);
     }
 
-    /** After port {@code p}'s txSync: TX slots handed back that hold a logged buffer get a reserve spare. */
+    /** After port {@code p}'s txSync (see {@link LoggedBuffers#afterTxSync}). */
     public void afterTxSync(int p) {
-        Ring ring = tx[p];
-        int t = checkedTail[p];
-        int end = ring.tail;
-        // One reserve spare per logged buffer in a TX slot: none reserved, none to look for.
-        while (t != end && reserveCount > 0) {
-            if ((ring.flags[t] & Ring.FLAG_LOGGED) != 0) {
-                int buf = ring.bufIdx[t];
-                ring.bufIdx[t] = reserve[--reserveCount];
-                ring.flags[t] = (short) ((ring.flags[t] & ~Ring.FLAG_LOGGED) | Ring.FLAG_BUF_CHANGED);
-                unpin(buf);
-            }
-            t = ring.next(t);
-        }
-        checkedTail[p] = end;
+        buffers.afterTxSync(p);
     }
 
-    private void unpin(int buf) {
-        byte state = pin[buf];
-        pin[buf] = UNPINNED;
-        if (state == PINNED_RETIRED) {
-            pool.free(buf);
-        }
-    }
-
-    /** Retention retired a record: its buffer returns to the pool now, or when it leaves its ring. */
+    /** Retention retired a record (or an append was refused): its buffer returns to the pool now, or when it leaves its ring. */
     @Override
     public void release(int bufIdx) {
-        if (pin[bufIdx] == PINNED) {
-            pin[bufIdx] = PINNED_RETIRED;
-        } else {
+        if (pins.retire(bufIdx)) {
             pool.free(bufIdx);
         }
     }
@@ -412,34 +425,75 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         publishCounters();
     }
 
+    /**
+     * Every worker stopped (on the thread that stopped them): appends what other workers queued, so
+     * no match is lost to the order the workers stopped in; commits; frees the queued spares and returns.
+     */
+    public void finishWorkers() {
+        if (others != null && others.finish() > 0) {
+            log.publish();
+        }
+        commit();
+    }
+
     private void publishCounters() {
-        counters.publish(frames, bytes, skippedNoBuffer, skippedStorageBehind, log.retiredCount(), log.commitLatency().count(),
+        long f = frames;
+        long b = bytes;
+        long behind = skippedStorageBehind;
+        if (others != null) {
+            f += others.frames();
+            b += others.bytes();
+            behind += others.refused();
+        }
+        counters.publish(f, b, skippedNoBuffer, behind, log.retiredCount(), log.commitLatency().count(),
                 log.committedSeq(), log.appendedSeq(), log.liveBytes(), log.drainedSeq());
     }
 
     // ---------------------------------------------------------------- ownership checks (cold)
 
-    /** Buffers the stage holds outside rings and the log: the reserve. */
+    /**
+     * Buffers the logging stages hold outside rings and the log: every worker's reserve, the spares
+     * queued to other workers and the buffers they are giving back. Workers stopped.
+     */
     public int[] reservedBuffers() {
-        int[] out = new int[reserveCount];
-        System.arraycopy(reserve, 0, out, 0, reserveCount);
-        return out;
+        List<int[]> parts = new ArrayList<>();
+        parts.add(buffers.reserved());
+        if (others != null) {
+            others.held(parts);
+        }
+        return concat(parts);
     }
 
     /**
-     * Buffers the log owns: those of its live records, plus retired ones still pinned in a ring
-     * (they go back to the pool when they leave it).
+     * Buffers the log owns: those of its live records, those of matches other workers queued and
+     * worker 0 has not appended yet, and retired ones still pinned in a ring (they go back to the
+     * pool when they leave it). Workers stopped.
      */
     public int[] logOwnedBuffers() {
-        List<Integer> out = new ArrayList<>();
-        for (long seq = log.oldestSeq(); seq <= log.appendedSeq(); seq++) {
-            out.add(log.bufIdx(seq));
+        List<int[]> parts = new ArrayList<>();
+        int[] live = new int[(int) Math.max(0, log.appendedSeq() - log.oldestSeq() + 1)];
+        for (long seq = log.oldestSeq(), k = 0; seq <= log.appendedSeq(); seq++, k++) {
+            live[(int) k] = log.bufIdx(seq);
         }
-        for (int b = 0; b < pin.length; b++) {
-            if (pin[b] == PINNED_RETIRED) {
-                out.add(b);
-            }
+        parts.add(live);
+        if (others != null) {
+            others.requested(parts);
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        parts.add(pins.retiredPinned());
+        return concat(parts);
+    }
+
+    private static int[] concat(List<int[]> parts) {
+        int total = 0;
+        for (int[] p : parts) {
+            total += p.length;
+        }
+        int[] out = new int[total];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 }

@@ -208,27 +208,6 @@ class SwitchAgentLoggingTest {
     }
 
     @Test
-    void withSeveralWorkersOnlySetsThatMatchNothingAreTaken() {
-        SwitchConfig two = SwitchConfig.defaults().withBatchSize(RING_SIZE).withWorkers(2).withHandoffCapacity(RING_SIZE);
-        start(512, 256, Durability.sync(), two);
-        // Refused before it takes anything (no spare, no ring, no hold on the log).
-        assertThatThrownBy(() -> new SwitchAgent(two, pool, new ArrayList<>(ports), clock, log, Durability.sync(), set("udp")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage(SwitchAgent.loggingNeedsOneWorker(2));
-        assertThatThrownBy(() -> agent.logging().filters(set("udp"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(SwitchAgent.loggingNeedsOneWorker(2));
-        // A disabled filter matches nothing: kept, as the operator's list says.
-        agent.logging().filters(FilterSet.compile(List.of(new Filter(9, "off", "udp", 0, Set.of(), false)), agent::portIndex));
-        byte[] f = frame(BROADCAST, A, 100, 1);
-        p0.feed(f);
-        run();
-        assertThat(p1.transmitted).as("p1 is worker 1's: the frame crossed").containsExactly(f);
-        assertThat(p2.transmitted).containsExactly(f);
-        assertThat(loggedFrames()).isEmpty();
-        agent.onClose();
-        agent.releaseWorkerBuffers();
-    }
-
-    @Test
     void snaplenStoresOnlyTheHeadOfTheFrame() {
         start(512, 256, Durability.sync());
         agent.logging().filters(FilterSet.compile(List.of(new Filter(7, "heads", "", 64, Set.of(), true)), agent::portIndex));

@@ -1,0 +1,84 @@
+package io.pswitch.dataplane.logging;
+
+import io.pswitch.dataplane.handoff.HandoffQueue;
+
+/**
+ * The three single-producer single-consumer queues between a worker other than 0 and worker 0, the
+ * log's one writer:
+ * <ul>
+ *   <li><b>requests</b> (worker → 0): a match to append, by {@code bufIdx}; the buffer is the log's
+ *       from the moment the worker marked it, whether it is still pinned in a ring or not;</li>
+ *   <li><b>spares</b> (0 → worker): free buffers that replace logged ones in the worker's rings; worker
+ *       0 keeps this queue topped up from the pool, whose free list only it touches;</li>
+ *   <li><b>returns</b> (worker → 0): buffers whose record retired while they were pinned in the
+ *       worker's rings, for worker 0 to give back to the pool.</li>
+ * </ul>
+ *
+ * <p>Request entries, in longs:
+ * <pre>
+ * [0] bufIdx (low 32)       | stored length (high 32)
+ * [1] wire length (low 32)  | ingress port (high 32)
+ * [2] receive time ns
+ * [3] filter mask (bit i: filter id i &lt; 64 matched)
+ * [4] first filter id (low 32) | decision (high 32)
+ * [5] tunnel metadata (0: none)
+ * </pre>
+ * Spare and return entries: [0] bufIdx.
+ *
+ * <p>Sizes: a worker takes at most one spare per frame of a batch, so the spares queue holds a batch;
+ * requests twice that (a worker may queue a batch while worker 0 has not yet taken the last one);
+ * returns every ring slot, the most buffers a worker can have pinned, so returning never fails.
+ */
+final class LogLink {
+    static final int REQUEST_WORDS = 6;
+
+    final HandoffQueue requests;
+    final HandoffQueue spares;
+    final HandoffQueue returns;
+
+    LogLink(int batchCapacity, int ringSlots) {
+        int batch = pow2(batchCapacity);
+        this.spares = new HandoffQueue(batch, 1);
+        this.requests = new HandoffQueue(2 * batch, REQUEST_WORDS);
+        this.returns = new HandoffQueue(pow2(ringSlots + batchCapacity), 1);
+    }
+
+    private static int pow2(int n) {
+        return Math.max(2, Integer.highestOneBit(Math.max(1, n) * 2 - 1));
+    }
+
+    static long word0(int bufIdx, int storedLength) {
+        return (bufIdx & 0xFFFF_FFFFL) | ((long) storedLength << 32);
+    }
+
+    static long word1(int wireLength, int ingress) {
+        return (wireLength & 0xFFFF_FFFFL) | ((long) ingress << 32);
+    }
+
+    static long word4(int firstFilterId, int decision) {
+        return (firstFilterId & 0xFFFF_FFFFL) | ((long) decision << 32);
+    }
+
+    static int low(long word) {
+        return (int) word;
+    }
+
+    static int high(long word) {
+        return (int) (word >> 32);
+    }
+
+    /** Buffers of queued, not yet appended requests (cold; both sides stopped): the log's. */
+    int[] requestedBuffers() {
+        return requests.bufferIndices(0);
+    }
+
+    /** Free spares and returned buffers in the queues (cold; both sides stopped). */
+    int[] heldBuffers() {
+        int[] s = spares.bufferIndices(0);
+        int[] r = returns.bufferIndices(0);
+        int[] out = new int[s.length + r.length];
+        System.arraycopy(s, 0, out, 0, s.length);
+        System.arraycopy(r, 0, out, s.length, r.length);
+        return out;
+    }
+}

@@ -1,0 +1,172 @@
+package io.pswitch.dataplane.logging;
+
+import io.pswitch.dataplane.batch.Batch;
+import io.pswitch.dataplane.batch.CycleStage;
+import io.pswitch.dataplane.handoff.HandoffQueue;
+import io.pswitch.dataplane.ring.Ring;
+import io.pswitch.pktlog.filter.FilterMatch;
+import io.pswitch.pktlog.filter.FilterSet;
+import io.pswitch.pktlog.index.IndexRecordDescriptor;
+import io.pswitch.pktlog.pool.BufferPool;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The logging stage of a worker other than 0: it runs the filters on its own batches and hands each
+ * match to worker 0, the log's one writer, as a request by {@code bufIdx} ({@link LogLink}); the
+ * frame is forwarded from the logged buffer all the same (zero copy), and the buffer leaves this
+ * worker's rings as {@link LoggedBuffers} says, replaced by a spare worker 0 queued for it.
+ *
+ * <p>Never waits: no spare left counts the match as skipped for {@code no_buffer}, a full request
+ * queue (worker 0 behind) as skipped for {@code storage_behind}, and forwarding goes on. Worker 0
+ * appends the requests at the start of its next duty cycle; a refused append (a full hot tier) is
+ * counted there. This worker counts its filters' frames when it hands a match over.
+ *
+ * <p>A new filter set is picked up at the start of this worker's duty cycle, so it applies to a
+ * whole batch; {@link #appliedGeneration()} says which set this worker runs.
+ *
+ * <p>Threads: the worker's, but {@link #appliedGeneration()} (any thread).
+ */
+public final class LogTap implements CycleStage {
+    private static final VarHandle GENERATION;
+
+    static {
+        try {
+            GENERATION = MethodHandles.lookup().findVarHandle(LogTap.class, "appliedGeneration", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final LoggingStage stage;
+    private final int block;
+    private final LogLink link;
+    private final LoggedBuffers buffers;
+    private final BufferPool pool;
+    private final MemorySegment memory;
+    private final int bufferSize;
+    private final Ring[] rx;
+    private final FilterMatch match = new FilterMatch();
+    private final LogCounters counters;
+    private ActiveFilters current;
+    @SuppressWarnings("unused") // through GENERATION
+    private long appliedGeneration;
+    private long skippedNoBuffer;
+    private long skippedStorageBehind;
+
+    LogTap(LoggingStage stage, int block, LogLink link, LoggedBuffers buffers, BufferPool pool, Ring[] rx, LogCounters counters) {
+        this.stage = stage;
+        this.block = block;
+        this.link = link;
+        this.buffers = buffers;
+        this.pool = pool;
+        this.memory = pool.segment();
+        this.bufferSize = pool.bufferSize();
+        this.rx = rx.clone();
+        this.counters = counters;
+        this.current = stage.active();
+        GENERATION.setOpaque(this, current.generation);
+    }
+
+    /** The generation of the set this worker runs now. Any thread. */
+    long appliedGeneration() {
+        return (long) GENERATION.getOpaque(this);
+    }
+
+    @Override
+    public void beginCycle(long now) {
+        ActiveFilters a = stage.active();
+        if (a != current) {
+            current = a;
+            GENERATION.setOpaque(this, a.generation);
+        }
+    }
+
+    @Override
+    public void onBatch(Batch batch, long now) {
+        buffers.begin();
+        ActiveFilters f = current;
+        if (f.set.isEmpty()) {
+            return;
+        }
+        FilterSet set = f.set;
+        FilterMatch m = match;
+        HandoffQueue spares = link.spares;
+        HandoffQueue requests = link.requests;
+        // All worker 0 has queued by now, not only what was left of what this worker saw last.
+        int have = spares.availableNow();
+        int used = 0;
+        long skippedBefore = skippedNoBuffer + skippedStorageBehind;
+        for (int i = 0, count = batch.count(); i < count; i++) {
+            int p = batch.ingressPort(i);
+            int s = batch.slot(i);
+            Ring ring = rx[p];
+            int len = ring.len[s];
+            int buf = ring.bufIdx[s];
+            if (len <= 0 || set.evaluate(memory, pool.offset(buf), len, Math.min(len, bufferSize), p, m) == 0) {
+                continue;
+            }
+            if (used == have) {
+                skippedNoBuffer++;
+                continue;
+            }
+            int e = requests.claim();
+            if (e < 0) {
+                // Worker 0 has not taken the last batches' matches yet: the log's writer is behind.
+                skippedStorageBehind++;
+                continue;
+            }
+            int spareBuf = (int) spares.word(used++, 0);
+            int stored = m.storeLength();
+            long mask = 0;
+            int first = IndexRecordDescriptor.NO_FILTER;
+            for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
+                mask |= f.maskBit[pos];
+                if (first == IndexRecordDescriptor.NO_FILTER) {
+                    first = f.id[pos];
+                }
+                f.counters[pos].add(block, stored);
+            }
+            long ts = ring.timestampNs[s];
+            requests.put(e, 0, LogLink.word0(buf, stored));
+            requests.put(e, 1, LogLink.word1(len, p));
+            requests.put(e, 2, ts != 0 ? ts : now);
+            requests.put(e, 3, mask);
+            requests.put(e, 4, LogLink.word4(first, batch.decision(i)));
+            requests.put(e, 5, ring.tunnel[s]);
+            buffers.add(i, ring, s, buf, spareBuf);
+        }
+        spares.release(used);
+        if (buffers.count() > 0) {
+            // One release store for the batch: worker 0 sees the requests, and the pins before them.
+            requests.publish();
+        }
+        if (skippedNoBuffer + skippedStorageBehind != skippedBefore) {
+            counters.publishSkips(block, skippedNoBuffer, skippedStorageBehind);
+        }
+    }
+
+    @Override
+    public void afterForward(Batch batch) {
+        buffers.afterForward(batch);
+    }
+
+    @Override
+    public void afterTxSync(int port) {
+        buffers.afterTxSync(port);
+    }
+
+    /** Worker 0 appends and commits what this worker handed over. */
+    @Override
+    public void commit() {
+    }
+
+    LogLink link() {
+        return link;
+    }
+
+    LoggedBuffers buffers() {
+        return buffers;
+    }
+}
