@@ -270,7 +270,7 @@ public final class DataplaneWarmup {
         }
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);
