@@ -150,8 +150,20 @@ class DriverWarmupNetnsSystemTest {
         return names;
     }
 
-    /** The network namespace of every thread of this process. */
-    private static Set<String> threadNamespaces() throws IOException {
+    /**
+     * The network namespace of every thread of this process, once a thread that just ended is gone
+     * ({@code join} returns a moment before the kernel task exits).
+     */
+    private static Set<String> threadNamespaces() throws IOException, InterruptedException {
+        Set<String> now = threadNamespacesOnce();
+        for (int i = 0; i < 500 && now.size() > 1; i++) {
+            Thread.sleep(10);
+            now = threadNamespacesOnce();
+        }
+        return now;
+    }
+
+    private static Set<String> threadNamespacesOnce() throws IOException {
         Set<String> out = new TreeSet<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
