@@ -6,6 +6,7 @@ import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import io.pswitch.drivers.PortDrivers;
 import io.pswitch.pktlog.filter.FilterSet;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ public final class DriverWarmup {
      * @return {frames fed, frames that crossed the veth and reached the far memory port}
      */
     private static long[] drive(Path dir, PortSpec specA, PortSpec specB, SwitchConfig config, int ringSize,
-                                Durability durability, int frames) throws java.io.IOException {
+                                Durability durability, int frames) throws IOException {
         PortDrivers drivers = PortDrivers.installed();
         Path sDir = Files.createDirectory(dir.resolve("switchS"));
         Path tDir = Files.createDirectory(dir.resolve("switchT"));
