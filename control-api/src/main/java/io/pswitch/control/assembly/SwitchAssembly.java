@@ -18,6 +18,7 @@ import io.pswitch.control.filters.FilterStore;
 import io.pswitch.control.log.LogStatus;
 import io.pswitch.control.log.ReloadStatus;
 import io.pswitch.control.warmup.DataplaneWarmup;
+import io.pswitch.control.warmup.DriverWarmup;
 import io.pswitch.control.warmup.WarmupMode;
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.SwitchConfig;
@@ -83,6 +84,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private final CommitOracle oracle;
     /** What the start-up warm-up did, or null when there was none. */
     private final DataplaneWarmup.Report warmup;
+    /** What the drivers' warm-up did, or null when there was none (no live driver port, or no warm-up). */
+    private final DriverWarmup.Report driverWarmup;
     private volatile Throwable agentError;
     private volatile ReloadStatus reload;
     private volatile boolean started;
@@ -141,6 +144,11 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             this.warmup = settings.warmup() == WarmupMode.AUTO
                     ? DataplaneWarmup.run(new DataplaneWarmup.Plan(settings.ports().size(), config, settings.ringSize(),
                             settings.log().durability(), filterSet, DataplaneWarmup.DEFAULT_FRAMES))
+                    : null;
+            // Then the live drivers' own frame paths, on a veth pair in a private network namespace.
+            this.driverWarmup = settings.warmup() == WarmupMode.AUTO
+                    ? DriverWarmup.run(settings.ports(), config, settings.ringSize(), settings.log().durability(),
+                            DriverWarmup.DEFAULT_FRAMES)
                     : null;
             this.agent = new SwitchAgent(config, p, opened, new SystemEpochNanoClock(), l, settings.log().durability(),
                     filterSet, counters, 0);
@@ -405,6 +413,11 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     /** What the start-up warm-up did ({@link DataplaneWarmup}), or null with {@code --warmup none}. */
     public DataplaneWarmup.Report warmup() {
         return warmup;
+    }
+
+    /** What the drivers' warm-up did ({@link DriverWarmup}), or null without one. */
+    public DriverWarmup.Report driverWarmup() {
+        return driverWarmup;
     }
 
     /** The first error the dataplane thread hit (or the commit oracle), or null. */

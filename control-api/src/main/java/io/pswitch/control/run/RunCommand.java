@@ -83,7 +83,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "MODE", description = "auto (default): before the first real frame, push 60,000 "
             + "synthetic frames through throw-away switches of the same dataplane code (own pools, logs, counters and tables, "
-            + "deleted after; about half a second), so that the first frames run on JIT-compiled code; none: start at once "
+            + "deleted after; about half a second), and, with afxdp or afpacket ports, 20,000 frames through ports of those "
+            + "drivers on a veth pair in a private network namespace (never the real interfaces), so that the first frames run "
+            + "on JIT-compiled code; none: start at once "
             + "(the first seconds of traffic are slower).")
     String warmup;
 
@@ -344,6 +346,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (sw.warmup() != null) {
                 out.printf("pswitch: %s%n", sw.warmup().line());
+            }
+            if (sw.driverWarmup() != null) {
+                out.printf("pswitch: %s%n", sw.driverWarmup().line());
             }
             out.printf("pswitch: counters %s (read live with: pswitch stat --data-dir %s)%s%n", sw.counters().path(),
                     settings.dataDir(), sw.counters().replacedPid() > 0

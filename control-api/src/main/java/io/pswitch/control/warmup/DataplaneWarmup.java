@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * deoptimize it. After the warm-up the duty cycle's profile has seen unicast, flood, learning, drops,
  * logging, deferred and immediate transmit completions and several batch sizes, and the JIT has
  * compiled it or is compiling it (in the background: the last compilations may end after the warm-up).
- * What it cannot warm is a driver's own frame path: that needs frames on a real interface.
+ * What it cannot warm is a driver's own frame path: that needs frames on an interface, and {@link
+ * DriverWarmup} runs it next, on a veth pair in a private network namespace.
  *
  * <p>Three switches, each with ports of another {@link WarmupPort} class, run in turn: with one
  * class, the JIT would inline that class's syncs into the duty cycle behind a class check that the
@@ -270,7 +271,7 @@ public final class DataplaneWarmup {
         }
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(f);

@@ -1,0 +1,5 @@
+# DUT plugin: pswitch afxdp of h-drvwarm under -XX:+PrintCompilation -Xlog:deoptimization=debug (run with KEEP_WORK=1)
+PSWITCH=/work/wt-drvwarm/bench-results/latency/drvwarm/pswitch-diag
+PSWITCH_DRIVER=afxdp
+PSWITCH_ARGS="--idle wait --rt-priority 10"
+source /work/shared/bench/dut-pswitch.sh

@@ -1,0 +1,5 @@
+# DUT plugin for ../shared/bench/peers.sh: pswitch afxdp, h-drvwarm: data-plane and driver warm-up
+PSWITCH=/work/wt-drvwarm/pswitch
+PSWITCH_DRIVER=afxdp
+PSWITCH_ARGS="--idle wait --rt-priority 10"
+source /work/shared/bench/dut-pswitch.sh

@@ -1,0 +1,5 @@
+# DUT plugin for ../shared/bench/peers.sh: pswitch afxdp, b6ec6c3 (/work/main build): data-plane warm-up only
+PSWITCH=/work/main/pswitch
+PSWITCH_DRIVER=afxdp
+PSWITCH_ARGS="--idle wait --rt-priority 10"
+source /work/shared/bench/dut-pswitch.sh
