@@ -45,6 +45,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private CheckpointFile checkpoint;
+    private SealedList sealedList;
     private OpenSegment current;
     private boolean directIo = true;
     private long nextNumber;
@@ -103,7 +104,7 @@ public final class SegmentWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new SegmentException(segmentsDir + ": cannot create the segments directory: " + e.getMessage(), e);
         }
-        SegmentRecoveryReport report = SegmentRecovery.recover(segmentsDir, logId, true);
+        SegmentRecoveryReport report = SegmentRecovery.recoverForWriter(segmentsDir, logId);
         UUID id = logId != null ? logId : report.logId() != null ? report.logId() : UUID.randomUUID();
         SegmentWriter w = new SegmentWriter(segmentsDir, id, cfg, report);
         try {
@@ -126,15 +127,38 @@ public final class SegmentWriter implements AutoCloseable {
         // The new epoch is durable before any chunk of it exists: see CheckpointDescriptor.
         writeCheckpoint(recovery.tailSegment() >= 0 ? recovery.tailSegment() : nextNumber - 1,
                 recovery.tailSealed() ? 0 : recovery.tailEnd());
+        java.util.List<SegmentSummary> sealedSegments = new java.util.ArrayList<>();
+        SegmentSummary sealedTail = null;
         for (SegmentSummary s : recovery.segments()) {
             if (s.number() == recovery.tailSegment() && !recovery.tailSealed()) {
                 if (!sealTail(s)) {
                     continue;
                 }
+                sealedTail = tailSummary;
+            } else if (s.sealed()) {
+                sealedSegments.add(s);
             }
             retention.add(s.number(), s.path(), s.sizeBytes(), s.firstSeq(), s.firstTsNs());
         }
+        if (sealedTail != null) {
+            sealedSegments.add(sealedTail);
+        }
+        // The list names what the next recovery may take without reading: sealed segments only, each sealed durably first.
+        if (recovery.listProblem() != null) {
+            sealedList = SealedList.rewrite(dir, logId, sealedSegments);
+        } else {
+            sealedList = SealedList.openForAppend(dir);
+            if (sealedTail != null) {
+                sealedList.append(sealedTail);
+            }
+        }
+        if (sealedList.problem() != null) {
+            warnings.add(sealedList.problem());
+        }
     }
+
+    /** The tail {@link #sealTail} sealed, as its footer now describes it. */
+    private SegmentSummary tailSummary;
 
     /**
      * Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it
@@ -148,7 +172,9 @@ public final class SegmentWriter implements AutoCloseable {
             return false;
         }
         String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd(),
-                ts -> {
+                sealed -> {
+                    tailSummary = sealed;
+                    long ts = sealed.lastTsNs();
                     if (s.lastSeq() == writtenSeq && ts != 0) {
                         writtenTsNs = ts;
                         durableTsNs = ts;
@@ -323,6 +349,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     private void sealCurrent() {
         current.seal();
+        sealedList.append(current.summary());
         current.file().close();
         durableSeq = writtenSeq;
         durableTsNs = writtenTsNs;
@@ -396,6 +423,10 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (sealedList != null) {
+            sealedList.close();
+            sealedList = null;
+        }
         if (checkpoint != null) {
             checkpoint.close();
             checkpoint = null;

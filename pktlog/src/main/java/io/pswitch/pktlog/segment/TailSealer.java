@@ -16,12 +16,12 @@ final class TailSealer {
     }
 
     /**
-     * @param lastTs told the time of the segment's last record once it is sealed (a checkpoint
-     *     spares recovery the walk that would have found it)
+     * @param sealed told the sealed segment as its footer describes it (its last record's time
+     *     included: a checkpoint spares recovery the walk that would have found it)
      * @return null when sealed, else why not (the segment stays unsealed, which readers handle)
      */
     static String seal(NativeIo io, Arena arena, MemorySegment block, MemorySegment blockIov, Crc32c crc, Path path,
-                       long number, long tailEnd, java.util.function.LongConsumer lastTs) {
+                       long number, long tailEnd, java.util.function.Consumer<SegmentSummary> sealed) {
         MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
         try (SegmentImage img = SegmentImage.open(path)) {
             img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
@@ -54,7 +54,7 @@ final class TailSealer {
                 pos += scanner.length();
             }
             seg.seal();
-            lastTs.accept(seg.lastTs());
+            sealed.accept(seg.summary());
             return null;
         } catch (IOException | SegmentException e) {
             return e.getMessage();

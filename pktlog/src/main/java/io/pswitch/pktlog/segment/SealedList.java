@@ -1,0 +1,195 @@
+package io.pswitch.pktlog.segment;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The list of sealed segments ({@link SealedListDescriptor}): read by recovery, rewritten by the
+ * writer at open, appended to at every seal. Owned by the writer (drain thread) for writing.
+ *
+ * <p>Writing it never fails the log: the list only saves recovery time, so an I/O error (a full
+ * file system, say) stops the list for this run, with a warning, and the next open reads the
+ * segments it lacks the long way and writes it again.
+ */
+final class SealedList {
+    /** One sealed segment as the list holds it. */
+    record Entry(long number, long sizeBytes, long firstSeq, long lastSeq, long firstTsNs, long lastTsNs, long records,
+                 long chunksEnd, int epoch) {
+    }
+
+    /**
+     * What reading the list found.
+     *
+     * @param entries the valid entries by segment number (empty when the list is unusable)
+     * @param slots entry slots in the file, valid or not
+     * @param damaged entries whose CRC did not verify (a torn append)
+     * @param problem why the whole list is not usable (missing, damaged header, another log's), else null
+     */
+    record Read(Map<Long, Entry> entries, long slots, long damaged, String problem) {
+        static Read unusable(String problem) {
+            return new Read(Map.of(), 0, 0, problem);
+        }
+    }
+
+    private final Path path;
+    private FileChannel channel;
+    private long next;
+    private String problem;
+    private final MemorySegment entry = MemorySegment.ofArray(new byte[SealedListDescriptor.ENTRY_SIZE]);
+
+    private SealedList(Path path, FileChannel channel, long next, String problem) {
+        this.path = path;
+        this.channel = channel;
+        this.next = next;
+        this.problem = problem;
+    }
+
+    static Path path(Path segmentsDir) {
+        return segmentsDir.resolve(SealedListDescriptor.FILE_NAME);
+    }
+
+    /** The valid entries in a list file's bytes; {@code expectedLogId} null accepts any log's. */
+    static Read parse(byte[] bytes, Path p, UUID expectedLogId) {
+        MemorySegment b = MemorySegment.ofArray(bytes);
+        if (bytes.length < SealedListDescriptor.HEADER_SIZE) {
+            return Read.unusable(p + ": " + bytes.length + " bytes, too short for its header");
+        }
+        if (SealedListDescriptor.magic(b) != SealedListDescriptor.MAGIC
+                || new Crc32c().of(b, 0, SealedListDescriptor.HEADER_CRC_OFFSET) != SealedListDescriptor.headerCrc(b)) {
+            return Read.unusable(p + ": damaged header (bad magic or CRC)");
+        }
+        if (SealedListDescriptor.version(b) != SealedListDescriptor.VERSION) {
+            return Read.unusable(p + ": unknown version " + SealedListDescriptor.version(b));
+        }
+        UUID id = SealedListDescriptor.logId(b);
+        if (expectedLogId != null && !id.equals(expectedLogId)) {
+            return Read.unusable(p + ": belongs to log " + id + ", not to this log " + expectedLogId);
+        }
+        Map<Long, Entry> entries = new HashMap<>();
+        Crc32c crc = new Crc32c();
+        long slots = 0;
+        long damaged = 0;
+        for (long at = SealedListDescriptor.HEADER_SIZE; at + SealedListDescriptor.ENTRY_SIZE <= bytes.length;
+             at += SealedListDescriptor.ENTRY_SIZE) {
+            slots++;
+            if (crc.of(b, at, SealedListDescriptor.ENTRY_CRC_OFFSET) != SealedListDescriptor.entryCrc(b, at)) {
+                damaged++;
+                continue;
+            }
+            Entry e = new Entry(SealedListDescriptor.number(b, at), SealedListDescriptor.size(b, at),
+                    SealedListDescriptor.firstSeq(b, at), SealedListDescriptor.lastSeq(b, at), SealedListDescriptor.firstTs(b, at),
+                    SealedListDescriptor.lastTs(b, at), SealedListDescriptor.records(b, at), SealedListDescriptor.chunksEnd(b, at),
+                    SealedListDescriptor.epoch(b, at));
+            if (plausible(e)) {
+                entries.put(e.number(), e);
+            } else {
+                damaged++;
+            }
+        }
+        if (bytes.length > SealedListDescriptor.entryOffset(slots)) {
+            damaged++; // a torn last append
+        }
+        return new Read(Map.copyOf(entries), slots, damaged, null);
+    }
+
+    /** Bounds any real footer satisfies: an entry outside them is not trusted (its segment is read instead). */
+    private static boolean plausible(Entry e) {
+        return e.number() >= 0 && e.sizeBytes() >= SegmentDescriptor.SIZE_UNIT && e.sizeBytes() % SegmentDescriptor.SIZE_UNIT == 0
+                && e.records() > 0 && e.firstSeq() > 0 && e.lastSeq() >= e.firstSeq()
+                && e.chunksEnd() > SegmentDescriptor.HEADER_SIZE && e.chunksEnd() <= SegmentDescriptor.footerOffset(e.sizeBytes());
+    }
+
+    /**
+     * Writes the list anew with {@code sealed} (under a temporary name, synced, renamed over the
+     * old one, the directory synced) and keeps it open for {@link #append}. On an I/O error the
+     * old list stays as it was and this run appends nothing ({@link #problem()}).
+     */
+    static SealedList rewrite(Path segmentsDir, UUID logId, List<SegmentSummary> sealed) {
+        Path p = path(segmentsDir);
+        Path tmp = segmentsDir.resolve(SealedListDescriptor.FILE_NAME + ".new");
+        MemorySegment buf = MemorySegment.ofArray(new byte[(int) SealedListDescriptor.entryOffset(sealed.size())]);
+        SealedListDescriptor.writeHeader(buf, logId);
+        long at = SealedListDescriptor.HEADER_SIZE;
+        for (SegmentSummary s : sealed) {
+            SealedListDescriptor.writeEntry(buf, at, s);
+            at += SealedListDescriptor.ENTRY_SIZE;
+        }
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                writeAll(ch, buf.asByteBuffer(), 0);
+                ch.force(false);
+            }
+            Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            SegmentFile.forceDirectory(segmentsDir);
+            return new SealedList(p, FileChannel.open(p, StandardOpenOption.WRITE), at, null);
+        } catch (IOException e) {
+            SegmentFile.deleteQuietly(tmp);
+            return new SealedList(p, null, 0, p + ": cannot write the list of sealed segments (" + e.getMessage()
+                    + "): the next start reads their footers instead");
+        }
+    }
+
+    /** Opens the list recovery found matching the directory, to append at its end. */
+    static SealedList openForAppend(Path segmentsDir) {
+        Path p = path(segmentsDir);
+        try {
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE);
+            return new SealedList(p, ch, ch.size(), null);
+        } catch (IOException e) {
+            return new SealedList(p, null, 0, p + ": cannot open the list of sealed segments (" + e.getMessage()
+                    + "): the next start reads their footers instead");
+        }
+    }
+
+    /**
+     * Adds a segment just sealed. Not synced: its footer is durable already (the seal synced it
+     * before this write), so a lost entry only means the next recovery reads that footer.
+     */
+    void append(SegmentSummary s) {
+        if (channel == null) {
+            return;
+        }
+        SealedListDescriptor.writeEntry(entry, 0, s);
+        try {
+            writeAll(channel, entry.asByteBuffer(), next);
+            next += SealedListDescriptor.ENTRY_SIZE;
+        } catch (IOException e) {
+            problem = path + ": cannot append to the list of sealed segments (" + e.getMessage()
+                    + "): the next start reads their footers instead";
+            close();
+        }
+    }
+
+    /** Why the list is not kept up to date in this run, or null. */
+    String problem() {
+        return problem;
+    }
+
+    void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Nothing was pending: appends are positional writes.
+            }
+            channel = null;
+        }
+    }
+
+    private static void writeAll(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b, position + b.position());
+        }
+    }
+}
