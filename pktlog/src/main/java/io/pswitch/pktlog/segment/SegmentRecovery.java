@@ -24,8 +24,14 @@ import java.util.UUID;
  *       creation never finished (the header is written and synced before any chunk), so it holds
  *       nothing and is removed.</li>
  *   <li>Only the tail is walked, and from the checkpoint when it names the tail segment, so the
- *       time taken is bounded by one checkpoint interval of chunks, not by the log size. Sealed
+ *       walk is bounded by one checkpoint interval of chunks, not by the log size. Sealed
  *       segments are trusted by their footer; readers still CRC-check every record.</li>
+ *   <li>The writer's recovery ({@link #recoverForWriter}) does not even read those footers: a
+ *       sealed segment named by the list of sealed segments ({@link SealedListDescriptor}) is
+ *       taken from its entry without opening its file, so opening the log reads the directory
+ *       listing, the list (80 bytes a segment), the checkpoint and the tail, whatever the number
+ *       of segments. Segments the list lacks (a seal whose entry was lost, an older log without a
+ *       list, anything unsealed) are read as here. Readers and tools check every header.</li>
  *   <li>The walk accepts whole chunks ({@link ChunkScanner}) while they verify and follow the
  *       chain (sequence, epoch); the first that does not ends the log, and it is reported with
  *       its reason. Nothing on disk is changed by the walk: the writer resumes at the end and

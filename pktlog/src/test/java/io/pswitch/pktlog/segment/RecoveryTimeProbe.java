@@ -50,8 +50,8 @@ public final class RecoveryTimeProbe {
     }
 
     public static void main(String[] a) throws Throwable {
-        if (a[0].equals("hot")) {
-            hot(Path.of(a[1]), Integer.parseInt(a[2]));
+        if (a[0].startsWith("hot")) {
+            hot(Path.of(a[1]), Integer.parseInt(a[2]), a[0].equals("hot-pretouch"));
             return;
         }
         Path base = Path.of(a[1]);
@@ -161,7 +161,7 @@ public final class RecoveryTimeProbe {
         }
     }
 
-    private static void hot(Path poolDir, int runs) throws Exception {
+    private static void hot(Path poolDir, int runs, boolean pretouch) throws Exception {
         Files.createDirectories(poolDir);
         Path poolFile = poolDir.resolve("pool");
         int buffers = 65536;
@@ -190,7 +190,7 @@ public final class RecoveryTimeProbe {
         for (int r = 0; r < runs; r++) {
             long t0 = System.nanoTime();
             try (BufferPool pool = BufferPool.openExisting(poolFile);
-                 PacketLog log = PacketLog.open(pool, PacketLogConfig.of(records))) {
+                 PacketLog log = open(pool, records, pretouch)) {
                 long t = System.nanoTime() - t0;
                 times.add(t);
                 System.out.printf("  hot open %.1f ms (recovery %.1f ms): %s%n", t / 1e6, log.recoveryReport().durationNs() / 1e6,
@@ -199,6 +199,20 @@ public final class RecoveryTimeProbe {
         }
         System.out.printf("hot RESULT open %s ms%n", stats(times));
         deleteTree(poolDir);
+    }
+
+    /** With {@code pretouch}: every page of the pool read first (and timed apart): how much of recovery is page faults. */
+    private static PacketLog open(BufferPool pool, int records, boolean pretouch) {
+        if (pretouch) {
+            long t0 = System.nanoTime();
+            long sum = 0;
+            MemorySegment seg = pool.segment();
+            for (long i = 0; i < seg.byteSize(); i += 4096) {
+                sum += seg.get(ValueLayout.JAVA_BYTE, i);
+            }
+            System.out.printf("  pretouch %.1f ms (%d)%n", (System.nanoTime() - t0) / 1e6, sum & 1);
+        }
+        return PacketLog.open(pool, PacketLogConfig.of(records));
     }
 
     private static String stats(List<Long> ns) {
