@@ -24,9 +24,12 @@ public final class IndexScan {
      * @param retiredSeen slots still holding a retired record (normal; not corruption)
      * @param oldestTimestampNs timestamp of the first record of the run (0 when empty)
      * @param newestTimestampNs timestamp of the last record of the run (0 when empty)
+     * @param durableOldestSeq the oldest sequence the retention block says ({@code oldestSeq} is
+     *     higher when a floor raised it: the records between are held by the segment tier)
      */
     public record Result(long retentionGeneration, long oldestSeq, long endSeq, BitSet owned,
-                         List<DroppedRecord> dropped, long retiredSeen, long oldestTimestampNs, long newestTimestampNs) {
+                         List<DroppedRecord> dropped, long retiredSeen, long oldestTimestampNs, long newestTimestampNs,
+                         long durableOldestSeq) {
         public long records() {
             return endSeq - oldestSeq;
         }
@@ -36,6 +39,16 @@ public final class IndexScan {
     }
 
     public static Result scan(IndexFile index, BufferPool pool) {
+        return scan(index, pool, 0);
+    }
+
+    /**
+     * @param floor records below it are held by the segment tier already (its recovered end + 1;
+     *     0 for none): they count as retired, so neither their frame bytes are read nor their CRC
+     *     computed, and the run starts at the floor when the retention block says less. That bounds
+     *     the scan's reading and checking by the records not yet drained, not by the capacity.
+     */
+    public static Result scan(IndexFile index, BufferPool pool, long floor) {
         int capacity = index.capacity();
         MemorySegment block = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
         long bestGen = -1;
@@ -53,6 +66,8 @@ public final class IndexScan {
                     + " refusing to guess which records are retired (run 'pswitch log verify')");
         }
 
+        long durableOldest = oldest;
+        oldest = Math.max(oldest, floor);
         RecordValidator validator = new RecordValidator(pool, capacity);
         MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
         byte[] status = new byte[capacity];
@@ -118,6 +133,6 @@ public final class IndexScan {
                 dropped.add(new DroppedRecord(slot, IndexRecordDescriptor.sequence(rec), s));
             }
         }
-        return new Result(bestGen, oldest, end, owned, List.copyOf(dropped), retired, firstTs, lastTs);
+        return new Result(bestGen, oldest, end, owned, List.copyOf(dropped), retired, firstTs, lastTs, durableOldest);
     }
 }

@@ -27,6 +27,10 @@ import java.util.List;
  * the new epoch's checkpoint, the tail sealed); then the same with a warm cache. Each interleaved
  * with the same open after the list of sealed segments was removed (what every open did before it).
  *
+ * <p>{@code hot-floor POOL_DIR RUNS UNDRAINED}: the same hot tier under a segment tier that holds all
+ * but its last UNDRAINED records (the floor passed to recovery), interleaved with the same open
+ * without a floor (as before the floor existed); the hot tier is written anew before each open.
+ *
  * <p>{@code hot POOL_DIR RUNS}: a full default-size hot tier (65,536 x 2 KiB pool, 65,536-record
  * index, 1 KiB frames) on tmpfs, closed, and its {@code PacketLog.open} timed RUNS times.
  */
@@ -50,6 +54,10 @@ public final class RecoveryTimeProbe {
     }
 
     public static void main(String[] a) throws Throwable {
+        if (a[0].equals("hot-floor")) {
+            hotFloor(Path.of(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
+            return;
+        }
         if (a[0].startsWith("hot")) {
             hot(Path.of(a[1]), Integer.parseInt(a[2]), a[0].equals("hot-pretouch"));
             return;
@@ -161,12 +169,56 @@ public final class RecoveryTimeProbe {
         }
     }
 
+    private static void hotFloor(Path poolDir, int runs, int undrained) throws Exception {
+        List<Long> withFloor = new ArrayList<>();
+        List<Long> without = new ArrayList<>();
+        Path poolFile = poolDir.resolve("pool");
+        for (int r = 0; r < runs; r++) {
+            for (boolean floor : new boolean[] {true, false}) {
+                deleteTree(poolDir);
+                fillHot(poolDir, 65536);
+                long t0 = System.nanoTime();
+                try (BufferPool pool = BufferPool.openExisting(poolFile);
+                     PacketLog log = PacketLog.open(pool, io.pswitch.pktlog.index.IndexFileDescriptor.defaultPath(poolFile),
+                             PacketLogConfig.of(65536), io.pswitch.pktlog.index.LogStorage.MAPPED,
+                             floor ? 65536 - undrained + 1 : 0)) {
+                    long t = System.nanoTime() - t0;
+                    (floor ? withFloor : without).add(t);
+                    System.out.printf("  hot open %s %.1f ms (recovery %.1f ms): %s%n", floor ? "floor" : "no floor", t / 1e6,
+                            log.recoveryReport().durationNs() / 1e6, log.recoveryReport());
+                }
+            }
+        }
+        System.out.printf("hot-floor RESULT %d undrained: open with the floor %s ms, without %s ms%n", undrained, stats(withFloor),
+                stats(without));
+        deleteTree(poolDir);
+    }
+
     private static void hot(Path poolDir, int runs, boolean pretouch) throws Exception {
+        Path poolFile = poolDir.resolve("pool");
+        int records = 65536;
+        deleteTree(poolDir);
+        fillHot(poolDir, records);
+        List<Long> times = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long t0 = System.nanoTime();
+            try (BufferPool pool = BufferPool.openExisting(poolFile);
+                 PacketLog log = open(pool, records, pretouch)) {
+                long t = System.nanoTime() - t0;
+                times.add(t);
+                System.out.printf("  hot open %.1f ms (recovery %.1f ms): %s%n", t / 1e6, log.recoveryReport().durationNs() / 1e6,
+                        log.recoveryReport());
+            }
+        }
+        System.out.printf("hot RESULT open %s ms%n", stats(times));
+        deleteTree(poolDir);
+    }
+
+    /** A hot tier of {@code records} 1 KiB frames in a 65,536 x 2 KiB pool, closed. */
+    private static void fillHot(Path poolDir, int records) throws Exception {
         Files.createDirectories(poolDir);
         Path poolFile = poolDir.resolve("pool");
-        int buffers = 65536;
-        int records = 65536;
-        try (BufferPool pool = BufferPool.open(poolFile, 2048, buffers);
+        try (BufferPool pool = BufferPool.open(poolFile, 2048, 65536);
              PacketLog log = PacketLog.open(pool, PacketLogConfig.of(records))) {
             long ts = 1_700_000_000_000_000_000L;
             for (long s = 1; s <= records; s++) {
@@ -184,21 +236,7 @@ public final class RecoveryTimeProbe {
                 }
             }
             log.commit();
-            System.out.printf("hot tier: %d live records%n", log.liveRecords());
         }
-        List<Long> times = new ArrayList<>();
-        for (int r = 0; r < runs; r++) {
-            long t0 = System.nanoTime();
-            try (BufferPool pool = BufferPool.openExisting(poolFile);
-                 PacketLog log = open(pool, records, pretouch)) {
-                long t = System.nanoTime() - t0;
-                times.add(t);
-                System.out.printf("  hot open %.1f ms (recovery %.1f ms): %s%n", t / 1e6, log.recoveryReport().durationNs() / 1e6,
-                        log.recoveryReport());
-            }
-        }
-        System.out.printf("hot RESULT open %s ms%n", stats(times));
-        deleteTree(poolDir);
     }
 
     /** With {@code pretouch}: every page of the pool read first (and timed apart): how much of recovery is page faults. */
