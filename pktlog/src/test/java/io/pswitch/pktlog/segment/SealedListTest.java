@@ -283,6 +283,30 @@ class SealedListTest {
     }
 
     @Test
+    void everyTornOrZeroedStateOfTheListFindsWhatAFullCheckFinds() throws IOException {
+        // What a crash can leave of unsynced appends: the file cut anywhere, or 512-byte sectors zeroed.
+        Path list = SealedList.path(dir);
+        byte[] whole = Files.readAllBytes(list);
+        List<String> full = summaries(SegmentRecovery.inspect(dir, SegmentFrames.LOG_ID));
+        for (int len = 0; len <= whole.length; len++) {
+            Files.write(list, java.util.Arrays.copyOf(whole, len));
+            SegmentRecoveryReport r = SegmentRecovery.recover(SegmentStore.directory(dir), dir, SegmentFrames.LOG_ID, false,
+                    new HashMap<>(), true);
+            assertThat(summaries(r)).as("list cut at %d bytes", len).isEqualTo(full);
+            assertThat(r.listed()).isEqualTo(len < SealedListDescriptor.HEADER_SIZE ? 0
+                    : (len - SealedListDescriptor.HEADER_SIZE) / SealedListDescriptor.ENTRY_SIZE);
+        }
+        for (int sector = 0; sector * 512 < whole.length; sector++) {
+            byte[] b = whole.clone();
+            java.util.Arrays.fill(b, sector * 512, Math.min(b.length, sector * 512 + 512), (byte) 0);
+            Files.write(list, b);
+            SegmentRecoveryReport r = SegmentRecovery.recover(SegmentStore.directory(dir), dir, SegmentFrames.LOG_ID, false,
+                    new HashMap<>(), true);
+            assertThat(summaries(r)).as("sector %d zeroed", sector).isEqualTo(full);
+        }
+    }
+
+    @Test
     void aDamagedListHeaderMeansEveryFooterIsRead() {
         SegmentFiles.flip(SealedList.path(dir), SealedListDescriptor.LOG_ID_OFFSET);
         SegmentRecoveryReport full = SegmentRecovery.inspect(dir, SegmentFrames.LOG_ID);
