@@ -54,6 +54,10 @@ public final class RecoveryTimeProbe {
     }
 
     public static void main(String[] a) throws Throwable {
+        if (a[0].equals("once")) {
+            once(Path.of(a[1]));
+            return;
+        }
         if (a[0].equals("hot-floor")) {
             hotFloor(Path.of(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
             return;
@@ -66,6 +70,29 @@ public final class RecoveryTimeProbe {
         int runs = Integer.parseInt(a[3]);
         for (String n : a[2].split(",")) {
             segments(base.resolve("n" + n), Integer.parseInt(n), runs);
+        }
+    }
+
+    /**
+     * {@code once SEGMENTS_DIR}: in this (fresh) JVM, the writer's recovery read-only three times, the
+     * first one broken down: directory listing, reading the list, parsing it.
+     */
+    private static void once(Path dir) throws Exception {
+        long t0 = System.nanoTime();
+        SegmentStore store = SegmentStore.directory(dir);
+        int n = store.files().size();
+        long t1 = System.nanoTime();
+        byte[] b = store.sealedListBytes();
+        long t2 = System.nanoTime();
+        SealedList.Read r = SealedList.parse(b, dir, null);
+        long t3 = System.nanoTime();
+        System.out.printf("listing %d entries %.1f ms, reading the list (%d B) %.1f ms, parsing it (%d entries) %.1f ms%n", n,
+                (t1 - t0) / 1e6, b.length, (t2 - t1) / 1e6, r.entries().size(), (t3 - t2) / 1e6);
+        for (int i = 0; i < 3; i++) {
+            long s0 = System.nanoTime();
+            SegmentRecoveryReport rep = SegmentRecovery.recover(store, dir, null, false, new java.util.HashMap<>(), true);
+            System.out.printf("recovery %d: %.1f ms (%d segments, %d from the list)%n", i + 1, (System.nanoTime() - s0) / 1e6,
+                    rep.segments().size(), rep.listed());
         }
     }
 
