@@ -43,6 +43,9 @@ final class SealedList {
         }
     }
 
+    /** Before the writer's open has decided (nothing is appended; closing it does nothing). */
+    static final SealedList NONE = new SealedList(null, null, 0, null);
+
     private final Path path;
     private FileChannel channel;
     private long next;
@@ -148,6 +151,41 @@ final class SealedList {
             return new SealedList(p, null, 0, p + ": cannot write the list of sealed segments (" + e.getMessage()
                     + "): the next start reads their footers instead");
         }
+    }
+
+    /**
+     * The list as the writer keeps it from its open on: written anew when recovery found it out of
+     * date ({@link SegmentRecoveryReport#listProblem()}), else opened to append; either way with
+     * the tail the writer has just sealed ({@code sealedTail}, or null). Sealed segments only, each
+     * sealed durably before its entry is written. Why the list will not be kept goes to {@code warnings}.
+     */
+    static SealedList forWriter(Path segmentsDir, UUID logId, SegmentRecoveryReport recovery, SegmentSummary sealedTail,
+                                List<String> warnings) {
+        SealedList list = forWriter(segmentsDir, logId, recovery, sealedTail);
+        if (list.problem() != null) {
+            warnings.add(list.problem());
+        }
+        return list;
+    }
+
+    private static SealedList forWriter(Path segmentsDir, UUID logId, SegmentRecoveryReport recovery, SegmentSummary sealedTail) {
+        if (recovery.listProblem() != null) {
+            List<SegmentSummary> sealed = new java.util.ArrayList<>();
+            for (SegmentSummary s : recovery.segments()) {
+                if (s.sealed()) {
+                    sealed.add(s);
+                }
+            }
+            if (sealedTail != null) {
+                sealed.add(sealedTail);
+            }
+            return rewrite(segmentsDir, logId, sealed);
+        }
+        SealedList list = openForAppend(segmentsDir);
+        if (sealedTail != null) {
+            list.append(sealedTail);
+        }
+        return list;
     }
 
     /** Opens the list recovery found matching the directory, to append at its end. */

@@ -45,7 +45,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private CheckpointFile checkpoint;
-    private SealedList sealedList;
+    private SealedList sealedList = SealedList.NONE;
     private OpenSegment current;
     private boolean directIo = true;
     private long nextNumber;
@@ -127,65 +127,41 @@ public final class SegmentWriter implements AutoCloseable {
         // The new epoch is durable before any chunk of it exists: see CheckpointDescriptor.
         writeCheckpoint(recovery.tailSegment() >= 0 ? recovery.tailSegment() : nextNumber - 1,
                 recovery.tailSealed() ? 0 : recovery.tailEnd());
-        java.util.List<SegmentSummary> sealedSegments = new java.util.ArrayList<>();
         SegmentSummary sealedTail = null;
         for (SegmentSummary s : recovery.segments()) {
             if (s.number() == recovery.tailSegment() && !recovery.tailSealed()) {
-                if (!sealTail(s)) {
+                SegmentSummary kept = sealTail(s);
+                if (kept == null) {
                     continue;
                 }
-                sealedTail = tailSummary;
-            } else if (s.sealed()) {
-                sealedSegments.add(s);
+                sealedTail = kept.sealed() ? kept : null;
             }
             retention.add(s.number(), s.path(), s.sizeBytes(), s.firstSeq(), s.firstTsNs());
         }
-        if (sealedTail != null) {
-            sealedSegments.add(sealedTail);
-        }
-        // The list names what the next recovery may take without reading: sealed segments only, each sealed durably first.
-        if (recovery.listProblem() != null) {
-            sealedList = SealedList.rewrite(dir, logId, sealedSegments);
-        } else {
-            sealedList = SealedList.openForAppend(dir);
-            if (sealedTail != null) {
-                sealedList.append(sealedTail);
-            }
-        }
-        if (sealedList.problem() != null) {
-            warnings.add(sealedList.problem());
-        }
+        sealedList = SealedList.forWriter(dir, logId, recovery, sealedTail, warnings);
     }
 
-    /** The tail {@link #sealTail} sealed, as its footer now describes it. */
-    private SegmentSummary tailSummary;
-
     /**
-     * Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it
-     * stays in the log. A tail that cannot be sealed stays unsealed (readers handle it) and the
-     * reason goes to {@link #warnings()}: the switch starts anyway.
+     * Seals the unsealed tail at its last valid chunk and returns it sealed; an empty one is removed
+     * (null); one that cannot be sealed stays as it was, the reason in {@link #warnings()}.
      */
-    private boolean sealTail(SegmentSummary s) {
+    private SegmentSummary sealTail(SegmentSummary s) {
         if (recovery.tailEnd() <= SegmentDescriptor.HEADER_SIZE) {
             SegmentFile.deleteQuietly(s.path());
             SegmentFile.forceDirectory(dir);
-            return false;
+            return null;
         }
-        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd(),
-                sealed -> {
-                    tailSummary = sealed;
-                    long ts = sealed.lastTsNs();
-                    if (s.lastSeq() == writtenSeq && ts != 0) {
-                        writtenTsNs = ts;
-                        durableTsNs = ts;
-                    }
-                });
-        if (problem != null) {
-            warnings.add(s.path() + ": left unsealed: " + problem);
-        } else {
-            counters.segmentsSealed++;
+        TailSealer.Sealed r = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        if (r.problem() != null) {
+            warnings.add(s.path() + ": left unsealed: " + r.problem());
+            return s;
         }
-        return true;
+        counters.segmentsSealed++;
+        if (s.lastSeq() == writtenSeq && r.segment().lastTsNs() != 0) {
+            writtenTsNs = r.segment().lastTsNs();
+            durableTsNs = writtenTsNs;
+        }
+        return r.segment();
     }
 
     /**
@@ -423,10 +399,7 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        if (sealedList != null) {
-            sealedList.close();
-            sealedList = null;
-        }
+        sealedList.close();
         if (checkpoint != null) {
             checkpoint.close();
             checkpoint = null;
