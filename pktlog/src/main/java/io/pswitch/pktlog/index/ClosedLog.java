@@ -21,11 +21,16 @@ public final class ClosedLog implements LogSource, AutoCloseable {
     }
 
     public static ClosedLog open(Path poolPath, Path indexPath) {
+        return open(poolPath, indexPath, 0);
+    }
+
+    /** With the records below {@code floor} counted as retired, as the switch's recovery under a segment tier counts them. */
+    public static ClosedLog open(Path poolPath, Path indexPath, long floor) {
         BufferPool pool = BufferPool.openExisting(poolPath);
         try {
             IndexFile index = IndexFile.openReadOnly(indexPath, pool.poolId());
             try {
-                return new ClosedLog(pool, index, IndexScan.scan(index, pool));
+                return new ClosedLog(pool, index, IndexScan.scan(index, pool, floor));
             } catch (RuntimeException e) {
                 index.close();
                 throw e;

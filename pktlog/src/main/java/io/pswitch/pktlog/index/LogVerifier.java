@@ -53,7 +53,15 @@ public final class LogVerifier {
     }
 
     public static Report verify(Path poolPath, Path indexPath) {
-        try (ClosedLog log = ClosedLog.open(poolPath, indexPath)) {
+        return verify(poolPath, indexPath, 0);
+    }
+
+    /**
+     * As the switch's recovery sees the hot tier under a segment tier whose log ends at
+     * {@code floor - 1}: the records below the floor count as retired (they are in the segments).
+     */
+    public static Report verify(Path poolPath, Path indexPath, long floor) {
+        try (ClosedLog log = ClosedLog.open(poolPath, indexPath, floor)) {
             IndexScan.Result s = log.scan();
             return new Report(s.records(), s.oldestSeq(), s.endSeq() - 1, s.oldestTimestampNs(), s.newestTimestampNs(),
                     s.dropped(), s.retiredSeen(), log.truncatedBytes());

@@ -108,10 +108,19 @@ public final class PacketLog implements LogSource, AutoCloseable {
      *     not an index, or the disk cannot hold it
      */
     public static PacketLog open(BufferPool pool, Path indexPath, PacketLogConfig config, LogStorage storage) {
+        return open(pool, indexPath, config, storage, 0);
+    }
+
+    /**
+     * As {@link #open(BufferPool, Path, PacketLogConfig, LogStorage)} under a segment tier whose
+     * recovered log ends at {@code floor - 1}: the records it holds retire at recovery, unchecked
+     * (see {@link Recovery#recover(IndexFile, BufferPool, LogStorage, long)}).
+     */
+    public static PacketLog open(BufferPool pool, Path indexPath, PacketLogConfig config, LogStorage storage, long floor) {
         IndexFile index = IndexFile.openForWriting(indexPath, pool.poolId(), config.capacity());
         try {
             LogStorage used = LogStorage.of(storage, pool, indexPath);
-            RecoveryReport report = Recovery.recover(index, pool, used);
+            RecoveryReport report = Recovery.recover(index, pool, used, floor);
             return new PacketLog(index, pool, used, config, report);
         } catch (RuntimeException e) {
             index.close();

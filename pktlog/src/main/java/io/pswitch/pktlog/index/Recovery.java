@@ -19,9 +19,27 @@ public final class Recovery {
 
     /** Repairs {@code index} and claims the buffers of the surviving records from {@code pool}'s free list. */
     public static RecoveryReport recover(IndexFile index, BufferPool pool, LogStorage storage) {
+        return recover(index, pool, storage, 0);
+    }
+
+    /**
+     * As {@link #recover(IndexFile, BufferPool, LogStorage)}, with the records below {@code floor}
+     * (held by the segment tier: its recovered end + 1) retired at once instead of checked: they
+     * would retire at the drain's first duty cycle anyway. The new oldest marker is made durable
+     * with the rest before any of their buffers can be handed out again.
+     */
+    public static RecoveryReport recover(IndexFile index, BufferPool pool, LogStorage storage, long floor) {
         long start = System.nanoTime();
-        IndexScan.Result scan = IndexScan.scan(index, pool);
+        IndexScan.Result scan = IndexScan.scan(index, pool, floor);
         MemorySegment seg = index.segment();
+        long generation = scan.retentionGeneration();
+        if (scan.oldestSeq() > scan.durableOldestSeq()) {
+            generation++;
+            MemorySegment block = MemorySegment.ofArray(new byte[IndexFileDescriptor.RETENTION_BLOCK_SIZE]);
+            IndexFileDescriptor.writeRetentionBlock(block, generation, scan.oldestSeq(), new java.util.zip.CRC32C(),
+                    new byte[IndexFileDescriptor.RETENTION_CRC]);
+            storage.write(seg, IndexFileDescriptor.retentionBlockOffset(generation), block, IndexFileDescriptor.RETENTION_BLOCK_SIZE);
+        }
         if (!scan.dropped().isEmpty()) {
             MemorySegment zeros = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
             for (DroppedRecord d : scan.dropped()) {
@@ -43,6 +61,6 @@ public final class Recovery {
         }
         return new RecoveryReport(scan.records(), scan.oldestSeq(), scan.endSeq(), scan.oldestTimestampNs(),
                 scan.newestTimestampNs(), scan.dropped(), scan.retiredSeen(), index.truncatedBytes(),
-                System.nanoTime() - start, scan.retentionGeneration());
+                System.nanoTime() - start, generation);
     }
 }

@@ -23,7 +23,9 @@
  *   <li>Recovery: {@link io.pswitch.pktlog.index.Recovery} via {@link io.pswitch.pktlog.index.IndexScan}:
  *       linear, idempotent; keeps the contiguous valid run from the oldest sequence, zeroes and
  *       reports every other non-empty slot with a {@link io.pswitch.pktlog.index.RecordStatus},
- *       rebuilds the pool's free list with {@code BufferPool.claimAll}.</li>
+ *       rebuilds the pool's free list with {@code BufferPool.claimAll}. Under a segment tier it
+ *       starts at the segments' end (a floor): the records they hold retire there unread, so it
+ *       reads and checks only the records not yet drained.</li>
  *   <li>Offline: {@link io.pswitch.pktlog.index.LogVerifier}, {@link io.pswitch.pktlog.index.ClosedLog}.</li>
  *   <li>Tests drive all writes and flushes through {@link io.pswitch.pktlog.index.LogStorage} to
  *       build power-loss images.</li>

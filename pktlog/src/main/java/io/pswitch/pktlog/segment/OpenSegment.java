@@ -124,6 +124,12 @@ final class OpenSegment {
         return file;
     }
 
+    /** The segment as its footer describes it (after {@link #seal}). */
+    SegmentSummary summary() {
+        return new SegmentSummary(file.number(), file.path(), firstSeq, firstTs, lastSeq, lastTs, records, true, size, chunksEnd,
+                lastEpoch);
+    }
+
     long records() {
         return records;
     }

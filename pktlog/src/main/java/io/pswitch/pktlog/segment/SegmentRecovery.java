@@ -24,8 +24,14 @@ import java.util.UUID;
  *       creation never finished (the header is written and synced before any chunk), so it holds
  *       nothing and is removed.</li>
  *   <li>Only the tail is walked, and from the checkpoint when it names the tail segment, so the
- *       time taken is bounded by one checkpoint interval of chunks, not by the log size. Sealed
+ *       walk is bounded by one checkpoint interval of chunks, not by the log size. Sealed
  *       segments are trusted by their footer; readers still CRC-check every record.</li>
+ *   <li>The writer's recovery ({@link #recoverForWriter}) does not even read those footers: a
+ *       sealed segment named by the list of sealed segments ({@link SealedListDescriptor}) is
+ *       taken from its entry without opening its file, so opening the log reads the directory
+ *       listing, the list (80 bytes a segment), the checkpoint and the tail, whatever the number
+ *       of segments. Segments the list lacks (a seal whose entry was lost, an older log without a
+ *       list, anything unsealed) are read as here. Readers and tools check every header.</li>
  *   <li>The walk accepts whole chunks ({@link ChunkScanner}) while they verify and follow the
  *       chain (sequence, epoch); the first that does not ends the log, and it is reported with
  *       its reason. Nothing on disk is changed by the walk: the writer resumes at the end and
@@ -50,20 +56,37 @@ public final class SegmentRecovery {
      * @param repair set refused segments aside and remove an unfinished newest one (the writer)
      */
     public static SegmentRecoveryReport recover(Path segmentsDir, UUID logId, boolean repair) {
-        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, repair, new HashMap<>());
+        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, repair, new HashMap<>(), false);
+    }
+
+    /**
+     * The writer's recovery at open: as {@link #recover(Path, UUID, boolean)} with repair, but the
+     * sealed segments in the list of sealed segments ({@link SealedListDescriptor}) are taken from
+     * it without opening their files, so that only the list, the checkpoint and the tail are read:
+     * the time does not grow with the number of segments. Such a segment damaged or replaced since
+     * its seal is not noticed here; readers check every segment they open (see SegmentReader).
+     */
+    static SegmentRecoveryReport recoverForWriter(Path segmentsDir, UUID logId) {
+        return recover(SegmentStore.directory(segmentsDir), segmentsDir, logId, true, new HashMap<>(), true);
     }
 
     static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair) {
-        return recover(store, segmentsDir, logId, repair, new HashMap<>());
+        return recover(store, segmentsDir, logId, repair, new HashMap<>(), false);
+    }
+
+    static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair,
+                                         Map<Path, SegmentFooters.Footer> sealed) {
+        return recover(store, segmentsDir, logId, repair, sealed, false);
     }
 
     /**
      * Recovery over any store (the power-loss model passes crash images); {@code repair} needs the
      * directory store. {@code sealed} caches the footers of sealed segments (immutable) between
-     * calls: a reader's repeated queries then read only headers and the tail.
+     * calls: a reader's repeated queries then read only headers and the tail. {@code useList}:
+     * trust the list of sealed segments (see {@link #recoverForWriter}).
      */
     static SegmentRecoveryReport recover(SegmentStore store, Path segmentsDir, UUID logId, boolean repair,
-                                         Map<Path, SegmentFooters.Footer> sealed) {
+                                         Map<Path, SegmentFooters.Footer> sealed, boolean useList) {
         long started = System.nanoTime();
         TreeMap<Long, Path> files = new TreeMap<>();
         long nextNumber = 1;
@@ -84,13 +107,27 @@ public final class SegmentRecovery {
             SegmentCheckpoint any = store.checkpoint(segmentsDir, null).checkpoint();
             id = any != null ? any.logId() : null;
         }
+        SealedList.Read list = useList ? store.sealedList(segmentsDir, id) : null;
+        if (list != null) {
+            // Numbers are never reused, not even those of deleted segments the list still names.
+            for (long n : list.entries().keySet()) {
+                nextNumber = Math.max(nextNumber, n + 1);
+            }
+        }
         List<RefusedSegment> refused = new ArrayList<>();
         List<SegmentSummary> segments = new ArrayList<>();
         List<Header> headers = new ArrayList<>();
         MemorySegment h = MemorySegment.ofArray(new byte[HEADER_READ]);
         Long newest = files.isEmpty() ? null : files.lastKey();
+        int listed = 0;
         for (var e : files.entrySet()) {
             Path p = e.getValue();
+            SealedList.Entry le = list != null ? list.entries().get(e.getKey()) : null;
+            if (le != null) {
+                headers.add(new Header(e.getKey(), p, le.sizeBytes(), le.sizeBytes(), 0, le.firstSeq(), le.firstTsNs(), false, le));
+                listed++;
+                continue;
+            }
             String problem;
             long size = 0;
             try (SegmentImage img = store.open(p)) {
@@ -103,7 +140,7 @@ public final class SegmentRecovery {
             }
             if (problem == null) {
                 headers.add(new Header(e.getKey(), p, size, SegmentDescriptor.segmentSize(h), SegmentDescriptor.alignment(h),
-                        SegmentDescriptor.firstSeq(h), SegmentDescriptor.firstTsNs(h), SegmentDescriptor.recycled(h)));
+                        SegmentDescriptor.firstSeq(h), SegmentDescriptor.firstTsNs(h), SegmentDescriptor.recycled(h), null));
             } else if ((problem.equals(NEVER_WRITTEN) || problem.startsWith(RECYCLE_UNFINISHED)) && e.getKey().equals(newest)) {
                 if (repair) {
                     SegmentFile.deleteQuietly(p);
@@ -115,6 +152,10 @@ public final class SegmentRecovery {
         }
         SegmentCheckpoint.Read cpRead = store.checkpoint(segmentsDir, id);
         SegmentCheckpoint cp = cpRead.checkpoint();
+        if (cp != null) {
+            // Nor the number of a tail removed by hand (a long-lived reader keys what it caches by name).
+            nextNumber = Math.max(nextNumber, cp.segmentNumber() + 1);
+        }
         int maxEpoch = cp != null ? cp.epoch() : 0;
         List<DroppedChunk> dropped = new ArrayList<>();
         ChunkScanner scanner = new ChunkScanner();
@@ -129,6 +170,22 @@ public final class SegmentRecovery {
         for (int i = 0; i < headers.size(); i++) {
             Header hd = headers.get(i);
             boolean tail = i == headers.size() - 1;
+            if (hd.listed != null) {
+                SealedList.Entry le = hd.listed;
+                maxEpoch = Math.max(maxEpoch, le.epoch());
+                segments.add(new SegmentSummary(hd.number, hd.path, le.firstSeq(), le.firstTsNs(), le.lastSeq(), le.lastTsNs(),
+                        le.records(), true, le.sizeBytes(), le.chunksEnd(), le.epoch()));
+                records += le.records();
+                lastSeq = le.lastSeq();
+                lastTs = le.lastTsNs();
+                if (tail) {
+                    tailSegment = hd.number;
+                    tailSealed = true;
+                    tailEnd = le.chunksEnd();
+                    cpProblem = sealedTailProblem(cp, cpProblem, hd.number);
+                }
+                continue;
+            }
             SegmentFooters.Footer f = sealed.get(hd.path);
             if (f == null) {
                 f = readFooter(store, hd);
@@ -139,7 +196,7 @@ public final class SegmentRecovery {
             if (f != null) {
                 maxEpoch = Math.max(maxEpoch, f.epoch());
                 segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, f.lastSeq(), f.lastTs(), f.records(),
-                        true, hd.fileSize));
+                        true, hd.fileSize, f.chunksEnd(), f.epoch()));
                 records += f.records();
                 lastSeq = f.lastSeq();
                 lastTs = f.lastTs();
@@ -147,12 +204,13 @@ public final class SegmentRecovery {
                     tailSegment = hd.number;
                     tailSealed = true;
                     tailEnd = f.chunksEnd();
+                    cpProblem = sealedTailProblem(cp, cpProblem, hd.number);
                 }
                 continue;
             }
             if (!tail) {
                 // Damaged footer or a crash between chunks and seal of a segment that is not the newest: readers walk it.
-                segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, -1, 0, -1, false, hd.fileSize));
+                segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, -1, 0, -1, false, hd.fileSize, 0, 0));
                 lastSeq = 0;
                 continue;
             }
@@ -194,7 +252,7 @@ public final class SegmentRecovery {
             long segRecords = w.end > SegmentDescriptor.HEADER_SIZE ? Math.max(0, endSeq - hd.firstSeq + 1) : 0;
             records += segRecords;
             segments.add(new SegmentSummary(hd.number, hd.path, hd.firstSeq, hd.firstTs, segRecords > 0 ? endSeq : -1,
-                    endTs, segRecords, false, hd.fileSize));
+                    endTs, segRecords, false, hd.fileSize, w.end, w.epoch));
             tailSegment = hd.number;
             tailEnd = w.end;
             lastSeq = endSeq;
@@ -212,9 +270,43 @@ public final class SegmentRecovery {
         if (segments.isEmpty() && cpProblem == null) {
             cpProblem = "no segments";
         }
+        String listProblem = list == null ? null : listProblem(list, listed, segments);
         return new SegmentRecoveryReport(List.copyOf(segments), List.copyOf(refused), List.copyOf(dropped), firstSeq, lastSeq,
                 firstTs, lastTs, records, tailSegment, tailSealed, tailEnd, maxEpoch, nextNumber, cpUsed, cpProblem,
-                System.nanoTime() - started, id);
+                System.nanoTime() - started, id, listed, listProblem);
+    }
+
+    /**
+     * Why the list of sealed segments does not match the directory (the writer then writes it
+     * anew), or null: unusable, damaged entries, entries of segments gone, sealed segments it lacks.
+     */
+    private static String listProblem(SealedList.Read list, int listed, List<SegmentSummary> segments) {
+        if (list.problem() != null) {
+            return list.problem();
+        }
+        long unlisted = 0;
+        for (SegmentSummary s : segments) {
+            if (s.sealed()) {
+                unlisted++;
+            }
+        }
+        unlisted -= listed;
+        long stale = list.entries().size() - listed;
+        if (list.damaged() == 0 && stale == 0 && unlisted == 0) {
+            return null;
+        }
+        return list.damaged() + " damaged entries, " + stale + " of segments gone, " + unlisted + " sealed segments not listed";
+    }
+
+    /**
+     * A sealed tail needs no walk; a checkpoint naming a later segment says that one is gone (its
+     * creation undone by recovery, or removed by hand).
+     */
+    private static String sealedTailProblem(SegmentCheckpoint cp, String cpProblem, long tail) {
+        if (cp == null || cp.segmentNumber() == tail) {
+            return cpProblem;
+        }
+        return "the checkpoint names segment " + cp.segmentNumber() + " offset " + cp.chunksEnd() + ", not the tail " + tail;
     }
 
     /** Where a tail walk ended: offset, last accepted sequence and time (0 when none), highest epoch. */
@@ -366,8 +458,9 @@ public final class SegmentRecovery {
         }
     }
 
+    /** A segment's header as read, or ({@code listed} not null) its entry in the list of sealed segments. */
     record Header(long number, Path path, long fileSize, long segmentSize, int alignment, long firstSeq, long firstTs,
-                  boolean recycled) {
+                  boolean recycled, SealedList.Entry listed) {
     }
 
     /** The footer of a segment when it is sealed and verifies (index included), else null. */

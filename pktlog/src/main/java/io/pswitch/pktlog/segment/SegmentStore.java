@@ -22,6 +22,27 @@ interface SegmentStore {
     /** The checkpoint file's bytes, or null when there is none. */
     byte[] checkpointBytes() throws IOException;
 
+    /**
+     * The list of sealed segments' bytes ({@link SealedListDescriptor}), or null when there is none
+     * (crash images model segment and checkpoint writes only: recovery then reads every footer).
+     */
+    default byte[] sealedListBytes() throws IOException {
+        return null;
+    }
+
+    default SealedList.Read sealedList(Path dir, UUID logId) {
+        byte[] bytes;
+        try {
+            bytes = sealedListBytes();
+        } catch (IOException e) {
+            return SealedList.Read.unusable(SealedList.path(dir) + ": cannot read: " + e.getMessage());
+        }
+        if (bytes == null) {
+            return SealedList.Read.unusable("no list of sealed segments");
+        }
+        return SealedList.parse(bytes, SealedList.path(dir), logId);
+    }
+
     default SegmentCheckpoint.Read checkpoint(Path dir, UUID logId) {
         byte[] bytes;
         try {
@@ -62,6 +83,15 @@ interface SegmentStore {
             public byte[] checkpointBytes() throws IOException {
                 try {
                     return Files.readAllBytes(SegmentCheckpoint.path(dir));
+                } catch (NoSuchFileException e) {
+                    return null;
+                }
+            }
+
+            @Override
+            public byte[] sealedListBytes() throws IOException {
+                try {
+                    return Files.readAllBytes(SealedList.path(dir));
                 } catch (NoSuchFileException e) {
                     return null;
                 }

@@ -45,6 +45,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     private final java.util.List<String> warnings = new java.util.ArrayList<>();
     private CheckpointFile checkpoint;
+    private SealedList sealedList = SealedList.NONE;
     private OpenSegment current;
     private boolean directIo = true;
     private long nextNumber;
@@ -103,7 +104,7 @@ public final class SegmentWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new SegmentException(segmentsDir + ": cannot create the segments directory: " + e.getMessage(), e);
         }
-        SegmentRecoveryReport report = SegmentRecovery.recover(segmentsDir, logId, true);
+        SegmentRecoveryReport report = SegmentRecovery.recoverForWriter(segmentsDir, logId);
         UUID id = logId != null ? logId : report.logId() != null ? report.logId() : UUID.randomUUID();
         SegmentWriter w = new SegmentWriter(segmentsDir, id, cfg, report);
         try {
@@ -126,40 +127,41 @@ public final class SegmentWriter implements AutoCloseable {
         // The new epoch is durable before any chunk of it exists: see CheckpointDescriptor.
         writeCheckpoint(recovery.tailSegment() >= 0 ? recovery.tailSegment() : nextNumber - 1,
                 recovery.tailSealed() ? 0 : recovery.tailEnd());
+        SegmentSummary sealedTail = null;
         for (SegmentSummary s : recovery.segments()) {
             if (s.number() == recovery.tailSegment() && !recovery.tailSealed()) {
-                if (!sealTail(s)) {
+                SegmentSummary kept = sealTail(s);
+                if (kept == null) {
                     continue;
                 }
+                sealedTail = kept.sealed() ? kept : null;
             }
             retention.add(s.number(), s.path(), s.sizeBytes(), s.firstSeq(), s.firstTsNs());
         }
+        sealedList = SealedList.forWriter(dir, logId, recovery, sealedTail, warnings);
     }
 
     /**
-     * Seals the unsealed tail at its last valid chunk; an empty one is removed. Returns whether it
-     * stays in the log. A tail that cannot be sealed stays unsealed (readers handle it) and the
-     * reason goes to {@link #warnings()}: the switch starts anyway.
+     * Seals the unsealed tail at its last valid chunk and returns it sealed; an empty one is removed
+     * (null); one that cannot be sealed stays as it was, the reason in {@link #warnings()}.
      */
-    private boolean sealTail(SegmentSummary s) {
+    private SegmentSummary sealTail(SegmentSummary s) {
         if (recovery.tailEnd() <= SegmentDescriptor.HEADER_SIZE) {
             SegmentFile.deleteQuietly(s.path());
             SegmentFile.forceDirectory(dir);
-            return false;
+            return null;
         }
-        String problem = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd(),
-                ts -> {
-                    if (s.lastSeq() == writtenSeq && ts != 0) {
-                        writtenTsNs = ts;
-                        durableTsNs = ts;
-                    }
-                });
-        if (problem != null) {
-            warnings.add(s.path() + ": left unsealed: " + problem);
-        } else {
-            counters.segmentsSealed++;
+        TailSealer.Sealed r = TailSealer.seal(io, arena, block, blockIov, crc, s.path(), s.number(), recovery.tailEnd());
+        if (r.problem() != null) {
+            warnings.add(s.path() + ": left unsealed: " + r.problem());
+            return s;
         }
-        return true;
+        counters.segmentsSealed++;
+        if (s.lastSeq() == writtenSeq && r.segment().lastTsNs() != 0) {
+            writtenTsNs = r.segment().lastTsNs();
+            durableTsNs = writtenTsNs;
+        }
+        return r.segment();
     }
 
     /**
@@ -323,6 +325,7 @@ public final class SegmentWriter implements AutoCloseable {
 
     private void sealCurrent() {
         current.seal();
+        sealedList.append(current.summary());
         current.file().close();
         durableSeq = writtenSeq;
         durableTsNs = writtenTsNs;
@@ -396,6 +399,7 @@ public final class SegmentWriter implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        sealedList.close();
         if (checkpoint != null) {
             checkpoint.close();
             checkpoint = null;

@@ -16,17 +16,22 @@ final class TailSealer {
     }
 
     /**
-     * @param lastTs told the time of the segment's last record once it is sealed (a checkpoint
-     *     spares recovery the walk that would have found it)
-     * @return null when sealed, else why not (the segment stays unsealed, which readers handle)
+     * What sealing did: the segment as its footer now describes it, or why it could not be sealed
+     * (the segment stays unsealed, which readers handle).
      */
-    static String seal(NativeIo io, Arena arena, MemorySegment block, MemorySegment blockIov, Crc32c crc, Path path,
-                       long number, long tailEnd, java.util.function.LongConsumer lastTs) {
+    record Sealed(SegmentSummary segment, String problem) {
+        static Sealed not(String problem) {
+            return new Sealed(null, problem);
+        }
+    }
+
+    static Sealed seal(NativeIo io, Arena arena, MemorySegment block, MemorySegment blockIov, Crc32c crc, Path path,
+                       long number, long tailEnd) {
         MemorySegment h = MemorySegment.ofArray(new byte[SegmentDescriptor.HEADER_FIELDS]);
         try (SegmentImage img = SegmentImage.open(path)) {
             img.read(0, h, 0, SegmentDescriptor.HEADER_FIELDS);
         } catch (IOException | SegmentException e) {
-            return "cannot read its header: " + e.getMessage();
+            return Sealed.not("cannot read its header: " + e.getMessage());
         }
         long size = SegmentDescriptor.segmentSize(h);
         int a = SegmentDescriptor.alignment(h);
@@ -34,10 +39,10 @@ final class TailSealer {
         try {
             f = SegmentFile.open(io, path, number, size, true);
         } catch (SegmentException e) {
-            return e.getMessage();
+            return Sealed.not(e.getMessage());
         }
         if (f == null) {
-            return "no space to preallocate it again to " + size + " bytes";
+            return Sealed.not("no space to preallocate it again to " + size + " bytes");
         }
         try (SegmentImage img = SegmentImage.open(path)) {
             OpenSegment seg = new OpenSegment(f, size, a, block, arena.allocate(OpenSegment.maxIndexBytes(size, a), 4096),
@@ -47,17 +52,16 @@ final class TailSealer {
             // Recovery validated these chunks (after the checkpoint) or trusts them (before it): headers suffice.
             while (pos < tailEnd) {
                 if (scanner.loadHeader(img, pos, SegmentDescriptor.footerOffset(size), a) != ChunkStatus.VALID) {
-                    return "the chunk at offset " + pos + " no longer verifies";
+                    return Sealed.not("the chunk at offset " + pos + " no longer verifies");
                 }
                 seg.noteChunk(pos, scanner.length(), scanner.count(), scanner.firstSeq(), scanner.lastSeq(),
                         scanner.firstTs(), scanner.lastTs(), scanner.epoch());
                 pos += scanner.length();
             }
             seg.seal();
-            lastTs.accept(seg.lastTs());
-            return null;
+            return new Sealed(seg.summary(), null);
         } catch (IOException | SegmentException e) {
-            return e.getMessage();
+            return Sealed.not(e.getMessage());
         } finally {
             f.close();
         }

@@ -9,7 +9,8 @@
  *       {@code pwritev}: header, record descriptors with CRC32C over descriptor + bytes, packed
  *       small frames, gathered large frames) and
  *       {@link io.pswitch.pktlog.segment.CheckpointDescriptor} (the tail position, two slots
- *       updated in place).</li>
+ *       updated in place) and {@link io.pswitch.pktlog.segment.SealedListDescriptor} (what
+ *       recovery needs of every sealed segment, appended at each seal).</li>
  *   <li>Writer: {@link io.pswitch.pktlog.segment.SegmentWriter} ({@code add} / {@code write} /
  *       {@code sync}; allocation-free in steady state). Native calls only through
  *       {@code NativeIo} (FFM): {@code O_DIRECT} open, {@code pwritev}, {@code fdatasync},
@@ -19,9 +20,12 @@
  *       and {@code async} durability, overlapping the drain's writes) and
  *       {@link io.pswitch.pktlog.segment.SegmentPreparer} (for {@code sync}: the next segment's file
  *       ahead of need, its blocks written with zeros, so a flush needs no journal commit).</li>
- *   <li>Recovery: {@link io.pswitch.pktlog.segment.SegmentRecovery}, bounded by the checkpoint;
- *       reports dropped chunks ({@link io.pswitch.pktlog.segment.ChunkStatus}) and refused
- *       segments by name; idempotent.</li>
+ *   <li>Recovery: {@link io.pswitch.pktlog.segment.SegmentRecovery}, bounded by the checkpoint
+ *       (the tail's walk) and the list of sealed segments (the writer opens no sealed segment's
+ *       file); reports dropped chunks ({@link io.pswitch.pktlog.segment.ChunkStatus}) and refused
+ *       segments by name; idempotent. A sealed segment damaged after its seal is not seen by the
+ *       writer's recovery; readers check every segment's header and footer and refuse it by name
+ *       (or walk it chunk by chunk when only its footer is damaged), the rest stays readable.</li>
  *   <li>Reader: {@link io.pswitch.pktlog.segment.SegmentReader}: time search through segment
  *       headers and sparse indexes, every record CRC-checked, {@code LogRecord} +
  *       {@code RecordConsumer} like the hot tier's {@code LogReader}.</li>

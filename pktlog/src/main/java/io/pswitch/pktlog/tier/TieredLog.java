@@ -22,10 +22,11 @@ import org.agrona.concurrent.SystemNanoClock;
  * {@link TierLayout} puts them, and, when the log has a capacity of its own ({@code --log-size}),
  * the segment tier with the drain agent that fills it.
  *
- * <p>Opening order matters: the pool, then the hot tier's recovery (it claims the buffers its records
- * point at, before any ring takes one), then the segments' recovery, then the hot tier is told how
- * far the segments go (records already there retire at the first duty cycle; an emptied hot tier
- * continues their numbering). Closing is the reverse: the drain writes and syncs what is published,
+ * <p>Opening order matters: the pool, then the segments' recovery (it touches no buffer), then the
+ * hot tier's recovery with the segments' end as its floor: the records the segments hold already
+ * retire there, unread, so its time is bounded by the records not yet drained, not by the pool
+ * (it claims the buffers of the others before any ring takes one); then the hot tier is told how
+ * far the segments go (an emptied hot tier continues their numbering). Closing is the reverse: the drain writes and syncs what is published,
  * then the writer, the hot tier and the pool close.
  */
 public final class TieredLog implements AutoCloseable {
@@ -82,12 +83,15 @@ public final class TieredLog implements AutoCloseable {
         PacketLog hot = null;
         SegmentWriter writer = null;
         try {
-            hot = PacketLog.open(pool, IndexFileDescriptor.defaultPath(layout.poolFile()), s.hot(), LogStorage.MAPPED);
-            SegmentDrain drain = null;
             if (s.logSizeBytes() > 0) {
                 SegmentConfig cfg = s.segmentSize() > 0 ? SegmentConfig.of(s.logSizeBytes(), s.segmentSize())
                         : SegmentConfig.of(s.logSizeBytes());
                 writer = SegmentWriter.open(layout.segmentsDir(), layout.logId(), cfg);
+            }
+            hot = PacketLog.open(pool, IndexFileDescriptor.defaultPath(layout.poolFile()), s.hot(), LogStorage.MAPPED,
+                    writer != null ? writer.nextSeq() : 0);
+            SegmentDrain drain = null;
+            if (writer != null) {
                 long segmentsNext = writer.nextSeq();
                 // An emptied hot tier (a reboot cleared its memory) continues the segments' numbering.
                 hot.startAtLeast(segmentsNext);

@@ -302,6 +302,39 @@ class RecoveryTest {
     }
 
     @Test
+    void recordsBelowTheSegmentTiersFloorRetireUncheckedAndDurably() {
+        LogFiles base = build(30, 64);
+        LogFiles files = copy(base);
+        // Damage below the floor is not looked at (the segments hold those records); above it, it is.
+        files.xorPoolByte(frameOffset(10) + 20, 0x40);
+        files.xorPoolByte(frameOffset(25) + 20, 0x40);
+        RecoveryReport r;
+        try (BufferPool pool = files.openPool(BUFFERS);
+             PacketLog log = PacketLog.open(pool, files.index, new PacketLogConfig(64, 0, 1), LogStorage.MAPPED, 21)) {
+            r = log.recoveryReport();
+            assertThat(pool.freeCount() + r.recovered()).as("the buffers below the floor are free again").isEqualTo(USABLE);
+        }
+        assertThat(r.oldestSeq()).isEqualTo(21);
+        assertThat(r.nextSeq()).isEqualTo(25);
+        assertThat(r.recovered()).isEqualTo(4);
+        assertThat(r.dropped()).extracting(DroppedRecord::sequence).containsExactly(25L, 26L, 27L, 28L, 29L, 30L);
+        assertThat(r.dropped().getFirst().reason()).isEqualTo(RecordStatus.BAD_CRC);
+        // The new oldest marker is durable: an open without the floor (and the offline verifier) find the same.
+        RecoveryReport again = recover(files, 64);
+        assertThat(again.oldestSeq()).isEqualTo(21);
+        assertThat(again.nextSeq()).isEqualTo(25);
+        assertThat(again.dropped()).isEmpty();
+        assertThat(LogVerifier.verify(files.pool, files.index).oldestSeq()).isEqualTo(21);
+        // A floor at or below the durable marker changes nothing.
+        LogFiles low = copy(base);
+        try (BufferPool pool = low.openPool(BUFFERS);
+             PacketLog log = PacketLog.open(pool, low.index, new PacketLogConfig(64, 0, 1), LogStorage.MAPPED, 1)) {
+            assertThat(log.recoveryReport().oldestSeq()).isEqualTo(1);
+            assertThat(log.recoveryReport().recovered()).isEqualTo(30);
+        }
+    }
+
+    @Test
     void flippingAnyByteOfTheLastRecordsOrTheirFramesRecoversTheValidPrefix() {
         int capacity = 8;
         int n = 7;

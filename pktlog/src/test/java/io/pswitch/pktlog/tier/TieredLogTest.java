@@ -172,6 +172,8 @@ class TieredLogTest {
         crashed.pool().close();
         try (TieredLog log = open()) {
             assertThat(log.hot().liveRecords()).as("recovered from the hot tier").isEqualTo(15);
+            assertThat(log.hot().recoveryReport().oldestSeq()).as("the hot tier's recovery starts where the segments end")
+                    .isEqualTo(21);
             assertThat(log.hot().drainedSeq()).isEqualTo(20);
             drainAll(log);
             assertThat(log.hot().liveRecords()).isZero();
