@@ -109,6 +109,11 @@ public final class IndexFileDescriptor {
     }
 
     public static int slot(long seq, int capacity) {
+        // A power-of-two capacity (the defaults) takes a mask instead of a 64-bit division: the
+        // writer computes a slot per append and per retired record. Same result either way.
+        if ((capacity & (capacity - 1)) == 0) {
+            return (int) (seq & (capacity - 1));
+        }
         return (int) Long.remainderUnsigned(seq, capacity);
     }
 

@@ -47,6 +47,10 @@ final class RecordSlots {
         }
     }
 
+    int capacity() {
+        return capacity;
+    }
+
     long liveBytes() {
         return liveBytes;
     }

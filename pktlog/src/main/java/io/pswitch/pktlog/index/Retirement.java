@@ -1,6 +1,7 @@
 package io.pswitch.pktlog.index;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.zip.CRC32C;
@@ -65,6 +66,9 @@ final class Retirement {
     private LogCommitAgent agent;
     private long byIndexFull;
     private long byLowWater;
+    /** Where {@link #warmSlots}'s loads go, so that the JIT keeps them; never read for its value. */
+    @SuppressWarnings("unused")
+    private long warmSink;
 
     Retirement(LogSequences seq, RecordSlots slots, LogStorage storage, MemorySegment indexSegment, long generation,
                PacketLog.BufferRelease release) {
@@ -229,5 +233,24 @@ final class Retirement {
         if (seq.visible < newOldest - 1) {
             seq.visible = newOldest - 1;
         }
+        warmSlots(oldest, newOldest);
+    }
+
+    /**
+     * Loads the index lines of the slots just freed: the next appends write their records there,
+     * and those lines were last touched a whole index ago (a miss each, taken one append after the
+     * other). Loaded here together, the misses overlap. Only loads: readers may still copy the
+     * retired records, and they check the oldest sequence afterwards anyway.
+     */
+    private void warmSlots(long from, long to) {
+        int capacity = slots.capacity();
+        long n = Math.min(to - from, capacity);
+        int slot = IndexFileDescriptor.slot(from, capacity);
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += indexSegment.get(ValueLayout.JAVA_LONG_UNALIGNED, IndexFileDescriptor.slotOffset(slot));
+            slot = slot + 1 == capacity ? 0 : slot + 1;
+        }
+        warmSink = sum;
     }
 }

@@ -247,6 +247,39 @@ class PacketLogTest {
     }
 
     @Test
+    void anIndexOfAnyCapacityWrapsManyTimesAndRecoversEveryLiveRecord() {
+        // 12: slots by division; 16: by mask. Retiring 5 at a time crosses the wrap point, where
+        // retirement also loads the freed slots' lines for the next appends.
+        for (int capacity : new int[] {12, 16}) {
+            Path indexPath = dir.resolve("index-" + capacity);
+            long live;
+            long oldest;
+            try (BufferPool pool = BufferPool.open(dir.resolve("pool-" + capacity), 256, 64);
+                 PacketLog log = PacketLog.open(pool, indexPath, new PacketLogConfig(capacity, 0, 5), LogStorage.MAPPED)) {
+                for (int i = 0; i < 20 * capacity + 3; i++) {
+                    long seq = TestFrames.appendNext(log, pool, 14 + i % 100, i, i % 3);
+                    assertThat(seq).isEqualTo(i + 1);
+                    if (i % 4 == 0) {
+                        log.commit();
+                    }
+                    assertThat(pool.freeCount() + log.liveRecords()).as("capacity %d, append %d", capacity, i).isEqualTo(62);
+                }
+                log.commit();
+                live = log.liveRecords();
+                oldest = log.oldestSeq();
+                assertThat(log.retiredByIndexFull()).isEqualTo(20L * capacity + 3 - live);
+            }
+            try (BufferPool pool = BufferPool.open(dir.resolve("pool-" + capacity), 256, 64);
+                 PacketLog again = PacketLog.open(pool, indexPath, new PacketLogConfig(capacity, 0, 5), LogStorage.MAPPED)) {
+                assertThat(again.recoveryReport().recovered()).as("capacity %d", capacity).isEqualTo(live);
+                assertThat(again.recoveryReport().dropped()).isEmpty();
+                assertThat(again.oldestSeq()).isEqualTo(oldest);
+                assertThat(pool.freeCount() + again.liveRecords()).isEqualTo(62);
+            }
+        }
+    }
+
+    @Test
     void retiresWhenThePoolRunsBelowItsLowWaterMark() {
         try (BufferPool pool = pool(20); PacketLog log = PacketLog.open(pool, new PacketLogConfig(64, 6, 3))) {
             // 18 usable buffers; the log may hold at most about 18 - 6 before it starts retiring.

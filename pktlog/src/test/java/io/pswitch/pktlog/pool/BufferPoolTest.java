@@ -40,6 +40,29 @@ class BufferPoolTest {
     }
 
     @Test
+    void warmingTheBuffersOfARingThatWrapsReadsThemAndChangesNothing() {
+        try (BufferPool pool = BufferPool.open(tmp.resolve("pool"), 1024, 16)) {
+            int[] ring = new int[8];
+            for (int i = 0; i < ring.length; i++) {
+                ring[i] = pool.allocate();
+                pool.segment().set(ValueLayout.JAVA_LONG_UNALIGNED, pool.offset(ring[i]), 0x0101_0101_0101_0101L * i);
+            }
+            int[] freeBefore = pool.freeBuffers();
+            // From slot 6 round to slot 3: the slots a driver fills after the ring's tail wrapped.
+            pool.warm(ring, 6, 6, ring.length - 1);
+            pool.warm(ring, 0, 0, ring.length - 1);
+            assertThat(pool.freeBuffers()).containsExactly(freeBefore);
+            for (int i = 0; i < ring.length; i++) {
+                assertThat(pool.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, pool.offset(ring[i])))
+                        .isEqualTo(0x0101_0101_0101_0101L * i);
+            }
+            int[] outside = {16};
+            assertThatThrownBy(() -> pool.warm(outside, 0, 1, 0)).as("an index past the pool is refused, never read")
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
     void reopensTheSamePoolWithItsIdAndContents() {
         Path file = tmp.resolve("pool");
         java.util.UUID id;

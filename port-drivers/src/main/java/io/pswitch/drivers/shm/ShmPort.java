@@ -226,6 +226,8 @@ public final class ShmPort extends AbstractPort {
         long ts = nowNs(); // one stamp per batch: the frames arrived together
         long consumer = toSwitchConsumer;
         int t = rx.tail;
+        // Buffers the log's retention handed back are cold: take their misses together, not one per copy.
+        pool.warm(rx.bufIdx, t, n, rx.numSlots() - 1);
         for (int i = 0; i < n; i++) {
             long slot = toSwitchBase + (long) ((int) consumer & slotMask) * slotStride;
             int len = file.get(INT, slot + SLOT_LENGTH_OFFSET);

@@ -63,6 +63,11 @@ public final class LoggingBench {
     public void runMatrix(Map<String, Path> storages, Map<String, Double> limits, List<Integer> sizes, List<Integer> matches,
                           List<Durability> durabilities, ObjectNode root) throws IOException, InterruptedException {
         ArrayNode groups = root.putArray("groups");
+        // What each column measures, so that a reader compares like with like.
+        out.println("fwd: forwarding alone. filter: the filter on every frame, nothing kept. zero-copy: the switch's log in place"
+                + " (a matching frame's pool buffer becomes its record's, a spare buffer takes its ring slot; index record with"
+                + " CRC; FIFO retention hands the oldest buffers back). copy: each matching frame copied out of its buffer into"
+                + " a preallocated mapped file (header, CRC), flushed on the same durability window; no index, no buffer held.");
         out.printf("%-5s %-5s %-5s %-5s | %-19s %-19s %-19s %-19s | %6s %7s | %11s %8s | %-15s %s%n", "store", "size", "match",
                 "dur", "fwd Mpps", "filter Mpps", "zero-copy Mpps", "copy Mpps", "zc/cp", "zc cost", "logged MB/s", "of limit",
                 "commit p50/p99", "skipped");
