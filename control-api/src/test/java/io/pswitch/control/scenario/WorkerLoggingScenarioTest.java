@@ -40,14 +40,7 @@ class WorkerLoggingScenarioTest {
     }
 
     private static byte[] frame(long dst, long src, int seq) {
-        ByteBuffer b = ByteBuffer.allocate(SIZE);
-        b.putShort((short) (dst >>> 32)).putInt((int) dst);
-        b.putShort((short) (src >>> 32)).putInt((int) src);
-        b.putShort((short) 0x88b5).putInt(seq);
-        for (int i = b.position(); i < SIZE; i++) {
-            b.put((byte) (seq * 31 + i));
-        }
-        return b.array();
+        return NumberedFrames.frame(dst, src, seq, SIZE);
     }
 
     @ParameterizedTest(name = "{0} worker(s)")

@@ -9,6 +9,7 @@ import io.pswitch.control.assembly.SwitchAssembly;
 import io.pswitch.control.config.ApiSettings;
 import io.pswitch.control.warmup.DriverWarmup;
 import io.pswitch.control.warmup.WarmupMode;
+import io.pswitch.control.warmup.netns.ThreadNamespaces;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.dataplane.port.PortSpec;
 import java.io.IOException;
@@ -112,7 +113,7 @@ class DriverWarmupNetnsSystemTest {
 
             // Nothing of it in the switch's namespace: the same interfaces, no thread elsewhere.
             assertThat(linkNames()).isEqualTo(linksBefore);
-            assertThat(threadNamespaces()).as("network namespaces of this process's threads").containsOnly(netnsBefore);
+            assertThat(ThreadNamespaces.settled()).as("network namespaces of this process's threads").containsOnly(netnsBefore);
             assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
                     .doesNotContain("pswitch-driver-warmup");
             try (Stream<Path> shm = Files.list(SHM)) {
@@ -136,7 +137,7 @@ class DriverWarmupNetnsSystemTest {
         assertThat(linkNames()).isEqualTo(linksBefore);
         assertThat(Netns.must("ip", "-d", "-o", "link", "show").lines().filter(l -> l.contains(": pwu")).toList())
                 .as("XDP programs on pwu… interfaces after the stop").noneMatch(l -> l.contains("prog/xdp"));
-        assertThat(threadNamespaces()).containsOnly(netnsBefore);
+        assertThat(ThreadNamespaces.settled()).containsOnly(netnsBefore);
     }
 
     private static Set<String> linkNames() throws Exception {
@@ -148,32 +149,5 @@ class DriverWarmupNetnsSystemTest {
             }
         }
         return names;
-    }
-
-    /**
-     * The network namespace of every thread of this process, once a thread that just ended is gone
-     * ({@code join} returns a moment before the kernel task exits).
-     */
-    private static Set<String> threadNamespaces() throws IOException, InterruptedException {
-        Set<String> now = threadNamespacesOnce();
-        for (int i = 0; i < 500 && now.size() > 1; i++) {
-            Thread.sleep(10);
-            now = threadNamespacesOnce();
-        }
-        return now;
-    }
-
-    private static Set<String> threadNamespacesOnce() throws IOException {
-        Set<String> out = new TreeSet<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    out.add(Files.readSymbolicLink(t.resolve("ns/net")).toString());
-                } catch (IOException e) {
-                    // A thread that ended while listed.
-                }
-            }
-        }
-        return out;
     }
 }

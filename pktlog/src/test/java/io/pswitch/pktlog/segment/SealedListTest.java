@@ -44,7 +44,7 @@ class SealedListTest {
         frames = new SegmentFrames(shm.resolve("pool"), 1024);
         dir = disk.resolve("segments");
         try (SegmentWriter w = open()) {
-            write(w, 1, RECORDS);
+            frames.addSynced(w, 1, RECORDS);
         }
         assertThat(sealedCount(SegmentRecovery.inspect(dir, SegmentFrames.LOG_ID))).isGreaterThanOrEqualTo(5);
     }
@@ -56,18 +56,6 @@ class SealedListTest {
 
     private SegmentWriter open() {
         return SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB).withCheckpointIntervalNs(0));
-    }
-
-    private void write(SegmentWriter w, long from, long to) {
-        for (long seq = from; seq <= to; seq++) {
-            frames.add(w, seq, 0);
-            if (seq % 40 == 0) {
-                w.write();
-                w.sync();
-            }
-        }
-        w.write();
-        w.sync();
     }
 
     private static long sealedCount(SegmentRecoveryReport r) {
@@ -116,7 +104,7 @@ class SealedListTest {
         try (SegmentWriter w = open()) {
             assertThat(w.recoveryReport().listed()).isEqualTo(sealedCount(full));
             assertThat(w.recoveryReport().toString()).contains(sealedCount(full) + " sealed from the list");
-            write(w, RECORDS + 1, RECORDS + 100);
+            frames.addSynced(w, RECORDS + 1, RECORDS + 100);
         }
         assertLogIs(1, RECORDS + 100);
         // The tail the writer sealed at open is in the list too: the next recovery reads no footer.
@@ -129,7 +117,7 @@ class SealedListTest {
     @Test
     void recoveryOfManySegmentsOpensOnlyTheTail() {
         try (SegmentWriter w = open()) {
-            write(w, RECORDS + 1, 4 * RECORDS);
+            frames.addSynced(w, RECORDS + 1, 4 * RECORDS);
         }
         List<Path> segs = SegmentFiles.segments(dir);
         assertThat(segs.size()).isGreaterThanOrEqualTo(20);
@@ -182,7 +170,7 @@ class SealedListTest {
             assertThat(r.lastSeq()).isEqualTo(lastSealed.lastSeq());
             assertThat(r.nextSegmentNumber()).as("the deleted tail's number is not reused").isGreaterThan(before.tailSegment());
             assertThat(w.nextSeq()).isEqualTo(lastSealed.lastSeq() + 1);
-            write(w, lastSealed.lastSeq() + 1, lastSealed.lastSeq() + 100);
+            frames.addSynced(w, lastSealed.lastSeq() + 1, lastSealed.lastSeq() + 100);
         }
         assertLogIs(1, lastSealed.lastSeq() + 100);
     }
@@ -198,7 +186,7 @@ class SealedListTest {
             // Not read at open: the switch starts in the same time whatever happened to old segments.
             assertThat(w.recoveryReport().refused()).isEmpty();
             assertThat(w.recoveryReport().listed()).isEqualTo(sealedCount(before));
-            write(w, RECORDS + 1, RECORDS + 100);
+            frames.addSynced(w, RECORDS + 1, RECORDS + 100);
         }
         assertThat(Files.exists(middle)).as("never set aside on trust").isTrue();
         SegmentRecoveryReport r = SegmentRecovery.inspect(dir, SegmentFrames.LOG_ID);
@@ -217,7 +205,7 @@ class SealedListTest {
     void aListedSegmentReplacedByAnotherLogsIsRefusedByNameByReaders() throws IOException {
         Path other = disk.resolve("other");
         try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
-            write(w, 1, 20);
+            frames.addSynced(w, 1, 20);
         }
         Path victim = SegmentFiles.segments(dir).get(1);
         SegmentRecoveryReport before = SegmentRecovery.inspect(dir, SegmentFrames.LOG_ID);
@@ -234,7 +222,7 @@ class SealedListTest {
     void aListOfAnotherLogIsIgnoredWithItsReasonAndReplaced() throws IOException {
         Path other = disk.resolve("other");
         try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
-            write(w, 1, 3000);
+            frames.addSynced(w, 1, 3000);
             w.seal();
         }
         Files.copy(SealedList.path(other), SealedList.path(dir), StandardCopyOption.REPLACE_EXISTING);
@@ -331,7 +319,7 @@ class SealedListTest {
         try (SegmentWriter w = open()) {
             assertThat(w.recoveryReport().segments()).isEmpty();
             assertThat(w.recoveryReport().nextSegmentNumber()).isGreaterThan(maxListed);
-            write(w, 1, 3000);
+            frames.addSynced(w, 1, 3000);
         }
         SegmentRecoveryReport r = SegmentRecovery.recover(SegmentStore.directory(dir), dir, SegmentFrames.LOG_ID, false,
                 new HashMap<>(), true);

@@ -100,6 +100,19 @@ final class SegmentFrames implements AutoCloseable {
         }
     }
 
+    /** Adds records {@code from..to} (generation 0), written and synced every 40 records and at the end. */
+    void addSynced(SegmentWriter w, long from, long to) {
+        for (long seq = from; seq <= to; seq++) {
+            add(w, seq, 0);
+            if (seq % 40 == 0) {
+                w.write();
+                w.sync();
+            }
+        }
+        w.write();
+        w.sync();
+    }
+
     boolean add0(SegmentWriter w, long seq, long off) {
         return w.add(seq, ts(seq), (int) (seq % 5), (int) (seq % 7) - 3, seq * 0x10001L, (int) (seq % 64), wire(seq), stored(seq),
                 seq % 3 == 0 ? 0 : seq << 16, poolSegment, off);

@@ -44,9 +44,9 @@ class SegmentRecoveryErrorsTest {
         dir = disk.resolve("segments");
         byte[] checkpoint;
         try (SegmentWriter w = open()) {
-            write(w, 1, 200);
+            frames.addSynced(w, 1, 200);
             checkpoint = Files.readAllBytes(dir.resolve(CheckpointDescriptor.FILE_NAME));
-            write(w, 201, RECORDS);
+            frames.addSynced(w, 201, RECORDS);
             alignment = w.alignment().chunk();
         }
         Files.write(dir.resolve(CheckpointDescriptor.FILE_NAME), checkpoint);
@@ -60,18 +60,6 @@ class SegmentRecoveryErrorsTest {
 
     private SegmentWriter open() {
         return SegmentWriter.open(dir, SegmentFrames.LOG_ID, SegmentFrames.config(64 * MIB, MIB).withCheckpointIntervalNs(0));
-    }
-
-    private void write(SegmentWriter w, long from, long to) {
-        for (long seq = from; seq <= to; seq++) {
-            frames.add(w, seq, 0);
-            if (seq % 40 == 0) {
-                w.write();
-                w.sync();
-            }
-        }
-        w.write();
-        w.sync();
     }
 
     private Path tail() {
@@ -110,7 +98,7 @@ class SegmentRecoveryErrorsTest {
         assertLogIs(chunk.firstSeq() - 1);
         try (SegmentWriter w = open()) {
             assertThat(w.nextSeq()).isEqualTo(chunk.firstSeq());
-            write(w, chunk.firstSeq(), RECORDS + 50);
+            frames.addSynced(w, chunk.firstSeq(), RECORDS + 50);
         }
         assertThat(inspect().dropped()).isEmpty();
         assertLogIs(RECORDS + 50);
@@ -242,7 +230,7 @@ class SegmentRecoveryErrorsTest {
     void aSegmentOfAnotherLogIsRefusedByNameAndSetAside() throws Exception {
         Path other = disk.resolve("other");
         try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
-            write(w, 1, 20);
+            frames.addSynced(w, 1, 20);
         }
         Path foreign = SegmentFiles.segment(dir, 99);
         Files.copy(SegmentFiles.segments(other).getFirst(), foreign);
@@ -257,7 +245,7 @@ class SegmentRecoveryErrorsTest {
             assertThat(w.recoveryReport().refused()).singleElement()
                     .satisfies(ref -> assertThat(ref.setAsideAs().getFileName().toString())
                             .isEqualTo(foreign.getFileName() + SegmentDescriptor.REFUSED_SUFFIX));
-            write(w, RECORDS + 1, RECORDS + 10);
+            frames.addSynced(w, RECORDS + 1, RECORDS + 10);
         }
         assertThat(Files.exists(foreign)).isFalse();
         assertThat(SegmentFiles.segments(dir).getLast().getFileName().toString())
@@ -290,7 +278,7 @@ class SegmentRecoveryErrorsTest {
     @Test
     void aDamagedHeaderInTheMiddleTakesOnlyItsOwnSegmentDown() {
         try (SegmentWriter w = open()) {
-            write(w, RECORDS + 1, 3000);
+            frames.addSynced(w, RECORDS + 1, 3000);
         }
         List<Path> segs = SegmentFiles.segments(dir);
         assertThat(segs.size()).isGreaterThanOrEqualTo(3);
@@ -311,7 +299,7 @@ class SegmentRecoveryErrorsTest {
     @Test
     void aBadFooterCrcLeavesTheSegmentUnsealedAndFullyReadable() {
         try (SegmentWriter w = open()) {
-            write(w, RECORDS + 1, 3000);
+            frames.addSynced(w, RECORDS + 1, 3000);
         }
         Path first = SegmentFiles.segments(dir).getFirst();
         SegmentRecoveryReport before = inspect();
@@ -362,7 +350,7 @@ class SegmentRecoveryErrorsTest {
     void aCheckpointOfAnotherLogIsIgnoredWithItsReason() throws Exception {
         Path other = disk.resolve("other");
         try (SegmentWriter w = SegmentWriter.open(other, UUID.randomUUID(), SegmentFrames.config(64 * MIB, MIB))) {
-            write(w, 1, 5);
+            frames.addSynced(w, 1, 5);
         }
         Files.copy(other.resolve(CheckpointDescriptor.FILE_NAME), dir.resolve(CheckpointDescriptor.FILE_NAME),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);

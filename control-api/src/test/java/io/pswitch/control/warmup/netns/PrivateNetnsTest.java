@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,14 +34,14 @@ class PrivateNetnsTest {
     void theWorkRunsInAnotherNamespaceWithThePairAndOnlyItsThreadMoves() throws Exception {
         String[] seen = PrivateNetns.withVethPair("pwu-test", tag + "a", tag + "b", () -> new String[] {
             Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString(),
-            String.join(",", threadNamespaces()),
+            String.join(",", ThreadNamespaces.listed()),
             String.join(",", interfaces())});
         assertThat(seen[0]).as("the work's namespace").isNotEqualTo(home);
         // While it ran, every thread but the work's was in the switch's namespace.
         assertThat(seen[1].split(",")).containsExactlyInAnyOrder(home, seen[0]);
         // The private namespace has its loopback and the pair, and none of the switch's interfaces.
         assertThat(seen[2].split(",")).containsExactlyInAnyOrder("lo", tag + "a", tag + "b");
-        assertThat(threadNamespacesNow()).containsOnly(home);
+        assertThat(ThreadNamespaces.settled()).containsOnly(home);
         assertThat(interfaces()).doesNotContain(tag + "a", tag + "b");
     }
 
@@ -51,7 +50,7 @@ class PrivateNetnsTest {
         assertThatThrownBy(() -> PrivateNetns.withVethPair("pwu-test", tag + "a", tag + "b", () -> {
             throw new IllegalStateException("afxdp:" + tag + "a (mode auto, queue 0): refused");
         })).isInstanceOf(PrivateNetns.Unavailable.class).hasMessage("afxdp:" + tag + "a (mode auto, queue 0): refused");
-        assertThat(threadNamespacesNow()).containsOnly(home);
+        assertThat(ThreadNamespaces.settled()).containsOnly(home);
     }
 
     @Test
@@ -63,42 +62,7 @@ class PrivateNetnsTest {
                 .isInstanceOf(PrivateNetns.Unavailable.class).hasMessageContaining("link add " + tooLong)
                 .hasMessageNotContaining("\n");
         assertThat(ran[0]).isFalse();
-        assertThat(threadNamespacesNow()).containsOnly(home);
-    }
-
-    /**
-     * The namespaces of this process's threads once the private thread is gone: {@code join} returns
-     * when the Java thread has ended, a moment before its kernel task exits, so a few polls may see it.
-     */
-    static Set<String> threadNamespacesNow() {
-        try {
-            Set<String> now = threadNamespaces();
-            for (int i = 0; i < 500 && now.size() > 1; i++) {
-                Thread.sleep(10);
-                now = threadNamespaces();
-            }
-            return now;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    /** The network namespace of every thread of this process. */
-    private static Set<String> threadNamespaces() throws IOException {
-        Set<String> out = new TreeSet<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    out.add(Files.readSymbolicLink(t.resolve("ns/net")).toString());
-                } catch (IOException e) {
-                    // A thread that ended while listed.
-                }
-            }
-        }
-        return out;
+        assertThat(ThreadNamespaces.settled()).containsOnly(home);
     }
 
     /**
