@@ -54,10 +54,11 @@ final class TapRequests {
     /**
      * Every other worker's returns, requests and (when {@code topUp}) spares.
      *
-     * @return records appended
+     * @return requests taken: appended, or refused and counted (the caller publishes the counts
+     *     then: a burst's last matches may all be refused, and a quiet switch publishes nothing else)
      */
     int take(boolean topUp) {
-        int appended = 0;
+        int taken = 0;
         for (int w = 1; w < taps.length; w++) {
             LogLink link = taps[w].link();
             HandoffQueue returns = link.returns;
@@ -66,16 +67,16 @@ final class TapRequests {
                 pool.free((int) returns.word(i, 0));
             }
             returns.release(n);
-            appended += append(link.requests);
+            taken += append(link.requests);
             if (topUp) {
                 topUp(link.spares);
             }
         }
-        return appended;
+        return taken;
     }
 
+    /** @return requests taken */
     private int append(HandoffQueue q) {
-        int appended = 0;
         int n = q.availableNow();
         for (int i = 0; i < n; i++) {
             long w0 = q.word(i, 0);
@@ -93,10 +94,9 @@ final class TapRequests {
             }
             frames++;
             bytes += stored;
-            appended++;
         }
         q.release(n);
-        return appended;
+        return n;
     }
 
     /** Fills a worker's spares queue from the pool (worker 0, or before the workers run). */
@@ -126,10 +126,10 @@ final class TapRequests {
      * Every worker stopped: appends what is still queued, and gives the queued spares and returns
      * back to the pool.
      *
-     * @return records appended
+     * @return requests taken (appended or refused)
      */
     int finish() {
-        int appended = take(false);
+        int taken = take(false);
         for (int w = 1; w < taps.length; w++) {
             HandoffQueue spares = taps[w].link().spares;
             int n = spares.availableNow();
@@ -138,7 +138,7 @@ final class TapRequests {
             }
             spares.release(n);
         }
-        return appended;
+        return taken;
     }
 
     /** Whether requests or returns wait. */

@@ -353,6 +353,30 @@ class SwitchAgentWorkersLoggingTest {
     }
 
     @Test
+    void matchesOfAnotherWorkerThatTheFullHotTierRefusesAreCountedWhileTheSwitchIsQuiet() {
+        // 64 records, a drain that never takes them: worker 0's own frames fill the hot tier; then only
+        // worker 1's port receives, so worker 0 takes its matches and refuses every one, and nothing
+        // else happens that would publish the counters (found by a fresh-clone CI run: 556 refusals unseen).
+        Rig s = new Rig("refused", workers, 2048, 64, true, batchMode(), "");
+        for (int k = 0; k < 80; k++) {
+            s.port(0).feed(frame(BROADCAST, station(0), 64, k));
+            if (k % 16 == 15) {
+                s.run();
+            }
+        }
+        LogCounters c = s.logging().counters();
+        assertThat(c.frames() + c.skippedNoBuffer() + c.skippedStorageBehind()).isEqualTo(80);
+        for (int k = 0; k < 10; k++) {
+            s.port(1).feed(frame(BROADCAST, station(1), 64, 100 + k));
+        }
+        s.run();
+        assertThat(c.frames()).isEqualTo(64);
+        assertThat(c.frames() + c.skippedNoBuffer() + c.skippedStorageBehind()).as("every match logged or counted, read while quiet")
+                .isEqualTo(90);
+        s.checkLedger();
+    }
+
+    @Test
     void noSpareBufferSkipsMatchesCountedAsNoBufferWhileForwardingGoesOn() {
         // A pool just big enough for the rings and the workers' own spares, and a hot tier that never
         // retires: the log soon holds every buffer the pool could spare.
