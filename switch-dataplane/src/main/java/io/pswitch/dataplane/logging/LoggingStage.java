@@ -42,8 +42,19 @@ import java.util.Map;
  * queue, the buffers that worker unpinned after their records retired.
  *
  * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers (worker 0's
- * window, over all it appended). {@code sync} needs one worker: another would have to wait for worker
- * 0's append and commit, and no worker waits for another; so it is refused ({@link #onlyEmptySets}).
+ * window, over all it appended). {@code sync} keeps its promise on every worker: a logged frame leaves
+ * only once its record is durable (tiered: in its segment; untiered: committed). Worker 0 waits for
+ * its own records as with one worker. Another worker, after queueing its batch's matches, waits before
+ * its pass 2 until worker 0 has taken them all and they are durable ({@link LogTap}); worker 0 commits
+ * what it appended for the others as soon as it appended it, in {@link #beginCycle}, and then tells
+ * each how far it got ({@link LogLink#taken}). Why the other worker waits, rather than holding its
+ * batch and trying pass 2 again next cycle: a batch held across cycles would need its RX slots kept
+ * back and every later batch of its ports queued behind it (per-flow order), the cost of sync is the
+ * same wait either way, and the wait cannot deadlock: worker 0 never waits for another worker, only
+ * for its own commit and the drain, which never wait for a worker. A worker gives up waiting as
+ * worker 0 does — when the drain is stalled (records then durable in the hot tier only) — and when
+ * worker 0 has stopped ({@link #writerStopped}; what it queued is appended and committed at
+ * {@link #finishWorkers}), so stopping never hangs.
  *
  * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); each worker picks up
  * the new set at the start of its own duty cycle, so one batch never sees half a change, and
@@ -85,10 +96,16 @@ public final class LoggingStage implements PacketLog.BufferRelease {
 
     // Control side (cold, synchronized).
     private final Map<Integer, FilterCounters> countersById = new HashMap<>();
-    /** Non-null: why this stage may only run sets that match nothing (see {@link #onlyEmptySets}). */
-    private String emptySetsOnly;
     private long generations;
     private volatile ActiveFilters active;
+    /**
+     * The thread that runs worker 0's duty cycles (first the one that built the stage): a worker
+     * waiting for worker 0 on that very thread (every worker run in turn on one thread) takes its
+     * requests itself, as worker 0 would, instead of waiting forever.
+     */
+    private volatile Thread writerThread = Thread.currentThread();
+    /** Worker 0 stopped: nobody takes requests any more until {@link #finishWorkers}. */
+    private volatile boolean writerStopped;
 
     // Dataplane side.
     private ActiveFilters current;
@@ -139,16 +156,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         this.current = active;
         LONG_FIELD.setOpaque(this, current.generation);
         publishCounters();
-        if (workers > 1 && durability.mode() == Durability.Mode.SYNC) {
-            onlyEmptySets(syncNeedsOneWorker(workers));
-        }
-    }
-
-    /** The one-line refusal of {@code sync} logging on a switch with several workers. */
-    public static String syncNeedsOneWorker(int workers) {
-        return "--workers " + workers + ": --durability sync needs --workers 1 (a logged frame may not leave before its "
-                + "record is durable, and only worker 0 writes the log: the others would wait for it); "
-                + "use --durability batch or async, or run one worker";
     }
 
     /** The stage of worker {@code w} (1 ≤ w &lt; workers). Cold: once per worker, before the workers run. */
@@ -172,26 +179,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
 
     // ---------------------------------------------------------------- control side
 
-    /**
-     * From now on refuses every filter set that could match a frame, with {@code why} as the
-     * message (a switch with several workers logging in {@code sync} mode, see the class comment).
-     */
-    public synchronized void onlyEmptySets(String why) {
-        if (!active.set.isEmpty()) {
-            throw new IllegalStateException(why);
-        }
-        this.emptySetsOnly = why;
-    }
-
-    /**
-     * Installs a new filter set; each worker uses it from its next duty cycle. Any thread.
-     *
-     * @throws IllegalArgumentException when the set could match and {@link #onlyEmptySets} was called
-     */
+    /** Installs a new filter set; each worker uses it from its next duty cycle. Any thread. */
     public synchronized long filters(FilterSet set) {
-        if (emptySetsOnly != null && !set.isEmpty()) {
-            throw new IllegalArgumentException(emptySetsOnly);
-        }
         FilterCounters[] c = new FilterCounters[set.size()];
         for (int pos = 0; pos < c.length; pos++) {
             Filter f = set.filter(pos);
@@ -262,6 +251,10 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * has closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
+        Thread t = Thread.currentThread();
+        if (writerThread != t) {
+            writerThread = t;
+        }
         // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
         log.retireDrained();
         ActiveFilters a = active;
@@ -269,10 +262,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             current = a;
             LONG_FIELD.setOpaque(this, a.generation);
         }
-        if (others != null && others.take(!current.set.isEmpty()) > 0) {
-            appended(now);
-            publishCounters();
-        }
+        takeFromTaps(now);
         if (pendingSinceNs != 0 && now - pendingSinceNs >= durability.maxDelayNs()) {
             requestCommit();
         }
@@ -280,6 +270,41 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             // The committer finished a commit: readers of the counters see it even when idle.
             publishCounters();
         }
+    }
+
+    /**
+     * Appends what other workers queued. Sync mode: commits it at once and tells each worker how
+     * far worker 0 got (it waits for that before its frames leave); else the window decides.
+     */
+    void takeFromTaps(long now) {
+        if (others == null) {
+            return;
+        }
+        int appended = others.take(!current.set.isEmpty());
+        if (durability.mode() == Durability.Mode.SYNC) {
+            if (appended > 0) {
+                commit();
+            }
+            others.publishTaken();
+        } else if (appended > 0) {
+            appended(now);
+            publishCounters();
+        }
+    }
+
+    /** Whether this thread runs worker 0's duty cycles (see {@link #writerThread}). Any thread. */
+    boolean onWriterThread() {
+        return writerThread == Thread.currentThread();
+    }
+
+    /** Worker 0 stopped (its agent closed): workers waiting for it give up. Worker 0. */
+    public void writerStopped() {
+        writerStopped = true;
+    }
+
+    /** Whether worker 0 stopped taking requests. Any thread. */
+    boolean isWriterStopped() {
+        return writerStopped;
     }
 
     /**
@@ -340,7 +365,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 // Before pass 2: no logged frame leaves the switch before its record is durable
                 // (tiered: in its segment, so the dataplane waits for the drain; the promise of sync).
                 commit();
-                awaitDrained();
+                awaitDurable(log.appendedSeq());
             } else {
                 appended(now);
             }
@@ -403,9 +428,11 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    /** Sync mode, tiered: waits until the drain has made every appended record durable in its segment. */
-    private void awaitDrained() {
-        long target = log.appendedSeq();
+    /**
+     * Sync mode, tiered: waits until the drain has made every record up to {@code target} durable
+     * in its segment (untiered, committed is durable: the caller committed it). Any worker's thread.
+     */
+    void awaitDurable(long target) {
         while (log.isTiered() && log.drainedSeq() < target) {
             if (log.drainStalled()) {
                 // The drain cannot write (full disk, failed device): durability in the segment
@@ -434,6 +461,9 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             log.publish();
         }
         commit();
+        if (others != null) {
+            others.publishTaken();
+        }
     }
 
     private void publishCounters() {
