@@ -280,6 +280,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         if (others == null) {
             return;
         }
+        long refused = others.refused();
         int appended = others.take(!current.set.isEmpty());
         if (durability.mode() == Durability.Mode.SYNC) {
             if (appended > 0) {
@@ -288,6 +289,9 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             others.publishTaken();
         } else if (appended > 0) {
             appended(now);
+        }
+        if (appended > 0 || others.refused() != refused) {
+            // Refused ones too: a hot tier that refuses everything commits nothing that would publish them.
             publishCounters();
         }
     }
