@@ -26,7 +26,7 @@ import java.lang.invoke.VarHandle;
  * <p><b>Sync mode</b> is the one wait: after queueing a batch's matches, this worker waits before its
  * pass 2 until worker 0 has taken them all (appended or refused) and committed them, then, tiered,
  * until the drain has put the last of them in its segment — so no logged frame leaves before its
- * record is durable (why a wait, and why it cannot deadlock: {@link LoggingStage}). It gives up when
+ * record is durable (why a wait, and why it cannot deadlock: {@link SyncWaits}). It gives up when
  * the drain is stalled, as worker 0 does, and when worker 0 has stopped.
  *
  * <p>A new filter set is picked up at the start of this worker's duty cycle, so it applies to a
@@ -165,18 +165,19 @@ public final class LogTap implements CycleStage {
     /** Sync mode, before pass 2: until worker 0 has taken every request queued and they are durable. */
     private void awaitDurable(long now) {
         LogLink l = link;
-        if (l.taken() < queued && stage.onWriterThread()) {
+        SyncWaits w = stage.waits();
+        if (l.taken() < queued && w.onWriterThread()) {
             // Every worker runs in turn on this thread, worker 0 between two cycles: take them as it would.
             stage.takeFromTaps(now);
         }
         while (l.taken() < queued) {
-            if (stage.isWriterStopped()) {
+            if (w.isWriterStopped()) {
                 // Stopping: what is queued is appended and committed once every worker stopped.
                 return;
             }
             Thread.onSpinWait();
         }
-        stage.awaitDurable(l.takenSeq());
+        w.awaitDurable(l.takenSeq());
     }
 
     @Override

@@ -43,18 +43,8 @@ import java.util.Map;
  *
  * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers (worker 0's
  * window, over all it appended). {@code sync} keeps its promise on every worker: a logged frame leaves
- * only once its record is durable (tiered: in its segment; untiered: committed). Worker 0 waits for
- * its own records as with one worker. Another worker, after queueing its batch's matches, waits before
- * its pass 2 until worker 0 has taken them all and they are durable ({@link LogTap}); worker 0 commits
- * what it appended for the others as soon as it appended it, in {@link #beginCycle}, and then tells
- * each how far it got ({@link LogLink#taken}). Why the other worker waits, rather than holding its
- * batch and trying pass 2 again next cycle: a batch held across cycles would need its RX slots kept
- * back and every later batch of its ports queued behind it (per-flow order), the cost of sync is the
- * same wait either way, and the wait cannot deadlock: worker 0 never waits for another worker, only
- * for its own commit and the drain, which never wait for a worker. A worker gives up waiting as
- * worker 0 does — when the drain is stalled (records then durable in the hot tier only) — and when
- * worker 0 has stopped ({@link #writerStopped}; what it queued is appended and committed at
- * {@link #finishWorkers}), so stopping never hangs.
+ * only once its record is durable: worker 0 commits the others' matches as soon as it appended them,
+ * and they wait for that, never it for them ({@link SyncWaits}).
  *
  * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); each worker picks up
  * the new set at the start of its own duty cycle, so one batch never sees half a change, and
@@ -93,19 +83,12 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private final int worker;
     private final int workers;
     private final LogCounters counters;
+    private final SyncWaits waits;
 
     // Control side (cold, synchronized).
     private final Map<Integer, FilterCounters> countersById = new HashMap<>();
     private long generations;
     private volatile ActiveFilters active;
-    /**
-     * The thread that runs worker 0's duty cycles (first the one that built the stage): a worker
-     * waiting for worker 0 on that very thread (every worker run in turn on one thread) takes its
-     * requests itself, as worker 0 would, instead of waiting forever.
-     */
-    private volatile Thread writerThread = Thread.currentThread();
-    /** Worker 0 stopped: nobody takes requests any more until {@link #finishWorkers}. */
-    private volatile boolean writerStopped;
 
     // Dataplane side.
     private ActiveFilters current;
@@ -131,6 +114,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         this.workers = workers;
         this.counters = new LogCounters(countersFile, worker, workers);
         this.log = log;
+        this.waits = new SyncWaits(log);
         this.durability = durability;
         this.pool = log.pool();
         this.memory = pool.segment();
@@ -251,10 +235,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * has closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
-        Thread t = Thread.currentThread();
-        if (writerThread != t) {
-            writerThread = t;
-        }
+        waits.writerCycle();
         // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
         log.retireDrained();
         ActiveFilters a = active;
@@ -296,19 +277,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    /** Whether this thread runs worker 0's duty cycles (see {@link #writerThread}). Any thread. */
-    boolean onWriterThread() {
-        return writerThread == Thread.currentThread();
-    }
-
-    /** Worker 0 stopped (its agent closed): workers waiting for it give up. Worker 0. */
+    /** Worker 0 stopped (its agent closed): workers waiting for it give up ({@link SyncWaits}). Worker 0. */
     public void writerStopped() {
-        writerStopped = true;
+        waits.writerStopped();
     }
 
-    /** Whether worker 0 stopped taking requests. Any thread. */
-    boolean isWriterStopped() {
-        return writerStopped;
+    SyncWaits waits() {
+        return waits;
     }
 
     /**
@@ -369,7 +344,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 // Before pass 2: no logged frame leaves the switch before its record is durable
                 // (tiered: in its segment, so the dataplane waits for the drain; the promise of sync).
                 commit();
-                awaitDurable(log.appendedSeq());
+                waits.awaitDurable(log.appendedSeq());
             } else {
                 appended(now);
             }
@@ -429,21 +404,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private void requestCommit() {
         if (log.requestCommit()) {
             pendingSinceNs = 0;
-        }
-    }
-
-    /**
-     * Sync mode, tiered: waits until the drain has made every record up to {@code target} durable
-     * in its segment (untiered, committed is durable: the caller committed it). Any worker's thread.
-     */
-    void awaitDurable(long target) {
-        while (log.isTiered() && log.drainedSeq() < target) {
-            if (log.drainStalled()) {
-                // The drain cannot write (full disk, failed device): durability in the segment
-                // tier is not to be had now; the records stay durable in the hot tier only.
-                return;
-            }
-            Thread.onSpinWait();
         }
     }
 
