@@ -114,9 +114,6 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             }
             List<Filter> filters = settings.log().filters() != null ? settings.log().filters() : filterStore.load();
             FilterSet filterSet = compile(filters, settings);
-            if (settings.workers() > 1 && !filterSet.isEmpty() && settings.log().durability().mode() == Durability.Mode.SYNC) {
-                throw new ConfigException(LoggingStage.syncNeedsOneWorker(settings.workers()));
-            }
             SwitchConfig config = SwitchConfig.defaults()
                     .withBatchSize(settings.batch())
                     .withFdbCapacity(settings.fdbCapacity())
@@ -245,9 +242,6 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     @Override
     public synchronized long replaceFilters(List<Filter> filters) {
         FilterSet set = compile(filters, settings);
-        if (settings.workers() > 1 && !set.isEmpty() && settings.log().durability().mode() == Durability.Mode.SYNC) {
-            throw new ConfigException(LoggingStage.syncNeedsOneWorker(settings.workers()));
-        }
         filterStore.save(filters);
         writeCatalog(settings, filters);
         return agent.logging().filters(set);
@@ -436,8 +430,9 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             return;
         }
         closed = true;
-        for (AgentRunner runner : runners) {
-            runner.close();
+        // Worker 0 last: in sync mode another worker may be waiting for it to append and commit its matches.
+        for (int w = runners.length - 1; w >= 0; w--) {
+            runners[w].close();
         }
         // Every worker stopped: their spares and what sat in the queues between them go back to the pool.
         agent.releaseWorkerBuffers();

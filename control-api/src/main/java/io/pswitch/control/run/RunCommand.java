@@ -108,8 +108,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--durability", paramLabel = "MODE",
             description = {"When logged records become durable: sync (before the frame is transmitted),",
-                    "batch (every --commit-records or --commit-interval; default), async (bounded lag, default 1s).",
-                    "sync needs --workers 1 when there are filters."})
+                    "batch (every --commit-records or --commit-interval; default), async (bounded lag, default 1s)."})
     String durability;
 
     @Option(names = "--log-records", paramLabel = "N", description = "Index capacity in records; the oldest retire beyond it. Default: 65536.")

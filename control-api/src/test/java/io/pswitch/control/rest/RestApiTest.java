@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -127,18 +126,31 @@ class RestApiTest {
     }
 
     @Test
-    void refusesSyncLoggingWithSeveralWorkersInOneLine() throws Exception {
-        Assumptions.assumeTrue(workers > 1, "one worker logs in sync mode");
-        String line = io.pswitch.dataplane.logging.LoggingStage.syncNeedsOneWorker(workers);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunningSwitch.start(tmp.resolve("sync-filter"), "--workers",
-                Integer.toString(workers), "--durability", "sync", "--filter", "web=tcp port 80")).hasMessage(line);
-        try (RunningSwitch s = RunningSwitch.start(tmp.resolve("sync"), "--workers", Integer.toString(workers), "--durability", "sync")) {
-            RunningSwitch.Reply r = s.send("POST", "/api/v1/filters", "application/json",
-                    "{\"name\": \"web\", \"expression\": \"tcp port 80\"}");
-            assertThat(r.status()).as(r.body()).isEqualTo(400);
-            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo(line);
-            assertThat(json(s.get("/api/v1/filters"), 200).path("filters")).as("nothing was installed").isEmpty();
+    void logsInSyncModeOnEveryWorkerAndTakesFiltersThroughTheApi() throws Exception {
+        try (RunningSwitch s = RunningSwitch.start(tmp.resolve("sync"), "--workers", Integer.toString(workers), "--durability",
+                "sync", "--filter", "web=tcp port 80")) {
+            RunningSwitch.Reply r = s.send("POST", "/api/v1/filters", "application/json", "{\"name\": \"all\", \"expression\": \"\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            int id = JSON.readTree(r.body()).path("id").asInt();
+            io.pswitch.pktlog.index.PacketLog log = s.assembly.logging().log();
+            // a, b and c belong to workers 0, 1 and 2 (3 workers): each frame is logged by another one.
+            s.a.send(broadcast(1, 100));
+            await(() -> s.b.received().size() == 1, "the broadcast at b");
+            await(() -> s.c.received().size() == 1, "the broadcast at c");
+            s.b.send(frame(1, 2, 200));
+            await(() -> s.a.received().size() == 1, "b's frame at a");
+            assertThat(durableLimit(log)).as("sync: b's frame left once its record was durable").isGreaterThanOrEqualTo(2);
+            s.c.send(frame(1, 3, 300));
+            await(() -> s.a.received().size() == 1, "c's frame at a");
+            assertThat(durableLimit(log)).as("sync: c's frame left once its record was durable").isGreaterThanOrEqualTo(3);
+            LogApi.awaitLogged(s, 3);
+            assertThat(json(s.get("/api/v1/filters/" + id), 200).path("loggedFrames").asLong()).isEqualTo(3);
         }
+    }
+
+    /** What the log has made durable: in its segment when tiered, else committed. */
+    private static long durableLimit(io.pswitch.pktlog.index.PacketLog log) {
+        return log.isTiered() ? log.drainedSeq() : log.committedSeq();
     }
 
     @Test

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Logging while frames cross workers at top speed, on real worker threads: four {@code pcapfile}
@@ -24,12 +24,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * logs every fourth frame of every flow, so every worker logs and worker 0 appends what the others
  * hand it. Whatever the threads' timing: each flow arrives in order and intact, every frame is
  * delivered or counted as dropped, every match is a record or a counted skip, and after close every
- * buffer is free but those of the records the log keeps.
+ * buffer is free but those of the records the log keeps. In {@code sync} mode too, where every worker
+ * waits for worker 0 to make its matches durable before they leave.
  */
 class WorkerLoggingScenarioTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final long LATER = 300_000_000L;
     private static final int FRAMES = 6_000;
+    private static final int SYNC_FRAMES = 600;
     private static final int SIZE = 96;
 
     @TempDir
@@ -43,17 +45,19 @@ class WorkerLoggingScenarioTest {
         return NumberedFrames.frame(dst, src, seq, SIZE);
     }
 
-    @ParameterizedTest(name = "{0} worker(s)")
-    @ValueSource(ints = {1, 2, 3})
-    void everyMatchOfEveryWorkerIsARecordOrACountedSkipWhileEveryFlowArrivesInOrder(int workers) throws Exception {
+    @ParameterizedTest(name = "{0} worker(s), {1}")
+    @CsvSource({"1, batch", "2, batch", "3, batch", "1, sync", "2, sync", "3, sync"})
+    void everyMatchOfEveryWorkerIsARecordOrACountedSkipWhileEveryFlowArrivesInOrder(int workers, String durability) throws Exception {
         int ports = 4;
+        // sync: every batch with a match waits for its records' fdatasync in the segment tier (a disk).
+        int count = durability.equals("sync") ? SYNC_FRAMES : FRAMES;
         List<PortInput> inputs = new ArrayList<>();
         for (int p = 0; p < ports; p++) {
             List<byte[]> frames = new ArrayList<>();
-            long[] ts = new long[FRAMES + 1];
+            long[] ts = new long[count + 1];
             frames.add(frame(0xffff_ffff_ffffL, station(p), -1));
             ts[0] = T0;
-            for (int s = 0; s < FRAMES; s++) {
+            for (int s = 0; s < count; s++) {
                 frames.add(frame(station(p ^ 1), station(p), s));
                 ts[s + 1] = T0 + LATER;
             }
@@ -62,7 +66,7 @@ class WorkerLoggingScenarioTest {
         }
         // The sequence number's low byte is frame byte 17: every fourth frame matches (not the broadcast, seq -1).
         LogSettings log = new LogSettings(List.of(Filter.of(1, "quarter", "ether[12:2] = 0x88b5 and ether[17] & 3 = 0")),
-                Durability.parse("batch"), 65536);
+                Durability.parse(durability), 65536);
         LogOutcome[] outcome = new LogOutcome[1];
         Map<String, PortReport> r = ScenarioSwitch.run(dir, inputs, workers, log, outcome);
         for (int p = 0; p < ports; p++) {
@@ -82,11 +86,11 @@ class WorkerLoggingScenarioTest {
                 delivered++;
             }
             long dropped = from.drops(DropCause.WORKER_QUEUE_FULL) + from.drops(DropCause.RING_FULL);
-            assertThat(from.rxFrames()).isEqualTo(FRAMES + 1);
-            assertThat(delivered + dropped).as("p%d: delivered + dropped (drops %s)", p, from.nonZeroDrops()).isEqualTo(FRAMES);
+            assertThat(from.rxFrames()).isEqualTo(count + 1);
+            assertThat(delivered + dropped).as("p%d: delivered + dropped (drops %s)", p, from.nonZeroDrops()).isEqualTo(count);
         }
         LogOutcome o = outcome[0];
-        long matches = ports * (long) FRAMES / 4;
+        long matches = ports * (long) count / 4;
         assertThat(o.logged()).as("%s", o).isPositive();
         assertThat(o.logged() + o.skippedNoBuffer() + o.skippedStorageBehind()).as("every match a record or a counted skip: %s", o)
                 .isEqualTo(matches);

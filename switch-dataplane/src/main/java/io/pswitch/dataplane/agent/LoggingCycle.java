@@ -35,6 +35,8 @@ final class LoggingCycle implements CycleStage {
     @Override
     public void commit() {
         stage.commit();
+        // Worker 0's agent closes: other workers waiting in sync mode for it must not wait forever.
+        stage.writerStopped();
     }
 
     @Override

@@ -60,8 +60,9 @@ import org.agrona.concurrent.EpochNanoClock;
  * arrival order once per duty cycle; the log clamps record times, so readers still see one
  * time-ordered log ({@link LoggingStage}). A logged buffer stays in the rings of the worker that
  * logged it (a logged frame for another worker's port crosses as a copy), pinned by an atomic state
- * shared by all workers, since retention on worker 0 may retire its record meanwhile. {@code sync}
- * logging needs one worker (a worker would have to wait for worker 0's commit).
+ * shared by all workers, since retention on worker 0 may retire its record meanwhile. In {@code sync}
+ * mode another worker waits before its pass 2 until worker 0 has appended its matches and they are
+ * durable (worker 0 never waits for another worker); stop worker 0 last, so no worker waits for it.
  * Counters: each port's RX/TX counts have its owner as the one writer; drops of a port's frames at
  * another worker go to that worker's block of the port's drop counters, summed when read.
  *
@@ -122,9 +123,6 @@ public final class SwitchAgent implements Agent {
             }
         }
         int n = config.workers();
-        if (n > 1 && log != null && filters != null && !filters.isEmpty() && durability.mode() == Durability.Mode.SYNC) {
-            throw new IllegalArgumentException(LoggingStage.syncNeedsOneWorker(n));
-        }
         this.config = config;
         this.pool = pool;
         this.portCount = ports.size();

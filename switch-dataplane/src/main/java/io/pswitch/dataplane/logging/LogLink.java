@@ -1,6 +1,8 @@
 package io.pswitch.dataplane.logging;
 
 import io.pswitch.dataplane.handoff.HandoffQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The three single-producer single-consumer queues between a worker other than 0 and worker 0, the
@@ -28,13 +30,34 @@ import io.pswitch.dataplane.handoff.HandoffQueue;
  * <p>Sizes: a worker takes at most one spare per frame of a batch, so the spares queue holds a batch;
  * requests twice that (a worker may queue a batch while worker 0 has not yet taken the last one);
  * returns every ring slot, the most buffers a worker can have pinned, so returning never fails.
+ *
+ * <p><b>Taken</b> (0 → worker, {@code sync} mode): how many of the worker's requests worker 0 has taken
+ * so far — appended, or refused by a full hot tier — and the log sequence of the last one appended.
+ * Worker 0 stores them once the records are committed (the count last, with a release store); the
+ * worker, which queued a known number, waits on them before its frames may leave ({@link LogTap}).
  */
 final class LogLink {
     static final int REQUEST_WORDS = 6;
+    private static final VarHandle TAKEN;
+    private static final VarHandle TAKEN_SEQ;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAKEN = l.findVarHandle(LogLink.class, "taken", long.class);
+            TAKEN_SEQ = l.findVarHandle(LogLink.class, "takenSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final HandoffQueue requests;
     final HandoffQueue spares;
     final HandoffQueue returns;
+    @SuppressWarnings("unused") // through TAKEN
+    private long taken;
+    @SuppressWarnings("unused") // through TAKEN_SEQ
+    private long takenSeq;
 
     LogLink(int batchCapacity, int ringSlots) {
         int batch = pow2(batchCapacity);
@@ -45,6 +68,25 @@ final class LogLink {
 
     private static int pow2(int n) {
         return Math.max(2, Integer.highestOneBit(Math.max(1, n) * 2 - 1));
+    }
+
+    /**
+     * Worker 0: it has taken {@code count} requests in all, and {@code seq} is the sequence of the
+     * last one it appended; both committed. The count is stored last: a worker that sees it sees the seq.
+     */
+    void taken(long count, long seq) {
+        TAKEN_SEQ.setOpaque(this, seq);
+        TAKEN.setRelease(this, count);
+    }
+
+    /** Requests worker 0 has taken so far (the worker's side). */
+    long taken() {
+        return (long) TAKEN.getAcquire(this);
+    }
+
+    /** Sequence of the last request appended up to {@link #taken()} (read after it). */
+    long takenSeq() {
+        return (long) TAKEN_SEQ.getOpaque(this);
     }
 
     static long word0(int bufIdx, int storedLength) {

@@ -23,6 +23,12 @@ import java.lang.invoke.VarHandle;
  * appends the requests at the start of its next duty cycle; a refused append (a full hot tier) is
  * counted there. This worker counts its filters' frames when it hands a match over.
  *
+ * <p><b>Sync mode</b> is the one wait: after queueing a batch's matches, this worker waits before its
+ * pass 2 until worker 0 has taken them all (appended or refused) and committed them, then, tiered,
+ * until the drain has put the last of them in its segment — so no logged frame leaves before its
+ * record is durable (why a wait, and why it cannot deadlock: {@link SyncWaits}). It gives up when
+ * the drain is stalled, as worker 0 does, and when worker 0 has stopped.
+ *
  * <p>A new filter set is picked up at the start of this worker's duty cycle, so it applies to a
  * whole batch; {@link #appliedGeneration()} says which set this worker runs.
  *
@@ -49,6 +55,9 @@ public final class LogTap implements CycleStage {
     private final Ring[] rx;
     private final FilterMatch match = new FilterMatch();
     private final LogCounters counters;
+    private final boolean sync;
+    /** Requests queued in all (compared with {@link LogLink#taken()} in sync mode). */
+    private long queued;
     private ActiveFilters current;
     @SuppressWarnings("unused") // through GENERATION
     private long appliedGeneration;
@@ -65,6 +74,7 @@ public final class LogTap implements CycleStage {
         this.bufferSize = pool.bufferSize();
         this.rx = rx.clone();
         this.counters = counters;
+        this.sync = stage.durability().mode() == Durability.Mode.SYNC;
         this.current = stage.active();
         GENERATION.setOpaque(this, current.generation);
     }
@@ -138,13 +148,36 @@ public final class LogTap implements CycleStage {
             buffers.add(i, ring, s, buf, spareBuf);
         }
         spares.release(used);
-        if (buffers.count() > 0) {
-            // One release store for the batch: worker 0 sees the requests, and the pins before them.
-            requests.publish();
-        }
         if (skippedNoBuffer + skippedStorageBehind != skippedBefore) {
             counters.publishSkips(block, skippedNoBuffer, skippedStorageBehind);
         }
+        int n = buffers.count();
+        if (n > 0) {
+            // One release store for the batch: worker 0 sees the requests, and the pins before them.
+            requests.publish();
+            queued += n;
+            if (sync) {
+                awaitDurable(now);
+            }
+        }
+    }
+
+    /** Sync mode, before pass 2: until worker 0 has taken every request queued and they are durable. */
+    private void awaitDurable(long now) {
+        LogLink l = link;
+        SyncWaits w = stage.waits();
+        if (l.taken() < queued && w.onWriterThread()) {
+            // Every worker runs in turn on this thread, worker 0 between two cycles: take them as it would.
+            stage.takeFromTaps(now);
+        }
+        while (l.taken() < queued) {
+            if (w.isWriterStopped()) {
+                // Stopping: what is queued is appended and committed once every worker stopped.
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        w.awaitDurable(l.takenSeq());
     }
 
     @Override

@@ -42,8 +42,9 @@ import java.util.Map;
  * queue, the buffers that worker unpinned after their records retired.
  *
  * <p><b>Durability.</b> {@code batch} and {@code async} work with any number of workers (worker 0's
- * window, over all it appended). {@code sync} needs one worker: another would have to wait for worker
- * 0's append and commit, and no worker waits for another; so it is refused ({@link #onlyEmptySets}).
+ * window, over all it appended). {@code sync} keeps its promise on every worker: a logged frame leaves
+ * only once its record is durable: worker 0 commits the others' matches as soon as it appended them,
+ * and they wait for that, never it for them ({@link SyncWaits}).
  *
  * <p><b>Filters</b> are swapped whole ({@link #filters(FilterSet)}, any thread); each worker picks up
  * the new set at the start of its own duty cycle, so one batch never sees half a change, and
@@ -82,11 +83,10 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     private final int worker;
     private final int workers;
     private final LogCounters counters;
+    private final SyncWaits waits;
 
     // Control side (cold, synchronized).
     private final Map<Integer, FilterCounters> countersById = new HashMap<>();
-    /** Non-null: why this stage may only run sets that match nothing (see {@link #onlyEmptySets}). */
-    private String emptySetsOnly;
     private long generations;
     private volatile ActiveFilters active;
 
@@ -114,6 +114,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         this.workers = workers;
         this.counters = new LogCounters(countersFile, worker, workers);
         this.log = log;
+        this.waits = new SyncWaits(log);
         this.durability = durability;
         this.pool = log.pool();
         this.memory = pool.segment();
@@ -139,16 +140,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         this.current = active;
         LONG_FIELD.setOpaque(this, current.generation);
         publishCounters();
-        if (workers > 1 && durability.mode() == Durability.Mode.SYNC) {
-            onlyEmptySets(syncNeedsOneWorker(workers));
-        }
-    }
-
-    /** The one-line refusal of {@code sync} logging on a switch with several workers. */
-    public static String syncNeedsOneWorker(int workers) {
-        return "--workers " + workers + ": --durability sync needs --workers 1 (a logged frame may not leave before its "
-                + "record is durable, and only worker 0 writes the log: the others would wait for it); "
-                + "use --durability batch or async, or run one worker";
     }
 
     /** The stage of worker {@code w} (1 ≤ w &lt; workers). Cold: once per worker, before the workers run. */
@@ -172,26 +163,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
 
     // ---------------------------------------------------------------- control side
 
-    /**
-     * From now on refuses every filter set that could match a frame, with {@code why} as the
-     * message (a switch with several workers logging in {@code sync} mode, see the class comment).
-     */
-    public synchronized void onlyEmptySets(String why) {
-        if (!active.set.isEmpty()) {
-            throw new IllegalStateException(why);
-        }
-        this.emptySetsOnly = why;
-    }
-
-    /**
-     * Installs a new filter set; each worker uses it from its next duty cycle. Any thread.
-     *
-     * @throws IllegalArgumentException when the set could match and {@link #onlyEmptySets} was called
-     */
+    /** Installs a new filter set; each worker uses it from its next duty cycle. Any thread. */
     public synchronized long filters(FilterSet set) {
-        if (emptySetsOnly != null && !set.isEmpty()) {
-            throw new IllegalArgumentException(emptySetsOnly);
-        }
         FilterCounters[] c = new FilterCounters[set.size()];
         for (int pos = 0; pos < c.length; pos++) {
             Filter f = set.filter(pos);
@@ -262,6 +235,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      * has closed (also when idle, so a quiet switch does not sit on uncommitted records).
      */
     public void beginCycle(long now) {
+        waits.writerCycle();
         // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
         log.retireDrained();
         ActiveFilters a = active;
@@ -269,10 +243,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             current = a;
             LONG_FIELD.setOpaque(this, a.generation);
         }
-        if (others != null && others.take(!current.set.isEmpty()) > 0) {
-            appended(now);
-            publishCounters();
-        }
+        takeFromTaps(now);
         if (pendingSinceNs != 0 && now - pendingSinceNs >= durability.maxDelayNs()) {
             requestCommit();
         }
@@ -280,6 +251,39 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             // The committer finished a commit: readers of the counters see it even when idle.
             publishCounters();
         }
+    }
+
+    /**
+     * Appends what other workers queued. Sync mode: commits it at once and tells each worker how
+     * far worker 0 got (it waits for that before its frames leave); else the window decides.
+     */
+    void takeFromTaps(long now) {
+        if (others == null) {
+            return;
+        }
+        long refused = others.refused();
+        int appended = others.take(!current.set.isEmpty());
+        if (durability.mode() == Durability.Mode.SYNC) {
+            if (appended > 0) {
+                commit();
+            }
+            others.publishTaken();
+        } else if (appended > 0) {
+            appended(now);
+        }
+        if (appended > 0 || others.refused() != refused) {
+            // Refused ones too: a hot tier that refuses everything commits nothing that would publish them.
+            publishCounters();
+        }
+    }
+
+    /** Worker 0 stopped (its agent closed): workers waiting for it give up ({@link SyncWaits}). Worker 0. */
+    public void writerStopped() {
+        waits.writerStopped();
+    }
+
+    SyncWaits waits() {
+        return waits;
     }
 
     /**
@@ -340,7 +344,7 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 // Before pass 2: no logged frame leaves the switch before its record is durable
                 // (tiered: in its segment, so the dataplane waits for the drain; the promise of sync).
                 commit();
-                awaitDrained();
+                waits.awaitDurable(log.appendedSeq());
             } else {
                 appended(now);
             }
@@ -403,19 +407,6 @@ public final class LoggingStage implements PacketLog.BufferRelease {
         }
     }
 
-    /** Sync mode, tiered: waits until the drain has made every appended record durable in its segment. */
-    private void awaitDrained() {
-        long target = log.appendedSeq();
-        while (log.isTiered() && log.drainedSeq() < target) {
-            if (log.drainStalled()) {
-                // The drain cannot write (full disk, failed device): durability in the segment
-                // tier is not to be had now; the records stay durable in the hot tier only.
-                return;
-            }
-            Thread.onSpinWait();
-        }
-    }
-
     /** Makes everything appended durable now, on this thread (sync mode, and at close). */
     public void commit() {
         if (log.pendingCount() > 0) {
@@ -434,6 +425,9 @@ public final class LoggingStage implements PacketLog.BufferRelease {
             log.publish();
         }
         commit();
+        if (others != null) {
+            others.publishTaken();
+        }
     }
 
     private void publishCounters() {

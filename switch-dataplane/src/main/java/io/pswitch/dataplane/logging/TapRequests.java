@@ -21,6 +21,11 @@ final class TapRequests {
     private final int batchCapacity;
     /** Workers 1.. (index 0 unused). */
     private final LogTap[] taps;
+    /** Per worker: requests taken in all, and published to it as taken ({@link LogLink#taken}). */
+    private final long[] takenCount;
+    private final long[] publishedCount;
+    /** Per worker: the sequence of the last of its requests appended. */
+    private final long[] lastSeq;
     private long frames;
     private long bytes;
     private long refused;
@@ -31,6 +36,9 @@ final class TapRequests {
         this.release = release;
         this.batchCapacity = batchCapacity;
         this.taps = new LogTap[workers];
+        this.takenCount = new long[workers];
+        this.publishedCount = new long[workers];
+        this.lastSeq = new long[workers];
     }
 
     LogTap[] taps() {
@@ -54,11 +62,10 @@ final class TapRequests {
     /**
      * Every other worker's returns, requests and (when {@code topUp}) spares.
      *
-     * @return requests taken: appended, or refused and counted (the caller publishes the counts
-     *     then: a burst's last matches may all be refused, and a quiet switch publishes nothing else)
+     * @return records appended
      */
     int take(boolean topUp) {
-        int taken = 0;
+        int appended = 0;
         for (int w = 1; w < taps.length; w++) {
             LogLink link = taps[w].link();
             HandoffQueue returns = link.returns;
@@ -67,36 +74,54 @@ final class TapRequests {
                 pool.free((int) returns.word(i, 0));
             }
             returns.release(n);
-            taken += append(link.requests);
+            appended += append(w, link.requests);
             if (topUp) {
                 topUp(link.spares);
             }
         }
-        return taken;
+        return appended;
     }
 
-    /** @return requests taken */
-    private int append(HandoffQueue q) {
+    private int append(int w, HandoffQueue q) {
+        int appended = 0;
         int n = q.availableNow();
+        takenCount[w] += n;
         for (int i = 0; i < n; i++) {
             long w0 = q.word(i, 0);
             long w1 = q.word(i, 1);
             long w4 = q.word(i, 4);
             int buf = LogLink.low(w0);
             int stored = LogLink.high(w0);
-            if (log.append(buf, stored, LogLink.low(w1), q.word(i, 2), LogLink.high(w1), q.word(i, 3), LogLink.low(w4),
-                    LogLink.high(w4), q.word(i, 5)) == PacketLog.REFUSED) {
+            long seq = log.append(buf, stored, LogLink.low(w1), q.word(i, 2), LogLink.high(w1), q.word(i, 3),
+                    LogLink.low(w4), LogLink.high(w4), q.word(i, 5));
+            if (seq == PacketLog.REFUSED) {
                 // The hot tier is full of records storage has not taken yet: the match is skipped, and
                 // its buffer is nobody's once it leaves the other worker's rings (a retirement, at once).
                 refused++;
                 release.release(buf);
                 continue;
             }
+            lastSeq[w] = seq;
             frames++;
             bytes += stored;
+            appended++;
         }
         q.release(n);
-        return n;
+        return appended;
+    }
+
+    /**
+     * Sync mode, once what was taken is committed: tells each worker how many of its requests were
+     * taken and the last sequence appended for them (refused ones count as taken: no record will
+     * come for them to wait on).
+     */
+    void publishTaken() {
+        for (int w = 1; w < taps.length; w++) {
+            if (takenCount[w] != publishedCount[w]) {
+                publishedCount[w] = takenCount[w];
+                taps[w].link().taken(takenCount[w], lastSeq[w]);
+            }
+        }
     }
 
     /** Fills a worker's spares queue from the pool (worker 0, or before the workers run). */
@@ -126,10 +151,10 @@ final class TapRequests {
      * Every worker stopped: appends what is still queued, and gives the queued spares and returns
      * back to the pool.
      *
-     * @return requests taken (appended or refused)
+     * @return records appended
      */
     int finish() {
-        int taken = take(false);
+        int appended = take(false);
         for (int w = 1; w < taps.length; w++) {
             HandoffQueue spares = taps[w].link().spares;
             int n = spares.availableNow();
@@ -138,7 +163,7 @@ final class TapRequests {
             }
             spares.release(n);
         }
-        return taken;
+        return appended;
     }
 
     /** Whether requests or returns wait. */

@@ -24,6 +24,9 @@ final class MemoryPort extends AbstractPort {
     final List<Long> transmittedTunnel = new ArrayList<>();
     final List<Integer> transmittedBufIdx = new ArrayList<>();
     final List<Integer> receivedBufIdx = new ArrayList<>();
+    /** When set, read as each frame goes out, into {@link #transmittedAt} (e.g. the log's durable limit). */
+    java.util.function.LongSupplier atTransmit;
+    final List<Long> transmittedAt = new ArrayList<>();
     /** When set, the peer takes nothing: TX frames stay pending (back-pressure). */
     boolean peerStalled;
     private long stamp;
@@ -59,6 +62,7 @@ final class MemoryPort extends AbstractPort {
         transmitted.clear();
         transmittedBufIdx.clear();
         transmittedTunnel.clear();
+        transmittedAt.clear();
         return out;
     }
 
@@ -92,6 +96,9 @@ final class MemoryPort extends AbstractPort {
             transmitted.add(f);
             transmittedBufIdx.add(tx.bufIdx[s]);
             transmittedTunnel.add(tx.tunnel[s]);
+            if (atTransmit != null) {
+                transmittedAt.add(atTransmit.getAsLong());
+            }
             tx.hwcur = tx.next(s);
             n++;
         }

@@ -1,7 +1,6 @@
 package io.pswitch.dataplane.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pswitch.dataplane.frame.TestFrames;
 import io.pswitch.dataplane.logging.Durability;
@@ -469,23 +468,5 @@ class SwitchAgentWorkersLoggingTest {
         assertThat(s.log.appendedSeq()).isEqualTo(2);
         assertThat(s.log.committedSeq()).isEqualTo(2);
         assertThat(s.records()).extracting(LogRecord::ingressPort).containsExactly(0, 1);
-    }
-
-    @Test
-    void refusesSyncLoggingWithSeveralWorkersInOneLine() {
-        Rig s = new Rig("sync", workers, 1024, 1024, false, Durability.sync());
-        String line = LoggingStage.syncNeedsOneWorker(workers);
-        assertThat(line).doesNotContain("\n");
-        assertThatThrownBy(() -> new SwitchAgent(SwitchConfig.defaults().withBatchSize(RING_SIZE).withWorkers(workers)
-                .withHandoffCapacity(RING_SIZE), s.pool, new ArrayList<>(s.ports), clock, s.log, Durability.sync(), s.set("udp")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage(line);
-        assertThatThrownBy(() -> s.logging().filters(s.set("udp"))).isInstanceOf(IllegalArgumentException.class).hasMessage(line);
-        // A set that matches nothing is taken, and the switch forwards.
-        s.logging().filters(FilterSet.EMPTY);
-        byte[] f = frame(BROADCAST, station(0), 100, 1);
-        s.port(0).feed(f);
-        s.run();
-        assertThat(s.port(1).transmitted).containsExactly(f);
-        assertThat(s.records()).isEmpty();
     }
 }
