@@ -220,6 +220,8 @@ class RestApiTest {
     @Test
     void isNotReadyWhileAPortHasNoLink() throws Exception {
         sw.c.detach(); // the shm peer goes away: the driver reports the port down
+        // Readiness follows the state the port's worker publishes: it sees the change at its next duty cycle.
+        await(() -> sw.get("/readyz").status() == 503, "/readyz 503 once c's peer is gone");
         JsonNode ready = json(sw.get("/readyz"), 503);
         assertThat(ready.get("status").asText()).isEqualTo("not ready");
         assertThat(ready.get("problems").toString()).contains("port c is down");
@@ -228,7 +230,7 @@ class RestApiTest {
         assertThat(c.get("state").asText()).isEqualTo("down");
         assertThat(c.get("adminUp").asBoolean()).isTrue();
         sw.c.reattach();
-        assertThat(sw.get("/readyz").status()).isEqualTo(200);
+        await(() -> sw.get("/readyz").status() == 200, "/readyz 200 once c's peer is back");
     }
 
     @Test
