@@ -79,7 +79,8 @@ public final class ChildSwitch implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("switch did not print '" + text + "' within " + timeoutMs + " ms:\n" + output());
+        throw new AssertionError("switch did not print '" + text + "' within " + timeoutMs + " ms (pid " + process.pid()
+                + (process.isAlive() ? ", still running" : "") + ", output in " + log + "):\n" + output());
     }
 
     public String output() throws IOException {

@@ -25,6 +25,7 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,7 +57,8 @@ class KillNineCrashTest {
     /** Frames per batch: a torn record at the tail may cost at most the batch being written. */
     private static final int BATCH = 64;
 
-    @TempDir
+    /** Kept when the test fails: the children's logs and the data directory are the evidence. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
     private final String tag = "k" + Long.toString(ProcessHandle.current().pid() % 100000, 36) + Long.toString(System.nanoTime() % 1000, 36);
     private final String portA = tag + "a";
