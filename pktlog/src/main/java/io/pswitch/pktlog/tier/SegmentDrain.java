@@ -170,6 +170,8 @@ public final class SegmentDrain implements Agent {
             // Published before the hot tier retires: a reader that finds a record gone from the
             // hot tier must find it in the segments (TieredLogReader relies on this order).
             drainedRecords = d;
+            // So is the summary (GET /api/v1/log's newest record and time): a record gone from the hot tier is in it.
+            publishStats();
             hot.drained(d);
             if (requestSeenNs != 0) {
                 syncLatency.record(clock.nanoTime() - requestSeenNs);
@@ -203,6 +205,7 @@ public final class SegmentDrain implements Agent {
         durableSeq = writer.sync();
         unsyncedSinceNs = 0;
         drainedRecords = durableSeq;
+        publishStats(); // before the hot tier retires, as in groupCommit
         hot.drained(durableSeq);
         if (firstUnsyncedSeenNs != 0) {
             syncLatency.record(clock.nanoTime() - firstUnsyncedSeenNs);
@@ -349,6 +352,7 @@ public final class SegmentDrain implements Agent {
             if (writtenSeq > durableSeq) {
                 durableSeq = writer.sync();
                 drainedRecords = durableSeq;
+                publishStats();
                 hot.drained(durableSeq);
             }
             publishStats();
