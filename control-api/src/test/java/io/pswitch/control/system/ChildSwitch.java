@@ -79,8 +79,33 @@ public final class ChildSwitch implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+        String threads = process.isAlive() ? threadDump() : "";
         throw new AssertionError("switch did not print '" + text + "' within " + timeoutMs + " ms (pid " + process.pid()
-                + (process.isAlive() ? ", still running" : "") + ", output in " + log + "):\n" + output());
+                + (process.isAlive() ? ", still running" : "") + ", output in " + log + "):\n" + output() + threads);
+    }
+
+    /**
+     * The silent child's threads ({@code jcmd Thread.print}), also appended to its log: a child that
+     * says nothing is either starved or stuck, and only its stacks tell which.
+     */
+    private String threadDump() {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            String text = "\n--- threads of pid " + process.pid() + " (jcmd Thread.print) ---\n" + dump;
+            Files.writeString(log, text, java.nio.file.StandardOpenOption.APPEND);
+            return text;
+        } catch (IOException e) {
+            return "\n(no thread dump: " + jcmd + ": " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "\n(no thread dump: interrupted)";
+        }
     }
 
     public String output() throws IOException {
