@@ -1,7 +1,9 @@
 package io.pswitch.dataplane.logging;
 
 import io.pswitch.pktlog.filter.Filter;
+import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
+import io.pswitch.pktlog.index.IndexRecordDescriptor;
 
 /**
  * A filter set as the dataplane runs it: the compiled set plus, per position, the filter's id, its
@@ -11,9 +13,9 @@ import io.pswitch.pktlog.filter.FilterSet;
 final class ActiveFilters {
     final FilterSet set;
     final long generation;
-    final int[] id;
-    final long[] maskBit;
-    final FilterCounters[] counters;
+    private final int[] id;
+    private final long[] maskBit;
+    private final FilterCounters[] counters;
 
     ActiveFilters(FilterSet set, long generation, FilterCounters[] counters) {
         this.set = set;
@@ -27,5 +29,27 @@ final class ActiveFilters {
             maskBit[pos] = f.id() < 64 ? 1L << f.id() : 0L;
         }
         this.counters = counters;
+    }
+
+    /** A matched frame's record filter mask: the bits of the matching filters whose ids are below 64. */
+    long mask(FilterMatch m) {
+        long mask = 0;
+        for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
+            mask |= maskBit[pos];
+        }
+        return mask;
+    }
+
+    /** The id of the first filter (in the set's order) a matched frame matched: its record's filter. */
+    int firstId(FilterMatch m) {
+        int pos = m.next(0);
+        return pos < 0 ? IndexRecordDescriptor.NO_FILTER : id[pos];
+    }
+
+    /** A logged frame counts for every filter it matched, in the counters block of the worker that counts it. */
+    void count(FilterMatch m, int block, int storedBytes) {
+        for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
+            counters[pos].add(block, storedBytes);
+        }
     }
 }

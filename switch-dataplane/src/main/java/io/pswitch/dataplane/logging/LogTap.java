@@ -6,7 +6,6 @@ import io.pswitch.dataplane.handoff.HandoffQueue;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
-import io.pswitch.pktlog.index.IndexRecordDescriptor;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -129,21 +128,13 @@ public final class LogTap implements CycleStage {
             }
             int spareBuf = (int) spares.word(used++, 0);
             int stored = m.storeLength();
-            long mask = 0;
-            int first = IndexRecordDescriptor.NO_FILTER;
-            for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
-                mask |= f.maskBit[pos];
-                if (first == IndexRecordDescriptor.NO_FILTER) {
-                    first = f.id[pos];
-                }
-                f.counters[pos].add(block, stored);
-            }
+            f.count(m, block, stored);
             long ts = ring.timestampNs[s];
             requests.put(e, 0, LogLink.word0(buf, stored));
             requests.put(e, 1, LogLink.word1(len, p));
             requests.put(e, 2, ts != 0 ? ts : now);
-            requests.put(e, 3, mask);
-            requests.put(e, 4, LogLink.word4(first, batch.decision(i)));
+            requests.put(e, 3, f.mask(m));
+            requests.put(e, 4, LogLink.word4(f.firstId(m), batch.decision(i)));
             requests.put(e, 5, ring.tunnel[s]);
             buffers.add(i, ring, s, buf, spareBuf);
         }

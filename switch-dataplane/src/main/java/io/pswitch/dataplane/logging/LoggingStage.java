@@ -6,7 +6,6 @@ import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
 import io.pswitch.pktlog.filter.FilterSet;
-import io.pswitch.pktlog.index.IndexRecordDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
@@ -316,24 +315,14 @@ public final class LoggingStage implements PacketLog.BufferRelease {
                 continue;
             }
             int stored = m.storeLength();
-            long mask = 0;
-            int first = IndexRecordDescriptor.NO_FILTER;
-            for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
-                mask |= f.maskBit[pos];
-                if (first == IndexRecordDescriptor.NO_FILTER) {
-                    first = f.id[pos];
-                }
-            }
             long ts = ring.timestampNs[s];
-            if (log.append(buf, stored, len, ts != 0 ? ts : now, p, mask, first, batch.decision(i), ring.tunnel[s]) == PacketLog.REFUSED) {
+            if (log.append(buf, stored, len, ts != 0 ? ts : now, p, f.mask(m), f.firstId(m), batch.decision(i), ring.tunnel[s]) == PacketLog.REFUSED) {
                 // The hot tier is full of records storage has not taken yet: skip this match, keep forwarding.
                 pool.free(spareBuf);
                 skippedStorageBehind++;
                 continue;
             }
-            for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
-                f.counters[pos].add(0, stored);
-            }
+            f.count(m, 0, stored);
             lb.add(i, ring, s, buf, spareBuf);
             frames++;
             bytes += stored;
