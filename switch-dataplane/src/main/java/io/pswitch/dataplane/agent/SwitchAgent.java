@@ -151,7 +151,7 @@ public final class SwitchAgent implements Agent {
         this.links = WorkerLinks.mesh(n, config.handoffCapacity(), pool);
         this.workers = new Worker[n];
         for (int w = 0; w < n; w++) {
-            CycleStage stage = logging == null ? CycleStage.NONE : w == 0 ? new LoggingCycle(logging) : logging.tap(w);
+            CycleStage stage = logging == null ? CycleStage.NONE : w == 0 ? new LoggingCycle(logging) : logging.tap(w, links[0].doorbell());
             workers[w] = new Worker(w, config, pool, this.ports, owner, adminUp, clock, countersFile, links[w], stage);
         }
     }

@@ -6,6 +6,7 @@ import io.pswitch.dataplane.batch.CycleStage;
 import io.pswitch.dataplane.counters.CountersFile;
 import io.pswitch.dataplane.fdb.FdbEntry;
 import io.pswitch.dataplane.fdb.ForwardingTable;
+import io.pswitch.dataplane.handoff.Doorbell;
 import io.pswitch.dataplane.handoff.HandoffQueue;
 import io.pswitch.dataplane.handoff.WorkerLinks;
 import io.pswitch.dataplane.port.DropCause;
@@ -352,7 +353,16 @@ public final class Worker implements Agent {
     }
 
     boolean offer(SwitchCommand command) {
-        return commands.offer(command);
+        if (!commands.offer(command)) {
+            return false;
+        }
+        links.doorbell().ring();
+        return true;
+    }
+
+    /** Rung by whoever queues work for this worker; polled by its idle strategy when it sleeps. */
+    public Doorbell doorbell() {
+        return links.doorbell();
     }
 
     /**

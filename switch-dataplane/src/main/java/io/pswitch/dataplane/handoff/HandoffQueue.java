@@ -112,12 +112,18 @@ public final class HandoffQueue {
         entries[base + k] = value;
     }
 
-    /** Makes every claimed entry visible to the consumer (one release store per batch). Producer thread. */
-    public void publish() {
+    /**
+     * Makes every claimed entry visible to the consumer (one release store per batch). Producer thread.
+     *
+     * @return whether there was anything new to publish (the caller then wakes the consumer: {@link Doorbell})
+     */
+    public boolean publish() {
         long t = pendingTail;
         if (t != tail) {
             TAIL.setRelease(this, t);
+            return true;
         }
+        return false;
     }
 
     // ---------------------------------------------------------------- consumer

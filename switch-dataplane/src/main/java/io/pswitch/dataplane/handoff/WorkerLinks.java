@@ -33,9 +33,12 @@ public final class WorkerLinks {
     private final HandoffQueue[] learnsOut;
     private final HandoffQueue[] learnsIn;
     private final SpareBuffers spares;
+    /** Every worker's doorbell, index = worker id (shared by all the links of one mesh). */
+    private final Doorbell[] doorbells;
 
-    private WorkerLinks(int id, int workers, SpareBuffers spares) {
+    private WorkerLinks(int id, int workers, SpareBuffers spares, Doorbell[] doorbells) {
         this.id = id;
+        this.doorbells = doorbells;
         this.workers = workers;
         this.framesOut = new HandoffQueue[workers];
         this.framesIn = new HandoffQueue[workers];
@@ -54,10 +57,14 @@ public final class WorkerLinks {
      */
     public static WorkerLinks[] mesh(int workers, int capacity, BufferPool pool) {
         WorkerLinks[] links = new WorkerLinks[workers];
+        Doorbell[] doorbells = new Doorbell[workers];
+        for (int w = 0; w < workers; w++) {
+            doorbells[w] = Doorbell.open();
+        }
         int lendable = capacity * (workers - 1);
         int returnCapacity = Math.max(2, Integer.highestOneBit(Math.max(1, lendable) * 2 - 1));
         for (int w = 0; w < workers; w++) {
-            links[w] = new WorkerLinks(w, workers, new SpareBuffers(pool, lendable));
+            links[w] = new WorkerLinks(w, workers, new SpareBuffers(pool, lendable), doorbells);
         }
         for (int a = 0; a < workers; a++) {
             for (int b = 0; b < workers; b++) {
@@ -142,11 +149,22 @@ public final class WorkerLinks {
     public void publish() {
         for (int w = 0; w < workers; w++) {
             if (w != id) {
-                learnsOut[w].publish();
-                returnsOut[w].publish();
-                framesOut[w].publish();
+                // Non-short-circuit: every queue publishes; a worker asleep in poll is woken once for all.
+                if (learnsOut[w].publish() | returnsOut[w].publish() | framesOut[w].publish()) {
+                    doorbells[w].ring();
+                }
             }
         }
+    }
+
+    /** This worker's doorbell: it polls it when it sleeps, others ring it when they queued work for it. */
+    public Doorbell doorbell() {
+        return doorbells[id];
+    }
+
+    /** Worker {@code w}'s doorbell (another thread that queued work for it rings it). */
+    public Doorbell doorbell(int w) {
+        return doorbells[w];
     }
 
     // ---------------------------------------------------------------- consuming (this worker's thread)

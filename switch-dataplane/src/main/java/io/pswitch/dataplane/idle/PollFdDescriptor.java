@@ -31,6 +31,11 @@ final class PollFdDescriptor {
     private PollFdDescriptor() {
     }
 
+    /** What the kernel reported for entry {@code i} (0: nothing). */
+    static short revents(MemorySegment fds, int i) {
+        return fds.get(JAVA_SHORT, i * SIZE + REVENTS);
+    }
+
     static void set(MemorySegment fds, int i, int fd, short events) {
         long o = i * SIZE;
         fds.set(JAVA_INT, o + FD, fd);

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.pswitch.dataplane.agent.SwitchAgent;
 import io.pswitch.dataplane.agent.Worker;
+import io.pswitch.dataplane.handoff.Doorbell;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,6 +25,11 @@ import org.agrona.concurrent.IdleStrategy;
  * thread costs nothing, and the kernel wakes it from the softirq that queued the frame: the wake-up
  * is tens of microseconds, not a time slice. The spin before sleeping keeps a burst (a TCP window)
  * on the running thread without a sleep per frame.
+ *
+ * <p>Work another thread queues for this worker (frames, stations and buffers from other workers,
+ * matches for the log, commands) wakes it through its {@link Doorbell}, an eventfd in the same poll:
+ * the sleeper arms it, looks at its queues once more, and only then polls (why no wake-up is lost:
+ * {@link Doorbell}).
  *
  * <p>It sleeps only when the agent is {@link Worker#quiescent() quiescent} (no frame waiting
  * to be sent, no command queued), and for at most {@value #POLL_TIMEOUT_MS} ms, so that the duty
@@ -47,6 +53,7 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
     private final Worker agent;
+    private final Doorbell doorbell;
     private final int portCount;
     private final int[] fds;
     private final boolean canSleep;
@@ -62,12 +69,12 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * For one worker of a switch: it sleeps on that worker's ports only, and not while another
-     * worker has queued frames for it (a frame from another worker does not wake the poll: the
-     * timeout bounds that wait).
+     * For one worker of a switch: it sleeps on that worker's ports and its doorbell, and not while
+     * another worker has queued work for it.
      */
     public PortWaitIdleStrategy(Worker agent) {
         this.agent = agent;
+        this.doorbell = agent.doorbell();
         this.portCount = agent.portCount();
         this.fds = new int[portCount];
         boolean all = true;
@@ -77,7 +84,8 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
         }
         this.canSleep = all;
         // Made here, used by the agent's thread (started after this): an automatic arena, freed with the strategy.
-        this.pollFds = Arena.ofAuto().allocate(PollFdDescriptor.SIZE * portCount, 8);
+        // The ports' entries, then the doorbell's (index portCount).
+        this.pollFds = Arena.ofAuto().allocate(PollFdDescriptor.SIZE * (portCount + 1), 8);
         this.pollFdsAddress = pollFds.address();
     }
 
@@ -114,13 +122,22 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
         for (int p = 0; p < portCount; p++) {
             PollFdDescriptor.set(pollFds, p, agent.reads(p) ? fds[p] : -1, PollFdDescriptor.POLLIN);
         }
+        PollFdDescriptor.set(pollFds, portCount, doorbell.fd(), PollFdDescriptor.POLLIN);
+        doorbell.arm();
+        if (!agent.quiescent()) {
+            // Work came between the check in idle() and the arming: a producer that saw the flag
+            // may still write the eventfd; the next poll then returns at once and drains it.
+            doorbell.disarm(false);
+            return;
+        }
         try {
-            // The result does not matter: whatever woke the thread (a frame, an error, the timeout,
-            // EINTR), the next duty cycle looks at every port.
-            int ignored = (int) POLL.invokeExact(pollFdsAddress, (long) portCount, POLL_TIMEOUT_MS);
+            // The result does not matter: whatever woke the thread (a frame, the doorbell, an error,
+            // the timeout, EINTR), the next duty cycle looks at every port and queue.
+            int ignored = (int) POLL.invokeExact(pollFdsAddress, (long) portCount + 1, POLL_TIMEOUT_MS);
         } catch (Throwable t) {
             throw new IllegalStateException("poll failed", t);
         }
+        doorbell.disarm(PollFdDescriptor.revents(pollFds, portCount) != 0);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.pswitch.dataplane.logging;
 
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.batch.CycleStage;
+import io.pswitch.dataplane.handoff.Doorbell;
 import io.pswitch.dataplane.handoff.HandoffQueue;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.FilterMatch;
@@ -55,6 +56,8 @@ public final class LogTap implements CycleStage {
     private final FilterMatch match = new FilterMatch();
     private final LogCounters counters;
     private final boolean sync;
+    /** Worker 0's: rung after the requests are published, so that a worker 0 asleep in poll takes them now. */
+    private final Doorbell writer;
     /** Requests queued in all (compared with {@link LogLink#taken()} in sync mode). */
     private long queued;
     private ActiveFilters current;
@@ -63,8 +66,10 @@ public final class LogTap implements CycleStage {
     private long skippedNoBuffer;
     private long skippedStorageBehind;
 
-    LogTap(LoggingStage stage, int block, LogLink link, LoggedBuffers buffers, BufferPool pool, Ring[] rx, LogCounters counters) {
+    LogTap(LoggingStage stage, int block, LogLink link, LoggedBuffers buffers, BufferPool pool, Ring[] rx, LogCounters counters,
+           Doorbell writer) {
         this.stage = stage;
+        this.writer = writer;
         this.block = block;
         this.link = link;
         this.buffers = buffers;
@@ -146,6 +151,7 @@ public final class LogTap implements CycleStage {
         if (n > 0) {
             // One release store for the batch: worker 0 sees the requests, and the pins before them.
             requests.publish();
+            writer.ring();
             queued += n;
             if (sync) {
                 awaitDurable(now);

@@ -2,6 +2,7 @@ package io.pswitch.dataplane.logging;
 
 import io.pswitch.dataplane.batch.Batch;
 import io.pswitch.dataplane.counters.CountersFile;
+import io.pswitch.dataplane.handoff.Doorbell;
 import io.pswitch.dataplane.ring.Ring;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.filter.FilterMatch;
@@ -142,13 +143,13 @@ public final class LoggingStage implements PacketLog.BufferRelease {
     }
 
     /** The stage of worker {@code w} (1 ≤ w &lt; workers). Cold: once per worker, before the workers run. */
-    public LogTap tap(int w) {
+    public LogTap tap(int w, Doorbell writer) {
         if (w < 1 || w >= taps.length || taps[w] != null) {
             throw new IllegalArgumentException("no tap " + w + " to make for " + workers + " workers");
         }
         LogLink link = new LogLink(batchCapacity, LoggedBuffers.ringSlots(rx, tx));
         LoggedBuffers b = new LoggedBuffers(rx, tx, batchCapacity, pins, pool, link.returns);
-        taps[w] = new LogTap(this, w, link, b, pool, rx, counters);
+        taps[w] = new LogTap(this, w, link, b, pool, rx, counters, writer);
         if (!active.set.isEmpty()) {
             others.topUp(link.spares); // filters from the start: its first batch may come before worker 0's first cycle
         }
