@@ -73,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Frames per port per sync. Default: 256.")
     Integer batch;
 
-    @Option(names = "--idle", paramLabel = "MODE", description = "busy, yield, backoff (default) or wait (sleep in poll on the ports until a frame comes) when there is no traffic.")
+    @Option(names = "--idle", paramLabel = "MODE", description = "busy, yield, backoff (default) or wait (sleep in poll on the ports until a frame comes, or another worker queues work for it) when there is no traffic.")
     String idle;
 
     @Option(names = "--rt-priority", paramLabel = "N", description = "Run the dataplane thread under SCHED_FIFO at "
