@@ -144,32 +144,8 @@ public final class IndexScan {
         // bulk, the rest (cut or missing, read as zeros) one by one the old way.
         long inside = (slots.byteSize() - IndexFileDescriptor.RECORDS_OFFSET) / IndexRecordDescriptor.RECORD_SIZE;
         int whole = (int) Math.max(0, Math.min(capacity, inside));
-        boolean floorRaised = oldest > durableOldest;
-        SlotClassifier classifier = new SlotClassifier(pool, capacity);
-        long retired = 0;
-        for (int first = 0; first < whole; first += SlotClassifier.CHUNK_SLOTS) {
-            int count = Math.min(SlotClassifier.CHUNK_SLOTS, whole - first);
-            classifier.load(slots, first, count);
-            for (int i = 0; i < count; i++) {
-                int slot = first + i;
-                RecordStatus s;
-                long seqInSlot = classifier.sequence(i);
-                if (floorRaised && seqInSlot >= durableOldest && seqInSlot < oldest
-                        && IndexFileDescriptor.slot(seqInSlot, capacity) == slot) {
-                    // Held by the segment tier: retired on its sequence alone, nor CRC nor frame read.
-                    s = RecordStatus.RETIRED;
-                } else {
-                    s = classifier.check(i, slot, oldest);
-                }
-                status[slot] = (byte) s.ordinal();
-                if (s == RecordStatus.RETIRED) {
-                    retired++;
-                } else if (s == RecordStatus.VALID) {
-                    bufIdxBySlot[slot] = classifier.bufIdx(i);
-                    timestampBySlot[slot] = classifier.timestampNs(i);
-                }
-            }
-        }
+        long retired = new SlotClassifier(pool, capacity).classify(slots, whole, oldest, durableOldest, status,
+                bufIdxBySlot, timestampBySlot);
         RecordValidator validator = new RecordValidator(pool, capacity);
         MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
         for (int slot = whole; slot < capacity; slot++) {

@@ -35,9 +35,10 @@ final class RecordSlots {
             int count = (int) Math.min(Math.min(CHUNK_SLOTS, report.nextSeq() - seq), capacity - first);
             MemorySegment.copy(seg, LE_LONG, IndexFileDescriptor.slotOffset(first), words, 0, count * WORDS);
             for (int i = 0; i < count; i++) {
+                // Both ints sit in a little-endian word: the low half at a multiple of 8, the high half 4 after.
                 long lengths = words[i * WORDS + IndexRecordDescriptor.STORED_LENGTH_OFFSET / 8];
                 bufIdxBySlot[first + i] = (int) words[i * WORDS + IndexRecordDescriptor.BUF_IDX_OFFSET / 8];
-                storedBySlot[first + i] = (int) (lengths >>> 32);
+                storedBySlot[first + i] = (int) (lengths >>> (IndexRecordDescriptor.STORED_LENGTH_OFFSET % 8 * 8));
                 liveBytes += storedBySlot[first + i];
             }
             seq += count;

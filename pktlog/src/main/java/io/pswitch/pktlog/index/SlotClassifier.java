@@ -23,6 +23,10 @@ import java.util.zip.CRC32C;
  * <p>Only slots wholly inside the mapping go through here; a slot cut by the end of a truncated,
  * read-only mapping is left to {@link RecordValidator} (its missing bytes read as zero there).
  * One instance per scan (not thread-safe).
+ *
+ * <p>Measured and left out (BENCHMARKS.md, "Hot-tier recovery in a fresh JVM"): the checks split
+ * over two threads, the frame copied next to the record for one CRC call, and the pool's pages
+ * populated in one {@code madvise} first. None made the fresh JVM's open faster here.
  */
 final class SlotClassifier {
     /** Slots per bulk copy: 64 KiB of records, small next to the index, large enough that copies are rare. */
@@ -59,6 +63,43 @@ final class SlotClassifier {
         this.bufferCount = pool.bufferCount();
         this.bufferSize = pool.bufferSize();
         this.frameCrc = new SegmentCrc(pool.segment());
+    }
+
+    /**
+     * Classifies slots {@code 0 .. count - 1} (wholly inside {@code index}) into {@code status} (a
+     * {@link RecordStatus} ordinal each) and keeps the bufIdx and timestamp of each valid one. Slots
+     * below {@code oldest} but at or above {@code durableOldest} (held by the segment tier) retire on
+     * their sequence alone: neither the rest of the record nor the frame is read.
+     *
+     * @return how many of them hold a retired record
+     */
+    long classify(MemorySegment index, int count, long oldest, long durableOldest, byte[] status,
+                  int[] bufIdxBySlot, long[] timestampBySlot) {
+        boolean floorRaised = oldest > durableOldest;
+        long retired = 0;
+        for (int first = 0; first < count; first += CHUNK_SLOTS) {
+            int loaded = Math.min(CHUNK_SLOTS, count - first);
+            load(index, first, loaded);
+            for (int i = 0; i < loaded; i++) {
+                int slot = first + i;
+                long seq = sequence(i);
+                RecordStatus s;
+                if (floorRaised && seq >= durableOldest && seq < oldest && IndexFileDescriptor.slot(seq, capacity) == slot) {
+                    // Held by the segment tier: one load decides it (the floor's whole point).
+                    s = RecordStatus.RETIRED;
+                } else {
+                    s = check(i, slot, oldest);
+                }
+                status[slot] = (byte) s.ordinal();
+                if (s == RecordStatus.RETIRED) {
+                    retired++;
+                } else if (s == RecordStatus.VALID) {
+                    bufIdxBySlot[slot] = bufIdx(i);
+                    timestampBySlot[slot] = timestampNs(i);
+                }
+            }
+        }
+        return retired;
     }
 
     /**
