@@ -2,7 +2,6 @@ package io.pswitch.pktlog.index;
 
 import io.pswitch.pktlog.pool.BufferPool;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -69,33 +68,12 @@ public final class IndexScan {
 
         long durableOldest = oldest;
         oldest = Math.max(oldest, floor);
-        RecordValidator validator = new RecordValidator(pool, capacity);
-        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
         byte[] status = new byte[capacity];
+        // What the run's walk needs of each valid slot, kept from the one pass that read it.
+        int[] bufIdxBySlot = new int[capacity];
+        long[] timestampBySlot = new long[capacity];
+        long retired = classify(index, pool, oldest, durableOldest, status, bufIdxBySlot, timestampBySlot);
         RecordStatus[] statuses = RecordStatus.values();
-        long retired = 0;
-        MemorySegment slots = index.segment();
-        for (int slot = 0; slot < capacity; slot++) {
-            if (oldest > durableOldest) {
-                long off = IndexFileDescriptor.slotOffset(slot);
-                if (off + IndexRecordDescriptor.RECORD_SIZE <= slots.byteSize()) {
-                    long s = slots.get(ValueLayout.JAVA_LONG_UNALIGNED, off + IndexRecordDescriptor.SEQUENCE_OFFSET);
-                    if (s >= durableOldest && s < oldest && IndexFileDescriptor.slot(s, capacity) == slot) {
-                        // Held by the segment tier: retired on its sequence alone, the rest of the slot unread
-                        // (a cold JVM spends ~10 µs a slot on the full check; this is one load).
-                        status[slot] = (byte) RecordStatus.RETIRED.ordinal();
-                        retired++;
-                        continue;
-                    }
-                }
-            }
-            index.copyRecord(slot, rec);
-            RecordStatus s = validator.check(rec, slot, oldest);
-            status[slot] = (byte) s.ordinal();
-            if (s == RecordStatus.RETIRED) {
-                retired++;
-            }
-        }
 
         // Walk the window in sequence order; the first slot that is not the next valid record ends the run.
         BitSet owned = new BitSet(pool.bufferCount());
@@ -109,9 +87,8 @@ public final class IndexScan {
             if (statuses[status[slot]] != RecordStatus.VALID) {
                 break;
             }
-            index.copyRecord(slot, rec);
-            int bufIdx = IndexRecordDescriptor.bufIdx(rec);
-            long ts = IndexRecordDescriptor.timestampNs(rec);
+            int bufIdx = bufIdxBySlot[slot];
+            long ts = timestampBySlot[slot];
             if (owned.get(bufIdx)) {
                 stopReason = RecordStatus.DUPLICATE_BUFFER;
             } else if (ts < prevTs) {
@@ -132,6 +109,7 @@ public final class IndexScan {
         long end = seq;
 
         List<DroppedRecord> dropped = new ArrayList<>();
+        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
         int startSlot = IndexFileDescriptor.slot(oldest, capacity);
         long runLength = end - oldest;
         for (int i = 0; i < capacity; i++) {
@@ -149,5 +127,38 @@ public final class IndexScan {
             }
         }
         return new Result(bestGen, oldest, end, owned, List.copyOf(dropped), retired, firstTs, lastTs, durableOldest);
+    }
+
+    /**
+     * Classifies every slot into {@code status} (a {@link RecordStatus} ordinal each) and keeps the
+     * bufIdx and timestamp of each valid one. Slots below {@code oldest} but at or above
+     * {@code durableOldest} (held by the segment tier) retire on their sequence alone.
+     *
+     * @return how many slots hold a retired record
+     */
+    private static long classify(IndexFile index, BufferPool pool, long oldest, long durableOldest, byte[] status,
+                                 int[] bufIdxBySlot, long[] timestampBySlot) {
+        int capacity = index.capacity();
+        MemorySegment slots = index.segment();
+        // A read-only mapping of a truncated file ends early: the slots wholly inside it are read in
+        // bulk, the rest (cut or missing, read as zeros) one by one the old way.
+        long inside = (slots.byteSize() - IndexFileDescriptor.RECORDS_OFFSET) / IndexRecordDescriptor.RECORD_SIZE;
+        int whole = (int) Math.max(0, Math.min(capacity, inside));
+        long retired = new SlotClassifier(pool, capacity).classify(slots, whole, oldest, durableOldest, status,
+                bufIdxBySlot, timestampBySlot);
+        RecordValidator validator = new RecordValidator(pool, capacity);
+        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
+        for (int slot = whole; slot < capacity; slot++) {
+            index.copyRecord(slot, rec);
+            RecordStatus s = validator.check(rec, slot, oldest);
+            status[slot] = (byte) s.ordinal();
+            if (s == RecordStatus.RETIRED) {
+                retired++;
+            } else if (s == RecordStatus.VALID) {
+                bufIdxBySlot[slot] = IndexRecordDescriptor.bufIdx(rec);
+                timestampBySlot[slot] = IndexRecordDescriptor.timestampNs(rec);
+            }
+        }
+        return retired;
     }
 }

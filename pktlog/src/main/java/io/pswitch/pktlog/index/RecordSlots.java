@@ -1,6 +1,8 @@
 package io.pswitch.pktlog.index;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The writer's own copy of which pool buffer each live slot points at, and how many bytes it
@@ -8,6 +10,9 @@ import java.lang.foreign.MemorySegment;
  * live byte count needs no scan. Rebuilt from the recovered index at open. Writer thread only.
  */
 final class RecordSlots {
+    private static final int CHUNK_SLOTS = 1024;
+    private static final int WORDS = IndexRecordDescriptor.RECORD_SIZE / Long.BYTES;
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private final int capacity;
     private final int[] bufIdxBySlot;
     private final int[] storedBySlot;
@@ -18,13 +23,25 @@ final class RecordSlots {
         this.capacity = capacity;
         this.bufIdxBySlot = new int[capacity];
         this.storedBySlot = new int[capacity];
-        MemorySegment rec = MemorySegment.ofArray(new byte[IndexRecordDescriptor.RECORD_SIZE]);
-        for (long seq = report.oldestSeq(); seq < report.nextSeq(); seq++) {
-            int slot = IndexFileDescriptor.slot(seq, capacity);
-            index.copyRecord(slot, rec);
-            bufIdxBySlot[slot] = IndexRecordDescriptor.bufIdx(rec);
-            storedBySlot[slot] = IndexRecordDescriptor.storedLength(rec);
-            liveBytes += storedBySlot[slot];
+        // Read in bulk, a chunk of slots at a time, as plain longs: at a restart this runs in a
+        // fresh JVM, where a MemorySegment accessor per field cost microseconds a record while
+        // interpreted (see SlotClassifier).
+        long[] words = new long[CHUNK_SLOTS * WORDS];
+        MemorySegment seg = index.segment();
+        long seq = report.oldestSeq();
+        while (seq < report.nextSeq()) {
+            int first = IndexFileDescriptor.slot(seq, capacity);
+            // Up to the chunk's size, the run's end, or the index's end (the run wraps there).
+            int count = (int) Math.min(Math.min(CHUNK_SLOTS, report.nextSeq() - seq), capacity - first);
+            MemorySegment.copy(seg, LE_LONG, IndexFileDescriptor.slotOffset(first), words, 0, count * WORDS);
+            for (int i = 0; i < count; i++) {
+                // Both ints sit in a little-endian word: the low half at a multiple of 8, the high half 4 after.
+                long lengths = words[i * WORDS + IndexRecordDescriptor.STORED_LENGTH_OFFSET / 8];
+                bufIdxBySlot[first + i] = (int) words[i * WORDS + IndexRecordDescriptor.BUF_IDX_OFFSET / 8];
+                storedBySlot[first + i] = (int) (lengths >>> (IndexRecordDescriptor.STORED_LENGTH_OFFSET % 8 * 8));
+                liveBytes += storedBySlot[first + i];
+            }
+            seq += count;
         }
     }
 
