@@ -122,7 +122,7 @@ final class TieredRetention {
             return true;
         }
         // A retirement in flight moves the oldest sequence: finish it first, so that the count below
-        // is taken from where it leaves the oldest (else it would retire past what is drained).
+        // is taken from where it leaves the oldest (else it would retire past what the segments hold).
         retirement.await();
         long n = retirable();
         if (n <= 0) {
