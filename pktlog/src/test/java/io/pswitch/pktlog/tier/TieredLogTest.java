@@ -352,6 +352,34 @@ class TieredLogTest {
     }
 
     /**
+     * A backlog of several chunks goes one chunk per duty cycle, and the flush of each is asked for
+     * as soon as it is written: the batch window starts at the write, not at the end of the backlog.
+     */
+    @Test
+    void aBacklogIsWrittenAChunkADutyCycleAndEachChunksFlushIsAskedForOnceItIsWritten() {
+        try (TieredLog log = TieredLog.open(new TieredLog.Settings(dataDir, poolDir, 2048, 512, new PacketLogConfig(256, 32, 16),
+                4L << 20, 1L << 20, new DrainPolicy(64, 1_000_000)))) {
+            SegmentSyncer syncer = SegmentSyncer.of(log.segments());
+            log.drain().attach(syncer);
+            append(log.hot(), log.pool(), 250, 1900);
+            assertThat(log.drain().doWork()).isPositive();
+            long firstChunk = log.drain().writtenSeq();
+            assertThat(firstChunk).as("one chunk (256 KiB in 1 MiB segments) of the 475 KB backlog").isBetween(1L, 249L);
+            assertThat(syncer.doWork()).as("its flush was asked for before the rest was written").isEqualTo(1);
+            assertThat(log.drain().doWork()).isPositive();
+            assertThat(log.drain().durableSeq()).isEqualTo(firstChunk);
+            while (log.drain().doWork() > 0) {
+                syncer.doWork();
+            }
+            assertThat(log.drain().writtenSeq()).isEqualTo(250);
+            syncer.doWork();
+            log.drain().doWork();
+            assertThat(log.drain().durableSeq()).isEqualTo(250);
+            syncer.onClose();
+        }
+    }
+
+    /**
      * A hot tier whose copy survives a power cut keeps each record until its segment is flushed:
      * the completed write alone may still die in the disk's cache. Persistent memory (dax) is that
      * case; there is none here, so the pool goes on the disk itself (block, made durable by msync),
