@@ -138,7 +138,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
      * @param firstFilterId first matching filter id, or {@link IndexRecordDescriptor#NO_FILTER}
      * @param decision forwarding decision (see {@link IndexRecordDescriptor})
      * @return the record's sequence number, or {@link #REFUSED} when the log is tiered and its hot
-     *     tier is full of records the drain has not yet made durable (the caller keeps the buffer)
+     *     tier is full of records the segments do not hold yet (the caller keeps the buffer)
      */
     public long append(int bufIdx, int storedLength, int wireLength, long timestampNs, int ingressPort,
                        long filterMask, int firstFilterId, int decision) {
@@ -282,9 +282,10 @@ public final class PacketLog implements LogSource, AutoCloseable {
     }
 
     /**
-     * Makes this a tiered log's hot tier: from now on only records up to {@link #drained} retire,
-     * and a full hot tier refuses new records. Before the first append; any thread that then
-     * starts the drain.
+     * Makes this a tiered log's hot tier: from now on only records the segments hold retire (up to
+     * {@link #writtenToSegments} on a volatile pool, up to {@link #drained} on one that survives a
+     * power cut: see {@link TieredRetention}), and a full hot tier refuses new records. Before the
+     * first append; any thread that then starts the drain.
      */
     public void tiered(long drainedThrough) {
         tiered.tiered(drainedThrough);
@@ -294,14 +295,39 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return tiered.tiered();
     }
 
-    /** The drain made every record up to {@code seq} durable in the segment tier (drain thread). */
+    /**
+     * The drain wrote every record up to {@code s} to its segment, not flushed yet (drain thread):
+     * readers find them there from now on, and a volatile hot tier may retire them. Whatever
+     * readers need to find them there (the drain's published figures) is published before.
+     */
+    public void writtenToSegments(long s) {
+        tiered.written(s);
+    }
+
+    /** Last sequence written to the segments (durable or not); {@code Long.MAX_VALUE} when untiered. */
+    public long writtenToSegmentsSeq() {
+        return tiered.writtenSeq();
+    }
+
+    /** The drain made every record up to {@code s} durable (flushed) in the segment tier (drain thread). */
     public void drained(long s) {
         tiered.drained(s);
     }
 
-    /** Last sequence durable in the segments; {@code Long.MAX_VALUE} when untiered. */
+    /**
+     * Last sequence durable (flushed) in the segments; {@code Long.MAX_VALUE} when untiered. What
+     * {@code sync} durability waits for: a record only written there may still die in a power cut.
+     */
     public long drainedSeq() {
         return tiered.drainedSeq();
+    }
+
+    /**
+     * Whether records retire once written to their segment (a volatile pool: its copy would not
+     * outlive a power cut anyway) rather than once durable there (dax, a pool on a disk).
+     */
+    public boolean retiresOnceWritten() {
+        return tiered.retireOnceWritten();
     }
 
     /** Set by the drain while it cannot write (full disk, I/O error), cleared when it can again. */
@@ -319,7 +345,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return tiered.refused();
     }
 
-    /** Tiered, writer thread, once a duty cycle: retires what the drain has made durable; never waits. */
+    /** Tiered, writer thread, once a duty cycle: retires what the segments hold (see {@link #tiered}); never waits. */
     public void retireDrained() {
         tiered.retireDrained();
     }

@@ -1,15 +1,34 @@
 package io.pswitch.pktlog.index;
 
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.StorageClass;
 
 /**
- * When the hot tier of a tiered log retires records: only those the drain has made durable in the
- * segment tier <em>and</em> that are committed here (so a commit listener has seen them in this
- * tier first). A hot tier full of records not yet drained refuses new ones instead of retiring them
- * (the caller skips the match and counts it); forwarding never waits for storage.
+ * When the hot tier of a tiered log retires records. Two sequences come from the drain:
+ * <ul>
+ *   <li><b>written</b> ({@link #written}): the record's chunk is in its segment file (its
+ *       {@code pwritev} returned). Readers find it there from then on, and it survives a crash of
+ *       the process: the write is in the device, or in the page cache where direct I/O fell back.
+ *       A power cut may still lose it (the disk's write cache).</li>
+ *   <li><b>durable</b> ({@link #drained}): the segment was flushed ({@code fdatasync}) after that
+ *       write. What {@code sync} durability waits for.</li>
+ * </ul>
+ * A record retires once it is committed here (so a commit listener has seen it in this tier
+ * first) and, by the pool's storage class ({@link StorageClass#survivesPowerLoss()}):
+ * <ul>
+ *   <li>{@code volatile} (tmpfs, ramfs): once <em>written</em>. Its copy here dies in a power cut
+ *       and outlives a process crash exactly as the completed write does, so holding it until the
+ *       flush protects nothing: every durability mode's loss window stays the same, and the hot
+ *       tier holds written-not-flushed records no longer (with flushes of tens of ms on a disk,
+ *       that was what filled it and capped the drain at hot-tier capacity / flush time).</li>
+ *   <li>{@code dax} (and a pool on a disk): only once <em>durable</em>: its copy survives a power
+ *       cut, the unflushed write may not.</li>
+ * </ul>
+ * A hot tier full of records it may not retire refuses new ones instead (the caller skips the
+ * match and counts it); forwarding never waits for storage.
  *
- * <p>Threads: {@link #drained} and {@link #stalled(boolean)} on the drain's thread (volatile
- * stores); the rest on the writer's.
+ * <p>Threads: {@link #written}, {@link #drained} and {@link #stalled(boolean)} on the drain's
+ * thread (volatile stores); the rest on the writer's.
  */
 final class TieredRetention {
     private final LogSequences seq;
@@ -17,8 +36,12 @@ final class TieredRetention {
     private final BufferPool pool;
     private final int capacity;
     private final int lowWaterBuffers;
+    /** Whether records retire once written to their segment rather than once durable there. */
+    private final boolean retireOnceWritten;
     /** Last sequence durable in the segments; {@code Long.MAX_VALUE} while untiered. */
     private volatile long drainedSeq = Long.MAX_VALUE;
+    /** Last sequence written to the segments ({@code >= drainedSeq}); {@code Long.MAX_VALUE} while untiered. */
+    private volatile long writtenSeq = Long.MAX_VALUE;
     private volatile boolean stalled;
     /** Appends refused because the hot tier was full of records not yet drained. Writer thread. */
     private long refused;
@@ -29,6 +52,16 @@ final class TieredRetention {
         this.pool = pool;
         this.capacity = config.capacity();
         this.lowWaterBuffers = config.lowWaterBuffers();
+        this.retireOnceWritten = retiresOnceWritten(pool.storageClass());
+    }
+
+    /** Whether a hot tier of {@code c} retires a record once it is written to its segment (see above). */
+    static boolean retiresOnceWritten(StorageClass c) {
+        return !c.survivesPowerLoss();
+    }
+
+    boolean retireOnceWritten() {
+        return retireOnceWritten;
     }
 
     boolean tiered() {
@@ -37,10 +70,20 @@ final class TieredRetention {
 
     /** Makes this a tiered hot tier whose segments hold everything through {@code drainedThrough}. */
     void tiered(long drainedThrough) {
+        writtenSeq = drainedThrough;
         drainedSeq = drainedThrough;
     }
 
+    /** Records up to {@code s} are written to their segments (not flushed yet). */
+    void written(long s) {
+        if (s > writtenSeq || writtenSeq == Long.MAX_VALUE) {
+            writtenSeq = s;
+        }
+    }
+
+    /** Records up to {@code s} are durable in their segments (so written too). */
     void drained(long s) {
+        written(s);
         if (s > drainedSeq || drainedSeq == Long.MAX_VALUE) {
             drainedSeq = s;
         }
@@ -48,6 +91,10 @@ final class TieredRetention {
 
     long drainedSeq() {
         return drainedSeq;
+    }
+
+    long writtenSeq() {
+        return writtenSeq;
     }
 
     void stalled(boolean s) {
@@ -63,8 +110,8 @@ final class TieredRetention {
     }
 
     /**
-     * Before an append: makes room by retiring drained records only, when the index is full or the
-     * pool below its low-water mark.
+     * Before an append: makes room by retiring records the segments hold only (see
+     * {@link #retirable}), when the index is full or the pool below its low-water mark.
      *
      * @return false (and counted) when there is no room: the append is refused
      */
@@ -75,7 +122,7 @@ final class TieredRetention {
             return true;
         }
         // A retirement in flight moves the oldest sequence: finish it first, so that the count below
-        // is taken from where it leaves the oldest (else it would retire past what is drained).
+        // is taken from where it leaves the oldest (else it would retire past what the segments hold).
         retirement.await();
         long n = retirable();
         if (n <= 0) {
@@ -87,8 +134,8 @@ final class TieredRetention {
     }
 
     /**
-     * Once a duty cycle: retires what is drained and committed, so the hot tier holds only what is
-     * not yet drained and its buffers go back to circulation. With a commit agent the block's flush
+     * Once a duty cycle: retires what may retire (see above), so the hot tier holds only what is
+     * not yet in the segments (or, under dax, not yet durable there) and its buffers go back to circulation. With a commit agent the block's flush
      * runs there and this never waits.
      */
     void retireDrained() {
@@ -119,9 +166,13 @@ final class TieredRetention {
         }
     }
 
-    /** Records from the oldest up to the newest that may retire: drained, and committed here. */
+    /**
+     * Records from the oldest up to the newest that may retire: in the segments (written or durable,
+     * by the storage class), and committed here.
+     */
     private long retirable() {
-        return Math.min(Math.min(drainedSeq, seq.committed), seq.next - 1) - seq.oldest + 1;
+        long inSegments = retireOnceWritten ? writtenSeq : drainedSeq;
+        return Math.min(Math.min(inSegments, seq.committed), seq.next - 1) - seq.oldest + 1;
     }
 
     private static int clamp(long n) {

@@ -18,7 +18,8 @@
  *       slots reused, so recovery never resurrects a record whose buffer may have been reused
  *       (retired records are counted as retired, not corrupt). When: {@code UntieredRetention}
  *       (FIFO, in batches, ahead of need through the agent) or, under a segment tier,
- *       {@code TieredRetention} (only drained and committed records). A writer that needs room
+ *       {@code TieredRetention} (only committed records the segments hold: written there when
+ *       the pool is volatile, flushed there when it survives a power cut). A writer that needs room
  *       now flushes a requested marker itself rather than wait for the agent's thread.</li>
  *   <li>Recovery: {@link io.pswitch.pktlog.index.Recovery} via {@link io.pswitch.pktlog.index.IndexScan}:
  *       linear, idempotent; keeps the contiguous valid run from the oldest sequence, zeroes and

@@ -23,6 +23,18 @@ public enum StorageClass {
         return label;
     }
 
+    /**
+     * Whether a record's copy in a pool of this class outlives a power cut (once committed): on
+     * persistent memory (dax) and on a disk (msync), yes; in memory (tmpfs, ramfs), no. Decides when
+     * a tiered hot tier may give a record's buffer back (see {@code TieredRetention}): a copy that
+     * cannot outlive a power cut protects nothing that the record's completed direct-I/O write in
+     * its segment does not protect already, so it may go once that write returned; a copy that can
+     * must stay until the segment's flush.
+     */
+    public boolean survivesPowerLoss() {
+        return this != VOLATILE;
+    }
+
     @Override
     public String toString() {
         return label;

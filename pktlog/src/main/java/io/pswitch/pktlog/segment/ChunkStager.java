@@ -12,8 +12,8 @@ import java.lang.foreign.ValueLayout;
  * that points into its pool buffer, so its bytes reach the disk without a CPU copy.
  *
  * <p>Owned by the drain thread. Nothing here allocates after construction. The pool buffers of
- * gathered frames must stay untouched until the chunk is written (the drain frees them only once
- * their records are durable).
+ * gathered frames must stay untouched until the chunk is written (the drain lets the hot tier free
+ * them only once their chunk's write returned, or once it is durable: see {@code TieredRetention}).
  */
 final class ChunkStager {
     private final int alignment;

@@ -28,9 +28,11 @@ import java.util.function.LongSupplier;
  *       damaged chunk are still returned, and a chunk whose header does not verify is stepped
  *       over through the index; in an unsealed segment the first chunk that does not verify ends
  *       that segment, exactly as recovery judges it.</li>
- *   <li>With a writer in the same process, pass its {@code durableSeq} as the limit: nothing past
- *       it is returned (it may not survive a crash). Without one, the unsealed tail is read up to
- *       what recovery would accept.</li>
+ *   <li>With a writer in the same process, pass how far it has written as the limit: nothing past
+ *       it is returned (a chunk whose write has not returned may be seen half done). Written is
+ *       enough, durable is not needed: a crash of the process keeps a completed write, and readers
+ *       see the hot tier's records before they are durable too. Without a writer, the unsealed
+ *       tail is read up to what recovery would accept.</li>
  *   <li>A segment deleted by retention before it is opened is skipped; one already open is read
  *       to its end.</li>
  * </ul>
@@ -42,7 +44,7 @@ public final class SegmentReader {
 
     private final Path dir;
     private final UUID logId;
-    private final LongSupplier durableLimit;
+    private final LongSupplier writtenLimit;
     private final SegmentStore store;
     /** Footers (with their index) of sealed segments: immutable, so read once. */
     private final Map<Path, SegmentFooters.Footer> sealed = new HashMap<>();
@@ -59,11 +61,11 @@ public final class SegmentReader {
         this(segmentsDir, logId, () -> Long.MAX_VALUE);
     }
 
-    /** @param durableLimit the in-process writer's {@code durableSeq()}: records past it are not returned */
-    public SegmentReader(Path segmentsDir, UUID logId, LongSupplier durableLimit) {
+    /** @param writtenLimit how far the in-process writer has written: records past it are not returned */
+    public SegmentReader(Path segmentsDir, UUID logId, LongSupplier writtenLimit) {
         this.dir = segmentsDir;
         this.logId = logId;
-        this.durableLimit = durableLimit;
+        this.writtenLimit = writtenLimit;
         this.store = SegmentStore.directory(segmentsDir);
     }
 
@@ -89,9 +91,9 @@ public final class SegmentReader {
         return inspect().firstSeq();
     }
 
-    /** Last sequence held (up to the durable limit), 0 when empty. */
+    /** Last sequence held (up to the written limit), 0 when empty. */
     public long newestSeq() {
-        return Math.min(inspect().lastSeq(), durableLimit.getAsLong());
+        return Math.min(inspect().lastSeq(), writtenLimit.getAsLong());
     }
 
     /**
@@ -110,7 +112,7 @@ public final class SegmentReader {
                 first = i;
             }
         }
-        long limit = durableLimit.getAsLong();
+        long limit = writtenLimit.getAsLong();
         count = 0;
         for (int i = first; i < segs.size() && count < query.limit(); i++) {
             SegmentSummary seg = segs.get(i);

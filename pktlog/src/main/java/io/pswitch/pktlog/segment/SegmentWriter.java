@@ -14,9 +14,11 @@ import java.util.UUID;
  * any thread may read.
  *
  * <p>Cycle: {@link #add} records until it returns false (chunk full), {@link #write} (one
- * {@code pwritev}; nothing durable yet), {@link #sync} ({@code fdatasync}); after sync, the pool
- * buffers of records up to {@link #durableSeq()} may be freed (not before: a staged or written but
- * unsynced chunk still reads them). No allocation in add/write/sync; a segment roll allocates a
+ * {@code pwritev}; nothing durable yet), {@link #sync} ({@code fdatasync}). Once {@code write}
+ * returned, the writer never reads the pool buffers of the records it wrote again (a staged chunk
+ * still does, until its write succeeds): whether they may be freed then or only after the sync is
+ * the hot tier's durability question, not the writer's (see {@code TieredRetention}). No
+ * allocation in add/write/sync; a segment roll allocates a
  * little, the periodic checkpoint (every {@link SegmentConfig#checkpointIntervalNs()}) too.
  *
  * <p>What happens at open (recovery, the tail sealed), at capacity and on a full file system: see
@@ -166,7 +168,8 @@ public final class SegmentWriter implements AutoCloseable {
 
     /**
      * Stages one record. Large frames are not copied: {@code src} must be the pool's whole segment
-     * (the same instance every call) and the buffer must stay untouched until the record is durable.
+     * (the same instance every call) and the buffer must stay untouched until {@link #write()} wrote
+     * the record's chunk.
      * Timestamps must not decrease along the sequence (readers' time search relies on it, as the
      * hot tier's does).
      *
@@ -477,6 +480,11 @@ public final class SegmentWriter implements AutoCloseable {
     /** Time of the oldest record the segment tier holds, 0 when none. */
     public long oldestTsNs() {
         return retention.oldestFirstTsNs();
+    }
+
+    /** Time of the last written record ({@link #writtenSeq()}), 0 when none. */
+    public long writtenTsNs() {
+        return writtenTsNs;
     }
 
     /** Time of the last durable record ({@link #durableSeq()}), 0 when none. */

@@ -71,7 +71,9 @@ public final class LogView implements AutoCloseable {
     /** The tiers of a running switch and its archive ({@code older}, or null). */
     public static LogView of(TieredLog live, OlderTier older) {
         SegmentReader seg = live.drain() == null ? null
-                : new SegmentReader(live.layout().segmentsDir(), live.layout().logId(), live.drain()::durableSeq);
+                // Up to what is written, not only durable: a volatile hot tier lets records go once
+                // written, and a reader must find them in the segments then.
+                : new SegmentReader(live.layout().segmentsDir(), live.layout().logId(), live.drain()::writtenSeq);
         return new LogView(live.layout(), live.hot(), null, seg, older);
     }
 

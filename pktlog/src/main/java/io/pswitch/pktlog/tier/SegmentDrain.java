@@ -17,12 +17,24 @@ import org.agrona.concurrent.NanoClock;
  * published record from its index slot, hands the writer the record's fields and the frame's place
  * in its pool buffer (the writer gathers large frames straight from there with direct I/O: the CPU
  * copies nothing), writes chunks as they fill or when nothing more is published, and makes them
- * durable ({@code fdatasync}) by the durability policy. Then it tells the hot tier how far the
- * segments are durable, and the dataplane retires those records, giving their buffers back.
+ * durable ({@code fdatasync}) by the durability policy.
  *
- * <p><b>Ownership.</b> A record the drain has not yet made durable never retires (the hot tier
- * refuses new records instead), so its slot and its buffer do not change under the drain: no
- * seqlock is needed here, unlike a reader. The drain only reads the pool and the index.
+ * <p><b>Two sequences.</b> After each write it tells the hot tier how far the segments are
+ * <em>written</em> ({@link PacketLog#writtenToSegments}), after each flush how far they are
+ * <em>durable</em> ({@link PacketLog#drained}). The dataplane retires records, giving their buffers
+ * back, once written when the hot tier is volatile (tmpfs: its copy would die in a power cut as the
+ * unflushed write may, and outlives a process crash as the completed write does, so keeping it
+ * until the flush protects nothing), once durable when it survives a power cut (dax): see
+ * {@code TieredRetention}. {@code sync} durability waits for the durable sequence, whatever the
+ * hot tier. Before either is handed to the hot tier, what readers need to find those records in
+ * the segments ({@link #writtenSeq()}, {@link #summary()}) is published: a record gone from the
+ * hot tier is in the segments ({@link TieredLogReader} relies on this order).
+ *
+ * <p><b>Ownership.</b> A record the drain has not yet written never retires (the hot tier refuses
+ * new records instead), so its slot and its buffer do not change under the drain: no seqlock is
+ * needed here, unlike a reader. Once its chunk's {@code pwritev} returned, the writer never reads
+ * its buffer again (a failed flush is retried as a flush, never as a rewrite). The drain only reads
+ * the pool and the index.
  *
  * <p><b>Never a wait for the dataplane.</b> The dataplane never calls into the drain; it publishes
  * sequence numbers (volatile) and reads {@link PacketLog#drainedSeq()}. When the disk is full or
@@ -45,7 +57,7 @@ public final class SegmentDrain implements Agent {
 
     /** Next sequence to hand to the writer. */
     private long nextSeq;
-    /** Last sequence written (not necessarily durable). */
+    /** Last sequence written to a segment (not necessarily durable). */
     private long writtenSeq;
     private long durableSeq;
     /** When the oldest written-not-durable record was written (0: none). */
@@ -167,10 +179,8 @@ public final class SegmentDrain implements Agent {
         long d = writer.pollSynced(syncer);
         if (d > durableSeq) {
             durableSeq = d;
-            // Published before the hot tier retires: a reader that finds a record gone from the
-            // hot tier must find it in the segments (TieredLogReader relies on this order).
+            // Published before the hot tier hears of it (a dax hot tier retires here).
             drainedRecords = d;
-            // So is the summary (GET /api/v1/log's newest record and time): a record gone from the hot tier is in it.
             publishStats();
             hot.drained(d);
             if (requestSeenNs != 0) {
@@ -205,7 +215,7 @@ public final class SegmentDrain implements Agent {
         durableSeq = writer.sync();
         unsyncedSinceNs = 0;
         drainedRecords = durableSeq;
-        publishStats(); // before the hot tier retires, as in groupCommit
+        publishStats(); // before the hot tier hears of it, as in groupCommit
         hot.drained(durableSeq);
         if (firstUnsyncedSeenNs != 0) {
             syncLatency.record(clock.nanoTime() - firstUnsyncedSeenNs);
@@ -222,7 +232,17 @@ public final class SegmentDrain implements Agent {
         this.syncer = s;
     }
 
-    /** Stages published records until the chunk is full or none is left; returns how many. */
+    /**
+     * Stages published records until the chunk is full (then writes it) or none is left; returns
+     * how many it staged, plus one for a write.
+     *
+     * <p>One write per duty cycle at most: after a full chunk the cycle goes on to the group
+     * commit, which asks for the flush of what was just written. Staging a whole backlog first
+     * (tens of thousands of records, one {@code pwritev} of 2 MiB per chunk, each taking
+     * milliseconds under load) kept every write of it unflushed until the last one: measured at
+     * 1 KiB frames under a backlog, commit p50 of hundreds of ms where the policy asks for 1 ms
+     * (BENCHMARKS.md).
+     */
     private int stage(long newest) {
         int staged = 0;
         if (nextSeq <= newest) {
@@ -254,7 +274,7 @@ public final class SegmentDrain implements Agent {
                 if (unsyncedSinceNs == 0) {
                     unsyncedSinceNs = clock.nanoTime();
                 }
-                continue;
+                return staged + 1;
             }
             nextSeq = seq + 1;
             staged++;
@@ -303,8 +323,10 @@ public final class SegmentDrain implements Agent {
         statWrittenSeq = writtenSeq;
         statOldestSeq = writer.oldestSeq();
         statOldestTsNs = writer.oldestTsNs();
-        statNewestTsNs = writer.durableTsNs();
-        statNewestSeq = writer.durableSeq();
+        // The newest record readers find in the segments: written, durable or not (a volatile hot
+        // tier has let it go already).
+        statNewestTsNs = writer.writtenTsNs();
+        statNewestSeq = writer.writtenSeq();
     }
 
     /** Bytes written to segments since start (chunk headers, descriptors, frames and padding). */
@@ -327,25 +349,39 @@ public final class SegmentDrain implements Agent {
         return statSegmentsDeleted;
     }
 
-    /** Last sequence written to a segment (durable or not). */
+    /**
+     * Last sequence written to a segment (durable or not; any thread): readers of a running log read
+     * the segments up to here ({@link LogView#of}), since a volatile hot tier retires records from
+     * here on. Not for {@code sync} durability: see {@link #durableSeq()}.
+     */
     public long writtenSeq() {
         return statWrittenSeq;
     }
 
-    /** Takes a write's result; no room on the file system is a stall, retried later. */
+    /**
+     * Takes a write's result; no room on the file system is a stall, retried later. The records are
+     * in their segment file now: published for readers first, then handed to the hot tier.
+     */
     private void written(long seq) {
         if (seq == SegmentWriter.NO_SPACE) {
             throw new IllegalStateException("no space for a new segment in " + writer.directory()
                     + " (nothing older left to delete): new matches are skipped until there is");
         }
-        writtenSeq = seq;
+        if (seq > writtenSeq) {
+            writtenSeq = seq;
+            publishStats();
+            hot.writtenToSegments(seq);
+        }
     }
 
     /** Writes and syncs everything published (at close, and for a clean stop). */
     @Override
     public void onClose() {
         try {
-            stage(hot.newestSeq());
+            long newest = hot.newestSeq();
+            while (stage(newest) > 0) {
+                // a chunk at a time, until every published record is staged or written
+            }
             if (writer.stagedRecords() > 0) {
                 written(writer.write());
             }
@@ -361,7 +397,10 @@ public final class SegmentDrain implements Agent {
         }
     }
 
-    /** Last sequence durable in the segments. */
+    /**
+     * Last sequence durable (flushed) in the segments (any thread): what {@code sync} waits for, and
+     * what {@code GET /api/v1/log} and the metrics call durable.
+     */
     public long durableSeq() {
         return drainedRecords;
     }

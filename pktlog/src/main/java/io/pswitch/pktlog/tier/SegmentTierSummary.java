@@ -7,7 +7,8 @@ package io.pswitch.pktlog.tier;
  *
  * @param oldestSeq first sequence of the oldest segment (0 when the tier is empty)
  * @param oldestTsNs time of that record
- * @param newestSeq last record durable in a segment (0 when none)
+ * @param newestSeq last record written to a segment (0 when none): readers find it there; durable
+ *     after the next flush ({@link SegmentDrain#durableSeq()} says how far that is)
  * @param newestTsNs time of that record
  * @param segments segment files the tier holds
  * @param bytes bytes those files take

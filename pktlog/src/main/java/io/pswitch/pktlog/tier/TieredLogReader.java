@@ -23,8 +23,8 @@ import java.util.List;
  * jump in the sequence at the start of its segment pass, finds the segments' oldest moved past
  * it, and goes back to the archive for the gap.
  *
- * <p>Records move from the hot tier to the segments while a query runs: the drain makes them
- * durable there first, then the hot tier retires them. So the reader reads the segments first, up to
+ * <p>Records move from the hot tier to the segments while a query runs: the drain writes them
+ * there first (and publishes how far), then the hot tier retires them. So the reader reads the segments first, up to
  * what the hot tier still holds, then the hot tier; if a record retires under it there, it goes back
  * to the segments (where that record now is) and on. A record is delivered once: the reader keeps
  * the next sequence it owes.
@@ -98,7 +98,7 @@ public final class TieredLogReader {
             if (hotReader.endedByRetirement()) {
                 // Retired under us: it is in the segments now; fetch it from there. Except below
                 // this round's hotOldest: the segments were read after it and did not have it, and
-                // the drain publishes a record as durable before the hot tier retires it, so that
+                // the drain publishes a record as written before the hot tier retires it, so that
                 // record was never drained (lost, and counted by the drain). Going back for it
                 // would never end.
                 w.nextSeq = Math.max(hotReader.resumeSeq(), hotOldest);

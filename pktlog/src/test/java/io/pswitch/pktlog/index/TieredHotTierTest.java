@@ -3,6 +3,7 @@ package io.pswitch.pktlog.index;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.StorageClass;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,39 @@ class TieredHotTierTest {
             log.retireDrained();
             assertThat(log.oldestSeq()).as("idempotent").isEqualTo(7);
         }
+    }
+
+    @Test
+    void aVolatileHotTierRetiresWhatIsWrittenToTheSegmentsWhileTheDurableSequenceStaysBehind() {
+        try (BufferPool pool = pool(64); PacketLog log = PacketLog.open(pool, new PacketLogConfig(32, 0, 2))) {
+            assertThat(pool.storageClass()).isEqualTo(StorageClass.VOLATILE);
+            log.tiered(0);
+            for (int i = 0; i < 10; i++) {
+                TestFrames.appendNext(log, pool, 60, i, 0);
+            }
+            log.commit();
+            int free = pool.freeCount();
+            log.writtenToSegments(6);
+            log.retireDrained();
+            assertThat(log.oldestSeq()).as("written to their segment: retired, no flush needed").isEqualTo(7);
+            assertThat(pool.freeCount()).isEqualTo(free + 6);
+            assertThat(log.drainedSeq()).as("durable in the segments: still nothing (what sync waits for)").isZero();
+            log.drained(8);
+            assertThat(log.writtenToSegmentsSeq()).as("durable implies written").isEqualTo(8);
+            log.retireDrained();
+            assertThat(log.oldestSeq()).isEqualTo(9);
+            log.writtenToSegments(5);
+            assertThat(log.writtenToSegmentsSeq()).as("never back").isEqualTo(8);
+        }
+    }
+
+    @Test
+    void onlyAHotTierThatDiesInAPowerCutRetiresRecordsBeforeTheirSegmentIsFlushed() {
+        // dax (persistent memory) and a pool on a disk keep their copy through a power cut, which an
+        // unflushed segment write may not survive; a volatile copy dies with it anyway.
+        assertThat(TieredRetention.retiresOnceWritten(StorageClass.VOLATILE)).isTrue();
+        assertThat(TieredRetention.retiresOnceWritten(StorageClass.DAX)).isFalse();
+        assertThat(TieredRetention.retiresOnceWritten(StorageClass.BLOCK)).isFalse();
     }
 
     @Test

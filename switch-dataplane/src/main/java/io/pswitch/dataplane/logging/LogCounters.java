@@ -101,8 +101,8 @@ public final class LogCounters {
     }
 
     /**
-     * Matching frames not logged because the hot tier was full of records the drain had not yet
-     * made durable in the segment tier (storage fell behind), or because the queue of matches from
+     * Matching frames not logged because the hot tier was full of records the segment tier did not
+     * hold yet (storage fell behind), or because the queue of matches from
      * another worker to worker 0, the log's writer, was full (the writer fell behind); forwarding
      * went on.
      */

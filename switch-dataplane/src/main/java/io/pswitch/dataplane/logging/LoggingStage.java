@@ -236,7 +236,8 @@ public final class LoggingStage implements PacketLog.BufferRelease {
      */
     public void beginCycle(long now) {
         waits.writerCycle();
-        // Tiered: what the drain made durable leaves the hot tier, and its buffers return to the pool.
+        // Tiered: what the segments hold leaves the hot tier (written there when it is volatile,
+        // flushed there on dax: see TieredRetention), and its buffers return to the pool.
         log.retireDrained();
         ActiveFilters a = active;
         if (a != current) {

@@ -208,9 +208,24 @@ class SwitchAgentWorkersSyncLoggingTest {
 
     @Test
     void syncLoggingOnWorkerThreadsWithASegmentTierSendsNoLoggedFrameBeforeTheDrainPutItsRecordInItsSegment() throws Exception {
+        runSyncWithSegmentTier(DrainPolicy.EVERY_WRITE);
+    }
+
+    /**
+     * The drain flushes 5 ms after it writes (a group-commit policy; sync durability never uses one,
+     * which is what makes the gap visible here): the volatile hot tier lets records go once written,
+     * yet a logged frame still leaves only once its record is flushed (durable) in its segment.
+     */
+    @Test
+    void syncLoggingWaitsForTheSegmentsFlushNotOnlyForTheWriteAVolatileHotTierRetiresAt() throws Exception {
+        PacketLog hot = runSyncWithSegmentTier(new DrainPolicy(1 << 20, 5_000_000));
+        assertThat(hot.retiresOnceWritten()).as("the pool in /dev/shm").isTrue();
+    }
+
+    private PacketLog runSyncWithSegmentTier(DrainPolicy policy) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         TieredLog tiered = TieredLog.open(new TieredLog.Settings(data, Files.createDirectories(dir.resolve("pools")), 2048, 4096,
-                new PacketLogConfig(4096, 8, 4), 64L << 20, 1L << 20, DrainPolicy.EVERY_WRITE));
+                new PacketLogConfig(4096, 8, 4), 64L << 20, 1L << 20, policy));
         open.add(tiered);
         tiered.startDrain();
         PacketLog hot = tiered.hot();
@@ -281,5 +296,6 @@ class SwitchAgentWorkersSyncLoggingTest {
                 .isEqualTo(matches);
         assertThat(seqByFrame).hasSize((int) c.frames());
         assertThat(checkNoLoggedFrameLeftEarly(ports, seqByFrame)).as("logged frames went out, each checked").isPositive();
+        return hot;
     }
 }
