@@ -335,7 +335,7 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("pswitch: running %d port(s) (%s), pool %s (%s, %d x %d B), data dir %s%n",
                     settings.ports().size(), String.join(", ", settings.ports().stream().map(PortSpec::text).toList()),
-                    sw.pool().path(), sw.pool().storageClass(), sw.pool().bufferCount(), sw.pool().bufferSize(),
+                    sw.pool().path(), sw.pool().memory(), sw.pool().bufferCount(), sw.pool().bufferSize(),
                     settings.dataDir());
             PacketLog log = sw.log();
             out.printf("pswitch: log storage class %s, durability %s, index %d records; %s%n",

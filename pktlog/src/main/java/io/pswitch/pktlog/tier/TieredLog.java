@@ -182,7 +182,7 @@ public final class TieredLog implements AutoCloseable {
     /** Start-up report lines: where each tier lives and what recovery found. */
     public List<String> report() {
         List<String> lines = new ArrayList<>();
-        lines.add("hot tier: " + pool.storageClass() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
+        lines.add("hot tier: " + pool.memory() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
                 + pool.bufferSize() + " B)" + (layout.relocated() ? ", moved off the data directory"
                 + (dataDirHoldsHotTier ? "" : " (a block device: the pool lives in memory, the segments take the data)") : ""));
         if (segments != null) {
