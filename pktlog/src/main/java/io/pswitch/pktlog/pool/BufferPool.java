@@ -465,7 +465,7 @@ public final class BufferPool implements AutoCloseable {
         return pageSize;
     }
 
-    /** Where the pool lives, for reports: "volatile", or "volatile, 2 MiB huge pages (hugetlbfs)". */
+    /** Where the pool lives, for reports: "volatile", or "volatile, on 2 MiB huge pages". */
     public String memory() {
         return storageClass.describe(pageSize);
     }

@@ -33,12 +33,12 @@ public enum StorageClass {
 
     /**
      * The class with the page size of the mapping when it is not the usual 4 KiB, for the start-up
-     * report and the status: "volatile, 2 MiB huge pages (hugetlbfs)". The page size changes no
+     * report: "volatile, on 2 MiB huge pages". The page size changes no
      * promise of durability, only what a cold buffer costs (a TLB miss and a page walk on 4 KiB pages
      * for a pool larger than the TLB reaches).
      */
     public String describe(long pageSize) {
-        return pageSize > HugePages.SMALL_PAGE ? label + ", " + HugePages.label(pageSize) + " huge pages (hugetlbfs)" : label;
+        return pageSize > HugePages.SMALL_PAGE ? label + ", on " + HugePages.label(pageSize) + " huge pages" : label;
     }
 
     /**

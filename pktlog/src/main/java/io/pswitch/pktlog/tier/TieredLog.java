@@ -6,6 +6,7 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
+import io.pswitch.pktlog.pool.HugePages;
 import io.pswitch.pktlog.segment.SegmentConfig;
 import io.pswitch.pktlog.segment.SegmentPreparer;
 import io.pswitch.pktlog.segment.SegmentSyncer;
@@ -182,8 +183,9 @@ public final class TieredLog implements AutoCloseable {
     /** Start-up report lines: where each tier lives and what recovery found. */
     public List<String> report() {
         List<String> lines = new ArrayList<>();
-        lines.add("hot tier: " + pool.memory() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
-                + pool.bufferSize() + " B)" + (layout.relocated() ? ", moved off the data directory"
+        lines.add("hot tier: " + pool.storageClass() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
+                + pool.bufferSize() + " B" + (pool.pageSize() > HugePages.SMALL_PAGE
+                ? ", on " + HugePages.label(pool.pageSize()) + " huge pages of hugetlbfs" : "") + ")" + (layout.relocated() ? ", moved off the data directory"
                 + (dataDirHoldsHotTier ? "" : " (a block device: the pool lives in memory, the segments take the data)") : ""));
         if (segments != null) {
             lines.add("segment tier: " + layout.segmentsDir() + ", " + segments.segmentCount() + " segment(s), "

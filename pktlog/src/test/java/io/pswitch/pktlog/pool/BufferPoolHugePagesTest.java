@@ -42,7 +42,7 @@ class BufferPoolHugePagesTest {
             assertThat(pool.created()).isTrue();
             assertThat(pool.pageSize()).isEqualTo(HugetlbfsMount.PAGE);
             assertThat(pool.storageClass()).as("memory: a store is in the file at once").isEqualTo(StorageClass.VOLATILE);
-            assertThat(pool.memory()).isEqualTo("volatile, 2 MiB huge pages (hugetlbfs)");
+            assertThat(pool.memory()).isEqualTo("volatile, on 2 MiB huge pages");
             assertThat(Files.size(file)).as("4096 + 600 x 2048 bytes, in whole 2 MiB pages").isEqualTo(HugetlbfsMount.PAGE);
             assertThat(pool.freeCount()).isEqualTo(598);
             id = pool.poolId();

@@ -63,7 +63,7 @@ class HugePagesHotTierTest {
         assertThat(poolFile).startsWith(huge.dir());
         assertThat(pool.pageSize()).isEqualTo(HugetlbfsMount.PAGE);
         assertThat(pool.storageClass()).isEqualTo(StorageClass.VOLATILE);
-        assertThat(crashed.report().getFirst()).startsWith("hot tier: volatile, 2 MiB huge pages (hugetlbfs) pool " + poolFile);
+        assertThat(crashed.report().getFirst()).startsWith("hot tier: volatile pool " + poolFile + " (1024 x 2048 B, on 2 MiB huge pages of hugetlbfs)");
         assertThat(Files.size(IndexFileDescriptor.defaultPath(poolFile)) % HugetlbfsMount.PAGE)
                 .as("the index beside the pool is in whole huge pages too").isZero();
         for (int i = 1; i <= RECORDS; i++) {
