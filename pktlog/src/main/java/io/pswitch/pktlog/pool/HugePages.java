@@ -74,6 +74,20 @@ public final class HugePages {
         }
     }
 
+    /**
+     * Why {@code dataDir} cannot be a data directory, or null when it can: hugetlbfs holds the pool
+     * and the index (mapped files), but the data directory's other files (layout, catalog, filters,
+     * counters, segments) are written with write(2), which hugetlbfs does not have.
+     */
+    public static String dataDirRefusal(Path dataDir) {
+        if (pageSize(dataDir) == 0) {
+            return null;
+        }
+        return "the data directory " + dataDir + " is on hugetlbfs, which holds only the buffer pool and its index:"
+                + " put the data directory on tmpfs or a disk and the pool on huge pages with --pool-dir (e.g. --pool-dir "
+                + dataDir.toAbsolutePath().getParent() + ")";
+    }
+
     /** The page size a mapping of {@code path} is made of: its huge page size, else 4 KiB. */
     public static long mappingPageSize(Path path) {
         long huge = pageSize(path);

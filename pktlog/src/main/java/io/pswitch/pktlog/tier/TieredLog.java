@@ -74,6 +74,10 @@ public final class TieredLog implements AutoCloseable {
     }
 
     public static TieredLog open(Settings s) {
+        String onHugePages = HugePages.dataDirRefusal(s.dataDir());
+        if (onHugePages != null) {
+            throw new IllegalArgumentException(onHugePages);
+        }
         boolean inPlace = HotTierStorage.canHold(s.dataDir());
         if (!inPlace && s.logSizeBytes() <= 0) {
             throw new IllegalArgumentException("the data directory " + s.dataDir() + " is on a block device: its log needs a"

@@ -1,6 +1,7 @@
 package io.pswitch.pktlog.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pswitch.pktlog.catalog.LogCatalog;
 import io.pswitch.pktlog.export.CaptureFormat;
@@ -53,6 +54,17 @@ class HugePagesHotTierTest {
     private TieredLog open() {
         return TieredLog.open(new TieredLog.Settings(dataDir, huge.dir(), 2048, 1024, new PacketLogConfig(512, 32, 16), 0, 0,
                 DrainPolicy.EVERY_WRITE));
+    }
+
+    @Test
+    void aDataDirectoryOnHugetlbfsIsRefusedInOneLinePointingAtPoolDir() {
+        Path onHuge = huge.dir().resolve("data");
+        assertThatThrownBy(() -> TieredLog.open(new TieredLog.Settings(onHuge, null, 2048, 1024, new PacketLogConfig(512, 32, 16),
+                0, 0, DrainPolicy.EVERY_WRITE)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("the data directory " + onHuge + " is on hugetlbfs, which holds only the buffer pool")
+                .hasMessageContaining("--pool-dir");
+        assertThat(Files.exists(onHuge)).as("nothing made there").isFalse();
     }
 
     @Test
