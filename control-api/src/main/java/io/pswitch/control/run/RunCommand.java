@@ -19,6 +19,7 @@ import io.pswitch.pktlog.index.IndexFile;
 import io.pswitch.pktlog.index.IndexFileDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.pool.HugePages;
 import io.pswitch.pktlog.tier.ByteSize;
 import io.pswitch.pktlog.tier.TierLayout;
 import java.io.PrintStream;
@@ -206,6 +207,10 @@ public final class RunCommand implements Callable<Integer> {
         SwitchConfigFile.Fdb fdb = file.fdb == null ? new SwitchConfigFile.Fdb() : file.fdb;
         SwitchConfigFile.Api apiFile = file.api == null ? new SwitchConfigFile.Api() : file.api;
         Path dir = dataDir != null ? dataDir : file.dataDir != null ? Path.of(file.dataDir) : RunSettings.DEFAULT_DATA_DIR;
+        String onHugePages = HugePages.dataDirRefusal(dir);
+        if (onHugePages != null) {
+            throw new ConfigException(onHugePages);
+        }
         // A data directory in use keeps the sizes it was created with unless a flag or the file says otherwise.
         BufferPool.Geometry stored = BufferPool.geometry(TierLayout.forReading(dir).poolFile());
         return new RunSettings(
@@ -335,7 +340,7 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("pswitch: running %d port(s) (%s), pool %s (%s, %d x %d B), data dir %s%n",
                     settings.ports().size(), String.join(", ", settings.ports().stream().map(PortSpec::text).toList()),
-                    sw.pool().path(), sw.pool().storageClass(), sw.pool().bufferCount(), sw.pool().bufferSize(),
+                    sw.pool().path(), sw.pool().memory(), sw.pool().bufferCount(), sw.pool().bufferSize(),
                     settings.dataDir());
             PacketLog log = sw.log();
             out.printf("pswitch: log storage class %s, durability %s, index %d records; %s%n",

@@ -1,5 +1,6 @@
 package io.pswitch.pktlog.index;
 
+import io.pswitch.pktlog.pool.HugePages;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +63,13 @@ public final class IndexFile implements AutoCloseable {
         long expected = IndexFileDescriptor.fileSize(capacity);
         long size = size(path);
         long truncated = Math.max(0, expected - size);
+        long hugePage = HugePages.pageSize(path);
+        if (hugePage > 0 && truncated > 0) {
+            // hugetlbfs cannot be extended by writing zeros, and ftruncate would take no pages now:
+            // a full huge page pool would show as a SIGBUS on a later store.
+            throw new IndexFileException(path + " is truncated: " + size + " bytes, its header needs " + expected
+                    + " (on hugetlbfs: remove it and start again)");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (truncated > 0) {
@@ -69,11 +77,16 @@ public final class IndexFile implements AutoCloseable {
                 ch.force(true);
             }
             MemorySegment segment;
-            try {
-                // Same storage as the pool: on DAX, a flush of a record is a cache-line write-back.
-                segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, expected, arena);
-            } catch (IOException | UnsupportedOperationException notDax) {
-                segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, expected, arena);
+            if (hugePage > 0) {
+                // Memory, with no MAP_SYNC to try; mapped in whole huge pages (see HugePages).
+                segment = HugePages.map(ch, FileChannel.MapMode.READ_WRITE, expected, hugePage, arena);
+            } else {
+                try {
+                    // Same storage as the pool: on DAX, a flush of a record is a cache-line write-back.
+                    segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, expected, arena);
+                } catch (IOException | UnsupportedOperationException notDax) {
+                    segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, expected, arena);
+                }
             }
             return new IndexFile(path, arena, segment, capacity, poolId, truncated);
         } catch (IOException e) {
@@ -106,7 +119,8 @@ public final class IndexFile implements AutoCloseable {
         long size = size(path);
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment segment = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, expected), arena);
+            MemorySegment segment = HugePages.map(ch, FileChannel.MapMode.READ_ONLY, Math.min(size, expected),
+                    HugePages.mappingPageSize(path), arena);
             return new IndexFile(path, arena, segment, capacity, IndexFileDescriptor.poolId(header),
                     Math.max(0, expected - size));
         } catch (IOException e) {
@@ -123,23 +137,24 @@ public final class IndexFile implements AutoCloseable {
         } catch (IOException e) {
             throw new IndexFileException("cannot create directory " + dir + " for index: " + e.getMessage(), e);
         }
+        // Built under a temporary name and renamed: a crash during creation never leaves a half
+        // index under the real name.
+        Path tmp = dir.resolve(path.getFileName() + ".creating");
+        long hugePage = HugePages.pageSize(dir);
+        if (hugePage > 0) {
+            createOnHugePages(tmp, path, poolId, capacity, HugePages.roundUp(size, hugePage), hugePage);
+            rename(tmp, path);
+            return;
+        }
         long usable = usableSpace(dir);
         if (usable >= 0 && usable < size) {
             throw new IndexFileException(noSpace(path, size, usable));
         }
-        // Built under a temporary name and renamed: a crash during creation never leaves a half
-        // index under the real name.
-        Path tmp = dir.resolve(path.getFileName() + ".creating");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             zeroFill(tmp, ch, 0, size);
             ByteBuffer buf = ByteBuffer.allocate(IndexFileDescriptor.RECORDS_OFFSET);
-            MemorySegment header = MemorySegment.ofBuffer(buf);
-            IndexFileDescriptor.writeHeader(header, capacity, poolId, System.currentTimeMillis() * 1_000_000L);
-            // Generation 1: nothing retired yet, the first record will be sequence 1.
-            IndexFileDescriptor.writeRetentionBlock(header.asSlice(IndexFileDescriptor.retentionBlockOffset(1),
-                    IndexFileDescriptor.RETENTION_BLOCK_SIZE), 1, 1, new java.util.zip.CRC32C(),
-                    new byte[IndexFileDescriptor.RETENTION_CRC]);
+            writeHeader(MemorySegment.ofBuffer(buf), poolId, capacity);
             buf.clear();
             while (buf.hasRemaining()) {
                 ch.write(buf, buf.position());
@@ -152,6 +167,38 @@ public final class IndexFile implements AutoCloseable {
             }
             throw new IndexFileException("cannot create index " + path + " (" + size + " bytes): " + e.getMessage(), e);
         }
+        rename(tmp, path);
+    }
+
+    private static void writeHeader(MemorySegment header, UUID poolId, int capacity) {
+        IndexFileDescriptor.writeHeader(header, capacity, poolId, System.currentTimeMillis() * 1_000_000L);
+        // Generation 1: nothing retired yet, the first record will be sequence 1.
+        IndexFileDescriptor.writeRetentionBlock(header.asSlice(IndexFileDescriptor.retentionBlockOffset(1),
+                IndexFileDescriptor.RETENTION_BLOCK_SIZE), 1, 1, new java.util.zip.CRC32C(),
+                new byte[IndexFileDescriptor.RETENTION_CRC]);
+    }
+
+    /**
+     * hugetlbfs (beside a pool there): whole huge pages taken by fallocate now, the header stored
+     * through a mapping (no write(2) there); see {@link HugePages}.
+     */
+    private static void createOnHugePages(Path tmp, Path path, UUID poolId, int capacity, long size, long hugePage) {
+        String failed = HugePages.allocate("index", tmp, path, size, hugePage);
+        if (failed != null) {
+            throw new IndexFileException(failed);
+        }
+        try (Arena arena = Arena.ofConfined();
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment file = HugePages.map(ch, FileChannel.MapMode.READ_WRITE, size, hugePage, arena);
+            writeHeader(file.asSlice(0, IndexFileDescriptor.RECORDS_OFFSET), poolId, capacity);
+            file.asSlice(0, IndexFileDescriptor.RECORDS_OFFSET).force();
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new IndexFileException("cannot write the header of index " + tmp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rename(Path tmp, Path path) {
         try {
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

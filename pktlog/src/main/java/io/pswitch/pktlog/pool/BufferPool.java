@@ -38,6 +38,8 @@ public final class BufferPool implements AutoCloseable {
     private final int bufferCount;
     private final UUID poolId;
     private final StorageClass storageClass;
+    /** The mapping's page size: 4096, or the huge page size on hugetlbfs. */
+    private final long pageSize;
     private final boolean created;
     private final int[] freeList;
     private int freeCount;
@@ -45,8 +47,9 @@ public final class BufferPool implements AutoCloseable {
     @SuppressWarnings("unused")
     private long warmSink;
 
-    private BufferPool(Path path, Arena arena, MemorySegment segment, StorageClass storageClass, boolean created) {
+    private BufferPool(Path path, Arena arena, MemorySegment segment, StorageClass storageClass, long pageSize, boolean created) {
         this.path = path;
+        this.pageSize = pageSize;
         this.arena = arena;
         this.segment = segment;
         this.storageClass = storageClass;
@@ -91,18 +94,7 @@ public final class BufferPool implements AutoCloseable {
         if (!Files.isRegularFile(path)) {
             throw new PoolFileException("no buffer pool at " + path);
         }
-        ByteBuffer header = ByteBuffer.allocate(BufferPoolDescriptor.DATA_OFFSET);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
-                // keep reading: a short file is reported below
-            }
-        } catch (IOException e) {
-            throw new PoolFileException("cannot read buffer pool " + path + ": " + e.getMessage(), e);
-        }
-        if (header.position() < BufferPoolDescriptor.DATA_OFFSET) {
-            throw new PoolFileException(path + " is not a pswitch buffer pool: shorter than its header");
-        }
-        MemorySegment h = MemorySegment.ofBuffer(header.clear());
+        MemorySegment h = readHeader(path);
         if (BufferPoolDescriptor.magic(h) != BufferPoolDescriptor.MAGIC) {
             throw new PoolFileException(path + " is not a pswitch buffer pool (bad magic)");
         }
@@ -115,6 +107,22 @@ public final class BufferPool implements AutoCloseable {
         return map(path, bufferSize, bufferCount, false);
     }
 
+    /** The header page, read with read(2) (which hugetlbfs has, unlike write(2)). */
+    private static MemorySegment readHeader(Path path) {
+        ByteBuffer header = ByteBuffer.allocate(BufferPoolDescriptor.DATA_OFFSET);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // keep reading: a short file is reported below
+            }
+        } catch (IOException e) {
+            throw new PoolFileException("cannot read buffer pool " + path + ": " + e.getMessage(), e);
+        }
+        if (header.position() < BufferPoolDescriptor.DATA_OFFSET) {
+            throw new PoolFileException(path + " is not a pswitch buffer pool: shorter than its header");
+        }
+        return MemorySegment.ofBuffer(header.clear());
+    }
+
     private static void create(Path path, int bufferSize, int bufferCount) {
         long size = BufferPoolDescriptor.fileSize(bufferSize, bufferCount);
         Path dir = path.toAbsolutePath().getParent();
@@ -123,13 +131,19 @@ public final class BufferPool implements AutoCloseable {
         } catch (IOException e) {
             throw new PoolFileException("cannot create directory " + dir + " for buffer pool: " + e.getMessage(), e);
         }
+        // Built under a temporary name and renamed: a crash during creation never leaves a half pool
+        // behind under the real name.
+        Path tmp = dir.resolve(path.getFileName() + ".creating");
+        long hugePage = HugePages.pageSize(dir);
+        if (hugePage > 0) {
+            createOnHugePages(tmp, path, bufferSize, bufferCount, HugePages.roundUp(size, hugePage), hugePage);
+            rename(tmp, path);
+            return;
+        }
         long usable = usableSpace(dir);
         if (usable >= 0 && usable < size) {
             throw new PoolFileException(noSpace(path, size, usable));
         }
-        // Built under a temporary name and renamed: a crash during creation never leaves a half pool
-        // behind under the real name.
-        Path tmp = dir.resolve(path.getFileName() + ".creating");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             preallocate(ch, size);
@@ -149,6 +163,32 @@ public final class BufferPool implements AutoCloseable {
             }
             throw new PoolFileException("cannot create buffer pool " + path + " (" + size + " bytes): " + e.getMessage(), e);
         }
+        rename(tmp, path);
+    }
+
+    /**
+     * hugetlbfs: whole huge pages, taken by fallocate now (see {@link HugePages}); the header is
+     * stored through a mapping, as hugetlbfs has no write(2). Memory: a store is in the file at once,
+     * and the msync below only keeps the same order of steps as on the other file systems.
+     */
+    private static void createOnHugePages(Path tmp, Path path, int bufferSize, int bufferCount, long size, long hugePage) {
+        String failed = HugePages.allocate("buffer pool", tmp, path, size, hugePage);
+        if (failed != null) {
+            throw new PoolFileException(failed);
+        }
+        try (Arena arena = Arena.ofConfined();
+             FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment file = HugePages.map(ch, FileChannel.MapMode.READ_WRITE, size, hugePage, arena);
+            BufferPoolDescriptor.writeHeader(file.asSlice(0, BufferPoolDescriptor.DATA_OFFSET), bufferSize, bufferCount,
+                    UUID.randomUUID(), System.currentTimeMillis() * 1_000_000L);
+            file.asSlice(0, BufferPoolDescriptor.DATA_OFFSET).force();
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new PoolFileException("cannot write the header of buffer pool " + tmp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rename(Path tmp, Path path) {
         try {
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -184,21 +224,28 @@ public final class BufferPool implements AutoCloseable {
         if (size < BufferPoolDescriptor.DATA_OFFSET) {
             throw new PoolFileException(path + " is not a pswitch buffer pool: " + size + " bytes, shorter than its header");
         }
+        // Read, not mapped: a mapping of a part of a huge page could not be unmapped again.
+        checkHeader(path, readHeader(path), size, bufferSize, bufferCount);
+        long hugePage = HugePages.pageSize(path);
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MemorySegment header = ch.map(FileChannel.MapMode.READ_ONLY, 0, BufferPoolDescriptor.DATA_OFFSET, arena);
-            checkHeader(path, header, size, bufferSize, bufferCount);
             StorageClass storageClass;
             MemorySegment segment;
-            try {
-                segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, size, arena);
-                storageClass = StorageClass.DAX;
-            } catch (IOException | UnsupportedOperationException notDax) {
-                // No DAX here ("Operation not supported"): fall back to a plain shared mapping.
-                segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-                storageClass = StorageClass.inMemory(path) ? StorageClass.VOLATILE : StorageClass.BLOCK;
+            if (hugePage > 0) {
+                // hugetlbfs is memory, and it has no MAP_SYNC to try.
+                segment = HugePages.map(ch, FileChannel.MapMode.READ_WRITE, size, hugePage, arena);
+                storageClass = StorageClass.VOLATILE;
+            } else {
+                try {
+                    segment = ch.map(jdk.nio.mapmode.ExtendedMapMode.READ_WRITE_SYNC, 0, size, arena);
+                    storageClass = StorageClass.DAX;
+                } catch (IOException | UnsupportedOperationException notDax) {
+                    // No DAX here ("Operation not supported"): fall back to a plain shared mapping.
+                    segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                    storageClass = StorageClass.inMemory(path) ? StorageClass.VOLATILE : StorageClass.BLOCK;
+                }
             }
-            return new BufferPool(path, arena, segment, storageClass, created);
+            return new BufferPool(path, arena, segment, storageClass, hugePage > 0 ? hugePage : HugePages.SMALL_PAGE, created);
         } catch (IOException e) {
             arena.close();
             throw new PoolFileException("cannot map buffer pool " + path + ": " + e.getMessage(), e);
@@ -411,6 +458,16 @@ public final class BufferPool implements AutoCloseable {
 
     public StorageClass storageClass() {
         return storageClass;
+    }
+
+    /** The page size of the mapping: 4096, or the huge page size of a pool on hugetlbfs. */
+    public long pageSize() {
+        return pageSize;
+    }
+
+    /** Where the pool lives, for reports: "volatile", or "volatile, on 2 MiB huge pages". */
+    public String memory() {
+        return storageClass.describe(pageSize);
     }
 
     /** Whether this open created the file (a fresh pool) rather than mapping an existing one. */

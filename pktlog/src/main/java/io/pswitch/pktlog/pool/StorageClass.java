@@ -10,7 +10,10 @@ public enum StorageClass {
     DAX("dax"),
     /** A file system on a block device: msync writes the pages back to the device. */
     BLOCK("block"),
-    /** tmpfs/ramfs: flushes are cheap and do not survive power loss (emulated persistent memory). */
+    /**
+     * tmpfs/ramfs/hugetlbfs: flushes are cheap and do not survive power loss (emulated persistent
+     * memory). On hugetlbfs the same, on huge pages: see {@link #describe(long)}.
+     */
     VOLATILE("volatile");
 
     private final String label;
@@ -41,14 +44,24 @@ public enum StorageClass {
     }
 
     /**
-     * Whether {@code file} (or, while it does not exist yet, its directory) is on tmpfs or ramfs: the
-     * page cache is the file, so a store is in it at once and a flush has nothing to write back.
+     * The class with the page size of the mapping when it is not the usual 4 KiB, for the start-up
+     * report: "volatile, on 2 MiB huge pages". The page size changes no
+     * promise of durability, only what a cold buffer costs (a TLB miss and a page walk on 4 KiB pages
+     * for a pool larger than the TLB reaches).
+     */
+    public String describe(long pageSize) {
+        return pageSize > HugePages.SMALL_PAGE ? label + ", on " + HugePages.label(pageSize) + " huge pages" : label;
+    }
+
+    /**
+     * Whether {@code file} (or, while it does not exist yet, its directory) is on tmpfs, ramfs or
+     * hugetlbfs: the page cache is the file, so a store is in it at once and a flush has nothing to write back.
      * False when the file system cannot be told: flush, as on a disk.
      */
     public static boolean inMemory(Path file) {
         try {
             return switch (Files.getFileStore(Files.exists(file) ? file : file.toAbsolutePath().getParent()).type()) {
-                case "tmpfs", "ramfs" -> true;
+                case "tmpfs", "ramfs", "hugetlbfs" -> true;
                 default -> false;
             };
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
+import io.pswitch.pktlog.pool.HugePages;
 import io.pswitch.pktlog.segment.SegmentConfig;
 import io.pswitch.pktlog.segment.SegmentPreparer;
 import io.pswitch.pktlog.segment.SegmentSyncer;
@@ -73,6 +74,10 @@ public final class TieredLog implements AutoCloseable {
     }
 
     public static TieredLog open(Settings s) {
+        String onHugePages = HugePages.dataDirRefusal(s.dataDir());
+        if (onHugePages != null) {
+            throw new IllegalArgumentException(onHugePages);
+        }
         boolean inPlace = HotTierStorage.canHold(s.dataDir());
         if (!inPlace && s.logSizeBytes() <= 0) {
             throw new IllegalArgumentException("the data directory " + s.dataDir() + " is on a block device: its log needs a"
@@ -183,7 +188,8 @@ public final class TieredLog implements AutoCloseable {
     public List<String> report() {
         List<String> lines = new ArrayList<>();
         lines.add("hot tier: " + pool.storageClass() + " pool " + layout.poolFile() + " (" + pool.bufferCount() + " x "
-                + pool.bufferSize() + " B)" + (layout.relocated() ? ", moved off the data directory"
+                + pool.bufferSize() + " B" + (pool.pageSize() > HugePages.SMALL_PAGE
+                ? ", on " + HugePages.label(pool.pageSize()) + " huge pages of hugetlbfs" : "") + ")" + (layout.relocated() ? ", moved off the data directory"
                 + (dataDirHoldsHotTier ? "" : " (a block device: the pool lives in memory, the segments take the data)") : ""));
         if (segments != null) {
             lines.add("segment tier: " + layout.segmentsDir() + ", " + segments.segmentCount() + " segment(s), "

@@ -76,6 +76,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Where the pool file goes. Default: /dev/shm (tmpfs).")
     Path dir = Path.of("/dev/shm");
 
+    @Option(names = "--pool-dir", paramLabel = "DIR",
+            description = {"With --log: every variant's buffer pool goes here (the zero-copy log's as its --pool-dir),",
+                    "e.g. a hugetlbfs mount to compare 2 MiB pages with /dev/shm's 4 KiB ones. Default: the zero-copy",
+                    "log's pool where the switch puts it (in --dir on tmpfs), the other variants' on /dev/shm."})
+    Path poolDir;
+
     @Option(names = "--export", description = {"Run the log export benchmark instead (against tcpdump/editcap);",
             "results go to bench-results/export.json unless --out is given."})
     boolean export;
@@ -213,7 +219,14 @@ public final class BenchCommand implements Callable<Integer> {
             limitsJson.put(st.getKey(), mbps);
             o.printf(Locale.ROOT, "%s (%s): O_DIRECT sequential write %.0f MB/s (1 MiB writes, 1 GiB)%n", st.getKey(), st.getValue(), mbps);
         }
-        new LoggingBench(warm, secs, repeat, o).runMatrix(storages, limits, sizes, match, modes, root);
+        if (poolDir != null) {
+            Files.createDirectories(poolDir);
+            root.put("poolDir", poolDir.toAbsolutePath().toString());
+            root.put("poolPageSize", io.pswitch.pktlog.pool.HugePages.mappingPageSize(poolDir));
+            o.println("pools: every variant's in " + poolDir.toAbsolutePath() + " ("
+                    + io.pswitch.pktlog.pool.HugePages.label(io.pswitch.pktlog.pool.HugePages.mappingPageSize(poolDir)) + " pages)");
+        }
+        new LoggingBench(warm, secs, repeat, o, poolDir).runMatrix(storages, limits, sizes, match, modes, root);
         root.put("loadAverageAtEnd", loadAverage());
         o.println("load average: " + loadAverage());
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -28,9 +28,15 @@ public final class LoggingBench {
     private final double seconds;
     private final int repeat;
     private final PrintStream out;
+    private final Path poolDir;
 
     /** @param repeat rounds of the interleaved variants (at least 1; 5 or more for figures worth keeping) */
     public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out) {
+        this(warmupSec, seconds, repeat, out, null);
+    }
+
+    /** @param poolDir where every variant's pool goes, or null (see {@link LoggingCase#poolDir()}) */
+    public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out, Path poolDir) {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat " + repeat + " must be at least 1");
         }
@@ -38,6 +44,7 @@ public final class LoggingBench {
         this.seconds = seconds;
         this.repeat = repeat;
         this.out = out;
+        this.poolDir = poolDir;
     }
 
     /** Runs every case once per round, round after round (A B C D A B C D ...); results by case, in round order. */
@@ -80,10 +87,10 @@ public final class LoggingBench {
                         String label = storage.getKey();
                         Path dir = storage.getValue();
                         List<LoggingCase> cases = List.of(
-                                new LoggingCase(LoggingCase.Variant.FORWARD, size, match, null, label, dir),
-                                new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null, label, dir),
-                                new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d, label, dir),
-                                new LoggingCase(LoggingCase.Variant.COPY, size, match, d, label, dir));
+                                new LoggingCase(LoggingCase.Variant.FORWARD, size, match, null, label, dir, poolDir),
+                                new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null, label, dir, poolDir),
+                                new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d, label, dir, poolDir),
+                                new LoggingCase(LoggingCase.Variant.COPY, size, match, d, label, dir, poolDir));
                         List<List<LoggingResult>> r = interleaved(cases);
                         row(groups.addObject(), r, limit);
                     }

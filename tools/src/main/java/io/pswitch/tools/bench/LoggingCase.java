@@ -12,9 +12,13 @@ import java.util.Locale;
  * @param match percent of the frames the filter selects (the traffic marks them; see {@link LoggingTraffic})
  * @param durability the flush policy of the log (null for {@link Variant#FORWARD})
  * @param storage a label for {@code dir} ("tmpfs", "disk")
- * @param dir where the pool, the index and the copy log go
+ * @param dir where the log (its data directory) and the copy log go
+ * @param poolDir where every variant's pool goes (the zero-copy log's as its {@code --pool-dir}), or
+ *     null: the zero-copy log's where the switch puts it for {@code dir}, the others' on /dev/shm.
+ *     One directory for all makes the variants' pools alike (same file system, same page size).
  */
-public record LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir) {
+public record LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir,
+                          Path poolDir) {
     public enum Variant {
         /** Forwarding only, no filter evaluated: the reference. */
         FORWARD,
@@ -41,6 +45,10 @@ public record LoggingCase(Variant variant, int frameSize, int match, Durability 
         if ((variant == Variant.ZERO_COPY || variant == Variant.COPY) && durability == null) {
             throw new IllegalArgumentException(variant.label() + " needs a durability mode");
         }
+    }
+
+    public LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir) {
+        this(variant, frameSize, match, durability, storage, dir, null);
     }
 
     public String durabilityLabel() {

@@ -109,7 +109,7 @@ public final class LoggingRun implements AutoCloseable {
             Path dataDir = c.dir().resolve(tag);
             files.add(dataDir);
             boolean disk = !io.pswitch.pktlog.pool.HotTierStorage.canHold(c.dir());
-            tiered = TieredLog.open(new TieredLog.Settings(dataDir, null, 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
+            tiered = TieredLog.open(new TieredLog.Settings(dataDir, c.poolDir(), 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
                     disk ? SEGMENT_LOG_BYTES : 0, 0, drainPolicy(c.durability())));
             files.add(tiered.layout().poolFile().getParent());
             pool = tiered.pool();
@@ -117,7 +117,7 @@ public final class LoggingRun implements AutoCloseable {
         } else {
             // The pool of the other variants lives in memory too: on a disk, a mapped pool would
             // make the kernel write back every received frame, and that is no baseline's cost.
-            Path poolPath = scratchDir().resolve(tag + ".pool");
+            Path poolPath = (c.poolDir() != null ? c.poolDir() : scratchDir()).resolve(tag + ".pool");
             files.add(poolPath);
             pool = BufferPool.open(poolPath, 2048, buffers);
         }
@@ -222,7 +222,7 @@ public final class LoggingRun implements AutoCloseable {
         } else if (filterOnly != null) {
             loggedTotal = filterOnly.matched();
         }
-        return new LoggingResult(c, pool.storageClass().toString(), (end - start) / 1e9, sent, forwarded, dropped, logged,
+        return new LoggingResult(c, pool.memory(), (end - start) / 1e9, sent, forwarded, dropped, logged,
                 loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
                 agentCpuShare, generatorCpuShare, busyNsPerFrame, busy.medianCycleNsPerFrame(), behind, loggedBytes);
     }
