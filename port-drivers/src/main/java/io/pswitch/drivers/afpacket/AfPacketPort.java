@@ -55,7 +55,7 @@ public final class AfPacketPort extends AbstractPort {
         this.sendBatch = socket.sendBatch();
         this.rxWalker = socket.version() == Libc.TPACKET_V3
                 ? new TpacketV3Rx(socket.ring(), socket.blockSize(), socket.blockCount(), pool)
-                : new TpacketV2Rx(socket.ring(), socket.frameSize(), socket.frameCount(), pool);
+                : new TpacketV2Rx(socket.ring(), socket.blockSize(), socket.blockCount(), socket.frameSize(), pool);
         this.nextPollNs = System.nanoTime() + POLL_INTERVAL_NS;
     }
 

@@ -14,6 +14,12 @@ import java.lang.invoke.VarHandle;
  * block timeout (the low-latency choice, {@code rx=v2}); the cost is a slot of the ring per frame
  * whatever its size.
  *
+ * <p>Slots are packed into the ring's blocks ({@code blockSize / frameSize} of them each, the
+ * kernel's {@code frames_per_block}); a slot never crosses a block, so when the slot size does not
+ * divide the block the tail of each block is unused and slot {@code i} lies at
+ * {@code (i / perBlock) * blockSize + (i % perBlock) * frameSize}, as the kernel's
+ * {@code packet_lookup_frame} places it.
+ *
  * <p>Ownership and ordering. A slot is the kernel's until its {@code tp_status} has
  * {@code TP_STATUS_USER}; the kernel writes the frame and the header, issues a write barrier, then
  * stores the status, so the status is read with <b>acquire</b>. The slot goes back by storing
@@ -27,16 +33,21 @@ final class TpacketV2Rx implements KernelRxRing {
     private static final VarHandle STATUS = JAVA_INT.varHandle();
 
     private final MemorySegment ring;
+    private final int blockSize;
     private final int frameSize;
-    private final int frameCount;
+    private final int perBlock;
+    private final int blockCount;
     private final FrameCopier copier;
-    private int next;
+    /** The next slot's block and its place in that block. */
+    private int block;
+    private int inBlock;
 
-    /** {@code blockSize} must be a multiple of {@code frameSize}, so slot i lies at i * frameSize. */
-    TpacketV2Rx(MemorySegment ring, int frameSize, int frameCount, BufferPool pool) {
+    TpacketV2Rx(MemorySegment ring, int blockSize, int blockCount, int frameSize, BufferPool pool) {
         this.ring = ring;
+        this.blockSize = blockSize;
         this.frameSize = frameSize;
-        this.frameCount = frameCount;
+        this.perBlock = blockSize / frameSize;
+        this.blockCount = blockCount;
         this.copier = new FrameCopier(pool);
     }
 
@@ -44,7 +55,7 @@ final class TpacketV2Rx implements KernelRxRing {
     public int receive(Ring rx, int max) {
         int added = 0;
         while (added < max) {
-            long hdr = (long) next * frameSize;
+            long hdr = (long) block * blockSize + (long) inBlock * frameSize;
             int status = (int) STATUS.getAcquire(ring, hdr + TpacketDescriptor.V2_STATUS);
             if ((status & TpacketDescriptor.TP_STATUS_USER) == 0) {
                 break; // not written yet: nothing more to take now
@@ -57,7 +68,10 @@ final class TpacketV2Rx implements KernelRxRing {
                     ring.get(JAVA_SHORT, hdr + TpacketDescriptor.V2_VLAN_TCI), ts, rx, rx.tail);
             // Release: the copy above happens-before the kernel sees the slot as its own again.
             STATUS.setRelease(ring, hdr + TpacketDescriptor.V2_STATUS, TpacketDescriptor.TP_STATUS_KERNEL);
-            next = next + 1 == frameCount ? 0 : next + 1;
+            if (++inBlock == perBlock) {
+                inBlock = 0;
+                block = block + 1 == blockCount ? 0 : block + 1;
+            }
             rx.tail = rx.next(rx.tail);
             added++;
         }

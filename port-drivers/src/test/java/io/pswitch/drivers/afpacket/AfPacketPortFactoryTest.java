@@ -68,9 +68,11 @@ class AfPacketPortFactoryTest {
 
     @Test
     void aV2SlotHoldsAFullBufferAfterTheHeaders() {
-        assertThat(PacketSocket.v2FrameSize(2048)).isEqualTo(4096);
-        assertThat(PacketSocket.v2FrameSize(1024)).isEqualTo(2048);
-        assertThat(PacketSocket.v2FrameSize(16384)).isEqualTo(32768);
+        // 128 bytes of headroom, rounded up to TPACKET_ALIGNMENT (16) only.
+        assertThat(PacketSocket.v2FrameSize(2048)).isEqualTo(2176);
+        assertThat(PacketSocket.v2FrameSize(1024)).isEqualTo(1152);
+        assertThat(PacketSocket.v2FrameSize(16384)).isEqualTo(16512);
+        assertThat(PacketSocket.v2FrameSize(1500)).isEqualTo(1632);
     }
 
     @Test

@@ -305,7 +305,7 @@ class AfPacketPortTest {
     @ParameterizedTest(name = "rx={0}")
     @ValueSource(strings = {"v3", "v2"})
     void kernelDropsWhenTheRingIsFullAreCounted(String ring) throws Exception {
-        // Two blocks of 128 KiB: ~160 full-size frames fit (64 slots with v2); the rest is dropped by the kernel.
+        // Two blocks of 128 KiB: ~160 full-size frames fit (120 slots with v2); the rest is dropped by the kernel.
         AfPacketPort port = open("p0=afpacket:" + veth.a + ",bufsize=262144,rx=" + ring);
         PcapPeer peer = wire(veth.b, LivePcapHandle.PCAP_D_IN);
         int sent = 0;
