@@ -61,14 +61,25 @@ final class SyncWaits {
      * Tiered: until the drain has made every record up to {@code target} durable in its segment
      * (untiered, committed is durable, and the caller knows it committed). Any worker's thread.
      */
+    /** About a microsecond of spinning: a flush that already returned is seen without a system call. */
+    static final int SPINS_BEFORE_YIELD = 100;
+
     void awaitDurable(long target) {
+        int spins = 0;
         while (log.isTiered() && log.drainedSeq() < target) {
             if (log.drainStalled()) {
                 // The drain cannot write (full disk, failed device): durability in the segment
                 // tier is not to be had now; the records stay durable in the hot tier only.
                 return;
             }
-            Thread.onSpinWait();
+            if (++spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                // The flush takes hundreds of µs; once it returns the drain needs a core to publish
+                // it. With fewer cores than busy threads, a waiter that only spins holds the core the
+                // drain is queued for until the scheduler's tick (ms): yield it instead.
+                Thread.yield();
+            }
         }
     }
 }
