@@ -45,7 +45,17 @@ final class RecordValidator {
         if (!IndexRecordDescriptor.isWhole(rec)) {
             return RecordStatus.TORN;
         }
-        long seq = IndexRecordDescriptor.sequence(rec);
+        RecordStatus place = place(IndexRecordDescriptor.sequence(rec), slot, oldestSeq, capacity);
+        return place != RecordStatus.VALID ? place : checkContents(rec);
+    }
+
+    /**
+     * Whether a whole record's sequence fits where it was found: in {@code slot}, not retired by the
+     * marker {@code oldestSeq}, inside the window of {@code capacity} records. {@link RecordStatus#VALID}
+     * when it does (its contents are checked next). One home for the rule: the bulk scan of
+     * recovery ({@link SlotClassifier}) decides with it too.
+     */
+    static RecordStatus place(long seq, int slot, long oldestSeq, int capacity) {
         if (seq < 1 || IndexFileDescriptor.slot(seq, capacity) != slot) {
             return RecordStatus.BAD_SEQUENCE;
         }
@@ -55,7 +65,7 @@ final class RecordValidator {
         if (seq - oldestSeq >= capacity) {
             return RecordStatus.BAD_SEQUENCE;
         }
-        return checkContents(rec);
+        return RecordStatus.VALID;
     }
 
     /** Buffer, lengths and CRC of a record whose sequence is already known to be right. */

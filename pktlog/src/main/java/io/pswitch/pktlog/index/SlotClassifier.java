@@ -142,16 +142,8 @@ final class SlotClassifier {
         if ((head & HEAD_MASK) != HEAD_WHOLE || (int) tail != (int) seq) {
             return RecordStatus.TORN;
         }
-        if (seq < 1 || IndexFileDescriptor.slot(seq, capacity) != slot) {
-            return RecordStatus.BAD_SEQUENCE;
-        }
-        if (seq < oldestSeq) {
-            return RecordStatus.RETIRED;
-        }
-        if (seq - oldestSeq >= capacity) {
-            return RecordStatus.BAD_SEQUENCE;
-        }
-        return checkContents(i);
+        RecordStatus place = RecordValidator.place(seq, slot, oldestSeq, capacity);
+        return place != RecordStatus.VALID ? place : checkContents(i);
     }
 
     /** {@link RecordValidator#checkContents}: buffer, lengths, then the CRC over the record and its frame. */
