@@ -14,12 +14,10 @@ import java.util.UUID;
  * any thread may read.
  *
  * <p>Cycle: {@link #add} records until it returns false (chunk full), {@link #write} (one
- * {@code pwritev}; nothing durable yet), {@link #sync} ({@code fdatasync}). Once {@code write}
- * returned, the writer never reads the pool buffers of the records it wrote again (a staged chunk
- * still does, until its write succeeds): whether they may be freed then or only after the sync is
- * the hot tier's durability question, not the writer's (see {@code TieredRetention}). No
- * allocation in add/write/sync; a segment roll allocates a
- * little, the periodic checkpoint (every {@link SegmentConfig#checkpointIntervalNs()}) too.
+ * {@code pwritev}; nothing durable yet), {@link #sync} ({@code fdatasync}). A staged chunk reads its
+ * records' pool buffers until its write succeeds, never after: whether they may be freed then or
+ * only after the sync is the hot tier's durability question ({@code TieredRetention}). No allocation
+ * in add/write/sync; a segment roll and the checkpoint ({@link SegmentConfig#checkpointIntervalNs()}) allocate a little.
  *
  * <p>What happens at open (recovery, the tail sealed), at capacity and on a full file system: see
  * the package overview.
@@ -93,10 +91,9 @@ public final class SegmentWriter implements AutoCloseable {
      * Opens the segment tier in {@code segmentsDir} (created when absent): recovery, a new epoch in
      * the checkpoint, the unsealed tail sealed.
      *
-     * @param logId the log's id; segments of any other log are refused and set aside. Null adopts
-     *     the directory's own log (its newest segment's or checkpoint's id; a new random id for an
-     *     empty directory): see {@link #logId()}. The id must outlive the hot tier's pool (a pool
-     *     on tmpfs does not survive a reboot; the segments must stay this log's).
+     * @param logId the log's id; segments of any other log are refused and set aside. Null adopts the
+     *     directory's own log (its newest segment's or checkpoint's id; a new random id for an empty
+     *     directory): {@link #logId()}. It must outlive the hot tier's pool (tmpfs dies with a reboot).
      * @throws SegmentException one line naming the path and the reason (another log's checkpoint is
      *     not an error: it is reported and ignored; a file system too small for the log is)
      */
@@ -169,9 +166,8 @@ public final class SegmentWriter implements AutoCloseable {
     /**
      * Stages one record. Large frames are not copied: {@code src} must be the pool's whole segment
      * (the same instance every call) and the buffer must stay untouched until {@link #write()} wrote
-     * the record's chunk.
-     * Timestamps must not decrease along the sequence (readers' time search relies on it, as the
-     * hot tier's does).
+     * the record's chunk. Timestamps must not decrease along the sequence (readers' time search
+     * relies on it, as the hot tier's does).
      *
      * @param decision forwarding decision, encoded as in {@code IndexRecordDescriptor}
      * @param tunnel tunnel metadata (0 = none)
@@ -197,10 +193,7 @@ public final class SegmentWriter implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Declares that the log continues at {@code seq}, past a gap (records lost before the segment
-     * tier, e.g. a hot tier that did not survive). Only with nothing staged.
-     */
+    /** The log continues at {@code seq}, past a gap (records lost before the segment tier); only with nothing staged. */
     public void restartAt(long seq) {
         if (stager.count() > 0) {
             throw new IllegalStateException("restartAt(" + seq + ") with records staged: write() first");
