@@ -151,6 +151,15 @@ public final class HandoffQueue {
         return entries[(int) ((head + i) & mask) * stride + k];
     }
 
+    /**
+     * The ring position ({@code 0 .. capacity - 1}) of the {@code i}-th available entry: the index
+     * the producer's {@link #claim()} base divided by the stride gave it, for side arrays kept in step
+     * with the entries. Consumer thread.
+     */
+    public int position(int i) {
+        return (int) ((head + i) & mask);
+    }
+
     /** Gives the {@code n} oldest entries back to the producer. Consumer thread. */
     public void release(int n) {
         if (n > 0) {

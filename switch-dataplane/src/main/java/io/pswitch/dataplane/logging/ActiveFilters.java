@@ -13,6 +13,8 @@ import io.pswitch.pktlog.index.IndexRecordDescriptor;
 final class ActiveFilters {
     final FilterSet set;
     final long generation;
+    /** Longs of a match bitmap over this set's positions (at least one). */
+    final int words;
     private final int[] id;
     private final long[] maskBit;
     private final FilterCounters[] counters;
@@ -21,6 +23,7 @@ final class ActiveFilters {
         this.set = set;
         this.generation = generation;
         int n = set.size();
+        this.words = Math.max(1, (n + 63) >>> 6);
         this.id = new int[n];
         this.maskBit = new long[n];
         for (int pos = 0; pos < n; pos++) {
@@ -50,6 +53,20 @@ final class ActiveFilters {
     void count(FilterMatch m, int block, int storedBytes) {
         for (int pos = m.next(0); pos >= 0; pos = m.next(pos + 1)) {
             counters[pos].add(block, storedBytes);
+        }
+    }
+
+    /**
+     * As {@link #count(FilterMatch, int, int)}, for a match another worker evaluated and handed over:
+     * its bitmap over this set's positions is {@link #words} longs of {@code bitmap} from {@code from}.
+     */
+    void count(long[] bitmap, int from, int block, int storedBytes) {
+        for (int w = 0; w < words; w++) {
+            long bits = bitmap[from + w];
+            while (bits != 0) {
+                counters[(w << 6) + Long.numberOfTrailingZeros(bits)].add(block, storedBytes);
+                bits &= bits - 1;
+            }
         }
     }
 }

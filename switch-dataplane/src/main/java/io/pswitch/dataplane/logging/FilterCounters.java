@@ -7,12 +7,15 @@ import org.agrona.concurrent.AtomicBuffer;
 /**
  * Frames and stored bytes logged by one filter (by id), in the switch's counters file (labels
  * {@code "filter <name> frames id=<id>"}), kept across filter-set changes so a filter's totals
- * survive an edit of another. One block per dataplane worker (every worker evaluates the filters on
- * its own frames), each written by its worker only (release stores of its own running totals), read
- * with acquire semantics and summed by any thread; another process ({@code pswitch stat}) sums the
- * blocks of the same label. A worker other than 0 counts a match when it hands it to worker 0 (the
- * log's writer); should worker 0's append then be refused (a full hot tier, counted there as
- * {@code storage_behind}), the filter's count includes that frame.
+ * survive an edit of another. They count records persisted ({@code pswitch_log_frames_total{filter}}),
+ * never matches skipped: those count under the log's skip counters with their cause.
+ *
+ * <p>One block per dataplane worker, as every per-worker counter: each written by its worker only
+ * (release stores of its own running totals), read with acquire semantics and summed by any thread;
+ * another process ({@code pswitch stat}) sums the blocks of the same label. As the log's own frame
+ * count, the filters' counts are taken where the outcome of the append is known: on worker 0, the
+ * log's one writer, for its own matches and for those other workers handed it (with the positions
+ * that matched: {@link LogLink}), so today only worker 0's block moves.
  */
 public final class FilterCounters {
     private final int filterId;

@@ -27,6 +27,16 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * Spare and return entries: [0] bufIdx.
  *
+ * <p><b>Which filters matched</b> travels beside each request, by its ring position
+ * ({@link HandoffQueue#position}): the set the worker evaluated ({@link #matchSets}) and the match's
+ * bitmap over that set's positions ({@link #matchBitmaps}: {@code words} longs at position × width of
+ * the array held there). Worker 0 counts the filters of a request only once its append succeeded, so
+ * {@code pswitch_log_frames_total{filter}} counts records, not hand-overs; the word-3 mask cannot serve:
+ * it holds only ids below 64. Why side arrays and not more words per entry: a set of 2,000 filters
+ * needs 32 words, and the entry's width is fixed. Written with plain stores before the batch's
+ * release store, read after the consumer's acquire load, and not rewritten before the consumer has
+ * released the entry: the queue's own ordering covers them.
+ *
  * <p>Sizes: a worker takes at most one spare per frame of a batch, so the spares queue holds a batch;
  * requests twice that (a worker may queue a batch while worker 0 has not yet taken the last one);
  * returns every ring slot, the most buffers a worker can have pinned, so returning never fails.
@@ -54,6 +64,10 @@ final class LogLink {
     final HandoffQueue requests;
     final HandoffQueue spares;
     final HandoffQueue returns;
+    /** Per request position: the filter set its match was evaluated with. */
+    final ActiveFilters[] matchSets;
+    /** Per request position: the array holding its match bitmap (see the class comment). */
+    final long[][] matchBitmaps;
     @SuppressWarnings("unused") // through TAKEN
     private long taken;
     @SuppressWarnings("unused") // through TAKEN_SEQ
@@ -64,6 +78,13 @@ final class LogLink {
         this.spares = new HandoffQueue(batch, 1);
         this.requests = new HandoffQueue(2 * batch, REQUEST_WORDS);
         this.returns = new HandoffQueue(pow2(ringSlots + batchCapacity), 1);
+        this.matchSets = new ActiveFilters[requests.capacity()];
+        this.matchBitmaps = new long[requests.capacity()][];
+    }
+
+    /** The ring position of the request entry whose {@link HandoffQueue#claim()} base is {@code base}. */
+    static int position(int base) {
+        return base / REQUEST_WORDS;
     }
 
     private static int pow2(int n) {

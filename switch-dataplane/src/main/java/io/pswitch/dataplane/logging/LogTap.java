@@ -21,7 +21,8 @@ import java.lang.invoke.VarHandle;
  * <p>Never waits: no spare left counts the match as skipped for {@code no_buffer}, a full request
  * queue (worker 0 behind) as skipped for {@code storage_behind}, and forwarding goes on. Worker 0
  * appends the requests at the start of its next duty cycle; a refused append (a full hot tier) is
- * counted there. This worker counts its filters' frames when it hands a match over.
+ * counted there. Worker 0 also counts the filters' frames, once the append succeeded: the match
+ * carries the positions that matched ({@link LogLink}), so a refused match is counted once, as skipped.
  *
  * <p><b>Sync mode</b> is the one wait: after queueing a batch's matches, this worker waits before its
  * pass 2 until worker 0 has taken them all (appended or refused) and committed them, then, tiered,
@@ -61,6 +62,13 @@ public final class LogTap implements CycleStage {
     /** Requests queued in all (compared with {@link LogLink#taken()} in sync mode). */
     private long queued;
     private ActiveFilters current;
+    /**
+     * Where this worker writes its requests' match bitmaps: {@link #bitmapWidth} longs per request
+     * position. Replaced (never resized in place) when a wider set arrives, because worker 0 may still
+     * read queued requests' bitmaps in the old array.
+     */
+    private long[] bitmaps;
+    private int bitmapWidth;
     @SuppressWarnings("unused") // through GENERATION
     private long appliedGeneration;
     private long skippedNoBuffer;
@@ -80,6 +88,7 @@ public final class LogTap implements CycleStage {
         this.counters = counters;
         this.sync = stage.durability().mode() == Durability.Mode.SYNC;
         this.current = stage.active();
+        fitBitmaps(current);
         GENERATION.setOpaque(this, current.generation);
     }
 
@@ -93,7 +102,16 @@ public final class LogTap implements CycleStage {
         ActiveFilters a = stage.active();
         if (a != current) {
             current = a;
+            fitBitmaps(a);
             GENERATION.setOpaque(this, a.generation);
+        }
+    }
+
+    /** A set change (cold): room for its match bitmaps. */
+    private void fitBitmaps(ActiveFilters a) {
+        if (a.words > bitmapWidth) {
+            bitmapWidth = a.words;
+            bitmaps = new long[link.requests.capacity() * bitmapWidth];
         }
     }
 
@@ -133,7 +151,10 @@ public final class LogTap implements CycleStage {
             }
             int spareBuf = (int) spares.word(used++, 0);
             int stored = m.storeLength();
-            f.count(m, block, stored);
+            int position = LogLink.position(e);
+            link.matchSets[position] = f;
+            link.matchBitmaps[position] = bitmaps;
+            System.arraycopy(m.bitmap(), 0, bitmaps, position * bitmapWidth, f.words);
             long ts = ring.timestampNs[s];
             requests.put(e, 0, LogLink.word0(buf, stored));
             requests.put(e, 1, LogLink.word1(len, p));

@@ -74,7 +74,7 @@ final class TapRequests {
                 pool.free((int) returns.word(i, 0));
             }
             returns.release(n);
-            appended += append(w, link.requests);
+            appended += append(w, link);
             if (topUp) {
                 topUp(link.spares);
             }
@@ -82,7 +82,9 @@ final class TapRequests {
         return appended;
     }
 
-    private int append(int w, HandoffQueue q) {
+    private int append(int w, LogLink link) {
+        HandoffQueue q = link.requests;
+        int width = q.capacity();
         int appended = 0;
         int n = q.availableNow();
         takenCount[w] += n;
@@ -101,6 +103,10 @@ final class TapRequests {
                 release.release(buf);
                 continue;
             }
+            // The record exists: now its filters count it (a refused match counted only as skipped above).
+            int position = q.position(i);
+            long[] bitmaps = link.matchBitmaps[position];
+            link.matchSets[position].count(bitmaps, position * (bitmaps.length / width), 0, stored);
             lastSeq[w] = seq;
             frames++;
             bytes += stored;

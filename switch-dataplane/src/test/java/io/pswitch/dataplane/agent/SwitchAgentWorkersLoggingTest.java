@@ -349,6 +349,7 @@ class SwitchAgentWorkersLoggingTest {
         assertThat(c.skippedStorageBehind()).isPositive();
         assertThat(c.frames() + c.skippedNoBuffer() + c.skippedStorageBehind()).as("every match logged or counted")
                 .isEqualTo(frames);
+        assertThat(s.logging().filterCounters(1).frames()).as("the filter counts records, not refused matches").isEqualTo(64);
     }
 
     @Test
