@@ -387,6 +387,14 @@ public final class SwitchAgent implements Agent {
         }
     }
 
+    /**
+     * Installs a {@link BatchObserver} on worker {@code w} only (null removes it): one per worker, for
+     * an observer that keeps per-thread state (a benchmark's filter evaluation). Only before the workers run.
+     */
+    public void batchObserver(int w, BatchObserver o) {
+        workers[w].batchObserver(o == null ? BatchObserver.NONE : o);
+    }
+
     /** The logging stage (worker 0's), or null when this switch logs nothing. */
     public LoggingStage logging() {
         return logging;

@@ -31,9 +31,13 @@ import picocli.CommandLine.Option;
                 "With --log: the logging benchmark (2 ports, UDP traffic, filter '" + LoggingTraffic.FILTER
                         + "'): per case forwarding alone, the filter alone, the zero-copy tiered log and a copy-logging",
                 "baseline, run interleaved --repeat times (median [min-max]); the disk's O_DIRECT bandwidth is measured",
-                "first and printed beside the results as the physical limit."})
+                "first and printed beside the results as the physical limit.",
+                "With --workers: the worker-scaling benchmark (4 pcapfile ports at top speed, no generator thread);",
+                "with --log and --workers both: that switch forwarding, running the filter only, and logging",
+                "--match percent (default 10) in place on --dir, for each worker count, interleaved --repeat times."})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--log", description = "Run the logging benchmark instead (results: bench-results/logging.json).")
+    @Option(names = "--log", description = {"Run the logging benchmark instead (results: bench-results/logging.json);",
+            "with --workers, the multi-worker logging benchmark (results: bench-results/workers-logging.json)."})
     boolean logging;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
@@ -41,8 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> sizes;
 
     @Option(names = "--match", split = ",", paramLabel = "PERCENT",
-            description = "With --log: percent of frames the filter matches. Default: 10,100.")
-    List<Integer> match = new ArrayList<>(List.of(10, 100));
+            description = "With --log: percent of frames the filter matches. Default: 10,100 (with --workers: 10, the first one given).")
+    List<Integer> match;
 
     @Option(names = "--durability", split = ",", paramLabel = "MODE",
             description = "With --log: sync, batch, async. Default: batch.")
@@ -53,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> storage = new ArrayList<>(List.of("tmpfs", "disk"));
 
     @Option(names = "--repeat", paramLabel = "N",
-            description = "With --log: rounds of the interleaved variants (A B C D, A B C D, ...). Default: 5.")
+            description = "With --log or --workers: rounds of the interleaved variants (A B C D, A B C D, ...). Default: 5.")
     int repeat = 5;
 
     @Option(names = "--disk-dir", paramLabel = "DIR",
@@ -94,11 +98,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workers", split = ",", paramLabel = "N",
             description = {"Run the worker-scaling benchmark instead: these worker counts (e.g. 1,2), interleaved --repeat times,",
-                    "4 pcapfile ports replaying from --dir at top speed (results: bench-results/workers.json)."})
+                    "4 pcapfile ports replaying from --dir at top speed (results: bench-results/workers.json);",
+                    "with --log: forwarding, the filter only and logging for each count (see --log)."})
     List<Integer> workers;
 
     @Override
     public Integer call() throws Exception {
+        if (logging && workers != null) {
+            return WorkerLoggingRuns.run(workers, repeat, sizes == null ? 64 : sizes.getFirst(), match == null ? 10 : match.getFirst(),
+                    TimeSpec.duration(warmup == null ? "1s" : warmup).toNanos() / 1e9,
+                    TimeSpec.duration(duration == null ? "3s" : duration).toNanos() / 1e9, dir,
+                    out == null ? Path.of("bench-results", "workers-logging.json") : out, System.out);
+        }
         if (logging) {
             return callLogging();
         }
@@ -167,6 +178,9 @@ public final class BenchCommand implements Callable<Integer> {
         PrintStream o = System.out;
         if (sizes == null) {
             sizes = List.of(64, 1024);
+        }
+        if (match == null) {
+            match = List.of(10, 100);
         }
         double secs = TimeSpec.duration(duration == null ? "3s" : duration).toNanos() / 1e9;
         double warm = TimeSpec.duration(warmup == null ? "1s" : warmup).toNanos() / 1e9;

@@ -120,7 +120,7 @@ public final class WorkerScalingBench {
     }
 
     /** Drops by cause over all ports since start, the non-zero ones ("ring_full=12 ..."). */
-    private static String drops(SwitchAgent agent) {
+    static String drops(SwitchAgent agent) {
         StringBuilder sb = new StringBuilder();
         for (io.pswitch.dataplane.port.DropCause c : io.pswitch.dataplane.port.DropCause.VALUES) {
             long d = 0;
@@ -134,7 +134,7 @@ public final class WorkerScalingBench {
         return sb.toString();
     }
 
-    private static long transmitted(SwitchAgent agent) {
+    static long transmitted(SwitchAgent agent) {
         long sum = 0;
         for (int p = 0; p < agent.portCount(); p++) {
             sum += agent.counters(p).txFrames();
