@@ -84,7 +84,7 @@ final class TapRequests {
 
     private int append(int w, LogLink link) {
         HandoffQueue q = link.requests;
-        int width = q.capacity();
+        int capacity = q.capacity();
         int appended = 0;
         int n = q.availableNow();
         takenCount[w] += n;
@@ -106,7 +106,7 @@ final class TapRequests {
             // The record exists: now its filters count it (a refused match counted only as skipped above).
             int position = q.position(i);
             long[] bitmaps = link.matchBitmaps[position];
-            link.matchSets[position].count(bitmaps, position * (bitmaps.length / width), 0, stored);
+            link.matchSets[position].count(bitmaps, position * (bitmaps.length / capacity), 0, stored);
             lastSeq[w] = seq;
             frames++;
             bytes += stored;
