@@ -45,13 +45,13 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
     /** Longest sleep: the duty cycle's timed work runs at least this often. */
     public static final int POLL_TIMEOUT_MS = 1;
     /**
-     * Idle time spent spinning before sleeping. Short, because a spinning real-time thread holds
-     * its core: the host process that a forwarded frame just woke on that core (a ping waiting for
-     * its reply) runs only once the switch sleeps, so every microsecond of spin after the last frame
-     * was added to that round trip (perf sched on veth: the ping waited out the whole 50 µs this
-     * was before). 10 µs still covers the gap between the frames of one burst.
+     * Idle time spent spinning before sleeping. A spinning real-time thread holds its core, so a
+     * host task a forwarded frame woke there waits for it (perf sched on veth: a ping's reply waited
+     * out the spin). But a frame the switch's own send set off (the echo reply to the request it just
+     * sent) may come back later than that send returns; 10 µs, which slept before it came, made the
+     * harness's ping p50 1.2× slower than 50 µs in every run (BENCHMARKS.md, issue 15 A/B).
      */
-    public static final long SPIN_NS = 10_000;
+    public static final long SPIN_NS = 50_000;
     static final long PARK_NS = 50_000;
 
     private static final MethodHandle POLL = Linker.nativeLinker().downcallHandle(
