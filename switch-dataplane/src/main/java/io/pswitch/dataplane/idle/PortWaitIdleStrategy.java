@@ -48,8 +48,8 @@ public final class PortWaitIdleStrategy implements IdleStrategy {
      * Idle time spent spinning before sleeping. A spinning real-time thread holds its core, so a
      * host task a forwarded frame woke there waits for it (perf sched on veth: a ping's reply waited
      * out the spin). But a frame the switch's own send set off (the echo reply to the request it just
-     * sent) may come back later than that send returns; 10 µs, which slept before it came, made the
-     * harness's ping p50 1.2× slower than 50 µs in every run (BENCHMARKS.md, issue 15 A/B).
+     * sent) may come back later than that send returns; 10 µs, which then slept before it came, made
+     * the harness's afxdp ping p50 1.2-1.3× slower than 50 µs in both runs (BENCHMARKS.md, issue 15).
      */
     public static final long SPIN_NS = 50_000;
     static final long PARK_NS = 50_000;
