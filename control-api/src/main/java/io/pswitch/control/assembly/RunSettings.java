@@ -42,8 +42,13 @@ public record RunSettings(
     public static final Duration DEFAULT_AGEING = Duration.ofSeconds(300);
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
 
+    /**
+     * What an idle dataplane thread does. {@code AUTO} (the default) is {@code WAIT} for a worker
+     * whose every port has a descriptor to sleep on (live interfaces: a frame wakes it, it costs no
+     * CPU while idle), else {@code BACKOFF} (capture files, shared-memory ports: nothing to poll).
+     */
     public enum IdleMode {
-        BUSY, YIELD, BACKOFF, WAIT;
+        BUSY, YIELD, BACKOFF, WAIT, AUTO;
 
         public static IdleMode parse(String s) {
             for (IdleMode m : values()) {
@@ -51,7 +56,7 @@ public record RunSettings(
                     return m;
                 }
             }
-            throw new ConfigException("idle strategy '" + s + "' is not one of busy, yield, backoff, wait");
+            throw new ConfigException("idle strategy '" + s + "' is not one of auto, busy, yield, backoff, wait");
         }
     }
 

@@ -318,8 +318,16 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
             case WAIT -> new PortWaitIdleStrategy(agent);
             case BUSY -> new BusySpinIdleStrategy();
             case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+            case BACKOFF -> backoff();
+            case AUTO -> {
+                PortWaitIdleStrategy wait = new PortWaitIdleStrategy(agent);
+                yield wait.sleepsInPoll() ? wait : backoff();
+            }
         };
+    }
+
+    private static IdleStrategy backoff() {
+        return new BackoffIdleStrategy(100, 10, 1_000, 100_000);
     }
 
     private void onAgentError(Throwable t) {

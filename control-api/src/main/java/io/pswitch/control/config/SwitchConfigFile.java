@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * pool: { buffers: 65536, bufferSize: 2048 }
  * ringSize: 1024
  * batch: 256
- * idle: backoff            # busy | yield | backoff | wait
+ * idle: auto               # auto (wait on live interfaces, else backoff) | busy | yield | backoff | wait
  * rtPriority: 0            # 1-99: the dataplane thread under SCHED_FIFO (with idle: wait)
  * warmup: auto             # auto | none: synthetic frames through a throw-away switch before the first real one
  * fdb: { capacity: 65536, ageing: 300s }

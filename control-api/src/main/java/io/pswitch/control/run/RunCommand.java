@@ -74,7 +74,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", description = "Frames per port per sync. Default: 256.")
     Integer batch;
 
-    @Option(names = "--idle", paramLabel = "MODE", description = "busy, yield, backoff (default) or wait (sleep in poll on the ports until a frame comes, or another worker queues work for it) when there is no traffic.")
+    @Option(names = "--idle", paramLabel = "MODE", description = "auto (default: wait when every port is a live interface, else backoff), busy, yield, backoff or wait (sleep in poll on the ports until a frame comes, or another worker queues work for it) when there is no traffic.")
     String idle;
 
     @Option(names = "--rt-priority", paramLabel = "N", description = "Run the dataplane thread under SCHED_FIFO at "
@@ -220,7 +220,7 @@ public final class RunCommand implements Callable<Integer> {
                 first(bufferSize, pool.bufferSize, stored != null ? stored.bufferSize() : RunSettings.DEFAULT_BUFFER_SIZE),
                 first(ringSize, file.ringSize, RunSettings.DEFAULT_RING_SIZE),
                 first(batch, file.batch, RunSettings.DEFAULT_BATCH),
-                RunSettings.IdleMode.parse(first(idle, file.idle, "backoff")),
+                RunSettings.IdleMode.parse(first(idle, file.idle, "auto")),
                 first(fdbSize, fdb.capacity, RunSettings.DEFAULT_FDB_CAPACITY),
                 TimeSpec.duration(first(ageing, fdb.ageing, "300s")),
                 TimeSpec.duration(first(statusInterval, file.statusInterval, "5s")),

@@ -54,7 +54,7 @@ class RunSettingsTest {
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--ring-size", "100")).hasMessageContaining("must be a power of two");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--buffers", "100"))
                 .hasMessageContaining("a pool of 100 buffers is too small for 1 ports");
-        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("busy, yield, backoff, wait");
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--idle", "sleepy")).hasMessageContaining("auto, busy, yield, backoff, wait");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "2")).isInstanceOf(ConfigException.class)
                 .hasMessage("--workers 2: more workers than ports (1); a worker owns whole ports, so give at most 1");
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--workers", "many")).isInstanceOf(ConfigException.class)
@@ -84,6 +84,8 @@ class RunSettingsTest {
         assertThat(s.idle()).isEqualTo(RunSettings.IdleMode.WAIT);
         assertThat(s.rtPriority()).isEqualTo(10);
         assertThat(parse("--port", "a=shm:a").rtPriority()).as("normal scheduling by default").isZero();
+        assertThat(parse("--port", "a=shm:a").idle()).as("auto by default: wait on live interfaces, else backoff")
+                .isEqualTo(RunSettings.IdleMode.AUTO);
         assertThatThrownBy(() -> parse("--port", "a=shm:a", "--rt-priority", "100"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("--rt-priority 100 must be between 1 and 99");
     }

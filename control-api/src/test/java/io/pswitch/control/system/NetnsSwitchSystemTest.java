@@ -89,15 +89,16 @@ class NetnsSwitchSystemTest {
     }
 
     /**
-     * Each driver under the default idle strategy, and under {@code --idle wait --rt-priority}: the
+     * Each driver under {@code --idle backoff}, and under {@code --idle wait --rt-priority}: the
      * dataplane thread then sleeps in poll on the ports and must be woken by every frame (a frame
      * that did not wake it would still arrive, 1 ms late, so this checks delivery, not the wake-up).
      * With 2 workers the three ports are shared over two dataplane threads: every host pair but one
-     * crosses workers, through the handoff queues, and learning reaches both replicas.
+     * crosses workers, through the handoff queues, and learning reaches both replicas. {@code auto}
+     * (the default) must pick a strategy that every frame still gets through, at normal priority.
      */
     @ParameterizedTest(name = "{0} --idle {1} --workers {2}")
     @CsvSource({"pcap,backoff,1", "afpacket,backoff,1", "afxdp,backoff,1", "pcap,wait,1", "afpacket,wait,1", "afxdp,wait,1",
-            "pcap,backoff,2", "afpacket,backoff,2", "afxdp,backoff,2", "afpacket,wait,2"})
+            "pcap,backoff,2", "afpacket,backoff,2", "afxdp,backoff,2", "afpacket,wait,2", "afxdp,auto,1"})
     void hostsPingEachOtherTransferDataIntactAndLearnedUnicastIsNotFlooded(String driver, String idle, int workers) throws Exception {
         hosts(driver, workers);
         List<String> args = new ArrayList<>(List.of("--data-dir", tmp.resolve("data").toString(), "--buffers", "16384",

@@ -84,7 +84,7 @@ public final class AfXdpCounters {
         return get(TX_RING_FULL);
     }
 
-    /** sendto kicks (at most one per txSync, only when the kernel asked for one). */
+    /** sendto kicks (only when the kernel asked for one; copy mode may take several per txSync, one per 32-frame budget). */
     public long txWakeups() {
         return get(TX_WAKEUPS);
     }

@@ -55,9 +55,10 @@ import java.time.Instant;
  * stays the log's, as on every port). No hook beyond closeResources is needed.
  *
  * <p><b>Wake-ups.</b> The socket is bound with XDP_USE_NEED_WAKEUP: a txSync kicks the kernel with
- * one {@code sendto} only when the TX ring's XDP_RING_NEED_WAKEUP flag is set and the kernel has
+ * {@code sendto} only when the TX ring's XDP_RING_NEED_WAKEUP flag is set and the kernel has
  * unconsumed descriptors (copy mode always sets it: the kernel transmits from the sendto call, up to
- * its budget per call); an rxSync that found nothing kicks with one {@code recvfrom} only when the
+ * its budget of 32 frames per call, so a sync kicks again while the kernel makes progress, at most
+ * {@value #MAX_KICKS} times); an rxSync that found nothing kicks with one {@code recvfrom} only when the
  * fill ring's flag asks (zero-copy drivers that sleep). Never once per frame.
  *
  * <p>All calls come from the dataplane thread that owns the port; {@link #counters()} may be read
@@ -65,6 +66,8 @@ import java.time.Instant;
  */
 public final class AfXdpPort extends AbstractPort {
     static final long STATS_INTERVAL_NS = 100_000_000L;
+    /** TX kicks per txSync at most: 16 of copy mode's 32-frame budget cover a 512-frame sync. */
+    static final int MAX_KICKS = 16;
 
     private final String label;
     private final int bufferShift;
@@ -255,17 +258,28 @@ public final class AfXdpPort extends AbstractPort {
                 ktx.submit();
             }
         }
-        // One kick per txSync at most, and only when the kernel said it will not look by itself.
-        // Frames in flight keep txPending() > 0, so the switch calls txSync again until the kernel
-        // has sent them all (copy mode sends a budget of frames per kick).
-        if ((sent > 0 || ktx.outstanding() > 0) && ktx.needsWakeup()) {
-            counters.add(AfXdpCounters.TX_WAKEUPS, 1);
-            int e = xsk.kickTx();
-            if (e != 0) {
-                counters.add(AfXdpCounters.TX_ERRORS, 1);
-                if (e == LinuxCalls.ENXIO || e == LinuxCalls.ENODEV || e == LinuxCalls.ENETDOWN) {
-                    down("transmit failed: " + xsk.errorText(e));
+        // Kick only when the kernel said it will not look by itself. Copy mode transmits at most
+        // its budget (TX_BATCH_SIZE, 32 frames) per kick: one kick per txSync let a 256-frame RX
+        // batch fill the TX ring at 32 frames a cycle and the switch dropped the rest (ring_full,
+        // each a TCP retransmit). So kick again while the last kick made progress and descriptors
+        // remain, up to MAX_KICKS; frames still in flight keep txPending() > 0 and the next sync goes on.
+        if (sent > 0 || ktx.outstanding() > 0) {
+            int left = ktx.outstanding();
+            for (int k = 0; k < MAX_KICKS && left > 0 && ktx.needsWakeup(); k++) {
+                counters.add(AfXdpCounters.TX_WAKEUPS, 1);
+                int e = xsk.kickTx();
+                if (e != 0) {
+                    counters.add(AfXdpCounters.TX_ERRORS, 1);
+                    if (e == LinuxCalls.ENXIO || e == LinuxCalls.ENODEV || e == LinuxCalls.ENETDOWN) {
+                        down("transmit failed: " + xsk.errorText(e));
+                    }
+                    break;
                 }
+                int now = ktx.outstanding();
+                if (now >= left) {
+                    break; // no progress: the device queue is full, the next sync tries again
+                }
+                left = now;
             }
         }
         ring.txReclaim();

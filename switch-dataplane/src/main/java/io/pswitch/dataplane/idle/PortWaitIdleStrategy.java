@@ -44,7 +44,13 @@ import org.agrona.concurrent.IdleStrategy;
 public final class PortWaitIdleStrategy implements IdleStrategy {
     /** Longest sleep: the duty cycle's timed work runs at least this often. */
     public static final int POLL_TIMEOUT_MS = 1;
-    /** Idle time spent spinning before sleeping. */
+    /**
+     * Idle time spent spinning before sleeping. A spinning real-time thread holds its core, so a
+     * host task a forwarded frame woke there waits for it (perf sched on veth: a ping's reply waited
+     * out the spin). But a frame the switch's own send set off (the echo reply to the request it just
+     * sent) may come back later than that send returns; 10 µs, which then slept before it came, made
+     * the harness's afxdp ping p50 1.2-1.3× slower than 50 µs in both runs (BENCHMARKS.md, issue 15).
+     */
     public static final long SPIN_NS = 50_000;
     static final long PARK_NS = 50_000;
 

@@ -1,0 +1,5 @@
+# shellcheck shell=bash disable=SC2034
+PSWITCH=/tmp/lat2-b/pswitch
+PSWITCH_DRIVER=afxdp
+PSWITCH_ARGS="--idle wait --rt-priority 10 --ring-size 4096"
+source /work/shared/bench/dut-pswitch.sh
