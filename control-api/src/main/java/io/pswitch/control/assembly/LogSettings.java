@@ -4,6 +4,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.pktlog.filter.Filter;
 import io.pswitch.pktlog.index.IndexFileDescriptor;
+import io.pswitch.pktlog.sched.StorageThreads;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -22,9 +23,11 @@ import java.util.Set;
  *     on a block device, none (the hot tier is the log, in place) on tmpfs or dax
  * @param segmentSize bytes per segment file, 0 for the default (64 MiB)
  * @param poolDir where the pool goes when the data directory is on a block device (null: /dev/shm)
+ * @param storageNice the nice value of the log's storage threads ({@code --storage-nice}, -20..19;
+ *     0 leaves them at normal priority), see {@link StorageThreads}
  */
 public record LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle, String logSize,
-                          long segmentSize, Path poolDir) {
+                          long segmentSize, Path poolDir, int storageNice) {
     public static final int DEFAULT_RECORDS = 65536;
     /** The segment tier of a data directory on a disk, unless --log-size says otherwise. */
     public static final String DEFAULT_LOG_SIZE = "1G";
@@ -42,10 +45,20 @@ public record LogSettings(List<Filter> filters, Durability durability, int recor
         if (durability == null) {
             throw new ConfigException("durability missing");
         }
+        String badNice = StorageThreads.rangeError(storageNice);
+        if (badNice != null) {
+            throw new ConfigException(badNice);
+        }
         String bad = IndexFileDescriptor.validateCapacity(records);
         if (bad != null) {
             throw new ConfigException("log records: " + bad);
         }
+    }
+
+    /** Storage threads at the default nice ({@link StorageThreads#DEFAULT_NICE}), as {@code pswitch run} has them. */
+    public LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle, String logSize,
+                       long segmentSize, Path poolDir) {
+        this(filters, durability, records, commitOracle, logSize, segmentSize, poolDir, StorageThreads.DEFAULT_NICE);
     }
 
     /** Without a commit oracle. */

@@ -5,6 +5,7 @@ import io.pswitch.control.config.ConfigException;
 import io.pswitch.control.warmup.WarmupMode;
 import io.pswitch.dataplane.agent.SwitchConfig;
 import io.pswitch.dataplane.port.PortSpec;
+import io.pswitch.pktlog.sched.ThreadScheduling;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -81,9 +82,9 @@ public record RunSettings(
 
     public RunSettings {
         ports = List.copyOf(ports);
-        if (rtPriority != 0 && (rtPriority < RealtimeScheduling.MIN_PRIORITY || rtPriority > RealtimeScheduling.MAX_PRIORITY)) {
-            throw new ConfigException("--rt-priority " + rtPriority + " must be between " + RealtimeScheduling.MIN_PRIORITY
-                    + " and " + RealtimeScheduling.MAX_PRIORITY + " (SCHED_FIFO), or 0 for normal scheduling");
+        if (rtPriority != 0 && (rtPriority < ThreadScheduling.MIN_RT_PRIORITY || rtPriority > ThreadScheduling.MAX_RT_PRIORITY)) {
+            throw new ConfigException("--rt-priority " + rtPriority + " must be between " + ThreadScheduling.MIN_RT_PRIORITY
+                    + " and " + ThreadScheduling.MAX_RT_PRIORITY + " (SCHED_FIFO), or 0 for normal scheduling");
         }
         if (warmup == null) {
             warmup = WarmupMode.NONE;

@@ -37,6 +37,8 @@ import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
+import io.pswitch.pktlog.sched.StorageThreads;
+import io.pswitch.pktlog.sched.ThreadScheduling;
 import io.pswitch.pktlog.tier.ByteSize;
 import io.pswitch.pktlog.tier.DrainPolicy;
 import io.pswitch.pktlog.tier.TieredLog;
@@ -122,6 +124,8 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
                     .withHandoffCapacity(settings.handoffCapacity());
             // Pool, hot tier and segments, recovered, before any ring takes a buffer.
             t = TieredLog.open(tierSettings(settings));
+            // Before the dataplane's logging stage starts the commit agent, and before the drain.
+            t.storageThreads(StorageThreads.atNice(settings.log().storageNice()));
             p = t.pool();
             l = t.hot();
             if (settings.log().filters() != null) {
@@ -373,7 +377,7 @@ public final class SwitchAssembly implements SwitchView, FilterService.Target, A
     private static void startRealtime(SwitchAssembly a, AgentRunner runner, int priority) {
         CompletableFuture<String> outcome = new CompletableFuture<>();
         AgentRunner.startOnThread(runner, runnable -> new Thread(() -> {
-            String refused = RealtimeScheduling.applyToCurrentThread(priority);
+            String refused = ThreadScheduling.realtimeCurrentThread(priority);
             outcome.complete(refused);
             if (refused == null) {
                 runnable.run();

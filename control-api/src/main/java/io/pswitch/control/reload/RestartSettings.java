@@ -55,6 +55,7 @@ final class RestartSettings {
         add(out, "log.size", running.logSize(), next.logSize());
         add(out, "log.segmentSize", running.segmentSize(), next.segmentSize());
         add(out, "log.poolDir", running.poolDir(), next.poolDir());
+        add(out, "log.storageNice", running.storageNice(), next.storageNice());
     }
 
     private static void api(List<String> out, ApiSettings running, ApiSettings next) {

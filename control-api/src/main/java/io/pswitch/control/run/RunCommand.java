@@ -20,6 +20,7 @@ import io.pswitch.pktlog.index.IndexFileDescriptor;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HugePages;
+import io.pswitch.pktlog.sched.StorageThreads;
 import io.pswitch.pktlog.tier.ByteSize;
 import io.pswitch.pktlog.tier.TierLayout;
 import java.io.PrintStream;
@@ -81,6 +82,13 @@ public final class RunCommand implements Callable<Integer> {
             + "priority N (1-99; needs root or CAP_SYS_NICE), so that a frame wakes it at once; use with --idle wait. "
             + "Default: 0 (normal scheduling).")
     Integer rtPriority;
+
+    @Option(names = "--storage-nice", paramLabel = "N", description = "Nice value of the log's storage threads (drain, "
+            + "segment syncer and preparer, commit agent), -20..19: they then run as soon as their I/O completes instead of "
+            + "queueing behind the dataplane's busy threads; they sleep in I/O most of the time, so the dataplane loses "
+            + "only their own CPU time. Below 0 needs root or CAP_SYS_NICE (else one start-up line says they run at "
+            + "normal priority). 0: normal priority. Default: -10.")
+    Integer storageNice;
 
     @Option(names = "--warmup", paramLabel = "MODE", description = "auto (default): before the first real frame, push 60,000 "
             + "synthetic frames through throw-away switches of the same dataplane code (own pools, logs, counters and tables, "
@@ -277,7 +285,8 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException(e.getMessage());
         }
         return new LogSettings(fs, d, first(logRecords, file.records, storedRecords > 0 ? storedRecords : LogSettings.DEFAULT_RECORDS),
-                commitOracle, first(logSize, file.size, null), segBytes, first(poolDir, path(file.poolDir), null));
+                commitOracle, first(logSize, file.size, null), segBytes, first(poolDir, path(file.poolDir), null),
+                first(storageNice, file.storageNice, StorageThreads.DEFAULT_NICE));
     }
 
     private static Path path(String s) {

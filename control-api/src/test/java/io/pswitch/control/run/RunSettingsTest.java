@@ -90,6 +90,19 @@ class RunSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("--rt-priority 100 must be between 1 and 99");
     }
 
+    @Test
+    void theStorageThreadsNiceComesFromTheFlagTheFileOrMinusTenAndItsRangeIsChecked() throws IOException {
+        assertThat(parse("--port", "a=shm:a").log().storageNice()).as("the default").isEqualTo(-10);
+        assertThat(parse("--port", "a=shm:a", "--storage-nice", "0").log().storageNice()).isZero();
+        Path f = tmp.resolve("nice.yaml");
+        Files.writeString(f, "log:\n  storageNice: -5\n");
+        assertThat(parse("--config", f.toString(), "--port", "a=shm:a").log().storageNice()).isEqualTo(-5);
+        assertThat(parse("--config", f.toString(), "--port", "a=shm:a", "--storage-nice", "3").log().storageNice()).isEqualTo(3);
+        assertThatThrownBy(() -> parse("--port", "a=shm:a", "--storage-nice", "-21"))
+                .isInstanceOf(ConfigException.class).hasMessage("--storage-nice -21 must be between -20 and 19"
+                        + " (0: the storage threads at normal priority)");
+    }
+
     /** The dataplane thread runs under SCHED_FIFO (policy 1 in /proc's stat) at the priority asked for. */
     @Test
     void theDataplaneThreadRunsUnderSchedFifoWhenARealtimePriorityIsGiven() throws IOException {

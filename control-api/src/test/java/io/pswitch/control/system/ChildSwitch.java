@@ -35,7 +35,16 @@ public final class ChildSwitch implements AutoCloseable {
 
     /** As {@link #start(Path, String...)}, with extra environment variables (e.g. the AWS SDK's credentials). */
     public static ChildSwitch start(Path log, java.util.Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(log, List.of(), env, args);
+    }
+
+    /**
+     * As {@link #start(Path, java.util.Map, String...)}, run through {@code launcher} (e.g. setpriv
+     * dropping a capability: the switch as a user without it).
+     */
+    public static ChildSwitch start(Path log, List<String> launcher, java.util.Map<String, String> env, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String flags = System.getProperty("pswitch.jvm.flags", "");
         if (!flags.isBlank()) {

@@ -1,5 +1,6 @@
 package io.pswitch.pktlog.index;
 
+import io.pswitch.pktlog.sched.StorageThreads;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -41,9 +42,9 @@ final class LogCommitAgent implements Agent {
      * Runs the agent on a thread of its own, backing off to 1 ms parks when idle: every hand-over
      * wakes it ({@link #wake}), so the parks cost no commit latency.
      */
-    void start() {
+    void start(StorageThreads threads) {
         runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), this::failed, null, this);
-        AgentRunner.startOnThread(runner);
+        threads.start(runner);
     }
 
     private void failed(Throwable t) {

@@ -3,6 +3,7 @@ package io.pswitch.pktlog.index;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.BufferPoolDescriptor;
 import io.pswitch.pktlog.pool.StorageClass;
+import io.pswitch.pktlog.sched.StorageThreads;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.agrona.concurrent.Agent;
@@ -72,6 +73,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
     private final TieredRetention tiered;
     /** The commit agent once commits are handed over; null: every commit runs on the writer's thread. */
     private LogCommitAgent committer;
+    private StorageThreads threads = StorageThreads.normal();
     private long lastTimestampNs;
     private long appended;
     private boolean closed;
@@ -200,6 +202,11 @@ public final class PacketLog implements LogSource, AutoCloseable {
         return commits.commitNow();
     }
 
+    /** At which nice value {@link #startCommitter} starts the commit agent's thread (before it). */
+    public synchronized void storageThreads(StorageThreads t) {
+        threads = t;
+    }
+
     /**
      * Hands commits over to the commit agent, run on a thread of its own by an Agrona
      * {@code AgentRunner}. Once, before the first request; {@link #close} stops it.
@@ -207,7 +214,7 @@ public final class PacketLog implements LogSource, AutoCloseable {
     public synchronized void startCommitter() {
         if (committer == null) {
             handCommitsTo();
-            committer.start();
+            committer.start(threads);
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -34,11 +35,16 @@ public final class SegmentPreparer implements Agent {
     /** After a failure (no room, no direct I/O) the next attempt waits this long. */
     static final long RETRY_NS = 5_000_000_000L;
     /**
-     * Zeros per write. A flush is device-wide: a {@code sync} flush of the drain while the spare is
-     * being made also flushes the zeros written since the previous one, so they go in pieces that
-     * add about a millisecond to such a flush, not tens of them.
+     * Zeros per write, and the pause after each. A flush is device-wide: a {@code sync} flush of
+     * the drain while the spare is being made also flushes the zeros written since the previous one,
+     * and the drain's write waits behind those still queued. In a probe on this disk (BENCHMARKS.md,
+     * "sync's tail"), back-to-back 1 MiB pieces took the drain's 272 KiB write and flush from p99
+     * 0.4-3.4 ms alone to 19-22 ms; 128 KiB pieces with a 0.5 ms pause to 0.6-3.1 ms, with 0.25 ms
+     * to 3.4-4.9 ms. 0.25 ms still zeros about 300 MB/s, more than the drain logged under
+     * {@code sync} here, so the spare is ready before the segment is full (0.5 ms: about 200 MB/s).
      */
-    private static final int ZERO_BYTES = 1 << 20;
+    private static final int ZERO_BYTES = 128 << 10;
+    private static final long ZERO_PAUSE_NS = 250_000L;
 
     private final Path dir;
     private final Path spare;
@@ -109,6 +115,7 @@ public final class SegmentPreparer implements Agent {
                 if (io.pwritev(fd, iov, 1, at) != len) {
                     return spare + ": cannot write zeros at " + at + ": " + NativeIo.describe(io.errno());
                 }
+                LockSupport.parkNanos(ZERO_PAUSE_NS);
             }
             if (io.fdatasync(fd) != 0) {
                 return spare + ": fdatasync failed: " + NativeIo.describe(io.errno());

@@ -7,6 +7,7 @@ import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
 import io.pswitch.pktlog.pool.HotTierStorage;
 import io.pswitch.pktlog.pool.HugePages;
+import io.pswitch.pktlog.sched.StorageThreads;
 import io.pswitch.pktlog.segment.SegmentConfig;
 import io.pswitch.pktlog.segment.SegmentPreparer;
 import io.pswitch.pktlog.segment.SegmentSyncer;
@@ -53,6 +54,7 @@ public final class TieredLog implements AutoCloseable {
     private volatile boolean sealOnClose;
     private AgentRunner syncerRunner;
     private AgentRunner preparerRunner;
+    private StorageThreads threads = StorageThreads.normal();
 
     private TieredLog(TierLayout layout, BufferPool pool, PacketLog hot, SegmentWriter segments, SegmentDrain drain,
                       boolean dataDirHoldsHotTier, DrainPolicy drainPolicy) {
@@ -122,6 +124,19 @@ public final class TieredLog implements AutoCloseable {
         }
     }
 
+    /**
+     * How the storage threads (drain, syncer, preparer, and the hot tier's commit agent) start: at
+     * which nice value. Before {@link #startDrain} and before the dataplane starts the commit agent.
+     */
+    public void storageThreads(StorageThreads t) {
+        this.threads = t;
+        hot.storageThreads(t);
+    }
+
+    public StorageThreads storageThreads() {
+        return threads;
+    }
+
     /** Starts the drain on its own thread (no-op without a segment tier). */
     public void startDrain() {
         if (drain != null && drainRunner == null) {
@@ -130,7 +145,7 @@ public final class TieredLog implements AutoCloseable {
                 SegmentSyncer syncer = SegmentSyncer.of(segments);
                 drain.attach(syncer);
                 syncerRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, syncer);
-                AgentRunner.startOnThread(syncerRunner);
+                threads.start(syncerRunner);
             } else {
                 // sync: a frame waits for each flush; new segments come with their blocks written
                 // (no journal commit per flush, see SegmentPreparer).
@@ -140,11 +155,11 @@ public final class TieredLog implements AutoCloseable {
                 preparer.doWork();
                 preparerRunner = new AgentRunner(new BackoffIdleStrategy(1, 1, 1_000_000, 10_000_000), this::onDrainError, null,
                         preparer);
-                AgentRunner.startOnThread(preparerRunner);
+                threads.start(preparerRunner);
             }
             // Backs off to 100 µs parks when idle: a sync-mode writer waits at most that long for a wake-up.
             drainRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), this::onDrainError, null, drain);
-            AgentRunner.startOnThread(drainRunner);
+            threads.start(drainRunner);
         }
     }
 
@@ -202,6 +217,7 @@ public final class TieredLog implements AutoCloseable {
         } else {
             lines.add("segment tier: none (no --log-size): the hot tier is the whole log, FIFO by --log-records");
         }
+        lines.add(threads.reportLine());
         return lines;
     }
 

@@ -13,6 +13,7 @@ import io.pswitch.pktlog.index.LatencyHistogram;
 import io.pswitch.pktlog.index.PacketLog;
 import io.pswitch.pktlog.index.PacketLogConfig;
 import io.pswitch.pktlog.pool.BufferPool;
+import io.pswitch.pktlog.sched.StorageThreads;
 import io.pswitch.pktlog.tier.DrainPolicy;
 import io.pswitch.pktlog.tier.TieredLog;
 import java.io.IOException;
@@ -111,6 +112,8 @@ public final class LoggingRun implements AutoCloseable {
             boolean disk = !io.pswitch.pktlog.pool.HotTierStorage.canHold(c.dir());
             tiered = TieredLog.open(new TieredLog.Settings(dataDir, c.poolDir(), 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
                     disk ? SEGMENT_LOG_BYTES : 0, 0, drainPolicy(c.durability())));
+            // As pswitch run has them: the storage threads' CPU share is part of what is measured.
+            tiered.storageThreads(StorageThreads.atNice(StorageThreads.DEFAULT_NICE));
             files.add(tiered.layout().poolFile().getParent());
             pool = tiered.pool();
             log = tiered.hot();
