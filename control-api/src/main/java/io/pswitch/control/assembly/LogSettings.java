@@ -55,10 +55,11 @@ public record LogSettings(List<Filter> filters, Durability durability, int recor
         }
     }
 
-    /** Storage threads at the default nice ({@link StorageThreads#DEFAULT_NICE}), as {@code pswitch run} has them. */
+    /** Storage threads at the default nice for the durability ({@link StorageThreads#defaultNice}), as {@code pswitch run} has them. */
     public LogSettings(List<Filter> filters, Durability durability, int records, Path commitOracle, String logSize,
                        long segmentSize, Path poolDir) {
-        this(filters, durability, records, commitOracle, logSize, segmentSize, poolDir, StorageThreads.DEFAULT_NICE);
+        this(filters, durability, records, commitOracle, logSize, segmentSize, poolDir,
+                StorageThreads.defaultNice(durability != null && durability.mode() == Durability.Mode.SYNC));
     }
 
     /** Without a commit oracle. */

@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  *   records: 65536         # index capacity; FIFO retention beyond
  *   commitRecords: 1024    # batch/async: commit after this many records...
  *   commitInterval: 1ms    # ...or when the oldest pending one is this old
- *   storageNice: -10       # the storage threads' nice (drain, syncer, commit agent); 0: normal priority
+ *   storageNice: -10       # the storage threads' nice (drain, syncer, commit agent); default -10 with sync durability, else 0 (normal priority)
  *   filters:
  *     - { name: icmp, expression: "icmp or arp" }
  *     - { name: web, expression: "tcp port 80", snaplen: 128, ports: [p0], enabled: true }

@@ -87,7 +87,8 @@ public final class RunCommand implements Callable<Integer> {
             + "segment syncer and preparer, commit agent), -20..19: they then run as soon as their I/O completes instead of "
             + "queueing behind the dataplane's busy threads; they sleep in I/O most of the time, so the dataplane loses "
             + "only their own CPU time. Below 0 needs root or CAP_SYS_NICE (else one start-up line says they run at "
-            + "normal priority). 0: normal priority. Default: -10.")
+            + "normal priority). 0: normal priority. Default: -10 with --durability sync (a logged frame waits for them), "
+            + "0 otherwise (nothing waits for them; they would take CPU from forwarding on a machine with few cores).")
     Integer storageNice;
 
     @Option(names = "--warmup", paramLabel = "MODE", description = "auto (default): before the first real frame, push 60,000 "
@@ -286,7 +287,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         return new LogSettings(fs, d, first(logRecords, file.records, storedRecords > 0 ? storedRecords : LogSettings.DEFAULT_RECORDS),
                 commitOracle, first(logSize, file.size, null), segBytes, first(poolDir, path(file.poolDir), null),
-                first(storageNice, file.storageNice, StorageThreads.DEFAULT_NICE));
+                first(storageNice, file.storageNice, StorageThreads.defaultNice(d.mode() == Durability.Mode.SYNC)));
     }
 
     private static Path path(String s) {

@@ -91,8 +91,10 @@ class RunSettingsTest {
     }
 
     @Test
-    void theStorageThreadsNiceComesFromTheFlagTheFileOrMinusTenAndItsRangeIsChecked() throws IOException {
-        assertThat(parse("--port", "a=shm:a").log().storageNice()).as("the default").isEqualTo(-10);
+    void theStorageThreadsNiceComesFromTheFlagTheFileOrTheDurabilityAndItsRangeIsChecked() throws IOException {
+        assertThat(parse("--port", "a=shm:a").log().storageNice()).as("the default under batch").isZero();
+        assertThat(parse("--port", "a=shm:a", "--durability", "async").log().storageNice()).as("async").isZero();
+        assertThat(parse("--port", "a=shm:a", "--durability", "sync").log().storageNice()).as("the default under sync").isEqualTo(-10);
         assertThat(parse("--port", "a=shm:a", "--storage-nice", "0").log().storageNice()).isZero();
         Path f = tmp.resolve("nice.yaml");
         Files.writeString(f, "log:\n  storageNice: -5\n");

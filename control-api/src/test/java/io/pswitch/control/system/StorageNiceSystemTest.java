@@ -45,7 +45,7 @@ class StorageNiceSystemTest {
         List<String> a = new java.util.ArrayList<>(List.of("--port", "a=shm:" + tag + "a", "--port", "b=shm:" + tag + "b",
                 "--data-dir", tmp.resolve("data").toString(), "--pool-dir", memory.toString(), "--log-size", "8M",
                 "--segment-size", "1M", "--buffers", "4096", "--ring-size", "256", "--batch", "32", "--log-records", "1024",
-                "--filter", "all=udp", "--durability", "batch", "--status-interval", "1h"));
+                "--filter", "all=udp", "--durability", "sync", "--status-interval", "1h"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
@@ -87,7 +87,7 @@ class StorageNiceSystemTest {
     void storageNiceZeroLeavesThemAtNormalPriority() throws Exception {
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args("--storage-nice", "0"))) {
             sw.awaitOutput("pswitch: filters:", 60_000);
-            assertThat(sw.output()).contains("pswitch: storage threads at normal priority: --storage-nice 0\n");
+            assertThat(sw.output()).contains("pswitch: storage threads at normal priority (--storage-nice 0: the default unless durability is sync)\n");
             assertThat(niceOfThread(sw.process(), "pswitch-drain")).isEqualTo(ownNice());
         }
     }

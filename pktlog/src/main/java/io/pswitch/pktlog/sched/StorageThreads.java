@@ -7,8 +7,8 @@ import org.agrona.concurrent.AgentRunner;
 
 /**
  * Starts the log's storage agents (drain, group-commit syncer, segment preparer, hot-tier commit
- * agent) on threads with a better nice value than the dataplane's ({@code --storage-nice}, default
- * {@value #DEFAULT_NICE}).
+ * agent) on threads with a better nice value than the dataplane's ({@code --storage-nice}; by default
+ * {@value #SYNC_NICE} when the dataplane waits for durability, else normal priority: {@link #defaultNice}).
  *
  * <p>Why: with fewer cores than busy threads, a storage thread whose {@code pwritev} or
  * {@code fdatasync} returns waits on the run queue behind the spinning dataplane and generator
@@ -22,7 +22,19 @@ import org.agrona.concurrent.AgentRunner;
  * the log runs on: it is a report line, not an error.
  */
 public final class StorageThreads {
-    public static final int DEFAULT_NICE = -10;
+    /** The default for {@code sync} durability, where a logged frame waits for the drain's flush. */
+    public static final int SYNC_NICE = -10;
+
+    /**
+     * The default nice. Under {@code sync} the dataplane waits for the storage threads, so their
+     * run-queue wait is the frame's: -10 halved the commit p50 and p99 (BENCHMARKS.md). Under
+     * {@code batch} and {@code async} nothing waits for them, and -10 gave them the CPU the
+     * dataplane and the traffic needed on 2 cores (the 10 % logging cost rose from 37 % to 59 %
+     * of the filter-only rate), against "logging never slows the switch": normal priority.
+     */
+    public static int defaultNice(boolean sync) {
+        return sync ? SYNC_NICE : 0;
+    }
 
     private final int nice;
     private final List<String> roles = new CopyOnWriteArrayList<>();
@@ -91,7 +103,7 @@ public final class StorageThreads {
     /** The start-up report's line on the storage threads' priority. */
     public String reportLine() {
         if (nice == 0) {
-            return "storage threads at normal priority: --storage-nice 0";
+            return "storage threads at normal priority (--storage-nice 0: the default unless durability is sync)";
         }
         if (roles.isEmpty()) {
             return "storage threads: none running (sync durability on an in-place hot tier commits on the dataplane thread)";

@@ -94,7 +94,7 @@ class StorageThreadsTest {
             threads.start(runner);
             assertThat(procNice(agent.tid.get())).isEqualTo(ownNice());
         }
-        assertThat(threads.reportLine()).isEqualTo("storage threads at normal priority: --storage-nice 0");
+        assertThat(threads.reportLine()).isEqualTo("storage threads at normal priority (--storage-nice 0: the default unless durability is sync)");
     }
 
     @Test

@@ -113,7 +113,8 @@ public final class LoggingRun implements AutoCloseable {
             tiered = TieredLog.open(new TieredLog.Settings(dataDir, c.poolDir(), 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
                     disk ? SEGMENT_LOG_BYTES : 0, 0, drainPolicy(c.durability())));
             // As pswitch run has them: the storage threads' CPU share is part of what is measured.
-            tiered.storageThreads(StorageThreads.atNice(StorageThreads.DEFAULT_NICE));
+            tiered.storageThreads(StorageThreads.atNice(StorageThreads.defaultNice(
+                    c.durability().mode() == io.pswitch.dataplane.logging.Durability.Mode.SYNC)));
             files.add(tiered.layout().poolFile().getParent());
             pool = tiered.pool();
             log = tiered.hot();
