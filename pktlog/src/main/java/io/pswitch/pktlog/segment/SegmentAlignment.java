@@ -19,8 +19,10 @@ import java.nio.file.Path;
  * @param memory buffer addresses: a pool buffer not aligned to it is copied into the chunk instead
  *     of gathered
  * @param reported whether the file system reported STATX_DIOALIGN
+ * @param frame what a gathered frame's length is rounded up to inside a chunk: max(512, the DIO
+ *     offset alignment); divides {@code chunk}
  */
-public record SegmentAlignment(int chunk, int memory, boolean reported) {
+public record SegmentAlignment(int chunk, int memory, boolean reported, int frame) {
     /**
      * The largest chunk alignment a segment header may record (recovery refuses larger ones); a
      * file system reporting a larger block (some network file systems report 1 MiB) gets its DIO
@@ -31,8 +33,9 @@ public record SegmentAlignment(int chunk, int memory, boolean reported) {
     static SegmentAlignment of(NativeIo.DioAlignment dio) {
         int block = dio.blockSize();
         boolean usable = block >= 512 && block <= MAX_CHUNK_ALIGNMENT && Integer.bitCount(block) == 1;
-        int chunk = Math.max(512, Math.max(dio.offsetAlign(), usable ? block : 0));
-        return new SegmentAlignment(chunk, Math.max(8, dio.memAlign()), dio.reported());
+        int frame = Math.max(512, dio.offsetAlign());
+        int chunk = Math.max(frame, usable ? block : 0);
+        return new SegmentAlignment(chunk, Math.max(8, dio.memAlign()), dio.reported(), frame);
     }
 
     /** The alignments of new segments in {@code dir} (a probe file is created and removed there). */

@@ -57,9 +57,10 @@ import java.util.UUID;
  *  +---------------------------------------------------------------+
  * </pre>
  * (long fields are 8 bytes, drawn as one row.) Every field lives in the first 512-byte sector, so
- * a crash while the header is written leaves it all new or all zero (the file is fallocated): an
- * all-zero header is a segment whose creation never finished; anything else that does not
- * validate is damage or a foreign file.
+ * a crash while the header is written leaves it all new, all zero (a fallocated file) or all old (a
+ * recycled file: the older segment's header, whose number is below the file's name): both of the
+ * latter are a segment whose creation never finished (recovery removes it when it is the newest);
+ * anything else that does not validate is damage or a foreign file.
  *
  * <p>Sparse time index (sealed segments), at the first multiple of A after the last chunk: one
  * 32-byte entry per {@link #INDEX_SPACING} bytes of chunks (the first chunk, then the first chunk

@@ -69,7 +69,8 @@ public final class SegmentWriter implements AutoCloseable {
         this.cfg = cfg;
         this.recovery = recovery;
         this.alignment = SegmentAlignment.of(io, dir);
-        this.stager = new ChunkStager(arena, alignment.chunk(), alignment.memory(), cfg.chunkBytes(), cfg.packThreshold(), true);
+        this.stager = new ChunkStager(arena, alignment.chunk(), alignment.frame(), alignment.memory(), cfg.chunkBytes(),
+                cfg.packThreshold(), true);
         int blockAlign = Math.max(4096, alignment.memory());
         this.block = arena.allocate(Math.max(SegmentDescriptor.HEADER_SIZE, SegmentDescriptor.FOOTER_SIZE), blockAlign);
         this.index = arena.allocate(OpenSegment.maxIndexBytes(cfg.segmentSize(), alignment.chunk()), blockAlign);

@@ -118,7 +118,7 @@ final class SegmentFiles {
      */
     static byte[] craftChunk(int alignment, long offset, long first, int n, int epoch) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            ChunkStager st = new ChunkStager(arena, alignment, 8, 1 << 20, 1 << 16, false);
+            ChunkStager st = new ChunkStager(arena, alignment, alignment, 8, 1 << 20, 1 << 16, false);
             for (long seq = first; seq < first + n; seq++) {
                 byte[] bytes = new byte[SegmentFrames.stored(seq)];
                 for (int i = 0; i < bytes.length; i++) {

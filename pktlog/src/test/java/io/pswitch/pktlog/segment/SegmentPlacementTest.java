@@ -99,8 +99,45 @@ class SegmentPlacementTest {
             }
         }
         assertThat(chunks).isGreaterThan(400);
+        int frameAlign;
+        try (NativeIo io = new NativeIo()) {
+            frameAlign = SegmentAlignment.of(io, disk).frame();
+        }
+        assertThat(gatheredBytesAreDioAligned(segs, block, frameAlign)).as("gathered frames seen").isPositive();
         assertRecords(1, 3000);
         assertThat(SegmentRecovery.inspect(segments(), SegmentFrames.LOG_ID).dropped()).isEmpty();
+    }
+
+    /**
+     * Inside a chunk, a gathered frame takes its length rounded to the DIO alignment only, and the
+     * chunk ends at the first block boundary after its last frame (a jumbo frame must not cost a
+     * block's worth of padding). Returns the gathered frames seen.
+     */
+    private static int gatheredBytesAreDioAligned(List<Path> segs, int block, int frameAlign) {
+        int gathered = 0;
+        ChunkScanner sc = new ChunkScanner();
+        for (Path seg : segs) {
+            try (SegmentImage img = SegmentImage.open(seg)) {
+                for (SegmentFiles.Chunk c : SegmentFiles.chunks(seg)) {
+                    assertThat(sc.load(img, c.offset(), SegmentDescriptor.footerOffset(Files.size(seg)), block))
+                            .isEqualTo(ChunkStatus.VALID);
+                    assertThat(sc.verifyRecords()).isEqualTo(ChunkStatus.VALID);
+                    long frames = 0;
+                    for (int i = 0; i < sc.count(); i++) {
+                        int at = sc.recordAt(i);
+                        if (ChunkDescriptor.gathered(sc.buffer(), at)) {
+                            assertThat((long) ChunkDescriptor.dataOffset(sc.buffer(), at)).isEqualTo(frames);
+                            frames += SegmentDescriptor.align(ChunkDescriptor.storedLength(sc.buffer(), at), frameAlign);
+                            gathered++;
+                        }
+                    }
+                    assertThat((long) c.length()).isEqualTo(c.gatheredOffset() + SegmentDescriptor.align(frames, block));
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return gathered;
     }
 
     /**
