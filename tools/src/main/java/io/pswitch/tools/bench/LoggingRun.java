@@ -171,7 +171,9 @@ public final class LoggingRun implements AutoCloseable {
         if (frameLimit <= 0) {
             pump(tx, rx, System.nanoTime() + (long) (warmupSec * 1e9), 0);
             long giveUp = System.nanoTime() + WRAP_TIMEOUT_NS;
-            while (c.untilWrapped() && !segmentsWrapped() && System.nanoTime() < giveUp) {
+            // Only a run with a segment tier has one to wrap (the other variants warm up as told).
+            boolean hasSegments = tiered != null && tiered.segments() != null;
+            while (c.untilWrapped() && hasSegments && !segmentsWrapped() && System.nanoTime() < giveUp) {
                 pump(tx, rx, System.nanoTime() + 50_000_000L, 0);
             }
         }

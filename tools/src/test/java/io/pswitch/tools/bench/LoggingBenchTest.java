@@ -252,6 +252,11 @@ class LoggingBenchTest {
                 assertThat(r.loggedTotal()).as("more than the log holds went through it")
                         .isGreaterThan((128L << 20) / 1024);
             }
+            // A variant without a segment tier has nothing to wrap: its warm-up is what it was told.
+            LoggingCase forward = new LoggingCase(LoggingCase.Variant.FORWARD, 1024, 100, null, "disk", disk, null, 128L << 20, true);
+            try (LoggingRun run = LoggingRun.open(forward)) {
+                assertThat(run.measure(0.05, 0.05, 0).segmentsWrapped()).isFalse();
+            }
             LoggingCase large = new LoggingCase(LoggingCase.Variant.ZERO_COPY, 1024, 100, Durability.parse("batch"), "disk",
                     disk, null, LoggingCase.DEFAULT_SEGMENT_LOG_BYTES, false);
             try (LoggingRun run = LoggingRun.open(large)) {
