@@ -140,7 +140,9 @@ class SegmentDiskFullTest {
     void aDiskThatFillsUnderTheLogSkipsMatchesKeepsForwardingAndRecovers() throws Exception {
         Path data = mnt.resolve("data");
         long frames = 0;
-        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args(data, "8M"))) {
+        // A log that reached its --log-size recycles its own oldest file and needs no new space, so
+        // the disk must fill while the log is still below its size: 16M of a 24M disk.
+        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args(data, "16M"))) {
             sw.awaitOutput("pswitch: filters:", 60_000);
             assertThat(sw.output()).contains("segment tier: " + data.resolve("segments"));
             try (ShmTraffic traffic = ShmTraffic.start(tag + "a", tag + "b", 0, 20_000, 10_000)) {

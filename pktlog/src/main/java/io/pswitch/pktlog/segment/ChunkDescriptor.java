@@ -20,8 +20,10 @@ import java.lang.foreign.MemorySegment;
  * Records are interleaved with their packed bytes in the record area: a descriptor, then (for a
  * frame of at most the pack threshold) its stored bytes copied, padded to 8. This needs no fixed
  * reservation for descriptors and no second copy. A larger frame is written straight from its pool
- * buffer by its own iovec, its length rounded up to A (the bytes past the stored length are
- * whatever the buffer holds, are not covered by the CRC and are never returned).
+ * buffer by its own iovec, its length rounded up to the direct-I/O alignment (512 here; A itself in
+ * segments written before block placement) (the bytes past the stored length are whatever the
+ * buffer holds, are not covered by the CRC and are never returned); zeros after the last frame pad
+ * the chunk to a multiple of A.
  *
  * <p>Chunk header:
  * <pre>

@@ -17,18 +17,23 @@ import java.lang.foreign.ValueLayout;
  */
 final class ChunkStager {
     private final int alignment;
+    private final int frameAlign;
     private final int memAlign;
     private final int chunkBytes;
     private final int packThreshold;
     private final boolean direct;
     private final MemorySegment area;
     private final MemorySegment iov;
+    /** Zeros that pad the gathered area to the chunk alignment (the last iovec). */
+    private final MemorySegment pad;
     private final Crc32c crc = new Crc32c();
 
     private int count;
     private int areaEnd = ChunkDescriptor.HEADER_SIZE;
     private long gatheredBytes;
     private int iovCount = 1;
+    /** 1 when {@link #finish} appended the pad iovec. */
+    private int padIov;
     private long firstSeq;
     private long lastSeq;
     private long firstTs;
@@ -36,18 +41,26 @@ final class ChunkStager {
     private int packedRecords;
 
     /**
-     * @param alignment chunk alignment A (offsets and lengths)
+     * @param alignment chunk alignment A (offsets and lengths of chunks, the record area)
+     * @param frameAlign what a gathered frame's iovec length is rounded up to: the direct-I/O
+     *     alignment (512 here), which may be finer than A (the block size); the gathered area is
+     *     padded to A with zeros at its end, so a 9000-byte jumbo frame costs 9216 bytes, not 12288
      * @param memAlign buffer address alignment for direct I/O
      * @param direct whether the file is open with {@code O_DIRECT}; without it any frame may be gathered
      */
-    ChunkStager(Arena arena, int alignment, int memAlign, int chunkBytes, int packThreshold, boolean direct) {
+    ChunkStager(Arena arena, int alignment, int frameAlign, int memAlign, int chunkBytes, int packThreshold, boolean direct) {
+        if (frameAlign > alignment || alignment % frameAlign != 0) {
+            throw new IllegalArgumentException("frame alignment " + frameAlign + " must divide the chunk alignment " + alignment);
+        }
         this.alignment = alignment;
+        this.frameAlign = frameAlign;
         this.memAlign = memAlign;
         this.chunkBytes = chunkBytes;
         this.packThreshold = packThreshold;
         this.direct = direct;
         this.area = arena.allocate(chunkBytes, Math.max(4096, memAlign));
         this.iov = arena.allocate((long) NativeIo.IOV_MAX * NativeIo.IOVEC_SIZE, 8);
+        this.pad = arena.allocate(alignment, Math.max(4096, memAlign));
     }
 
     /**
@@ -56,12 +69,14 @@ final class ChunkStager {
      */
     boolean add(long seq, long tsNs, int ingressPort, int decision, long filterMask, int firstFilterId, int wireLength,
                 int storedLength, long tunnel, MemorySegment src, long srcOffset) {
-        long rounded = SegmentDescriptor.align(storedLength, alignment);
+        long rounded = SegmentDescriptor.align(storedLength, frameAlign);
         boolean gather = storedLength > packThreshold && gatherable(src, srcOffset, rounded);
         int recBytes = ChunkDescriptor.recordAreaBytes(!gather, storedLength);
         long newArea = areaEnd + recBytes;
-        long total = SegmentDescriptor.align(newArea, alignment) + gatheredBytes + (gather ? rounded : 0);
-        if (count > 0 && (total > chunkBytes || (gather && iovCount == NativeIo.IOV_MAX))) {
+        long total = SegmentDescriptor.align(newArea, alignment)
+                + SegmentDescriptor.align(gatheredBytes + (gather ? rounded : 0), alignment);
+        // One iovec stays free for the pad.
+        if (count > 0 && (total > chunkBytes || (gather && iovCount == NativeIo.IOV_MAX - 1))) {
             return false;
         }
         int at = areaEnd;
@@ -125,7 +140,15 @@ final class ChunkStager {
         for (int p = areaEnd; p < gatheredOffset; p += 8) {
             area.set(LONG, p, 0L);
         }
-        long length = gatheredOffset + gatheredBytes;
+        long gatheredEnd = SegmentDescriptor.align(gatheredBytes, alignment);
+        long length = gatheredOffset + gatheredEnd;
+        padIov = 0;
+        if (gatheredEnd > gatheredBytes) {
+            long base = iovCount * (long) NativeIo.IOVEC_SIZE;
+            iov.set(ValueLayout.JAVA_LONG, base, pad.address());
+            iov.set(ValueLayout.JAVA_LONG, base + 8, gatheredEnd - gatheredBytes);
+            padIov = 1;
+        }
         ChunkDescriptor.writeHeader(area, 0, epoch, (int) length, count, chunkOffset, firstSeq, firstTs, lastTs,
                 gatheredOffset, restart ? ChunkDescriptor.FLAG_RESTART : 0);
         area.set(SegmentDescriptor.INT, ChunkDescriptor.HEADER_CRC_OFFSET,
@@ -137,7 +160,7 @@ final class ChunkStager {
 
     /** Length the staged chunk will have; 0 when empty. */
     long stagedLength() {
-        return count == 0 ? 0 : SegmentDescriptor.align(areaEnd, alignment) + gatheredBytes;
+        return count == 0 ? 0 : SegmentDescriptor.align(areaEnd, alignment) + SegmentDescriptor.align(gatheredBytes, alignment);
     }
 
     void reset() {
@@ -145,6 +168,7 @@ final class ChunkStager {
         areaEnd = ChunkDescriptor.HEADER_SIZE;
         gatheredBytes = 0;
         iovCount = 1;
+        padIov = 0;
         packedRecords = 0;
     }
 
@@ -152,8 +176,9 @@ final class ChunkStager {
         return iov;
     }
 
+    /** The iovecs of the finished chunk: the record area, the gathered frames, the pad. */
     int iovCount() {
-        return iovCount;
+        return iovCount + padIov;
     }
 
     int count() {

@@ -46,6 +46,8 @@ final class NativeIo implements AutoCloseable {
     private static final int STATX_DIOALIGN = 0x2000;
     private static final int STATX_SIZE = 256;
     private static final int STX_MASK_OFFSET = 0;
+    /** {@code stx_blksize}: the file system's block size ("preferred I/O size"), always filled. */
+    private static final int STX_BLKSIZE_OFFSET = 4;
     /** {@code stx_dio_mem_align} and {@code stx_dio_offset_align} (linux/stat.h since 6.1). */
     private static final int STX_DIO_MEM_ALIGN_OFFSET = 152;
     private static final int STX_DIO_OFFSET_ALIGN_OFFSET = 156;
@@ -88,8 +90,11 @@ final class NativeIo implements AutoCloseable {
      *
      * @param reported false when the kernel or file system did not report {@code STATX_DIOALIGN}
      *     (the values are then the safe 4096)
+     * @param blockSize the file system's block size ({@code stx_blksize}), 0 when unknown: a direct
+     *     write that starts or ends inside a block is "unaligned" to ext4 and XFS (serialised,
+     *     partial blocks zeroed) even when it meets the DIO alignment
      */
-    record DioAlignment(int memAlign, int offsetAlign, boolean reported) {
+    record DioAlignment(int memAlign, int offsetAlign, boolean reported, int blockSize) {
     }
 
     private final Arena arena = Arena.ofShared();
@@ -187,7 +192,7 @@ final class NativeIo implements AutoCloseable {
                 java.nio.file.Files.createFile(probe);
                 return statxAlignment(probe);
             } catch (java.io.IOException e) {
-                return new DioAlignment(4096, 4096, false);
+                return new DioAlignment(4096, 4096, false, 0);
             } finally {
                 SegmentFile.deleteQuietly(probe);
             }
@@ -199,14 +204,15 @@ final class NativeIo implements AutoCloseable {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_SIZE, 8);
             int rc = (int) STATX.invokeExact(callState, AT_FDCWD, a.allocateFrom(path.toString()), 0, STATX_DIOALIGN, buf);
+            int blk = rc == 0 ? buf.get(JAVA_INT, STX_BLKSIZE_OFFSET) : 0;
             if (rc == 0 && (buf.get(JAVA_INT, STX_MASK_OFFSET) & STATX_DIOALIGN) != 0) {
                 int mem = buf.get(JAVA_INT, STX_DIO_MEM_ALIGN_OFFSET);
                 int off = buf.get(JAVA_INT, STX_DIO_OFFSET_ALIGN_OFFSET);
                 if (mem > 0 && off > 0) {
-                    return new DioAlignment(mem, off, true);
+                    return new DioAlignment(mem, off, true, blk);
                 }
             }
-            return new DioAlignment(4096, 4096, false);
+            return new DioAlignment(4096, 4096, false, blk);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -10,14 +10,20 @@ import java.util.UUID;
  * index and footer. Chunks and records are in {@link ChunkDescriptor}.
  *
  * <pre>
- *  offset 0            4096 (chunk alignment A = max(512, STATX_DIOALIGN offset alignment))
+ *  offset 0            4096 (chunk alignment A: see below)
  *  +-------------------+---------+---------+-----+---------+-------------+------------+--------+
  *  | header (4096 B)   | chunk 0 | chunk 1 | ... | chunk n | time index  | (unused)   | footer |
  *  +-------------------+---------+---------+-----+---------+-------------+------------+--------+
  *                      each chunk starts at a multiple of A  ^ sealed only  size-4096 ^ 4096 B
  * </pre>
  *
- * Header (first sector of the first 4096 bytes; written once, in one aligned write, and
+ * The chunk alignment A is recorded in each header and read from there: a reader or recovery never
+ * assumes it. Writers since 2026-12 use max(512, the STATX_DIOALIGN offset alignment, the file
+ * system's block size) ({@link SegmentAlignment}: 4096 on ext4), earlier ones max(512, the DIO
+ * offset alignment) (512 on this disk); both are valid, and a log may hold segments of each. A
+ * crash image is still modelled per 512-byte sector whatever A is.
+ *
+ * <p>Header (first sector of the first 4096 bytes; written once, in one aligned write, and
  * fdatasynced before any chunk):
  * <pre>
  *   0                   1                   2                   3
@@ -51,9 +57,10 @@ import java.util.UUID;
  *  +---------------------------------------------------------------+
  * </pre>
  * (long fields are 8 bytes, drawn as one row.) Every field lives in the first 512-byte sector, so
- * a crash while the header is written leaves it all new or all zero (the file is fallocated): an
- * all-zero header is a segment whose creation never finished; anything else that does not
- * validate is damage or a foreign file.
+ * a crash while the header is written leaves it all new, all zero (a fallocated file) or all old (a
+ * recycled file: the older segment's header, whose number is below the file's name): both of the
+ * latter are a segment whose creation never finished (recovery removes it when it is the newest);
+ * anything else that does not validate is damage or a foreign file.
  *
  * <p>Sparse time index (sealed segments), at the first multiple of A after the last chunk: one
  * 32-byte entry per {@link #INDEX_SPACING} bytes of chunks (the first chunk, then the first chunk
@@ -88,7 +95,11 @@ import java.util.UUID;
  *  +-------------------------------+-------------------------------+
  * </pre>
  * The segment number in the footer makes a footer left in a reused file (a segment file recycled
- * under a new number, should the writer ever recycle instead of delete) fail verification.
+ * under a new number, see {@link SegmentConfig#recycle}) fail verification. What else keeps a
+ * recycled file's leftovers (its older segment's chunks, CRCs valid) out of the new segment: a
+ * chunk names its own offset, and its first sequence must not be below the header's first sequence
+ * (an older segment of the same log holds only lower sequences): such a chunk ends the walk
+ * ({@code ChunkScanner.follows}), it is never a record.
  * All integers are little-endian.
  */
 public final class SegmentDescriptor {

@@ -27,8 +27,12 @@ final class SegmentFileSource {
         this.retention = retention;
     }
 
+    /** A log already at its size when {@code p} comes recycles its next segment: {@code p} starts retired. */
     void prepareWith(SegmentPreparer p) {
         this.preparer = p;
+        if (p != null && cfg.recycle() && retention.wouldReuseOldest(cfg.segmentSize())) {
+            p.retire();
+        }
     }
 
     /**
@@ -42,6 +46,10 @@ final class SegmentFileSource {
                 Files.move(reuse, path, StandardCopyOption.ATOMIC_MOVE);
                 SegmentFile.forceDirectory(dir);
                 recycled++;
+                if (preparer != null) {
+                    // Written blocks come with every recycled file: a zeroed spare would only take disk.
+                    preparer.retire();
+                }
                 return true;
             } catch (IOException e) {
                 SegmentFile.deleteQuietly(reuse);
@@ -49,6 +57,7 @@ final class SegmentFileSource {
             }
         }
         if (preparer != null) {
+            preparer.resume();
             usePrepared(path);
         }
         return false;

@@ -3,6 +3,8 @@ package io.pswitch.pktlog.segment;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
@@ -15,7 +17,9 @@ import org.agrona.concurrent.Agent;
  * ms per 4 KiB write and flush, against 0.16-0.19 ms into written blocks (BENCHMARKS.md). For
  * {@code sync} durability, where a frame waits for each flush, that is the latency; the zeros cost
  * one extra sequential write of each new segment, off the drain's path, until the log is at its
- * capacity (then the oldest segment's file is reused instead, see {@link SegmentConfig#recycle}).
+ * capacity. From then on the oldest segment's file is reused instead ({@link SegmentConfig#recycle}):
+ * its blocks are written already, so no zeroing pass is needed, and the writer {@link #retire}s the
+ * preparer (its spare is deleted on this agent's thread, none is made until {@link #resume}).
  *
  * <p>The spare is {@value #SPARE_NAME} in the segments directory: not a segment's name, so
  * recovery and readers never look at it. It holds nothing but zeros (a crash while it is made
@@ -24,7 +28,9 @@ import org.agrona.concurrent.Agent;
  * {@code --log-size} on the disk; when the file system has no room for it, none is made.
  *
  * <p>Hand-over without locks: {@link #state} goes EMPTY -> PREPARING -> READY on this agent's
- * thread, READY -> TAKEN -> EMPTY on the drain's ({@link #take}, {@link #taken}).
+ * thread, READY -> TAKEN -> EMPTY on the drain's ({@link #take}, {@link #taken}); a retired
+ * preparer's READY -> PREPARING (deleting) -> EMPTY on this agent's. Both threads leave READY, so
+ * that step is a compare-and-set.
  */
 public final class SegmentPreparer implements Agent {
     public static final String SPARE_NAME = "next-segment.pswprep";
@@ -53,8 +59,21 @@ public final class SegmentPreparer implements Agent {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment zeros;
     private final MemorySegment iov;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(SegmentPreparer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private volatile int state = EMPTY;
+    /** Set by the drain while new segments are recycled files: no spare is needed. */
+    private volatile boolean retired;
     private volatile long prepared;
+    private volatile long discarded;
     private volatile String problem;
     private long retryAtNs;
 
@@ -80,6 +99,9 @@ public final class SegmentPreparer implements Agent {
 
     @Override
     public int doWork() {
+        if (retired) {
+            return discardSpare();
+        }
         if (state != EMPTY || (retryAtNs != 0 && System.nanoTime() - retryAtNs < 0)) {
             return 0;
         }
@@ -127,13 +149,41 @@ public final class SegmentPreparer implements Agent {
         return null;
     }
 
+    /** A retired preparer's spare is one segment of disk beyond the log's size that nothing will take: it goes. */
+    private int discardSpare() {
+        if (!STATE.compareAndSet(this, READY, PREPARING)) {
+            return 0;
+        }
+        SegmentFile.deleteQuietly(spare);
+        SegmentFile.forceDirectory(dir);
+        discarded++;
+        state = EMPTY;
+        return 1;
+    }
+
     /** Drain thread: the ready spare's path (now the caller's to rename), or null when none is ready. */
     Path take() {
-        if (state != READY) {
-            return null;
-        }
-        state = TAKEN;
-        return spare;
+        return STATE.compareAndSet(this, READY, TAKEN) ? spare : null;
+    }
+
+    /** Drain thread: new segments are recycled files now; no spare is made (a ready one is deleted). */
+    void retire() {
+        retired = true;
+    }
+
+    /** Drain thread: a new segment came without a recycled file (e.g. the oldest was held): spares are made again. */
+    void resume() {
+        retired = false;
+    }
+
+    /** Whether the preparer is retired (the log is at its size and recycles its oldest segment). */
+    public boolean retired() {
+        return retired;
+    }
+
+    /** Spares deleted unused because recycling made them unnecessary. */
+    public long discarded() {
+        return discarded;
     }
 
     /** Drain thread: the taken spare has its new name (or is gone); the next one may be made. */

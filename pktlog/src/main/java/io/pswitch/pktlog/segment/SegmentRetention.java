@@ -56,14 +56,19 @@ final class SegmentRetention {
      * else null.
      */
     Path takeOldestForReuse(long incoming) {
-        if (segments.isEmpty() || bytes + incoming <= capacity || segments.getFirst().bytes != incoming
-                || !hold.mayDelete(segments.getFirst().number)) {
+        if (!wouldReuseOldest(incoming)) {
             return null;
         }
         Entry e = segments.removeFirst();
         bytes -= e.bytes;
         deleted++;
         return e.path;
+    }
+
+    /** Whether {@link #takeOldestForReuse} would take the oldest segment for {@code incoming} bytes now. */
+    boolean wouldReuseOldest(long incoming) {
+        return !segments.isEmpty() && bytes + incoming > capacity && segments.getFirst().bytes == incoming
+                && hold.mayDelete(segments.getFirst().number);
     }
 
     /** Deletes oldest segments until {@code incoming} more bytes fit in the capacity. */

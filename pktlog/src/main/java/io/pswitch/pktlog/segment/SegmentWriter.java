@@ -68,9 +68,9 @@ public final class SegmentWriter implements AutoCloseable {
         this.logId = logId;
         this.cfg = cfg;
         this.recovery = recovery;
-        NativeIo.DioAlignment dio = io.dioAlignment(dir);
-        this.alignment = SegmentAlignment.of(dio);
-        this.stager = new ChunkStager(arena, alignment.chunk(), alignment.memory(), cfg.chunkBytes(), cfg.packThreshold(), true);
+        this.alignment = SegmentAlignment.of(io, dir);
+        this.stager = new ChunkStager(arena, alignment.chunk(), alignment.frame(), alignment.memory(), cfg.chunkBytes(),
+                cfg.packThreshold(), true);
         int blockAlign = Math.max(4096, alignment.memory());
         this.block = arena.allocate(Math.max(SegmentDescriptor.HEADER_SIZE, SegmentDescriptor.FOOTER_SIZE), blockAlign);
         this.index = arena.allocate(OpenSegment.maxIndexBytes(cfg.segmentSize(), alignment.chunk()), blockAlign);
@@ -433,7 +433,7 @@ public final class SegmentWriter implements AutoCloseable {
         return directIo;
     }
 
-    /** The alignments direct I/O needs here (statx STATX_DIOALIGN). */
+    /** Where new segments' chunks go and what direct I/O needs here (statx: DIO alignment, block size). */
     public SegmentAlignment alignment() {
         return alignment;
     }

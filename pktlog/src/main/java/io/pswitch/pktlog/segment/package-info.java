@@ -39,7 +39,8 @@
  *       valid chunk (its index rebuilt from its chunk headers) and writing goes on in a new
  *       segment: a restart costs the rest of that segment's space, never a record.</li>
  *   <li>Retention: before a segment is created the oldest whole segments go until the new one
- *       fits in the capacity, held ones too (the capacity is a hard bound: see
+ *       fits in the capacity (the oldest is recycled: renamed to the new segment's name and
+ *       overwritten, see {@link io.pswitch.pktlog.segment.SegmentConfig#recycle()}), held ones too (the capacity is a hard bound: see
  *       {@link io.pswitch.pktlog.segment.SegmentHold}). When the file system is full (something else filled it), older
  *       segments go too, never the newest one and only if that frees enough; else
  *       {@link io.pswitch.pktlog.segment.SegmentWriter#write} returns {@link io.pswitch.pktlog.segment.SegmentWriter#NO_SPACE}, keeps the chunk staged,

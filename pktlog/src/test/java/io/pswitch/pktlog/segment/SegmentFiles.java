@@ -111,4 +111,26 @@ final class SegmentFiles {
         }
         write(file, blockOffset, b);
     }
+
+    /**
+     * A well-formed chunk (CRCs valid, every frame packed) at {@code offset} with {@code alignment},
+     * holding records {@code first..first+n-1} as {@link SegmentFrames} writes them (generation 0).
+     */
+    static byte[] craftChunk(int alignment, long offset, long first, int n, int epoch) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            ChunkStager st = new ChunkStager(arena, alignment, alignment, 8, 1 << 20, 1 << 16, false);
+            for (long seq = first; seq < first + n; seq++) {
+                byte[] bytes = new byte[SegmentFrames.stored(seq)];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = SegmentFrames.byteAt(seq, 0, i);
+                }
+                if (!st.add(seq, SegmentFrames.ts(seq), (int) (seq % 5), (int) (seq % 7) - 3, seq * 0x10001L, (int) (seq % 64),
+                        SegmentFrames.wire(seq), bytes.length, seq % 3 == 0 ? 0 : seq << 16, MemorySegment.ofArray(bytes), 0)) {
+                    throw new IllegalArgumentException(n + " records do not fit in one crafted chunk");
+                }
+            }
+            long len = st.finish(epoch, offset, false);
+            return st.area().asSlice(0, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+    }
 }

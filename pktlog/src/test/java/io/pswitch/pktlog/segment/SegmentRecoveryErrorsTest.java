@@ -107,7 +107,7 @@ class SegmentRecoveryErrorsTest {
     /** A well-formed chunk at {@code offset} holding records {@code first..first+n-1} of epoch {@code epoch}. */
     private byte[] craftChunk(long offset, long first, int n, int epoch, boolean restart) {
         try (Arena arena = Arena.ofConfined()) {
-            ChunkStager st = new ChunkStager(arena, alignment, 8, 1 << 20, 1 << 16, false);
+            ChunkStager st = new ChunkStager(arena, alignment, alignment, 8, 1 << 20, 1 << 16, false);
             for (long seq = first; seq < first + n; seq++) {
                 byte[] bytes = new byte[SegmentFrames.stored(seq)];
                 for (int i = 0; i < bytes.length; i++) {

@@ -64,6 +64,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --log: the directory on a disk file system. Default: /var/tmp/pswitch-bench.")
     Path diskDir = Path.of("/var/tmp", "pswitch-bench");
 
+    @Option(names = "--segment-log-size", paramLabel = "SIZE",
+            description = {"With --log on a disk: the zero-copy log's segment tier size (--log-size), e.g. 256M.",
+                    "Given, each run warms up until the log has wrapped (oldest segment recycled), so the measured",
+                    "window is the log's steady state. Default: 2G, and no wait (a short run does not wrap)."})
+    String segmentLogSize;
+
     @Option(names = "--ports", split = ",", paramLabel = "N", description = "Port counts (even). Default: 2,4.")
     List<Integer> ports = new ArrayList<>(List.of(2, 4));
 
@@ -223,15 +229,25 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectNode dirs = root.putObject("storageDirs");
         storages.forEach((k, v) -> dirs.put(k, v.toAbsolutePath().toString()));
         o.println("load average: " + loadAverage() + "; durability: " + modes + "; filter: " + LoggingTraffic.FILTER);
-        Map<String, Double> limits = new LinkedHashMap<>();
+        long segmentLogBytes = segmentLogSize == null ? LoggingCase.DEFAULT_SEGMENT_LOG_BYTES
+                : io.pswitch.pktlog.tier.ByteSize.parse("--segment-log-size", segmentLogSize);
+        root.put("segmentLogBytes", segmentLogBytes);
+        root.put("segmentLogUntilWrapped", segmentLogSize != null);
+        o.println("segment tier (disk): " + (segmentLogBytes >> 20) + " MiB log, " + (segmentLogSize != null
+                ? "each zero-copy run warmed up until it wrapped (steady state: new segments are recycled files)"
+                : "not wrapping in a run (new segments are fresh preallocated files)"));
+        Map<String, double[]> limits = new LinkedHashMap<>();
         ObjectNode limitsJson = root.putObject("physicalLimitsMBps");
         for (Map.Entry<String, Path> st : storages.entrySet()) {
             Files.createDirectories(st.getValue());
-            // The disk's own sequential O_DIRECT write rate (1 MiB writes): what a log on it can reach at best.
-            double mbps = SegmentBandwidthProbe.measure(st.getValue(), 1L << 30) / 1e6;
-            limits.put(st.getKey(), mbps);
-            limitsJson.put(st.getKey(), mbps);
-            o.printf(Locale.ROOT, "%s (%s): O_DIRECT sequential write %.0f MB/s (1 MiB writes, 1 GiB)%n", st.getKey(), st.getValue(), mbps);
+            // The disk's own sequential O_DIRECT write rate (1 MiB writes): what a log on it can reach
+            // at best, into fresh preallocated blocks (new segments) and into written ones (recycled segments).
+            SegmentBandwidthProbe.Bandwidth b = SegmentBandwidthProbe.measureBoth(st.getValue(), 1L << 30);
+            limits.put(st.getKey(), new double[] {b.freshBps() / 1e6, b.writtenBps() / 1e6});
+            limitsJson.put(st.getKey(), b.freshBps() / 1e6);
+            limitsJson.put(st.getKey() + "WrittenBlocks", b.writtenBps() / 1e6);
+            o.printf(Locale.ROOT, "%s (%s): O_DIRECT sequential write (1 MiB writes, 1 GiB): %.0f MB/s into fresh preallocated"
+                    + " blocks, %.0f MB/s into written blocks%n", st.getKey(), st.getValue(), b.freshBps() / 1e6, b.writtenBps() / 1e6);
         }
         if (poolDir != null) {
             Files.createDirectories(poolDir);
@@ -240,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
             o.println("pools: every variant's in " + poolDir.toAbsolutePath() + " ("
                     + io.pswitch.pktlog.pool.HugePages.label(io.pswitch.pktlog.pool.HugePages.mappingPageSize(poolDir)) + " pages)");
         }
-        new LoggingBench(warm, secs, repeat, o, poolDir).runMatrix(storages, limits, sizes, match, modes, root);
+        new LoggingBench(warm, secs, repeat, o, poolDir, segmentLogBytes, segmentLogSize != null).runMatrix(storages, limits, sizes, match, modes, root);
         root.put("loadAverageAtEnd", loadAverage());
         o.println("load average: " + loadAverage());
         Files.createDirectories(file.toAbsolutePath().getParent());

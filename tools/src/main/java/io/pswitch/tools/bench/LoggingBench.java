@@ -29,6 +29,8 @@ public final class LoggingBench {
     private final int repeat;
     private final PrintStream out;
     private final Path poolDir;
+    private final long segmentLogBytes;
+    private final boolean untilWrapped;
 
     /** @param repeat rounds of the interleaved variants (at least 1; 5 or more for figures worth keeping) */
     public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out) {
@@ -37,6 +39,16 @@ public final class LoggingBench {
 
     /** @param poolDir where every variant's pool goes, or null (see {@link LoggingCase#poolDir()}) */
     public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out, Path poolDir) {
+        this(warmupSec, seconds, repeat, out, poolDir, LoggingCase.DEFAULT_SEGMENT_LOG_BYTES, false);
+    }
+
+    /**
+     * @param segmentLogBytes the zero-copy log's segment tier size on a disk
+     * @param untilWrapped warm up each zero-copy run on a disk until its segment tier has wrapped
+     *     (see {@link LoggingCase#untilWrapped()})
+     */
+    public LoggingBench(double warmupSec, double seconds, int repeat, PrintStream out, Path poolDir, long segmentLogBytes,
+                        boolean untilWrapped) {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat " + repeat + " must be at least 1");
         }
@@ -45,6 +57,12 @@ public final class LoggingBench {
         this.repeat = repeat;
         this.out = out;
         this.poolDir = poolDir;
+        this.segmentLogBytes = segmentLogBytes;
+        this.untilWrapped = untilWrapped;
+    }
+
+    private LoggingCase of(LoggingCase.Variant v, int size, int match, Durability d, String label, Path dir) {
+        return new LoggingCase(v, size, match, d, label, dir, poolDir, segmentLogBytes, untilWrapped);
     }
 
     /** Runs every case once per round, round after round (A B C D A B C D ...); results by case, in round order. */
@@ -65,9 +83,10 @@ public final class LoggingBench {
 
     /**
      * @param storages label ("tmpfs", "disk") to the directory the logs go to
-     * @param limits label to the storage's measured physical limit in MB/s (0 when not measured)
+     * @param limits label to the storage's measured physical limits in MB/s: into fresh
+     *     preallocated blocks and into written ones ({0, 0} when not measured)
      */
-    public void runMatrix(Map<String, Path> storages, Map<String, Double> limits, List<Integer> sizes, List<Integer> matches,
+    public void runMatrix(Map<String, Path> storages, Map<String, double[]> limits, List<Integer> sizes, List<Integer> matches,
                           List<Durability> durabilities, ObjectNode root) throws IOException, InterruptedException {
         ArrayNode groups = root.putArray("groups");
         // What each column measures, so that a reader compares like with like.
@@ -80,17 +99,17 @@ public final class LoggingBench {
                 "commit p50/p99", "skipped");
         for (Map.Entry<String, Path> storage : storages.entrySet()) {
             Files.createDirectories(storage.getValue());
-            double limit = limits.getOrDefault(storage.getKey(), 0.0);
+            double[] limit = limits.getOrDefault(storage.getKey(), new double[2]);
             for (int size : sizes) {
                 for (int match : matches) {
                     for (Durability d : durabilities) {
                         String label = storage.getKey();
                         Path dir = storage.getValue();
                         List<LoggingCase> cases = List.of(
-                                new LoggingCase(LoggingCase.Variant.FORWARD, size, match, null, label, dir, poolDir),
-                                new LoggingCase(LoggingCase.Variant.FILTER_ONLY, size, match, null, label, dir, poolDir),
-                                new LoggingCase(LoggingCase.Variant.ZERO_COPY, size, match, d, label, dir, poolDir),
-                                new LoggingCase(LoggingCase.Variant.COPY, size, match, d, label, dir, poolDir));
+                                of(LoggingCase.Variant.FORWARD, size, match, null, label, dir),
+                                of(LoggingCase.Variant.FILTER_ONLY, size, match, null, label, dir),
+                                of(LoggingCase.Variant.ZERO_COPY, size, match, d, label, dir),
+                                of(LoggingCase.Variant.COPY, size, match, d, label, dir));
                         List<List<LoggingResult>> r = interleaved(cases);
                         row(groups.addObject(), r, limit);
                     }
@@ -99,7 +118,13 @@ public final class LoggingBench {
         }
     }
 
-    private void row(ObjectNode n, List<List<LoggingResult>> r, double limitMBps) {
+    private void row(ObjectNode n, List<List<LoggingResult>> r, double[] limits) {
+        // The limit that matches the blocks the run wrote to: recycled files once the log wrapped
+        // before the window, fresh preallocated ones otherwise (both when the runs differ: then
+        // the fresh one, the lower, and the line below says so).
+        long wrapped = r.get(2).stream().filter(LoggingResult::segmentsWrapped).count();
+        boolean allWrapped = wrapped == r.get(2).size();
+        double limitMBps = allWrapped && limits[1] > 0 ? limits[1] : limits[0];
         Spread fwd = Spread.of(r.get(0), LoggingResult::mpps);
         Spread flt = Spread.of(r.get(1), LoggingResult::mpps);
         Spread zc = Spread.of(r.get(2), LoggingResult::mpps);
@@ -117,6 +142,15 @@ public final class LoggingBench {
                 ratio.median(), 100 * cost.median(), loggedMBps.median(),
                 limitMBps > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * loggedMBps.median() / limitMBps) : "-",
                 p50.median(), p99.median(), skipped.median());
+        if (limits[0] > 0) {
+            out.printf(Locale.ROOT, "%-5s %-5s %-5s %-5s | segment tier: wrapped before the window in %d of %d runs;"
+                            + " logged %.0f%% of the fresh-block limit (%.0f MB/s), %.0f%% of the written-block limit (%.0f MB/s)%n",
+                    "", "", "", "", wrapped, r.get(2).size(), 100 * loggedMBps.median() / limits[0], limits[0],
+                    limits[1] > 0 ? 100 * loggedMBps.median() / limits[1] : 0, limits[1]);
+        }
+        n.put("segmentsWrappedRuns", wrapped);
+        n.put("physicalLimitFreshMBps", limits[0]);
+        n.put("physicalLimitWrittenMBps", limits[1]);
         Spread fwdCycle = Spread.of(r.get(0), LoggingResult::cycleNsPerFrame);
         Spread fltCycle = Spread.of(r.get(1), LoggingResult::cycleNsPerFrame);
         Spread zcCycle = Spread.of(r.get(2), LoggingResult::cycleNsPerFrame);

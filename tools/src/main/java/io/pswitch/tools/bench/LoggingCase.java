@@ -16,9 +16,15 @@ import java.util.Locale;
  * @param poolDir where every variant's pool goes (the zero-copy log's as its {@code --pool-dir}), or
  *     null: the zero-copy log's where the switch puts it for {@code dir}, the others' on /dev/shm.
  *     One directory for all makes the variants' pools alike (same file system, same page size).
+ * @param segmentLogBytes the zero-copy log's segment tier size ({@code --log-size}) on a disk
+ * @param untilWrapped the warm-up lasts until the segment tier has wrapped (its oldest segment
+ *     recycled or deleted), so the measured window runs in the log's steady state
  */
 public record LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir,
-                          Path poolDir) {
+                          Path poolDir, long segmentLogBytes, boolean untilWrapped) {
+    /** The segment tier's size when the benchmark is not told one: large enough not to wrap in a short run. */
+    public static final long DEFAULT_SEGMENT_LOG_BYTES = 2L << 30;
+
     public enum Variant {
         /** Forwarding only, no filter evaluated: the reference. */
         FORWARD,
@@ -49,6 +55,11 @@ public record LoggingCase(Variant variant, int frameSize, int match, Durability 
 
     public LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir) {
         this(variant, frameSize, match, durability, storage, dir, null);
+    }
+
+    public LoggingCase(Variant variant, int frameSize, int match, Durability durability, String storage, Path dir,
+                       Path poolDir) {
+        this(variant, frameSize, match, durability, storage, dir, poolDir, DEFAULT_SEGMENT_LOG_BYTES, false);
     }
 
     public String durabilityLabel() {

@@ -10,13 +10,15 @@ package io.pswitch.tools.bench;
  * sustains while it has work; {@code cycleNsPerFrame}: the frame-weighted median of each busy cycle's own ns per
  * frame, which the few cycles that lost their core to other load do not move. Commit latency: the zero-copy log's {@code PacketLog.commitLatency()}, or the copy
  * baseline's flush time measured the same way, over the whole run (warm-up included); 0 when none.
+ * {@code segmentsWrapped}: the zero-copy log's segment tier had wrapped (its first segment recycled
+ * or deleted) before the measured window began, so the window wrote into recycled files.
  */
 public record LoggingResult(LoggingCase c, String storageClass, double seconds, long sent, long forwarded,
                             long dropped, long logged, long loggedTotal, long skippedNoBuffer, long commits,
                             long commitP50Ns, long commitP99Ns, long commitMaxNs, double agentCpuShare,
                             double generatorCpuShare, double busyNsPerFrame, double cycleNsPerFrame,
                             long skippedStorageBehind,
-                            long loggedBytes) {
+                            long loggedBytes, boolean segmentsWrapped) {
     /** Stored bytes logged per second over the window (frames persisted, after snaplen). */
     public double loggedMBps() {
         return loggedBytes / seconds / 1e6;

@@ -111,7 +111,7 @@ public final class LoggingRun implements AutoCloseable {
             files.add(dataDir);
             boolean disk = !io.pswitch.pktlog.pool.HotTierStorage.canHold(c.dir());
             tiered = TieredLog.open(new TieredLog.Settings(dataDir, c.poolDir(), 2048, buffers, PacketLogConfig.of(LOG_CAPACITY),
-                    disk ? SEGMENT_LOG_BYTES : 0, 0, drainPolicy(c.durability())));
+                    disk ? c.segmentLogBytes() : 0, 0, drainPolicy(c.durability())));
             // As pswitch run has them: the storage threads' CPU share is part of what is measured.
             tiered.storageThreads(StorageThreads.atNice(StorageThreads.defaultNice(
                     c.durability().mode() == io.pswitch.dataplane.logging.Durability.Mode.SYNC)));
@@ -174,7 +174,14 @@ public final class LoggingRun implements AutoCloseable {
         rxBefore = agent.counters(0).rxFrames();
         if (frameLimit <= 0) {
             pump(tx, rx, System.nanoTime() + (long) (warmupSec * 1e9), 0);
+            long giveUp = System.nanoTime() + WRAP_TIMEOUT_NS;
+            // Only a run with a segment tier has one to wrap (the other variants warm up as told).
+            boolean hasSegments = tiered != null && tiered.segments() != null;
+            while (c.untilWrapped() && hasSegments && !segmentsWrapped() && System.nanoTime() < giveUp) {
+                pump(tx, rx, System.nanoTime() + 50_000_000L, 0);
+            }
         }
+        boolean wrapped = segmentsWrapped();
         long sent0 = seq;
         long rx0 = received;
         long logged0 = logged();
@@ -228,7 +235,7 @@ public final class LoggingRun implements AutoCloseable {
         }
         return new LoggingResult(c, pool.memory(), (end - start) / 1e9, sent, forwarded, dropped, logged,
                 loggedTotal, skipped, commits, h == null ? 0 : h.p50(), h == null ? 0 : h.p99(), h == null ? 0 : h.max(),
-                agentCpuShare, generatorCpuShare, busyNsPerFrame, busy.medianCycleNsPerFrame(), behind, loggedBytes);
+                agentCpuShare, generatorCpuShare, busyNsPerFrame, busy.medianCycleNsPerFrame(), behind, loggedBytes, wrapped);
     }
 
     /** One broadcast from each port (not UDP: never logged), so the switch knows where 02::01 and 02::02 are. */
@@ -331,8 +338,28 @@ public final class LoggingRun implements AutoCloseable {
         return log != null ? agent.logging().counters().skippedStorageBehind() : 0;
     }
 
-    /** The segment tier's capacity in the benchmark: FIFO keeps the disk use bounded. */
-    static final long SEGMENT_LOG_BYTES = 2L << 30;
+    /** How long a warm-up {@link LoggingCase#untilWrapped() until the log wrapped} may take at most. */
+    private static final long WRAP_TIMEOUT_NS = 60_000_000_000L;
+
+    /**
+     * Whether the segment tier has wrapped: its first segment is no longer there under its name
+     * (recycled as a newer one, or deleted). A name in the directory, so no writer state is read
+     * from this thread.
+     */
+    private boolean segmentsWrapped() {
+        if (tiered == null || tiered.segments() == null) {
+            return false;
+        }
+        Path dir = tiered.layout().segmentsDir();
+        if (Files.exists(dir.resolve(io.pswitch.pktlog.segment.SegmentDescriptor.fileName(1)))) {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> io.pswitch.pktlog.segment.SegmentDescriptor.segmentNumber(p.getFileName().toString()) > 1);
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     static DrainPolicy drainPolicy(io.pswitch.dataplane.logging.Durability d) {
         return switch (d.mode()) {

@@ -232,4 +232,44 @@ class LoggingBenchTest {
         }
         return out;
     }
+
+    /**
+     * {@code --segment-log-size}: on a disk, a zero-copy run warms up until its segment tier has
+     * wrapped (the first segment recycled), and the result says the window ran in that state; the
+     * default log does not wrap in a short run and says so too.
+     */
+    @Test
+    void aSmallSegmentLogIsWrappedBeforeTheWindowAndTheResultSaysSo() throws Exception {
+        Path varTmp = Path.of("/var/tmp");
+        Assumptions.assumeTrue(Files.isDirectory(varTmp) && Files.isWritable(varTmp), "no /var/tmp disk to log to");
+        Path disk = Files.createTempDirectory(varTmp, "benchlog-wrap");
+        try {
+            LoggingCase wrapping = new LoggingCase(LoggingCase.Variant.ZERO_COPY, 1024, 100, Durability.parse("batch"), "disk",
+                    disk, null, 128L << 20, true);
+            try (LoggingRun run = LoggingRun.open(wrapping)) {
+                LoggingResult r = run.measure(0.05, 0.1, 0);
+                assertThat(r.segmentsWrapped()).isTrue();
+                assertThat(r.loggedTotal()).as("more than the log holds went through it")
+                        .isGreaterThan((128L << 20) / 1024);
+            }
+            // A variant without a segment tier has nothing to wrap: its warm-up is what it was told.
+            LoggingCase forward = new LoggingCase(LoggingCase.Variant.FORWARD, 1024, 100, null, "disk", disk, null, 128L << 20, true);
+            try (LoggingRun run = LoggingRun.open(forward)) {
+                assertThat(run.measure(0.05, 0.05, 0).segmentsWrapped()).isFalse();
+            }
+            LoggingCase large = new LoggingCase(LoggingCase.Variant.ZERO_COPY, 1024, 100, Durability.parse("batch"), "disk",
+                    disk, null, LoggingCase.DEFAULT_SEGMENT_LOG_BYTES, false);
+            try (LoggingRun run = LoggingRun.open(large)) {
+                assertThat(run.measure(0, 0, 2000).segmentsWrapped()).isFalse();
+            }
+        } catch (LibpcapMissingException e) {
+            Assumptions.abort("libpcap is not installed: " + e.getMessage());
+        } finally {
+            try (Stream<Path> files = Files.walk(disk)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
 }
