@@ -70,16 +70,28 @@ class StorageNiceSystemTest {
     }
 
     @Test
-    void theStorageThreadsRunAtNiceMinusTenByDefaultAndTheStartUpReportSaysSo() throws Exception {
+    void underSyncTheStorageThreadsRunAtNiceMinusTenByDefaultAndTheStartUpReportSaysSo() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (CAP_SYS_NICE) for a negative nice");
         try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args())) {
             sw.awaitOutput("pswitch: filters:", 60_000);
-            assertThat(sw.output()).contains("pswitch: storage threads at nice -10 (pswitch-log-commit, pswitch-segment-sync,"
-                    + " pswitch-drain): each runs as soon as its I/O completes, ahead of the dataplane's spinning threads\n");
+            // Under sync the drain flushes itself (no group-commit syncer) and the in-memory hot tier
+            // has no commit agent: the drain and the segment preparer are the storage threads.
+            assertThat(sw.output()).contains("pswitch: storage threads at nice -10 (pswitch-segment-prepare, pswitch-drain):"
+                    + " each runs as soon as its I/O completes, ahead of the dataplane's spinning threads\n");
             assertThat(niceOfThread(sw.process(), "pswitch-drain")).isEqualTo(-10);
             assertThat(niceOfThread(sw.process(), "pswitch-segment")).as("comm keeps 15 characters").isEqualTo(-10);
-            assertThat(niceOfThread(sw.process(), "pswitch-log-com")).isEqualTo(-10);
             assertThat(niceOfThread(sw.process(), "pswitch-datapl")).as("the dataplane as it was").isEqualTo(ownNice());
+        }
+    }
+
+    @Test
+    void underBatchTheStorageThreadsStayAtNormalPriorityByDefault() throws Exception {
+        try (ChildSwitch sw = ChildSwitch.start(tmp.resolve("switch.log"), args("--durability", "batch"))) {
+            sw.awaitOutput("pswitch: filters:", 60_000);
+            assertThat(sw.output()).contains("pswitch: storage threads at normal priority (--storage-nice 0: the default unless"
+                    + " durability is sync)\n");
+            assertThat(niceOfThread(sw.process(), "pswitch-drain")).isEqualTo(ownNice());
+            assertThat(niceOfThread(sw.process(), "pswitch-segment")).as("the group-commit syncer").isEqualTo(ownNice());
         }
     }
 
