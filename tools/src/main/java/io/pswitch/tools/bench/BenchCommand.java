@@ -1,7 +1,6 @@
 package io.pswitch.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.control.time.TimeSpec;
@@ -9,10 +8,8 @@ import io.pswitch.dataplane.logging.Durability;
 import io.pswitch.pktlog.segment.SegmentBandwidthProbe;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,13 +145,8 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--sizes " + s + ": frame sizes must be between 60 and 2048");
             }
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        root.put("benchmark", "forwarding");
-        root.put("time", Instant.now().toString());
-        root.put("host", InetAddress.getLocalHost().getHostName());
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
-        root.put("java", Runtime.version().toString());
+        ObjectMapper json = BenchJson.mapper();
+        ObjectNode root = BenchJson.root(json, "forwarding");
         root.put("seconds", secs);
         ArrayNode results = root.putArray("results");
         o.printf("%-6s %-6s %12s %12s %10s %10s%n", "size", "ports", "sent", "forwarded", "Mpps", "Gb/s");
@@ -214,13 +206,8 @@ public final class BenchCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--storage '" + st + "' is not one of tmpfs, disk");
             }
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        root.put("benchmark", "logging");
-        root.put("time", Instant.now().toString());
-        root.put("host", InetAddress.getLocalHost().getHostName());
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
-        root.put("java", Runtime.version().toString());
+        ObjectMapper json = BenchJson.mapper();
+        ObjectNode root = BenchJson.root(json, "logging");
         root.put("seconds", secs);
         root.put("warmupSeconds", warm);
         root.put("filter", LoggingTraffic.FILTER);

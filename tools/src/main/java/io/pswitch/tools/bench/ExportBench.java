@@ -1,7 +1,6 @@
 package io.pswitch.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pswitch.pktlog.catalog.LogCatalog;
@@ -25,10 +24,8 @@ import io.pswitch.tools.testpcaps.FrameBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -230,13 +227,8 @@ final class ExportBench {
     }
 
     private static void write(Path out, int records, double buildSeconds, List<Case> cases) throws IOException {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        root.put("benchmark", "export");
-        root.put("time", Instant.now().toString());
-        root.put("host", InetAddress.getLocalHost().getHostName());
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
-        root.put("java", Runtime.version().toString());
+        ObjectMapper json = BenchJson.mapper();
+        ObjectNode root = BenchJson.root(json, "export");
         root.put("records", records);
         root.put("frameBytes", "64-128");
         root.put("buildSeconds", buildSeconds);

@@ -1,15 +1,12 @@
 package io.pswitch.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,13 +59,8 @@ final class WorkerLoggingRuns {
                 }
             }
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        root.put("benchmark", "workers-logging");
-        root.put("time", Instant.now().toString());
-        root.put("host", InetAddress.getLocalHost().getHostName());
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
-        root.put("java", Runtime.version().toString());
+        ObjectMapper json = BenchJson.mapper();
+        ObjectNode root = BenchJson.root(json, "workers-logging");
         root.put("ports", PORTS);
         root.put("frameSize", size);
         root.put("matchPercent", match);

@@ -1,14 +1,11 @@
 package io.pswitch.tools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,13 +46,8 @@ final class WorkerScalingRuns {
                 }
             }
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
-        root.put("benchmark", "workers");
-        root.put("time", Instant.now().toString());
-        root.put("host", InetAddress.getLocalHost().getHostName());
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
-        root.put("java", Runtime.version().toString());
+        ObjectMapper json = BenchJson.mapper();
+        ObjectNode root = BenchJson.root(json, "workers");
         root.put("ports", PORTS);
         root.put("frameSize", size);
         root.put("seconds", secs);
