@@ -142,7 +142,8 @@ public final class LoggingBench {
                 ratio.median(), 100 * cost.median(), loggedMBps.median(),
                 limitMBps > 0 ? String.format(Locale.ROOT, "%.0f%%", 100 * loggedMBps.median() / limitMBps) : "-",
                 p50.median(), p99.median(), skipped.median());
-        if (limits[0] > 0) {
+        // Only a log on a disk has a segment tier (in place on tmpfs, the hot tier is the log).
+        if (limits[0] > 0 && !"tmpfs".equals(c.storage())) {
             out.printf(Locale.ROOT, "%-5s %-5s %-5s %-5s | segment tier: wrapped before the window in %d of %d runs;"
                             + " logged %.0f%% of the fresh-block limit (%.0f MB/s), %.0f%% of the written-block limit (%.0f MB/s)%n",
                     "", "", "", "", wrapped, r.get(2).size(), 100 * loggedMBps.median() / limits[0], limits[0],
